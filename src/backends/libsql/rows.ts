@@ -1,0 +1,57 @@
+/** Converts result rows to the backend contract's records (any `intMode` the client uses). */
+import type { EventRecord, JobRecord } from "../../backend.js";
+import type { JobState } from "../../job.js";
+import type { SqlRow } from "./client.js";
+
+const num = (value: unknown): number => Number(value);
+const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
+const str = (value: unknown): string => String(value);
+const strOrNull = (value: unknown): string | null => (value === null ? null : String(value));
+
+export function toJobRecord(row: SqlRow): JobRecord {
+  return {
+    id: str(row.id),
+    queue: str(row.queue),
+    type: str(row.type),
+    payload: str(row.payload),
+    state: str(row.state) as JobState,
+    priority: num(row.priority),
+    attempts: num(row.attempts),
+    maxAttempts: num(row.max_attempts),
+    runAt: num(row.run_at),
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+    progress: num(row.progress),
+    message: strOrNull(row.message),
+    data: strOrNull(row.data),
+    result: strOrNull(row.result),
+    error: strOrNull(row.error),
+    backoff: strOrNull(row.backoff),
+    leaseUntil: numOrNull(row.lease_until),
+    idempotencyKey: strOrNull(row.idempotency_key),
+    seq: num(row.seq),
+  };
+}
+
+export function toEventRecord(row: SqlRow): EventRecord {
+  return {
+    seq: num(row.seq),
+    type: str(row.type) as EventRecord["type"],
+    at: num(row.at),
+    state: str(row.state) as JobState,
+    progress: num(row.progress),
+    message: strOrNull(row.message),
+    data: strOrNull(row.data),
+    attempt: num(row.attempt),
+    runAt: num(row.run_at),
+    result: strOrNull(row.result),
+    error: strOrNull(row.error),
+  };
+}
+
+/** Claim order: priority desc, then run time, then insertion order. */
+export function byClaimOrder(a: SqlRow, b: SqlRow): number {
+  return (
+    num(b.priority) - num(a.priority) || num(a.run_at) - num(b.run_at) || num(a.pos) - num(b.pos)
+  );
+}

@@ -1,0 +1,97 @@
+import { JobNotFoundError } from "./errors.js";
+import { snapshotOf } from "./internal/json.js";
+import { isTerminal, type JobUpdate } from "./job.js";
+import type { JobQueue } from "./queue.js";
+
+/** Options for {@link Broadcaster}. */
+export interface BroadcasterOptions {
+  /** First and longest wait between polls of the event log. Default 100 ms → 2 s. */
+  pollMs?: { min?: number; max?: number };
+}
+
+/** Options for {@link Broadcaster.subscribe}. */
+export interface SubscribeOptions {
+  /**
+   * Resume after this sequence number (e.g. an SSE `Last-Event-ID`): no snapshot, then every
+   * event with a higher sequence. Omit to start with a snapshot of the job as it is now.
+   */
+  after?: number;
+  /** Ends the subscription. */
+  signal?: AbortSignal;
+}
+
+const TERMINAL_EVENTS = new Set(["completed", "failed", "cancelled"]);
+const PAGE = 100;
+
+/**
+ * Follows jobs' progress. Works over any backend by polling each job's event log with adaptive
+ * backoff; changes written through the same queue object in this process wake it at once.
+ *
+ * @example
+ * for await (const update of new Broadcaster(queue).subscribe(id)) {
+ *   console.log(update.seq, update.type, update.progress);
+ * } // ends after the job completes, fails for good, or is cancelled
+ */
+export class Broadcaster {
+  readonly #min: number;
+  readonly #max: number;
+
+  constructor(
+    private readonly queue: JobQueue,
+    options: BroadcasterOptions = {},
+  ) {
+    this.#min = options.pollMs?.min ?? 100;
+    this.#max = Math.max(this.#min, options.pollMs?.max ?? 2_000);
+  }
+
+  /**
+   * The job's updates in order: a `snapshot` first (unless `after` is given), then every event,
+   * ending after the terminal one. Throws {@link JobNotFoundError} for an unknown job.
+   */
+  async *subscribe(jobId: string, options: SubscribeOptions = {}): AsyncGenerator<JobUpdate> {
+    const { signal } = options;
+    const changes = this.queue.changes.listen(jobId);
+    try {
+      changes.arm();
+      let cursor: number;
+      let terminalChecked = false;
+      if (options.after === undefined) {
+        const job = await this.queue.get(jobId);
+        if (!job) throw new JobNotFoundError(jobId);
+        yield snapshotOf(job);
+        if (isTerminal(job.state)) return;
+        cursor = job.seq;
+        terminalChecked = true;
+      } else {
+        cursor = Math.max(0, Math.floor(options.after));
+      }
+      let waitMs = this.#min;
+      while (!signal?.aborted) {
+        changes.arm();
+        const events = await this.queue.readEvents(jobId, { after: cursor, limit: PAGE });
+        for (const event of events) {
+          yield event;
+          cursor = event.seq;
+          if (TERMINAL_EVENTS.has(event.type)) return;
+        }
+        if (events.length === PAGE) continue;
+        if (events.length > 0) {
+          waitMs = this.#min;
+          continue;
+        }
+        if (!terminalChecked) {
+          // Resuming at or past the end: the log may hold nothing more for us.
+          const job = await this.queue.get(jobId);
+          if (!job) throw new JobNotFoundError(jobId);
+          if (isTerminal(job.state) && job.seq <= cursor) return;
+          terminalChecked = true;
+          continue;
+        }
+        await changes.wait(waitMs, signal);
+        waitMs = Math.min(Math.ceil(waitMs * 1.5), this.#max);
+      }
+    } finally {
+      changes.dispose();
+    }
+  }
+}

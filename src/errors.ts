@@ -1,0 +1,72 @@
+/**
+ * Errors callers branch on. Match on `code` (or `instanceof`), never on the message.
+ */
+
+/** Base class: every error this library throws on purpose has a literal `code`. */
+export class QueueError extends Error {
+  readonly code: string = "QUEUE_ERROR";
+  override name = "QueueError";
+}
+
+/** Bad input: an invalid option, payload or argument. Nothing was stored. */
+export class ValidationError extends QueueError {
+  override readonly code = "VALIDATION";
+  override name = "ValidationError";
+  /** Which field was wrong, when one field was. */
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+/** No job with that id in this queue (never existed, or expired after retention). */
+export class JobNotFoundError extends QueueError {
+  override readonly code = "JOB_NOT_FOUND";
+  override name = "JobNotFoundError";
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} not found`);
+  }
+}
+
+/** The operation does not apply to the job's current state (e.g. redriving a queued job). */
+export class InvalidStateError extends QueueError {
+  override readonly code = "INVALID_STATE";
+  override name = "InvalidStateError";
+}
+
+/** The caller no longer holds the job: its lease expired and it was reclaimed, or it was cancelled. */
+export class LeaseLostError extends QueueError {
+  override readonly code = "LEASE_LOST";
+  override name = "LeaseLostError";
+  constructor(readonly jobId: string) {
+    super(`lease on job ${jobId} was lost`);
+  }
+}
+
+/** The store could not be reached or refused the operation; safe to retry later. */
+export class BackendUnavailableError extends QueueError {
+  override readonly code = "BACKEND_UNAVAILABLE";
+  override name = "BackendUnavailableError";
+}
+
+/** A worker claimed a job whose type has no registered handler. Recorded as the job's error. */
+export class NoHandlerError extends QueueError {
+  override readonly code = "NO_HANDLER";
+  override name = "NoHandlerError";
+  constructor(readonly jobType: string) {
+    super(`no handler registered for job type "${jobType}"`);
+  }
+}
+
+/** A handler ran past its `timeoutMs`. Recorded as the attempt's error. */
+export class JobTimeoutError extends QueueError {
+  override readonly code = "TIMEOUT";
+  override name = "JobTimeoutError";
+}
+
+/** The queue (or worker) was closed and takes no more work. */
+export class QueueClosedError extends QueueError {
+  override readonly code = "QUEUE_CLOSED";
+  override name = "QueueClosedError";
+}

@@ -1,0 +1,49 @@
+import { ValidationError } from "../errors.js";
+import type { BackoffOptions } from "../job.js";
+
+/** A fully specified backoff policy. */
+export type BackoffPolicy = Required<BackoffOptions>;
+
+/** The queue-wide default: 1 s, doubling, at most 1 h, 20 % jitter. */
+export const DEFAULT_BACKOFF: BackoffPolicy = {
+  type: "exponential",
+  delayMs: 1_000,
+  maxDelayMs: 3_600_000,
+  jitter: 0.2,
+};
+
+/** Fills in defaults and rejects nonsense (negative delays, jitter outside 0..1). */
+export function resolveBackoff(
+  options: BackoffOptions | undefined,
+  base: BackoffPolicy = DEFAULT_BACKOFF,
+): BackoffPolicy {
+  const policy = { ...base, ...options };
+  if (policy.type !== "exponential" && policy.type !== "fixed") {
+    throw new ValidationError("backoff.type must be 'exponential' or 'fixed'", "backoff.type");
+  }
+  for (const key of ["delayMs", "maxDelayMs"] as const) {
+    if (!Number.isFinite(policy[key]) || policy[key] < 0) {
+      throw new ValidationError(`backoff.${key} must be a non-negative number`, `backoff.${key}`);
+    }
+  }
+  if (!(policy.jitter >= 0 && policy.jitter <= 1)) {
+    throw new ValidationError("backoff.jitter must be between 0 and 1", "backoff.jitter");
+  }
+  return policy;
+}
+
+/**
+ * Delay before the next attempt after `attempt` attempts have failed (attempt >= 1).
+ * Exponential: `delayMs * 2^(attempt-1)`, capped at `maxDelayMs`; then the `jitter` fraction
+ * of it is replaced by a uniform random share, so retries of many jobs spread out.
+ */
+export function backoffDelay(
+  policy: BackoffPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const growth = policy.type === "exponential" ? 2 ** Math.max(0, attempt - 1) : 1;
+  const capped = Math.min(policy.maxDelayMs, policy.delayMs * growth);
+  const jitterSpan = capped * policy.jitter;
+  return Math.round(capped - jitterSpan + jitterSpan * random());
+}

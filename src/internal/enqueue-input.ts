@@ -1,0 +1,106 @@
+/**
+ * Turns a caller's `enqueue` arguments into a {@link NewJobRecord}, or throws a
+ * {@link ValidationError} naming the bad field. Nothing reaches the store before this passes.
+ */
+import type { NewJobRecord } from "../backend.js";
+import { ValidationError } from "../errors.js";
+import type { EnqueueOptions } from "../job.js";
+import { type BackoffPolicy, resolveBackoff } from "./backoff.js";
+import { newJobId } from "./ids.js";
+import { encodeJson } from "./json.js";
+
+/** Bounds that keep every backend's ordering keys exact. */
+export const LIMITS = {
+  typeLength: 200,
+  idempotencyKeyLength: 512,
+  priority: 1_000_000,
+  maxAttempts: 1_000,
+  /** Ten years: further than any sane delay, small enough for exact score arithmetic. */
+  delayMs: 10 * 365 * 24 * 3_600_000,
+} as const;
+
+/** Queue-level defaults applied to every enqueue. */
+export interface EnqueueDefaults {
+  priority: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  maxPayloadBytes: number;
+}
+
+function integerIn(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError(`${field} must be an integer from ${min} to ${max}`, field);
+  }
+  return value;
+}
+
+function resolveRunAt(options: EnqueueOptions, now: number): number {
+  if (options.delayMs !== undefined && options.runAt !== undefined) {
+    throw new ValidationError("give delayMs or runAt, not both", "runAt");
+  }
+  if (options.delayMs !== undefined) {
+    const { delayMs } = options;
+    if (typeof delayMs !== "number" || !(delayMs >= 0 && delayMs <= LIMITS.delayMs)) {
+      throw new ValidationError(`delayMs must be a number from 0 to ${LIMITS.delayMs}`, "delayMs");
+    }
+    return Math.round(now + delayMs);
+  }
+  if (options.runAt !== undefined) {
+    const at = options.runAt instanceof Date ? options.runAt.getTime() : options.runAt;
+    if (typeof at !== "number" || !Number.isFinite(at) || at > now + LIMITS.delayMs) {
+      throw new ValidationError("runAt must be a valid time within ten years", "runAt");
+    }
+    return Math.round(Math.max(at, 0));
+  }
+  return now;
+}
+
+/** Validates and encodes one job to insert. */
+export function toNewJob(
+  type: unknown,
+  payload: unknown,
+  options: EnqueueOptions | undefined,
+  defaults: EnqueueDefaults,
+  now: number,
+): NewJobRecord {
+  if (typeof type !== "string" || type.length === 0 || type.length > LIMITS.typeLength) {
+    throw new ValidationError(
+      `type must be a string of 1 to ${LIMITS.typeLength} characters`,
+      "type",
+    );
+  }
+  const opts = options ?? {};
+  if (typeof opts !== "object") throw new ValidationError("options must be an object", "options");
+  const key = opts.idempotencyKey;
+  if (
+    key !== undefined &&
+    (typeof key !== "string" || key.length === 0 || key.length > LIMITS.idempotencyKeyLength)
+  ) {
+    throw new ValidationError(
+      `idempotencyKey must be a string of 1 to ${LIMITS.idempotencyKeyLength} characters`,
+      "idempotencyKey",
+    );
+  }
+  const priority = integerIn(
+    opts.priority ?? defaults.priority,
+    "priority",
+    -LIMITS.priority,
+    LIMITS.priority,
+  );
+  const maxAttempts = integerIn(
+    opts.maxAttempts ?? defaults.maxAttempts,
+    "maxAttempts",
+    1,
+    LIMITS.maxAttempts,
+  );
+  return {
+    id: newJobId(now),
+    type,
+    payload: encodeJson(payload, "payload", defaults.maxPayloadBytes),
+    priority,
+    runAt: resolveRunAt(opts, now),
+    maxAttempts,
+    backoff: opts.backoff ? JSON.stringify(resolveBackoff(opts.backoff, defaults.backoff)) : null,
+    idempotencyKey: key ?? null,
+  };
+}

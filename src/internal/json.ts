@@ -1,0 +1,108 @@
+/**
+ * The core owns JSON: backends store strings, and these helpers turn them into the public
+ * types (and back), enforcing size limits on the way in.
+ */
+import type { EventRecord, JobRecord } from "../backend.js";
+import { ValidationError } from "../errors.js";
+import type { Job, JobError, JobUpdate } from "../job.js";
+
+const encoder = new TextEncoder();
+
+/** UTF-8 size of a string, without encoding it when it is clearly small enough. */
+export function utf8Bytes(text: string): number {
+  return encoder.encode(text).length;
+}
+
+/** JSON-encodes `value` (undefined becomes null); rejects cycles, BigInt and oversize values. */
+export function encodeJson(value: unknown, field: string, maxBytes: number): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value ?? null);
+  } catch (error) {
+    throw new ValidationError(`${field} is not JSON-serialisable: ${String(error)}`, field);
+  }
+  if (text === undefined) text = "null";
+  if (text.length > maxBytes / 3 && utf8Bytes(text) > maxBytes) {
+    throw new ValidationError(`${field} is larger than ${maxBytes} bytes`, field);
+  }
+  return text;
+}
+
+/** Parses a stored JSON string; `null` stays `null`. */
+export function decodeJson<T = unknown>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+/** The stored form of an error: code, message and class name, never a stack. */
+export function describeError(error: unknown): JobError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      code: typeof code === "string" && code ? code : "HANDLER_ERROR",
+      message: error.message,
+      name: error.name,
+    };
+  }
+  return { code: "HANDLER_ERROR", message: typeof error === "string" ? error : String(error) };
+}
+
+/** A stored job as callers see it. */
+export function toJob<P = unknown, R = unknown>(record: JobRecord): Job<P, R> {
+  return {
+    id: record.id,
+    queue: record.queue,
+    type: record.type,
+    payload: JSON.parse(record.payload) as P,
+    state: record.state,
+    priority: record.priority,
+    attempts: record.attempts,
+    maxAttempts: record.maxAttempts,
+    runAt: record.runAt,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    progress: record.progress,
+    message: record.message,
+    data: decodeJson(record.data),
+    result: decodeJson<R>(record.result),
+    error: decodeJson<JobError>(record.error),
+    leaseUntil: record.state === "active" ? record.leaseUntil : null,
+    idempotencyKey: record.idempotencyKey,
+    seq: record.seq,
+  };
+}
+
+/** A stored event as subscribers see it. */
+export function toUpdate(jobId: string, event: EventRecord): JobUpdate {
+  return {
+    jobId,
+    seq: event.seq,
+    type: event.type,
+    at: event.at,
+    state: event.state,
+    progress: event.progress,
+    message: event.message,
+    data: decodeJson(event.data),
+    attempt: event.attempt,
+    runAt: event.runAt,
+    result: decodeJson(event.result),
+    error: decodeJson<JobError>(event.error),
+  };
+}
+
+/** The synthetic first frame of a subscription: the job as it is now. */
+export function snapshotOf(job: Job): JobUpdate {
+  return {
+    jobId: job.id,
+    seq: job.seq,
+    type: "snapshot",
+    at: job.updatedAt,
+    state: job.state,
+    progress: job.progress,
+    message: job.message,
+    data: job.data,
+    attempt: job.attempts,
+    runAt: job.runAt,
+    result: job.result,
+    error: job.error,
+  };
+}

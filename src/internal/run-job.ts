@@ -1,0 +1,125 @@
+/**
+ * Runs one claimed job through its handler: heartbeat while it runs, abort on timeout, lost
+ * lease or cancellation, then write the outcome (fenced) to the queue.
+ */
+import { JobTimeoutError, LeaseLostError, NoHandlerError } from "../errors.js";
+import type { Job } from "../job.js";
+import type { JobQueue, ProgressUpdate } from "../queue.js";
+
+/** What a handler receives. */
+export interface JobContext<Payload = unknown> {
+  /** The claimed job (state `active`). */
+  job: Job<Payload>;
+  payload: Payload;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number;
+  /**
+   * Aborts when the job times out, its lease is lost, it is cancelled from anywhere, or the
+   * worker shuts down. Pass it to `fetch` and check it in loops.
+   */
+  signal: AbortSignal;
+  /** Reports progress (coalesced) and extends the lease; resolves to "still ours?". */
+  update(update: ProgressUpdate): Promise<boolean>;
+}
+
+/** A job handler: its return value (JSON) becomes the job's result. */
+export type JobHandler<Payload = unknown, Result = unknown> = (
+  ctx: JobContext<Payload>,
+) => Promise<Result> | Result;
+
+/** Per-type handler settings. */
+export interface HandlerOptions {
+  /** Abort the attempt after this long and record a `TIMEOUT` failure. */
+  timeoutMs?: number;
+}
+
+/** How one job ended, from the worker's point of view. */
+export type RunOutcome = "completed" | "retried" | "failed" | "lost" | "released";
+
+export interface RunJobInput {
+  queue: JobQueue;
+  job: Job;
+  handler: { fn: JobHandler; options: HandlerOptions } | undefined;
+  heartbeatMs: number;
+  /** Aborts when the worker is told to stop and give jobs back. */
+  shutdown: AbortSignal;
+}
+
+class ShutdownAbort extends Error {
+  override name = "ShutdownAbort";
+}
+
+/** Resolves when the signal aborts (never rejects). */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+/** Runs the job to an outcome; only store errors on the final write escape. */
+export async function runJob(input: RunJobInput): Promise<RunOutcome> {
+  const { queue, job, handler } = input;
+  const failOutcome = () => (job.attempts < job.maxAttempts ? "retried" : "failed");
+  if (!handler) {
+    return (await queue.fail(job, new NoHandlerError(job.type))) ? failOutcome() : "lost";
+  }
+  const abort = new AbortController();
+  const done = new AbortController();
+  const lose = () => abort.abort(new LeaseLostError(job.id));
+  const onShutdown = () => abort.abort(new ShutdownAbort("worker is shutting down"));
+  input.shutdown.addEventListener("abort", onShutdown, { once: true });
+  if (input.shutdown.aborted) onShutdown();
+
+  void (async () => {
+    while (!done.signal.aborted) {
+      await queue.clock.sleep(input.heartbeatMs, done.signal);
+      if (done.signal.aborted) return;
+      const ours = await queue.heartbeat(job).catch(() => true); // a blip is not a lost lease
+      if (!ours) lose();
+    }
+  })();
+  const { timeoutMs } = handler.options;
+  if (timeoutMs !== undefined) {
+    void queue.clock.sleep(timeoutMs, done.signal).then(() => {
+      if (!done.signal.aborted) abort.abort(new JobTimeoutError(`timed out after ${timeoutMs} ms`));
+    });
+  }
+
+  const ctx: JobContext = {
+    job,
+    payload: job.payload,
+    attempt: job.attempts,
+    signal: abort.signal,
+    update: async (update) => {
+      const ours = await queue.update(job, update);
+      if (!ours) lose();
+      return ours;
+    },
+  };
+  try {
+    const settled = await Promise.race([
+      Promise.resolve()
+        .then(() => handler.fn(ctx))
+        .then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, error }),
+        ),
+      aborted(abort.signal).then(() => null),
+    ]);
+    const reason: unknown = abort.signal.reason;
+    if (settled === null || abort.signal.aborted) {
+      if (reason instanceof LeaseLostError) {
+        queue.forget(job);
+        return "lost";
+      }
+      if (reason instanceof ShutdownAbort) return (await queue.release(job)) ? "released" : "lost";
+      return (await queue.fail(job, reason)) ? failOutcome() : "lost";
+    }
+    if (settled.ok) return (await queue.complete(job, settled.value)) ? "completed" : "lost";
+    return (await queue.fail(job, settled.error)) ? failOutcome() : "lost";
+  } finally {
+    done.abort();
+    input.shutdown.removeEventListener("abort", onShutdown);
+  }
+}

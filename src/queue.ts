@@ -1,0 +1,404 @@
+import type { Backend, EnqueueOutcome, JobRecord } from "./backend.js";
+import {
+  InvalidStateError,
+  JobNotFoundError,
+  QueueClosedError,
+  ValidationError,
+} from "./errors.js";
+import {
+  type BackoffPolicy,
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  resolveBackoff,
+} from "./internal/backoff.js";
+import { ChangeFeed, NEW_WORK } from "./internal/change-feed.js";
+import { type Clock, systemClock } from "./internal/clock.js";
+import { type EnqueueDefaults, toNewJob } from "./internal/enqueue-input.js";
+import { newToken } from "./internal/ids.js";
+import { describeError, encodeJson, toJob, toUpdate } from "./internal/json.js";
+import { ProgressCoalescer, type ProgressPatch } from "./internal/progress-coalescer.js";
+import type { EnqueueOptions, Job, JobCounts, JobPage, JobState, JobUpdate } from "./job.js";
+
+/** How long finished jobs (and their event logs) are kept, per final state. */
+export interface RetentionOptions {
+  completedMs?: number;
+  failedMs?: number;
+  cancelledMs?: number;
+}
+
+/** Options for {@link JobQueue}. */
+export interface JobQueueOptions {
+  backend: Backend;
+  /** Queue name; jobs of different queues never meet. Default `"default"`. */
+  name?: string;
+  /** Time source; inject a `ManualClock` in tests. */
+  clock?: Clock;
+  /** Lease length for claims that do not name one. Default 30 s. */
+  leaseMs?: number;
+  defaults?: { priority?: number; maxAttempts?: number; backoff?: EnqueueOptions["backoff"] };
+  /** Default: completed 1 day, failed (dead letter) 7 days, cancelled 1 day. */
+  retention?: RetentionOptions;
+  /** Minimum gap between two progress writes of one job. Default 200 ms. */
+  progressIntervalMs?: number;
+  /** Largest payload or result accepted, in UTF-8 bytes. Default: the backend's limit. */
+  maxPayloadBytes?: number;
+}
+
+/** What a progress report may carry. */
+export interface ProgressUpdate {
+  /** 0..1 */
+  progress?: number;
+  message?: string | null;
+  /** Any JSON value, e.g. `{ rows: 120 }`. */
+  data?: unknown;
+}
+
+/** One job of {@link JobQueue.enqueueMany}. */
+export interface EnqueueItem {
+  type: string;
+  payload?: unknown;
+  options?: EnqueueOptions;
+}
+
+/** What the queue remembers about a job it claimed: never on the public job object. */
+interface Lease {
+  token: string;
+  leaseMs: number;
+  backoff: BackoffPolicy | null;
+  progress: ProgressCoalescer;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * A named queue over one backend: enqueue, atomic claims, fenced worker writes, inspection.
+ *
+ * @example
+ * const queue = new JobQueue({ backend: libsqlBackend({ url: "file:queue.db" }) });
+ * const id = await queue.enqueue("resize", { url }, { priority: 5, idempotencyKey: "img-42" });
+ * const job = await queue.claim({ leaseMs: 30_000 });
+ * if (job) {
+ *   await queue.update(job, { progress: 0.5, message: "half way" });
+ *   await queue.complete(job, { ok: true }); // false if our lease was lost
+ * }
+ */
+export class JobQueue {
+  readonly name: string;
+  readonly backend: Backend;
+  readonly clock: Clock;
+  /** In-process change notifications for everything written through this object. */
+  readonly changes: ChangeFeed;
+  readonly leaseMs: number;
+  readonly #defaults: EnqueueDefaults;
+  readonly #retention: Required<RetentionOptions>;
+  readonly #progressIntervalMs: number;
+  readonly #leases = new WeakMap<Job, Lease>();
+  readonly #openLeases = new Set<Lease>();
+  #closed = false;
+
+  constructor(options: JobQueueOptions) {
+    if (!options?.backend) throw new ValidationError("backend is required", "backend");
+    this.backend = options.backend;
+    this.name = options.name ?? "default";
+    if (!/^[\w.:-]{1,100}$/.test(this.name)) {
+      throw new ValidationError("name must be 1-100 characters of [A-Za-z0-9_.:-]", "name");
+    }
+    this.clock = options.clock ?? systemClock;
+    this.changes = new ChangeFeed(this.clock);
+    this.leaseMs = positive(options.leaseMs ?? 30_000, "leaseMs");
+    this.#progressIntervalMs = Math.max(0, options.progressIntervalMs ?? 200);
+    this.#defaults = {
+      priority: options.defaults?.priority ?? 0,
+      maxAttempts: options.defaults?.maxAttempts ?? 3,
+      backoff: resolveBackoff(options.defaults?.backoff, DEFAULT_BACKOFF),
+      maxPayloadBytes: options.maxPayloadBytes ?? this.backend.capabilities.maxPayloadBytes,
+    };
+    this.#retention = {
+      completedMs: options.retention?.completedMs ?? DAY,
+      failedMs: options.retention?.failedMs ?? 7 * DAY,
+      cancelledMs: options.retention?.cancelledMs ?? DAY,
+    };
+  }
+
+  /** Adds a job; returns its id (or the existing job's id when the idempotency key is known). */
+  async enqueue(type: string, payload?: unknown, options?: EnqueueOptions): Promise<string> {
+    const [outcome] = await this.enqueueMany([{ type, payload, options }]);
+    return (outcome as EnqueueOutcome).id;
+  }
+
+  /** Adds several jobs atomically (all or none) in one store round trip. */
+  async enqueueMany(items: EnqueueItem[]): Promise<EnqueueOutcome[]> {
+    this.#assertOpen();
+    if (!Array.isArray(items) || items.length === 0 || items.length > 1_000) {
+      throw new ValidationError("enqueueMany takes 1 to 1000 jobs", "jobs");
+    }
+    const now = this.clock.now();
+    const jobs = items.map((item) =>
+      toNewJob(item?.type, item?.payload, item?.options, this.#defaults, now),
+    );
+    const outcomes = await this.backend.enqueue({ queue: this.name, now, jobs });
+    this.changes.notify(NEW_WORK);
+    return outcomes;
+  }
+
+  /** Claims the next runnable job, or `null` when there is none. */
+  async claim(options?: { leaseMs?: number }): Promise<Job | null> {
+    const [job] = await this.claimMany(1, options);
+    return job ?? null;
+  }
+
+  /** Claims up to `limit` runnable jobs in one atomic round trip. */
+  async claimMany(limit: number, options?: { leaseMs?: number }): Promise<Job[]> {
+    this.#assertOpen();
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) {
+      throw new ValidationError("limit must be an integer from 1 to 1000", "limit");
+    }
+    const leaseMs = positive(options?.leaseMs ?? this.leaseMs, "leaseMs");
+    const now = this.clock.now();
+    const token = newToken();
+    const records = await this.backend.claim({
+      queue: this.name,
+      now,
+      limit,
+      token,
+      leaseUntil: now + leaseMs,
+      expiredError: JSON.stringify({
+        code: "LEASE_EXPIRED",
+        message: "lease expired on the last attempt",
+      }),
+      failedExpiresAt: now + this.#retention.failedMs,
+    });
+    return records.map((record) => this.#track(record, token, leaseMs));
+  }
+
+  /**
+   * Reports progress on a claimed job and extends its lease. Resolves to whether the job is
+   * still ours; `false` means stop working on it (lease lost or cancelled).
+   * Writes are coalesced: reports closer together than `progressIntervalMs` are merged and
+   * the last one is written shortly after (or before `complete`/`fail`).
+   */
+  async update(job: Job, update: ProgressUpdate): Promise<boolean> {
+    const lease = this.#leaseOf(job);
+    const patch: ProgressPatch = {};
+    if (update.progress !== undefined) {
+      if (typeof update.progress !== "number" || !(update.progress >= 0 && update.progress <= 1)) {
+        throw new ValidationError("progress must be a number from 0 to 1", "progress");
+      }
+      patch.progress = update.progress;
+    }
+    if (update.message !== undefined)
+      patch.message = update.message === null ? null : String(update.message);
+    if (update.data !== undefined) {
+      patch.data = encodeJson(update.data, "data", this.#defaults.maxPayloadBytes);
+    }
+    return lease.progress.push(patch);
+  }
+
+  /** Extends a claimed job's lease without reporting anything; resolves to "still ours?". */
+  heartbeat(job: Job): Promise<boolean> {
+    return this.#leaseOf(job).progress.heartbeat();
+  }
+
+  /** Marks a claimed job completed with `result`. `false` (and nothing written) if it is no longer ours. */
+  async complete(job: Job, result?: unknown): Promise<boolean> {
+    const encoded = encodeJson(result, "result", this.#defaults.maxPayloadBytes);
+    return this.#finish(job, (token, now) =>
+      this.backend.complete({
+        queue: this.name,
+        id: job.id,
+        token,
+        now,
+        result: encoded,
+        expiresAt: now + this.#retention.completedMs,
+      }),
+    );
+  }
+
+  /**
+   * Records a failed attempt. With attempts left the job is requeued after its backoff;
+   * otherwise (or with `retry: false`) it is dead-lettered as `failed`.
+   * `false` (and nothing written) if the job is no longer ours.
+   */
+  async fail(job: Job, error: unknown, options?: { retry?: boolean }): Promise<boolean> {
+    const stored = JSON.stringify(describeError(error));
+    const policy = this.#leaseOf(job).backoff ?? this.#defaults.backoff;
+    const retry = options?.retry !== false && job.attempts < job.maxAttempts;
+    return this.#finish(job, (token, now) =>
+      this.backend.fail({
+        queue: this.name,
+        id: job.id,
+        token,
+        now,
+        error: stored,
+        retryAt: retry ? now + backoffDelay(policy, job.attempts) : null,
+        expiresAt: now + this.#retention.failedMs,
+      }),
+    );
+  }
+
+  /** Gives a claimed job back (runnable now, the attempt not counted), e.g. on shutdown. */
+  async release(job: Job): Promise<boolean> {
+    return this.#finish(job, (token, now) =>
+      this.backend.release({ queue: this.name, id: job.id, token, now }),
+    );
+  }
+
+  /** Stops tracking a claimed job locally without writing anything (e.g. after it was lost). */
+  forget(job: Job): void {
+    const lease = this.#leases.get(job);
+    if (!lease) return;
+    lease.progress.close();
+    this.#openLeases.delete(lease);
+    this.#leases.delete(job);
+  }
+
+  /** The job as stored now, or `null`. */
+  async get(id: string): Promise<Job | null> {
+    this.#assertOpen();
+    const record = await this.backend.get({ queue: this.name, id, now: this.clock.now() });
+    return record ? toJob(record) : null;
+  }
+
+  /**
+   * Cancels a job from any process. A queued job ends at once; an active one is marked
+   * cancelled, its worker's next write returns false and its `ctx.signal` aborts.
+   * Resolves `true` if this call cancelled it, `false` if it had already finished.
+   */
+  async cancel(id: string): Promise<boolean> {
+    this.#assertOpen();
+    const now = this.clock.now();
+    const outcome = await this.backend.cancel({
+      queue: this.name,
+      id,
+      now,
+      expiresAt: now + this.#retention.cancelledMs,
+    });
+    if (outcome === "not-found") throw new JobNotFoundError(id);
+    this.changes.notify(id);
+    return outcome === "cancelled";
+  }
+
+  /** Redrives a dead-lettered (`failed`) job: queued again with a fresh set of attempts. */
+  async retry(id: string): Promise<void> {
+    this.#assertOpen();
+    const outcome = await this.backend.retry({ queue: this.name, id, now: this.clock.now() });
+    if (outcome === "not-found") throw new JobNotFoundError(id);
+    if (outcome === "not-failed") throw new InvalidStateError(`job ${id} is not failed`);
+    this.changes.notify(id);
+    this.changes.notify(NEW_WORK);
+  }
+
+  /** The job's events after sequence number `after`, oldest first. */
+  async readEvents(id: string, options?: { after?: number; limit?: number }): Promise<JobUpdate[]> {
+    this.#assertOpen();
+    const events = await this.backend.readEvents({
+      queue: this.name,
+      id,
+      now: this.clock.now(),
+      after: Math.max(0, Math.floor(options?.after ?? 0)),
+      limit: Math.min(Math.max(1, options?.limit ?? 100), 1_000),
+    });
+    return events.map((event) => toUpdate(id, event));
+  }
+
+  /** Jobs in insertion order, optionally of one state, a page at a time. */
+  async list(options?: {
+    state?: JobState;
+    limit?: number;
+    cursor?: string | null;
+  }): Promise<JobPage> {
+    this.#assertOpen();
+    const page = await this.backend.list({
+      queue: this.name,
+      now: this.clock.now(),
+      state: options?.state,
+      limit: Math.min(Math.max(1, options?.limit ?? 50), 1_000),
+      cursor: options?.cursor ?? null,
+    });
+    return { jobs: page.jobs.map((record) => toJob(record)), cursor: page.cursor };
+  }
+
+  /** How many jobs are in each state. */
+  async stats(): Promise<JobCounts> {
+    this.#assertOpen();
+    return this.backend.stats({ queue: this.name, now: this.clock.now() });
+  }
+
+  /** Deletes jobs (and their events) in the given states, default all; returns how many. */
+  async purge(states?: JobState[]): Promise<number> {
+    this.#assertOpen();
+    return this.backend.purge({ queue: this.name, now: this.clock.now(), states });
+  }
+
+  /** Writes pending progress, then closes the backend's own connections. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#openLeases].map((lease) => lease.progress.flush()));
+    await this.backend.close?.();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #track(record: JobRecord, token: string, leaseMs: number): Job {
+    const job = toJob(record);
+    const progress = new ProgressCoalescer(
+      async (patch) => {
+        const now = this.clock.now();
+        const ok = await this.backend.update({
+          queue: this.name,
+          id: job.id,
+          token,
+          now,
+          leaseUntil: now + leaseMs,
+          ...patch,
+        });
+        if (ok && Object.keys(patch).length > 0) this.changes.notify(job.id);
+        return ok;
+      },
+      this.clock,
+      this.#progressIntervalMs,
+    );
+    const backoff = record.backoff ? (JSON.parse(record.backoff) as BackoffPolicy) : null;
+    const lease: Lease = { token, leaseMs, backoff, progress };
+    this.#leases.set(job, lease);
+    this.#openLeases.add(lease);
+    this.changes.notify(job.id);
+    return job;
+  }
+
+  #leaseOf(job: Job): Lease {
+    const lease = job ? this.#leases.get(job) : undefined;
+    if (!lease) {
+      throw new ValidationError("not a job claimed through this queue object", "job");
+    }
+    return lease;
+  }
+
+  /** Flushes pending progress (so the last report is stored), then runs the final write. */
+  async #finish(
+    job: Job,
+    write: (token: string, now: number) => Promise<boolean>,
+  ): Promise<boolean> {
+    this.#assertOpen();
+    const lease = this.#leaseOf(job);
+    // If a write throws (store unreachable) the lease stays, so the caller may try again.
+    const ok = (await lease.progress.flush()) && (await write(lease.token, this.clock.now()));
+    this.forget(job);
+    if (ok) this.changes.notify(job.id);
+    return ok;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new QueueClosedError(`queue ${this.name} is closed`);
+  }
+}
+
+function positive(value: number, field: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new ValidationError(`${field} must be a positive number`, field);
+  }
+  return value;
+}

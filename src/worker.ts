@@ -1,0 +1,305 @@
+import { QueueClosedError, ValidationError } from "./errors.js";
+import { NEW_WORK } from "./internal/change-feed.js";
+import {
+  type HandlerOptions,
+  type JobHandler,
+  type RunOutcome,
+  runJob,
+} from "./internal/run-job.js";
+import type { Job } from "./job.js";
+import type { JobQueue } from "./queue.js";
+
+export type { HandlerOptions, JobContext, JobHandler } from "./internal/run-job.js";
+
+/** Options for {@link Worker}. */
+export interface WorkerOptions {
+  /** Jobs run at the same time. Default 1. */
+  concurrency?: number;
+  /** Lease per claim. Default: the queue's `leaseMs`. */
+  leaseMs?: number;
+  /** How often a running job's lease is extended. Default: a third of `leaseMs`. */
+  heartbeatMs?: number;
+  /** Idle polling of `start()`: first and longest wait between empty claims. Default 100 ms → 5 s. */
+  idleMs?: { min?: number; max?: number };
+  /** Called with errors the loop survives (e.g. the store is briefly unreachable). */
+  onError?: (error: unknown) => void;
+}
+
+/** Options for {@link Worker.drain}. */
+export interface DrainOptions {
+  /** Start no job that cannot be expected to finish within this many ms from now. */
+  budgetMs: number;
+  /** Claim at most this many jobs. */
+  maxJobs?: number;
+  signal?: AbortSignal;
+}
+
+/** What a drain did. */
+export interface DrainSummary {
+  claimed: number;
+  completed: number;
+  /** Failed attempts that were scheduled for retry. */
+  retried: number;
+  /** Jobs dead-lettered by this drain. */
+  failed: number;
+  /** Jobs lost to lease expiry or cancellation (nothing was written for them). */
+  lost: number;
+  /** Jobs given back unstarted (did not fit the remaining budget) or on shutdown. */
+  released: number;
+  durationMs: number;
+  stoppedBy: "empty" | "budget" | "maxJobs" | "signal";
+}
+
+interface Registered {
+  fn: JobHandler;
+  options: HandlerOptions;
+  /** Smoothed observed duration, used when no timeout bounds the job. */
+  averageMs: number | null;
+}
+
+interface PoolPlan {
+  /** How many jobs to claim now (0: claim nothing more). */
+  wanted(free: number): number;
+  /** Whether a claimed job may start, or must be released. */
+  fits(job: Job): boolean;
+  /** `stop`: an empty claim ends claiming. `wait`: idle-poll until `signal` aborts. */
+  onEmpty: "stop" | "wait";
+  /** Ends idle waits. */
+  signal: AbortSignal;
+  /** Aborts running handlers; their jobs are released. */
+  shutdown: AbortSignal;
+}
+
+/**
+ * Runs jobs with per-type handlers, either within a time budget (`drain`, for cron-triggered
+ * serverless functions) or continuously (`start`/`stop`, for long-running Node processes).
+ *
+ * @example
+ * const worker = new Worker(queue, { concurrency: 10 });
+ * worker.handler("resize", async (ctx) => {
+ *   await ctx.update({ progress: 0.5 });
+ *   return { done: true };
+ * }, { timeoutMs: 20_000 });
+ * const summary = await worker.drain({ budgetMs: 25_000 });
+ */
+export class Worker {
+  readonly #queue: JobQueue;
+  readonly #handlers = new Map<string, Registered>();
+  readonly #concurrency: number;
+  readonly #leaseMs: number;
+  readonly #heartbeatMs: number;
+  readonly #idle: { min: number; max: number };
+  readonly #onError: (error: unknown) => void;
+  #loop: { stop: AbortController; shutdown: AbortController; done: Promise<void> } | null = null;
+
+  constructor(queue: JobQueue, options: WorkerOptions = {}) {
+    this.#queue = queue;
+    this.#concurrency = options.concurrency ?? 1;
+    if (
+      !Number.isInteger(this.#concurrency) ||
+      this.#concurrency < 1 ||
+      this.#concurrency > 1_000
+    ) {
+      throw new ValidationError("concurrency must be an integer from 1 to 1000", "concurrency");
+    }
+    this.#leaseMs = options.leaseMs ?? queue.leaseMs;
+    this.#heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(this.#leaseMs / 3));
+    if (!(this.#heartbeatMs > 0 && this.#heartbeatMs < this.#leaseMs)) {
+      throw new ValidationError(
+        "heartbeatMs must be positive and shorter than leaseMs",
+        "heartbeatMs",
+      );
+    }
+    this.#idle = { min: options.idleMs?.min ?? 100, max: options.idleMs?.max ?? 5_000 };
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  /** Registers the handler for one job type (replacing any earlier one). Chainable. */
+  handler<Payload = unknown, Result = unknown>(
+    type: string,
+    fn: JobHandler<Payload, Result>,
+    options: HandlerOptions = {},
+  ): this {
+    if (typeof fn !== "function")
+      throw new ValidationError("handler must be a function", "handler");
+    if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
+      throw new ValidationError("timeoutMs must be positive", "timeoutMs");
+    }
+    this.#handlers.set(type, { fn: fn as JobHandler, options, averageMs: null });
+    return this;
+  }
+
+  /**
+   * Claims and runs jobs until the queue is empty, `maxJobs` were claimed, or the budget
+   * leaves no room for another job (by its `timeoutMs`, else its observed average duration).
+   * Jobs already running are awaited. Safe to run twice at once (cron may fire twice).
+   * Throws if the store cannot be reached for a claim (after the jobs it started have ended).
+   */
+  async drain(options: DrainOptions): Promise<DrainSummary> {
+    if (!(options?.budgetMs > 0))
+      throw new ValidationError("budgetMs must be positive", "budgetMs");
+    const clock = this.#queue.clock;
+    const started = clock.now();
+    const deadline = started + options.budgetMs;
+    const maxJobs = options.maxJobs ?? Number.POSITIVE_INFINITY;
+    let claimed = 0;
+    let stoppedBy: DrainSummary["stoppedBy"] = "empty";
+    const signal = options.signal ?? new AbortController().signal;
+    let overBudget = false;
+    const summary = await this.#pool({
+      onEmpty: "stop",
+      signal,
+      shutdown: new AbortController().signal,
+      wanted: (free) => {
+        const stop = (reason: DrainSummary["stoppedBy"]) => {
+          stoppedBy = reason;
+          return 0;
+        };
+        if (signal.aborted) return stop("signal");
+        if (overBudget) return stop("budget");
+        if (claimed >= maxJobs) return stop("maxJobs");
+        if (deadline - clock.now() < Math.max(1, this.#longestExpectedMs())) return stop("budget");
+        const n = Math.min(free, maxJobs - claimed);
+        claimed += n;
+        return n;
+      },
+      fits: (job) => {
+        // A job that no longer fits is released, and claiming stops so it is not claimed again.
+        overBudget ||= deadline - clock.now() < this.#expectedMs(job.type);
+        return !overBudget;
+      },
+    });
+    return { ...summary, durationMs: clock.now() - started, stoppedBy };
+  }
+
+  /** Starts a continuous loop (idle-polls with backoff; wakes at once on in-process enqueues). */
+  start(): void {
+    if (this.#loop) return;
+    const stop = new AbortController();
+    const shutdown = new AbortController();
+    const done = this.#pool({
+      onEmpty: "wait",
+      signal: stop.signal,
+      shutdown: shutdown.signal,
+      wanted: (free) => (stop.signal.aborted ? 0 : free),
+      fits: () => true,
+    }).then(() => undefined);
+    this.#loop = { stop, shutdown, done };
+  }
+
+  /**
+   * Stops claiming and waits for running jobs. After `graceMs` (default: wait for them all)
+   * running handlers are aborted and their jobs released back to the queue.
+   */
+  async stop(options?: { graceMs?: number }): Promise<void> {
+    const loop = this.#loop;
+    if (!loop) return;
+    loop.stop.abort();
+    if (options?.graceMs !== undefined) {
+      const grace = new AbortController();
+      void this.#queue.clock.sleep(options.graceMs, grace.signal).then(() => loop.shutdown.abort());
+      await loop.done;
+      grace.abort();
+    } else {
+      await loop.done;
+    }
+    this.#loop = null;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  async #pool(plan: PoolPlan): Promise<Omit<DrainSummary, "durationMs" | "stoppedBy">> {
+    const counts = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0, released: 0 };
+    const running = new Set<Promise<void>>();
+    let claimError: unknown = null;
+    const wake = this.#queue.changes.listen(NEW_WORK);
+    let idleMs = this.#idle.min;
+    let claiming = true;
+    try {
+      while (claiming || running.size > 0) {
+        const want = claiming ? plan.wanted(this.#concurrency - running.size) : 0;
+        if (want === 0 && running.size === this.#concurrency) {
+          await Promise.race(running);
+          continue;
+        }
+        if (want === 0) claiming = false;
+        let jobs: Job[] = [];
+        if (want > 0) {
+          wake.arm();
+          try {
+            jobs = await this.#queue.claimMany(want, { leaseMs: this.#leaseMs });
+          } catch (error) {
+            if (error instanceof QueueClosedError) break;
+            if (plan.onEmpty === "stop") claimError ??= error;
+            else this.#onError(error);
+          }
+          counts.claimed += jobs.length;
+        }
+        for (const job of jobs) {
+          const run = this.#run(job, plan).then((outcome) => {
+            counts[outcome] += 1;
+            running.delete(run);
+          });
+          running.add(run);
+        }
+        if (want > 0 && jobs.length < want) {
+          if (plan.onEmpty === "stop") claiming = false;
+          else if (running.size < this.#concurrency) {
+            const idle = wake.wait(idleMs, plan.signal);
+            await Promise.race([idle, ...running]);
+            idleMs = Math.min(idleMs * 2, this.#idle.max);
+            continue;
+          }
+        } else if (jobs.length > 0) {
+          idleMs = this.#idle.min;
+        }
+        if (running.size > 0 && (!claiming || running.size === this.#concurrency)) {
+          await Promise.race(running);
+        }
+      }
+    } finally {
+      wake.dispose();
+    }
+    if (claimError !== null) throw claimError;
+    return counts;
+  }
+
+  async #run(job: Job, plan: PoolPlan): Promise<RunOutcome> {
+    try {
+      if (!plan.fits(job)) return (await this.#queue.release(job)) ? "released" : "lost";
+      const handler = this.#handlers.get(job.type);
+      const started = this.#queue.clock.now();
+      const outcome = await runJob({
+        queue: this.#queue,
+        job,
+        handler,
+        heartbeatMs: this.#heartbeatMs,
+        shutdown: plan.shutdown,
+      });
+      if (handler) this.#observe(handler, this.#queue.clock.now() - started);
+      return outcome;
+    } catch (error) {
+      // The final write failed (store unreachable): the lease will expire and the job is retried.
+      this.#onError(error);
+      this.#queue.forget(job);
+      return "lost";
+    }
+  }
+
+  #observe(handler: Registered, ms: number): void {
+    handler.averageMs = handler.averageMs === null ? ms : handler.averageMs * 0.8 + ms * 0.2;
+  }
+
+  #expectedMs(type: string): number {
+    const handler = this.#handlers.get(type);
+    return handler?.options.timeoutMs ?? handler?.averageMs ?? 0;
+  }
+
+  #longestExpectedMs(): number {
+    let longest = 0;
+    for (const type of this.#handlers.keys()) longest = Math.max(longest, this.#expectedMs(type));
+    return longest;
+  }
+}
