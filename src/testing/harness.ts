@@ -1,0 +1,46 @@
+/** Per-test setup for the conformance suite: a fresh queue name and a manual clock. */
+import type { Backend } from "../backend.js";
+import { ManualClock } from "../internal/clock.js";
+import { newToken } from "../internal/ids.js";
+import { JobQueue, type JobQueueOptions } from "../queue.js";
+
+/** What each conformance test gets. */
+export interface Harness {
+  backend: Backend;
+  clock: ManualClock;
+  /** A queue with a unique name on the shared backend and clock. */
+  queue: JobQueue;
+  /** Another queue object on the same backend and clock (same name unless given). */
+  open(options?: Partial<JobQueueOptions>): JobQueue;
+}
+
+/** Creates the harness for one test; `dispose` purges what the test stored. */
+export function createHarness(backend: Backend): Harness & { dispose(): Promise<void> } {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const name = `t-${newToken().slice(0, 12)}`;
+  const opened: JobQueue[] = [];
+  const open = (options: Partial<JobQueueOptions> = {}) => {
+    const queue = new JobQueue({
+      backend,
+      clock,
+      name,
+      progressIntervalMs: 0,
+      defaults: { backoff: { jitter: 0 } },
+      ...options,
+    });
+    opened.push(queue);
+    return queue;
+  };
+  const queue = open();
+  return {
+    backend,
+    clock,
+    queue,
+    open,
+    async dispose() {
+      for (const q of new Set(opened.map((o) => o.name))) {
+        await backend.purge({ queue: q, now: clock.now() });
+      }
+    },
+  };
+}

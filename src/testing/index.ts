@@ -1,0 +1,54 @@
+/**
+ * The backend conformance suite: every backend must pass it unchanged.
+ *
+ * @example
+ * // my-backend.test.ts (vitest)
+ * import { testBackend } from "jdobb-async-queue/testing";
+ * testBackend({ name: "my-store", create: () => myBackend({ ... }) });
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
+import type { Backend } from "../backend.js";
+import { createHarness, type Harness } from "./harness.js";
+import { dataSuite } from "./suite-data.js";
+import { leaseSuite } from "./suite-leases.js";
+import { lifecycleSuite } from "./suite-lifecycle.js";
+import { orderingSuite } from "./suite-ordering.js";
+
+export { ManualClock } from "../internal/clock.js";
+export type { Harness } from "./harness.js";
+
+/** Options for {@link testBackend}. */
+export interface TestBackendOptions {
+  /** Shown in the test names. */
+  name: string;
+  /** Creates the backend once for the suite; each test uses a fresh queue name on it. */
+  create: () => Backend | Promise<Backend>;
+  /** Runs after the suite (e.g. stop a server); the backend is closed before it. */
+  teardown?: () => void | Promise<void>;
+}
+
+/** Registers the conformance suite for one backend configuration with vitest. */
+export function testBackend(options: TestBackendOptions): void {
+  describe(`backend conformance: ${options.name}`, () => {
+    let backend: Backend;
+    let harness: ReturnType<typeof createHarness>;
+    beforeAll(async () => {
+      backend = await options.create();
+    });
+    beforeEach(() => {
+      harness = createHarness(backend);
+    });
+    afterEach(async () => {
+      await harness.dispose();
+    });
+    afterAll(async () => {
+      await backend?.close?.();
+      await options.teardown?.();
+    });
+    const current = (): Harness => harness;
+    describe("ordering", () => orderingSuite(current));
+    describe("leases", () => leaseSuite(current));
+    describe("lifecycle", () => lifecycleSuite(current));
+    describe("data", () => dataSuite(current));
+  });
+}

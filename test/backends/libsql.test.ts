@@ -1,0 +1,35 @@
+import { join } from "node:path";
+import { libsqlBackend } from "../../src/backends/libsql/index.js";
+import { testBackend } from "../../src/testing/index.js";
+import { startHranaServer } from "../support/hrana-server.js";
+import { tempDir } from "../support/temp-dir.js";
+
+testBackend({
+  name: "libsql :memory:",
+  create: () => libsqlBackend({ url: ":memory:" }),
+});
+
+const fileDir = tempDir();
+testBackend({
+  name: "libsql file:",
+  create: () => libsqlBackend({ url: `file:${join(fileDir.path, "queue.db")}` }),
+  teardown: () => fileDir.remove(),
+});
+
+const httpDir = tempDir();
+let stopHrana: () => Promise<void> = async () => {};
+testBackend({
+  name: "libsql over HTTP (Hrana)",
+  create: async () => {
+    const server = await startHranaServer({
+      path: join(httpDir.path, "remote.db"),
+      authToken: "secret-token",
+    });
+    stopHrana = () => server.close();
+    return libsqlBackend({ url: server.url, authToken: "secret-token" });
+  },
+  teardown: async () => {
+    await stopHrana();
+    httpDir.remove();
+  },
+});
