@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { Broadcaster, type Job, JobNotFoundError, type JobUpdate } from "../../src/index.js";
+import { memoryQueue } from "../support/memory-queue.js";
+
+async function collect(iterable: AsyncIterable<JobUpdate>): Promise<JobUpdate[]> {
+  const out: JobUpdate[] = [];
+  for await (const update of iterable) out.push(update);
+  return out;
+}
+
+describe("Broadcaster", () => {
+  it("yields a snapshot, then every update in order, and ends after the terminal one", async () => {
+    const { queue } = memoryQueue({ progressIntervalMs: 0 });
+    const id = await queue.enqueue("t", null);
+    const updates = collect(new Broadcaster(queue).subscribe(id));
+    const job = (await queue.claim()) as Job;
+    await queue.update(job, { progress: 0.5, message: "half" });
+    await queue.complete(job, { ok: 1 });
+    const got = await updates; // same-process writes wake it: no clock movement needed
+    expect(got.map((u) => [u.seq, u.type])).toEqual([
+      [1, "snapshot"],
+      [2, "active"],
+      [3, "progress"],
+      [4, "completed"],
+    ]);
+    expect(got.at(-1)).toMatchObject({ state: "completed", result: { ok: 1 }, progress: 1 });
+  });
+
+  it("sees writes from other processes by polling with backoff", async () => {
+    const { queue, clock, peer } = memoryQueue();
+    const id = await queue.enqueue("t", null);
+    const updates = collect(
+      new Broadcaster(queue, { pollMs: { min: 100, max: 1_000 } }).subscribe(id),
+    );
+    const other = peer();
+    await clock.untilSleeping(1);
+    await other.cancel(id);
+    await clock.advance(100);
+    expect((await updates).map((u) => u.type)).toEqual(["snapshot", "cancelled"]);
+  });
+
+  it("resumes after a cursor with no gap and no duplicate", async () => {
+    const { queue } = memoryQueue({ progressIntervalMs: 0 });
+    const id = await queue.enqueue("t", null);
+    const job = (await queue.claim()) as Job;
+    for (const p of [0.25, 0.5, 0.75]) await queue.update(job, { progress: p });
+    await queue.complete(job, null);
+    const broadcaster = new Broadcaster(queue);
+    expect((await collect(broadcaster.subscribe(id, { after: 3 }))).map((u) => u.seq)).toEqual([
+      4, 5, 6,
+    ]);
+    expect(await collect(broadcaster.subscribe(id, { after: 6 }))).toEqual([]);
+    const snapshotOnly = await collect(broadcaster.subscribe(id));
+    expect(snapshotOnly.map((u) => [u.type, u.seq])).toEqual([["snapshot", 6]]);
+  });
+
+  it("continues through retries and ends only at the final state", async () => {
+    const { queue, clock } = memoryQueue();
+    const id = await queue.enqueue("t", null, { maxAttempts: 2, backoff: { delayMs: 10 } });
+    const updates = collect(new Broadcaster(queue).subscribe(id));
+    await queue.fail((await queue.claim()) as Job, new Error("first"));
+    await clock.advance(10);
+    await queue.fail((await queue.claim()) as Job, new Error("second"));
+    expect((await updates).map((u) => u.type)).toEqual([
+      "snapshot",
+      "active",
+      "retry-scheduled",
+      "active",
+      "failed",
+    ]);
+  });
+
+  it("throws JobNotFoundError for an unknown job, and stops on abort", async () => {
+    const { queue, clock } = memoryQueue();
+    await expect(collect(new Broadcaster(queue).subscribe("nope"))).rejects.toBeInstanceOf(
+      JobNotFoundError,
+    );
+    const id = await queue.enqueue("t", null);
+    const stop = new AbortController();
+    const updates = collect(new Broadcaster(queue).subscribe(id, { signal: stop.signal }));
+    await clock.untilSleeping(1);
+    stop.abort();
+    expect((await updates).map((u) => u.type)).toEqual(["snapshot"]);
+  });
+});

@@ -1,0 +1,46 @@
+import type { Backend } from "../../src/backend.js";
+import { libsqlBackend } from "../../src/backends/libsql/index.js";
+import { JobQueue, type JobQueueOptions, ManualClock } from "../../src/index.js";
+
+/** Counts calls per backend method, passing them through. */
+export function countingBackend(inner: Backend): { backend: Backend; calls: Map<string, number> } {
+  const calls = new Map<string, number>();
+  const backend = new Proxy(inner, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { backend, calls };
+}
+
+/** A queue on a fresh in-memory libSQL database with a manual clock and counted calls. */
+export function memoryQueue(options: Partial<JobQueueOptions> = {}) {
+  const clock = new ManualClock();
+  const { backend, calls } = countingBackend(libsqlBackend({ url: ":memory:" }));
+  const queue = new JobQueue({
+    backend,
+    clock,
+    defaults: { backoff: { jitter: 0 } },
+    ...options,
+  });
+  /** Another queue object on the same store (as another process would have). */
+  const peer = () => new JobQueue({ backend, clock, name: queue.name });
+  return { queue, clock, backend, calls, peer };
+}
+
+/** Waits until `predicate` holds, letting I/O and timers run (no clock involved). */
+export async function until(
+  predicate: () => boolean | Promise<boolean>,
+  what = "condition",
+): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
