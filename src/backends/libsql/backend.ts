@@ -214,7 +214,7 @@ export class LibsqlBackend implements Backend {
   complete(input: CompleteInput): Promise<boolean> {
     return this.#fenced(
       input,
-      `state = 'completed', result = ?, progress = 1, token = NULL, lease_until = NULL,
+      `state = 'completed', result = ?, error = NULL, progress = 1, token = NULL, lease_until = NULL,
        expires_at = ?, updated_at = ?, seq = seq + 1, event = 'completed'`,
       input.result,
       input.expiresAt,

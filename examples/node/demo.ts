@@ -1,0 +1,73 @@
+/**
+ * `npm start`: a self-contained demo on an embedded libSQL file (no services needed).
+ * Enqueues a few jobs, runs them with a worker, and prints each job's streamed progress.
+ */
+
+import { libsqlBackend } from "../../src/backends/libsql/index.js";
+import { Broadcaster, JobQueue, type JobUpdate, Worker } from "../../src/index.js";
+
+const url = process.env.LIBSQL_URL ?? "file:demo-queue.db";
+const queue = new JobQueue({ backend: libsqlBackend({ url }), name: "demo" });
+const sleep = (ms: number, signal: AbortSignal) => queue.clock.sleep(ms, signal);
+
+const worker = new Worker(queue, { concurrency: 2 })
+  .handler<{ image: string; tiles: number }>("resize", async (ctx) => {
+    for (let tile = 1; tile <= ctx.payload.tiles; tile++) {
+      await sleep(250, ctx.signal);
+      await ctx.update({
+        progress: tile / ctx.payload.tiles,
+        message: `tile ${tile}/${ctx.payload.tiles}`,
+      });
+    }
+    return { thumbnail: ctx.payload.image.replace(".png", ".thumb.png") };
+  })
+  .handler<{ month: string }>("report", async (ctx) => {
+    if (ctx.attempt === 1) {
+      await sleep(300, ctx.signal);
+      throw new Error("warehouse timed out (first attempt fails on purpose)");
+    }
+    for (const [i, step] of ["query", "aggregate", "render"].entries()) {
+      await sleep(300, ctx.signal);
+      await ctx.update({ progress: (i + 1) / 3, message: step });
+    }
+    return { rows: 1_204, month: ctx.payload.month };
+  });
+
+function describe(type: string, u: JobUpdate): string {
+  const pct = `${Math.round(u.progress * 100)}%`.padStart(4);
+  const failed = u.type === "retry-scheduled" || u.type === "failed";
+  const detail = failed
+    ? `error: ${u.error?.message}`
+    : u.result
+      ? `result: ${JSON.stringify(u.result)}`
+      : (u.message ?? "");
+  return `[${type.padEnd(6)} ${u.jobId.slice(-6)}] #${String(u.seq).padEnd(2)} ${u.type.padEnd(15)} ${u.state.padEnd(9)} ${pct}  ${detail}`;
+}
+
+async function follow(id: string, type: string): Promise<void> {
+  for await (const update of new Broadcaster(queue).subscribe(id))
+    console.log(describe(type, update));
+}
+
+console.log(`jdobb-async-queue demo: embedded libSQL at ${url}\n`);
+const jobs = [
+  { type: "resize", payload: { image: "cat.png", tiles: 4 } },
+  { type: "resize", payload: { image: "dog.png", tiles: 3 }, options: { priority: 5 } },
+  {
+    type: "report",
+    payload: { month: "2026-11" },
+    options: { backoff: { delayMs: 500, jitter: 0 } },
+  },
+];
+await queue.purge(); // start each run from an empty demo queue
+const outcomes = await queue.enqueueMany(jobs);
+console.log(
+  `enqueued ${outcomes.length} jobs: ${outcomes.map((o) => o.id.slice(-6)).join(", ")}\n`,
+);
+
+const following = Promise.all(outcomes.map((o, i) => follow(o.id, jobs[i]?.type ?? "?")));
+worker.start();
+await following;
+await worker.stop();
+console.log("\nstats:", await queue.stats());
+await queue.close();

@@ -1,0 +1,24 @@
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+const root = new URL("../..", import.meta.url).pathname;
+
+describe("published package", () => {
+  it("builds to dist/ and every exported subpath resolves by package name", () => {
+    execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "pipe" });
+    const script = `
+      const main = await import("jdobb-async-queue");
+      const libsql = await import("jdobb-async-queue/libsql");
+      console.log(JSON.stringify({
+        main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"].filter((k) => typeof main[k] === "function"),
+        libsql: typeof libsql.libsqlBackend,
+      }));`;
+    const out = execFileSync("node", ["--input-type=module", "-e", script], {
+      cwd: root,
+    }).toString();
+    expect(JSON.parse(out)).toEqual({
+      main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"],
+      libsql: "function",
+    });
+  }, 60_000);
+});
