@@ -1,74 +1,34 @@
-import type { Backend, EnqueueOutcome, JobRecord } from "./backend.js";
+import type { Backend, EnqueueOutcome, FencedInput, JobInput, JobRecord } from "./backend.js";
 import {
   InvalidStateError,
   JobNotFoundError,
   QueueClosedError,
   ValidationError,
 } from "./errors.js";
-import {
-  type BackoffPolicy,
-  backoffDelay,
-  DEFAULT_BACKOFF,
-  resolveBackoff,
-} from "./internal/backoff.js";
+import { type BackoffPolicy, backoffDelay } from "./internal/backoff.js";
 import { ChangeFeed, NEW_WORK } from "./internal/change-feed.js";
-import { type Clock, systemClock } from "./internal/clock.js";
+import type { Clock } from "./internal/clock.js";
 import { type EnqueueDefaults, toNewJob } from "./internal/enqueue-input.js";
 import { newToken } from "./internal/ids.js";
 import { describeError, encodeJson, toJob, toUpdate } from "./internal/json.js";
-import { ProgressCoalescer, type ProgressPatch } from "./internal/progress-coalescer.js";
+import { LeaseBook } from "./internal/lease-book.js";
+import { ProgressCoalescer, toProgressPatch } from "./internal/progress-coalescer.js";
 import type { EnqueueOptions, Job, JobCounts, JobPage, JobState, JobUpdate } from "./job.js";
+import {
+  type EnqueueItem,
+  type JobQueueOptions,
+  type ProgressUpdate,
+  positive,
+  type RetentionOptions,
+  resolveQueueOptions,
+} from "./queue-options.js";
 
-/** How long finished jobs (and their event logs) are kept, per final state. */
-export interface RetentionOptions {
-  completedMs?: number;
-  failedMs?: number;
-  cancelledMs?: number;
-}
-
-/** Options for {@link JobQueue}. */
-export interface JobQueueOptions {
-  backend: Backend;
-  /** Queue name; jobs of different queues never meet. Default `"default"`. */
-  name?: string;
-  /** Time source; inject a `ManualClock` in tests. */
-  clock?: Clock;
-  /** Lease length for claims that do not name one. Default 30 s. */
-  leaseMs?: number;
-  defaults?: { priority?: number; maxAttempts?: number; backoff?: EnqueueOptions["backoff"] };
-  /** Default: completed 1 day, failed (dead letter) 7 days, cancelled 1 day. */
-  retention?: RetentionOptions;
-  /** Minimum gap between two progress writes of one job. Default 200 ms. */
-  progressIntervalMs?: number;
-  /** Largest payload or result accepted, in UTF-8 bytes. Default: the backend's limit. */
-  maxPayloadBytes?: number;
-}
-
-/** What a progress report may carry. */
-export interface ProgressUpdate {
-  /** 0..1 */
-  progress?: number;
-  message?: string | null;
-  /** Any JSON value, e.g. `{ rows: 120 }`. */
-  data?: unknown;
-}
-
-/** One job of {@link JobQueue.enqueueMany}. */
-export interface EnqueueItem {
-  type: string;
-  payload?: unknown;
-  options?: EnqueueOptions;
-}
-
-/** What the queue remembers about a job it claimed: never on the public job object. */
-interface Lease {
-  token: string;
-  leaseMs: number;
-  backoff: BackoffPolicy | null;
-  progress: ProgressCoalescer;
-}
-
-const DAY = 86_400_000;
+export type {
+  EnqueueItem,
+  JobQueueOptions,
+  ProgressUpdate,
+  RetentionOptions,
+} from "./queue-options.js";
 
 /**
  * A named queue over one backend: enqueue, atomic claims, fenced worker writes, inspection.
@@ -92,32 +52,19 @@ export class JobQueue {
   readonly #defaults: EnqueueDefaults;
   readonly #retention: Required<RetentionOptions>;
   readonly #progressIntervalMs: number;
-  readonly #leases = new WeakMap<Job, Lease>();
-  readonly #openLeases = new Set<Lease>();
+  readonly #leases = new LeaseBook();
   #closed = false;
 
   constructor(options: JobQueueOptions) {
-    if (!options?.backend) throw new ValidationError("backend is required", "backend");
+    const settings = resolveQueueOptions(options);
     this.backend = options.backend;
-    this.name = options.name ?? "default";
-    if (!/^[\w.:-]{1,100}$/.test(this.name)) {
-      throw new ValidationError("name must be 1-100 characters of [A-Za-z0-9_.:-]", "name");
-    }
-    this.clock = options.clock ?? systemClock;
+    this.name = settings.name;
+    this.clock = settings.clock;
+    this.leaseMs = settings.leaseMs;
+    this.#defaults = settings.defaults;
+    this.#retention = settings.retention;
+    this.#progressIntervalMs = settings.progressIntervalMs;
     this.changes = new ChangeFeed(this.clock);
-    this.leaseMs = positive(options.leaseMs ?? 30_000, "leaseMs");
-    this.#progressIntervalMs = Math.max(0, options.progressIntervalMs ?? 200);
-    this.#defaults = {
-      priority: options.defaults?.priority ?? 0,
-      maxAttempts: options.defaults?.maxAttempts ?? 3,
-      backoff: resolveBackoff(options.defaults?.backoff, DEFAULT_BACKOFF),
-      maxPayloadBytes: options.maxPayloadBytes ?? this.backend.capabilities.maxPayloadBytes,
-    };
-    this.#retention = {
-      completedMs: options.retention?.completedMs ?? DAY,
-      failedMs: options.retention?.failedMs ?? 7 * DAY,
-      cancelledMs: options.retention?.cancelledMs ?? DAY,
-    };
   }
 
   /** Adds a job; returns its id (or the existing job's id when the idempotency key is known). */
@@ -178,39 +125,21 @@ export class JobQueue {
    * the last one is written shortly after (or before `complete`/`fail`).
    */
   async update(job: Job, update: ProgressUpdate): Promise<boolean> {
-    const lease = this.#leaseOf(job);
-    const patch: ProgressPatch = {};
-    if (update.progress !== undefined) {
-      if (typeof update.progress !== "number" || !(update.progress >= 0 && update.progress <= 1)) {
-        throw new ValidationError("progress must be a number from 0 to 1", "progress");
-      }
-      patch.progress = update.progress;
-    }
-    if (update.message !== undefined)
-      patch.message = update.message === null ? null : String(update.message);
-    if (update.data !== undefined) {
-      patch.data = encodeJson(update.data, "data", this.#defaults.maxPayloadBytes);
-    }
-    return lease.progress.push(patch);
+    const patch = toProgressPatch(update, this.#defaults.maxPayloadBytes);
+    return this.#leases.of(job).progress.push(patch);
   }
 
   /** Extends a claimed job's lease without reporting anything; resolves to "still ours?". */
   heartbeat(job: Job): Promise<boolean> {
-    return this.#leaseOf(job).progress.heartbeat();
+    return this.#leases.of(job).progress.heartbeat();
   }
 
   /** Marks a claimed job completed with `result`. `false` (and nothing written) if it is no longer ours. */
   async complete(job: Job, result?: unknown): Promise<boolean> {
     const encoded = encodeJson(result, "result", this.#defaults.maxPayloadBytes);
-    return this.#finish(job, (token, now) =>
-      this.backend.complete({
-        queue: this.name,
-        id: job.id,
-        token,
-        now,
-        result: encoded,
-        expiresAt: now + this.#retention.completedMs,
-      }),
+    const { completedMs } = this.#retention;
+    return this.#finish(job, (at) =>
+      this.backend.complete({ ...at, result: encoded, expiresAt: at.now + completedMs }),
     );
   }
 
@@ -221,41 +150,29 @@ export class JobQueue {
    */
   async fail(job: Job, error: unknown, options?: { retry?: boolean }): Promise<boolean> {
     const stored = JSON.stringify(describeError(error));
-    const policy = this.#leaseOf(job).backoff ?? this.#defaults.backoff;
+    const policy = this.#leases.of(job).backoff ?? this.#defaults.backoff;
     const retry = options?.retry !== false && job.attempts < job.maxAttempts;
-    return this.#finish(job, (token, now) =>
-      this.backend.fail({
-        queue: this.name,
-        id: job.id,
-        token,
-        now,
-        error: stored,
-        retryAt: retry ? now + backoffDelay(policy, job.attempts) : null,
-        expiresAt: now + this.#retention.failedMs,
-      }),
-    );
+    const { failedMs } = this.#retention;
+    return this.#finish(job, (at) => {
+      const retryAt = retry ? at.now + backoffDelay(policy, job.attempts) : null;
+      return this.backend.fail({ ...at, error: stored, retryAt, expiresAt: at.now + failedMs });
+    });
   }
 
   /** Gives a claimed job back (runnable now, the attempt not counted), e.g. on shutdown. */
   async release(job: Job): Promise<boolean> {
-    return this.#finish(job, (token, now) =>
-      this.backend.release({ queue: this.name, id: job.id, token, now }),
-    );
+    return this.#finish(job, (at) => this.backend.release(at));
   }
 
   /** Stops tracking a claimed job locally without writing anything (e.g. after it was lost). */
   forget(job: Job): void {
-    const lease = this.#leases.get(job);
-    if (!lease) return;
-    lease.progress.close();
-    this.#openLeases.delete(lease);
-    this.#leases.delete(job);
+    this.#leases.forget(job);
   }
 
   /** The job as stored now, or `null`. */
   async get(id: string): Promise<Job | null> {
     this.#assertOpen();
-    const record = await this.backend.get({ queue: this.name, id, now: this.clock.now() });
+    const record = await this.backend.get(this.#scope(id));
     return record ? toJob(record) : null;
   }
 
@@ -266,13 +183,9 @@ export class JobQueue {
    */
   async cancel(id: string): Promise<boolean> {
     this.#assertOpen();
-    const now = this.clock.now();
-    const outcome = await this.backend.cancel({
-      queue: this.name,
-      id,
-      now,
-      expiresAt: now + this.#retention.cancelledMs,
-    });
+    const scope = this.#scope(id);
+    const expiresAt = scope.now + this.#retention.cancelledMs;
+    const outcome = await this.backend.cancel({ ...scope, expiresAt });
     if (outcome === "not-found") throw new JobNotFoundError(id);
     this.changes.notify(id);
     return outcome === "cancelled";
@@ -281,7 +194,7 @@ export class JobQueue {
   /** Redrives a dead-lettered (`failed`) job: queued again with a fresh set of attempts. */
   async retry(id: string): Promise<void> {
     this.#assertOpen();
-    const outcome = await this.backend.retry({ queue: this.name, id, now: this.clock.now() });
+    const outcome = await this.backend.retry(this.#scope(id));
     if (outcome === "not-found") throw new JobNotFoundError(id);
     if (outcome === "not-failed") throw new InvalidStateError(`job ${id} is not failed`);
     this.changes.notify(id);
@@ -291,13 +204,9 @@ export class JobQueue {
   /** The job's events after sequence number `after`, oldest first. */
   async readEvents(id: string, options?: { after?: number; limit?: number }): Promise<JobUpdate[]> {
     this.#assertOpen();
-    const events = await this.backend.readEvents({
-      queue: this.name,
-      id,
-      now: this.clock.now(),
-      after: Math.max(0, Math.floor(options?.after ?? 0)),
-      limit: Math.min(Math.max(1, options?.limit ?? 100), 1_000),
-    });
+    const after = Math.max(0, Math.floor(options?.after ?? 0));
+    const limit = Math.min(Math.max(1, options?.limit ?? 100), 1_000);
+    const events = await this.backend.readEvents({ ...this.#scope(id), after, limit });
     return events.map((event) => toUpdate(id, event));
   }
 
@@ -334,7 +243,7 @@ export class JobQueue {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.allSettled([...this.#openLeases].map((lease) => lease.progress.flush()));
+    await this.#leases.flushAll();
     await this.backend.close?.();
   }
 
@@ -346,15 +255,8 @@ export class JobQueue {
     const job = toJob(record);
     const progress = new ProgressCoalescer(
       async (patch) => {
-        const now = this.clock.now();
-        const ok = await this.backend.update({
-          queue: this.name,
-          id: job.id,
-          token,
-          now,
-          leaseUntil: now + leaseMs,
-          ...patch,
-        });
+        const at = { ...this.#scope(job.id), token };
+        const ok = await this.backend.update({ ...at, leaseUntil: at.now + leaseMs, ...patch });
         if (ok && Object.keys(patch).length > 0) this.changes.notify(job.id);
         return ok;
       },
@@ -362,43 +264,30 @@ export class JobQueue {
       this.#progressIntervalMs,
     );
     const backoff = record.backoff ? (JSON.parse(record.backoff) as BackoffPolicy) : null;
-    const lease: Lease = { token, leaseMs, backoff, progress };
-    this.#leases.set(job, lease);
-    this.#openLeases.add(lease);
+    this.#leases.add(job, { token, leaseMs, backoff, progress });
     this.changes.notify(job.id);
     return job;
   }
 
-  #leaseOf(job: Job): Lease {
-    const lease = job ? this.#leases.get(job) : undefined;
-    if (!lease) {
-      throw new ValidationError("not a job claimed through this queue object", "job");
-    }
-    return lease;
-  }
-
   /** Flushes pending progress (so the last report is stored), then runs the final write. */
-  async #finish(
-    job: Job,
-    write: (token: string, now: number) => Promise<boolean>,
-  ): Promise<boolean> {
+  async #finish(job: Job, write: (at: FencedInput) => Promise<boolean>): Promise<boolean> {
     this.#assertOpen();
-    const lease = this.#leaseOf(job);
+    const lease = this.#leases.of(job);
     // If a write throws (store unreachable) the lease stays, so the caller may try again.
-    const ok = (await lease.progress.flush()) && (await write(lease.token, this.clock.now()));
+    const ok =
+      (await lease.progress.flush()) &&
+      (await write({ ...this.#scope(job.id), token: lease.token }));
     this.forget(job);
     if (ok) this.changes.notify(job.id);
     return ok;
   }
 
+  /** Names the job, the queue and the time for a backend call. */
+  #scope(id: string): JobInput {
+    return { queue: this.name, id, now: this.clock.now() };
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new QueueClosedError(`queue ${this.name} is closed`);
   }
-}
-
-function positive(value: number, field: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ValidationError(`${field} must be a positive number`, field);
-  }
-  return value;
 }

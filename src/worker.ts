@@ -1,11 +1,11 @@
-import { QueueClosedError, ValidationError } from "./errors.js";
-import { NEW_WORK } from "./internal/change-feed.js";
+import { ValidationError } from "./errors.js";
 import {
   type HandlerOptions,
   type JobHandler,
   type RunOutcome,
   runJob,
 } from "./internal/run-job.js";
+import { type PoolCounts, type PoolDeps, type PoolPlan, runPool } from "./internal/worker-pool.js";
 import type { Job } from "./job.js";
 import type { JobQueue } from "./queue.js";
 
@@ -57,19 +57,6 @@ interface Registered {
   averageMs: number | null;
 }
 
-interface PoolPlan {
-  /** How many jobs to claim now (0: claim nothing more). */
-  wanted(free: number): number;
-  /** Whether a claimed job may start, or must be released. */
-  fits(job: Job): boolean;
-  /** `stop`: an empty claim ends claiming. `wait`: idle-poll until `signal` aborts. */
-  onEmpty: "stop" | "wait";
-  /** Ends idle waits. */
-  signal: AbortSignal;
-  /** Aborts running handlers; their jobs are released. */
-  shutdown: AbortSignal;
-}
-
 /**
  * Runs jobs with per-type handlers, either within a time budget (`drain`, for cron-triggered
  * serverless functions) or continuously (`start`/`stop`, for long-running Node processes).
@@ -85,33 +72,31 @@ interface PoolPlan {
 export class Worker {
   readonly #queue: JobQueue;
   readonly #handlers = new Map<string, Registered>();
-  readonly #concurrency: number;
-  readonly #leaseMs: number;
-  readonly #heartbeatMs: number;
-  readonly #idle: { min: number; max: number };
-  readonly #onError: (error: unknown) => void;
+  readonly #settings: PoolDeps & { heartbeatMs: number };
   #loop: { stop: AbortController; shutdown: AbortController; done: Promise<void> } | null = null;
 
   constructor(queue: JobQueue, options: WorkerOptions = {}) {
     this.#queue = queue;
-    this.#concurrency = options.concurrency ?? 1;
-    if (
-      !Number.isInteger(this.#concurrency) ||
-      this.#concurrency < 1 ||
-      this.#concurrency > 1_000
-    ) {
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1_000) {
       throw new ValidationError("concurrency must be an integer from 1 to 1000", "concurrency");
     }
-    this.#leaseMs = options.leaseMs ?? queue.leaseMs;
-    this.#heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(this.#leaseMs / 3));
-    if (!(this.#heartbeatMs > 0 && this.#heartbeatMs < this.#leaseMs)) {
+    const leaseMs = options.leaseMs ?? queue.leaseMs;
+    const heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 3));
+    if (!(heartbeatMs > 0 && heartbeatMs < leaseMs)) {
       throw new ValidationError(
         "heartbeatMs must be positive and shorter than leaseMs",
         "heartbeatMs",
       );
     }
-    this.#idle = { min: options.idleMs?.min ?? 100, max: options.idleMs?.max ?? 5_000 };
-    this.#onError = options.onError ?? (() => {});
+    this.#settings = {
+      queue,
+      concurrency,
+      leaseMs,
+      heartbeatMs,
+      idle: { min: options.idleMs?.min ?? 100, max: options.idleMs?.max ?? 5_000 },
+      onError: options.onError ?? (() => {}),
+    };
   }
 
   /** Registers the handler for one job type (replacing any earlier one). Chainable. */
@@ -210,60 +195,8 @@ export class Worker {
     await this.stop();
   }
 
-  async #pool(plan: PoolPlan): Promise<Omit<DrainSummary, "durationMs" | "stoppedBy">> {
-    const counts = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0, released: 0 };
-    const running = new Set<Promise<void>>();
-    let claimError: unknown = null;
-    const wake = this.#queue.changes.listen(NEW_WORK);
-    let idleMs = this.#idle.min;
-    let claiming = true;
-    try {
-      while (claiming || running.size > 0) {
-        const want = claiming ? plan.wanted(this.#concurrency - running.size) : 0;
-        if (want === 0 && running.size === this.#concurrency) {
-          await Promise.race(running);
-          continue;
-        }
-        if (want === 0) claiming = false;
-        let jobs: Job[] = [];
-        if (want > 0) {
-          wake.arm();
-          try {
-            jobs = await this.#queue.claimMany(want, { leaseMs: this.#leaseMs });
-          } catch (error) {
-            if (error instanceof QueueClosedError) break;
-            if (plan.onEmpty === "stop") claimError ??= error;
-            else this.#onError(error);
-          }
-          counts.claimed += jobs.length;
-        }
-        for (const job of jobs) {
-          const run = this.#run(job, plan).then((outcome) => {
-            counts[outcome] += 1;
-            running.delete(run);
-          });
-          running.add(run);
-        }
-        if (want > 0 && jobs.length < want) {
-          if (plan.onEmpty === "stop") claiming = false;
-          else if (running.size < this.#concurrency) {
-            const idle = wake.wait(idleMs, plan.signal);
-            await Promise.race([idle, ...running]);
-            idleMs = Math.min(idleMs * 2, this.#idle.max);
-            continue;
-          }
-        } else if (jobs.length > 0) {
-          idleMs = this.#idle.min;
-        }
-        if (running.size > 0 && (!claiming || running.size === this.#concurrency)) {
-          await Promise.race(running);
-        }
-      }
-    } finally {
-      wake.dispose();
-    }
-    if (claimError !== null) throw claimError;
-    return counts;
+  #pool(plan: PoolPlan): Promise<PoolCounts> {
+    return runPool(this.#settings, plan, (job) => this.#run(job, plan));
   }
 
   async #run(job: Job, plan: PoolPlan): Promise<RunOutcome> {
@@ -275,14 +208,14 @@ export class Worker {
         queue: this.#queue,
         job,
         handler,
-        heartbeatMs: this.#heartbeatMs,
+        heartbeatMs: this.#settings.heartbeatMs,
         shutdown: plan.shutdown,
       });
       if (handler) this.#observe(handler, this.#queue.clock.now() - started);
       return outcome;
     } catch (error) {
       // The final write failed (store unreachable): the lease will expire and the job is retried.
-      this.#onError(error);
+      this.#settings.onError(error);
       this.#queue.forget(job);
       return "lost";
     }

@@ -3,13 +3,34 @@
  * likes; the store sees at most one write per `intervalMs` (plus one in flight), and the last
  * value reported is always written, by a trailing write or by {@link ProgressCoalescer.flush}.
  */
+import { ValidationError } from "../errors.js";
 import type { Clock } from "./clock.js";
+import { encodeJson } from "./json.js";
 
 /** The fields a progress report may change. */
 export interface ProgressPatch {
   progress?: number;
   message?: string | null;
   data?: string | null;
+}
+
+/** Validates a caller's progress report and encodes it for the store. */
+export function toProgressPatch(
+  update: { progress?: number; message?: string | null; data?: unknown },
+  maxDataBytes: number,
+): ProgressPatch {
+  const patch: ProgressPatch = {};
+  if (update.progress !== undefined) {
+    if (typeof update.progress !== "number" || !(update.progress >= 0 && update.progress <= 1)) {
+      throw new ValidationError("progress must be a number from 0 to 1", "progress");
+    }
+    patch.progress = update.progress;
+  }
+  if (update.message !== undefined) {
+    patch.message = update.message === null ? null : String(update.message);
+  }
+  if (update.data !== undefined) patch.data = encodeJson(update.data, "data", maxDataBytes);
+  return patch;
 }
 
 /** Writes one patch (an empty patch is a heartbeat); resolves to "still ours?". */

@@ -20,16 +20,12 @@ import type {
   RetryOutcome,
   UpdateInput,
 } from "../../backend.js";
+import { BackendUnavailableError } from "../../errors.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
 import type { LibsqlClientLike, SqlResult, SqlValue, Statement } from "./client.js";
 import { byClaimOrder, toEventRecord, toJobRecord } from "./rows.js";
-import { migrate, type Tables, tablesFor } from "./schema.js";
-
-const sql = (text: string, ...args: SqlValue[]): Statement => ({ sql: text, args });
-/** Rows past their retention are invisible even before they are deleted. */
-const LIVE = "(expires_at IS NULL OR expires_at > ?)";
-/** Expired rows deleted per enqueue, so cleanup never stalls a write. */
-const CLEANUP_BATCH = 500;
+import { migrate, tablesFor } from "./schema.js";
+import { Statements } from "./statements.js";
 
 /** Settings resolved by the factory. */
 export interface LibsqlBackendSettings {
@@ -42,24 +38,33 @@ export interface LibsqlBackendSettings {
   name: string;
 }
 
+/** Store errors worth retrying later: unreachable, overloaded, or locked. */
+function isUnavailable(error: unknown): boolean {
+  const { code, name, message } = error as { code?: string; name?: string; message?: string };
+  if (name === "TypeError" && /fetch/i.test(message ?? "")) return true;
+  return ["SERVER_ERROR", "SQLITE_BUSY", "SQLITE_LOCKED", "HRANA_WEBSOCKET_ERROR"].includes(
+    code ?? "",
+  );
+}
+
 /** The libSQL / SQLite implementation of the {@link Backend} contract. */
 export class LibsqlBackend implements Backend {
   readonly name: string;
   readonly capabilities: BackendCapabilities;
-  readonly #t: Tables;
+  readonly #sql: Statements;
   #ready: Promise<LibsqlClientLike> | null = null;
 
   constructor(private readonly settings: LibsqlBackendSettings) {
     this.name = settings.name;
     this.capabilities = settings.capabilities;
-    this.#t = tablesFor(settings.prefix);
+    this.#sql = new Statements(tablesFor(settings.prefix));
   }
 
   /** Connects and migrates once; a failure is retried on the next call. */
   #client(): Promise<LibsqlClientLike> {
     this.#ready ??= (async () => {
       const client = await this.settings.client();
-      await migrate(client, this.#t);
+      await migrate(client, tablesFor(this.settings.prefix));
       return client;
     })().catch((error: unknown) => {
       this.#ready = null;
@@ -68,178 +73,92 @@ export class LibsqlBackend implements Backend {
     return this.#ready;
   }
 
-  async #execute(statement: Statement): Promise<SqlResult> {
-    return (await this.#client()).execute(statement);
+  async #run<T>(op: (client: LibsqlClientLike) => Promise<T>): Promise<T> {
+    try {
+      return await op(await this.#client());
+    } catch (error) {
+      if (!isUnavailable(error)) throw error;
+      throw new BackendUnavailableError(`${this.name}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
   }
 
-  async #write(statements: Statement[]): Promise<SqlResult[]> {
-    return (await this.#client()).batch(statements, "write");
+  #execute(statement: Statement): Promise<SqlResult> {
+    return this.#run((client) => client.execute(statement));
+  }
+
+  #write(statements: Statement[]): Promise<SqlResult[]> {
+    return this.#run((client) => client.batch(statements, "write"));
   }
 
   async enqueue({ queue, now, jobs }: EnqueueInput): Promise<EnqueueOutcome[]> {
-    const { jobs: table } = this.#t;
     const keys = jobs.map((job) => job.idempotencyKey).filter((key) => key !== null);
-    const results = await this.#write([
-      // Retention: drop a bounded batch of expired jobs, and always any expired holder of a
-      // key we are about to insert (an expired job must not capture a new enqueue).
-      sql(
-        `DELETE FROM ${table} WHERE pos IN (SELECT pos FROM ${table}
-          WHERE queue = ? AND expires_at <= ? LIMIT ${CLEANUP_BATCH})
-          OR (queue = ? AND expires_at <= ? AND idempotency_key IN (${keys.map(() => "?").join(", ")}))`,
-        queue,
-        now,
-        queue,
-        now,
-        ...keys,
-      ),
-      ...jobs.map((job) =>
-        sql(
-          `INSERT INTO ${table} (id, queue, type, payload, state, priority, max_attempts, run_at,
-            created_at, updated_at, backoff, idempotency_key)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (queue, idempotency_key) DO NOTHING RETURNING id`,
-          job.id,
-          queue,
-          job.type,
-          job.payload,
-          job.priority,
-          job.maxAttempts,
-          job.runAt,
-          now,
-          now,
-          job.backoff,
-          job.idempotencyKey,
-        ),
-      ),
-      ...(keys.length === 0
-        ? []
-        : [
-            sql(
-              `SELECT idempotency_key, id FROM ${table}
-                WHERE queue = ? AND idempotency_key IN (${keys.map(() => "?").join(", ")})`,
-              queue,
-              ...keys,
-            ),
-          ]),
+    const [, ...results] = await this.#write([
+      this.#sql.cleanup(queue, now, keys),
+      ...jobs.map((job) => this.#sql.insert(queue, now, job)),
+      ...(keys.length > 0 ? [this.#sql.keyHolders(queue, keys)] : []),
     ]);
-    const existing = new Map<string, string>();
+    const holders = new Map<string, string>();
     for (const row of Array.from(keys.length > 0 ? (results.at(-1)?.rows ?? []) : [])) {
-      existing.set(String(row.idempotency_key), String(row.id));
+      holders.set(String(row.idempotency_key), String(row.id));
     }
     return jobs.map((job, i) => {
-      const created = (results[i + 1]?.rows.length ?? 0) > 0;
-      const id = created ? job.id : (existing.get(job.idempotencyKey ?? "") ?? job.id);
-      return { id, created };
+      const created = (results[i]?.rows.length ?? 0) > 0;
+      return { id: created ? job.id : (holders.get(job.idempotencyKey ?? "") ?? job.id), created };
     });
   }
 
   async claim(input: ClaimInput): Promise<JobRecord[]> {
-    const { jobs: t } = this.#t;
-    const { queue, now, limit } = input;
     const [, claimed] = await this.#write([
-      // Expired leases with no attempts left are dead-lettered instead of run again.
-      sql(
-        `UPDATE ${t} SET state = 'failed', error = ?, token = NULL, lease_until = NULL,
-          expires_at = ?, updated_at = ?, seq = seq + 1, event = 'failed'
-         WHERE queue = ? AND state = 'active' AND lease_until <= ? AND attempts >= max_attempts`,
-        input.expiredError,
-        input.failedExpiresAt,
-        now,
-        queue,
-        now,
-      ),
-      // Two index-ordered candidate lists (ready, expired) merged and cut to `limit`.
-      sql(
-        `UPDATE ${t} SET state = 'active', token = ?, lease_until = ?, attempts = attempts + 1,
-          updated_at = ?, seq = seq + 1, event = 'active'
-         WHERE pos IN (SELECT pos FROM (
-           SELECT * FROM (SELECT pos, priority, run_at FROM ${t}
-             WHERE queue = ? AND state = 'queued' AND run_at <= ?
-             ORDER BY priority DESC, run_at, pos LIMIT ?)
-           UNION ALL
-           SELECT * FROM (SELECT pos, priority, run_at FROM ${t}
-             WHERE queue = ? AND state = 'active' AND lease_until <= ?
-             ORDER BY priority DESC, run_at, pos LIMIT ?)
-         ) ORDER BY priority DESC, run_at, pos LIMIT ?)
-         RETURNING *`,
-        input.token,
-        input.leaseUntil,
-        now,
-        queue,
-        now,
-        limit,
-        queue,
-        now,
-        limit,
-        limit,
-      ),
+      this.#sql.deadLetterExpired(input),
+      this.#sql.claim(input),
     ]);
     return Array.from(claimed?.rows ?? [])
       .sort(byClaimOrder)
       .map(toJobRecord);
   }
 
-  /** Runs one fenced UPDATE: it applies only while the job is active under `token`. */
-  async #fenced(input: FencedInput, set: string, ...args: SqlValue[]): Promise<boolean> {
-    const result = await this.#execute(
-      sql(
-        `UPDATE ${this.#t.jobs} SET ${set}
-         WHERE id = ? AND queue = ? AND state = 'active' AND token = ? RETURNING pos`,
-        ...args,
-        input.id,
-        input.queue,
-        input.token,
-      ),
-    );
+  async #fenced(input: FencedInput, set: string, args: Record<string, SqlValue>): Promise<boolean> {
+    const result = await this.#execute(this.#sql.fenced(input, set, args));
     return result.rows.length > 0;
   }
 
   update(input: UpdateInput): Promise<boolean> {
-    const sets: string[] = ["lease_until = ?"];
-    const args: SqlValue[] = [input.leaseUntil];
-    for (const [column, value] of [
-      ["progress", input.progress],
-      ["message", input.message],
-      ["data", input.data],
-    ] as const) {
-      if (value === undefined) continue;
-      sets.push(`${column} = ?`);
-      args.push(value);
-    }
-    if (sets.length > 1) sets.push("updated_at = ?", "seq = seq + 1", "event = 'progress'");
-    if (sets.length > 1) args.push(input.now);
-    return this.#fenced(input, sets.join(", "), ...args);
+    const { leaseUntil, progress, message, data } = input;
+    const patch = Object.entries({ progress, message, data }).filter(([, v]) => v !== undefined);
+    const sets = [
+      "lease_until = :leaseUntil",
+      ...patch.map(([column]) => `${column} = :${column}`),
+    ];
+    if (patch.length > 0) sets.push("updated_at = :now, seq = seq + 1, event = 'progress'");
+    return this.#fenced(input, sets.join(", "), { leaseUntil, ...Object.fromEntries(patch) });
   }
 
-  complete(input: CompleteInput): Promise<boolean> {
+  complete({ result, expiresAt, ...input }: CompleteInput): Promise<boolean> {
     return this.#fenced(
       input,
-      `state = 'completed', result = ?, error = NULL, progress = 1, token = NULL, lease_until = NULL,
-       expires_at = ?, updated_at = ?, seq = seq + 1, event = 'completed'`,
-      input.result,
-      input.expiresAt,
-      input.now,
+      `state = 'completed', result = :result, error = NULL, progress = 1, token = NULL,
+       lease_until = NULL, expires_at = :expiresAt, updated_at = :now, seq = seq + 1,
+       event = 'completed'`,
+      { result, expiresAt },
     );
   }
 
-  fail(input: FailInput): Promise<boolean> {
-    if (input.retryAt === null) {
+  fail({ error, retryAt, expiresAt, ...input }: FailInput): Promise<boolean> {
+    if (retryAt === null) {
       return this.#fenced(
         input,
-        `state = 'failed', error = ?, token = NULL, lease_until = NULL, expires_at = ?,
-         updated_at = ?, seq = seq + 1, event = 'failed'`,
-        input.error,
-        input.expiresAt,
-        input.now,
+        `state = 'failed', error = :error, token = NULL, lease_until = NULL,
+         expires_at = :expiresAt, updated_at = :now, seq = seq + 1, event = 'failed'`,
+        { error, expiresAt },
       );
     }
     return this.#fenced(
       input,
-      `state = 'queued', error = ?, run_at = ?, token = NULL, lease_until = NULL,
-       updated_at = ?, seq = seq + 1, event = 'retry-scheduled'`,
-      input.error,
-      input.retryAt,
-      input.now,
+      `state = 'queued', error = :error, run_at = :retryAt, token = NULL, lease_until = NULL,
+       updated_at = :now, seq = seq + 1, event = 'retry-scheduled'`,
+      { error, retryAt },
     );
   }
 
@@ -247,140 +166,59 @@ export class LibsqlBackend implements Backend {
     return this.#fenced(
       input,
       `state = 'queued', attempts = attempts - 1, token = NULL, lease_until = NULL,
-       updated_at = ?, seq = seq + 1, event = 'released'`,
-      input.now,
+       updated_at = :now, seq = seq + 1, event = 'released'`,
+      {},
     );
   }
 
-  /** A conditional update plus a read of the state, in one round trip. */
-  async #transition(input: JobInput, update: Statement): Promise<string | null> {
-    const [changed, current] = await this.#write([
-      update,
-      sql(
-        `SELECT state FROM ${this.#t.jobs} WHERE id = ? AND queue = ? AND ${LIVE}`,
-        input.id,
-        input.queue,
-        input.now,
-      ),
-    ]);
+  /** A conditional update and a read of the job's state, in one round trip. */
+  async #transition(input: JobInput, update: Statement): Promise<"changed" | string | null> {
+    const [changed, current] = await this.#write([update, this.#sql.get(input, "state")]);
     if ((changed?.rows.length ?? 0) > 0) return "changed";
     const row = current?.rows[0];
     return row ? String(row.state) : null;
   }
 
   async cancel(input: CancelInput): Promise<CancelOutcome> {
-    const outcome = await this.#transition(
-      input,
-      sql(
-        `UPDATE ${this.#t.jobs} SET state = 'cancelled', token = NULL, lease_until = NULL,
-          expires_at = ?, updated_at = ?, seq = seq + 1, event = 'cancelled'
-         WHERE id = ? AND queue = ? AND state IN ('queued', 'active') RETURNING pos`,
-        input.expiresAt,
-        input.now,
-        input.id,
-        input.queue,
-      ),
-    );
+    const outcome = await this.#transition(input, this.#sql.cancel(input));
     if (outcome === "changed") return "cancelled";
     return outcome === null ? "not-found" : "already-finished";
   }
 
   async retry(input: JobInput): Promise<RetryOutcome> {
-    const outcome = await this.#transition(
-      input,
-      sql(
-        `UPDATE ${this.#t.jobs} SET state = 'queued', attempts = 0, run_at = ?, result = NULL,
-          expires_at = NULL, updated_at = ?, seq = seq + 1, event = 'redriven'
-         WHERE id = ? AND queue = ? AND state = 'failed' AND ${LIVE} RETURNING pos`,
-        input.now,
-        input.now,
-        input.id,
-        input.queue,
-        input.now,
-      ),
-    );
+    const outcome = await this.#transition(input, this.#sql.redrive(input));
     if (outcome === "changed") return "redriven";
     return outcome === null ? "not-found" : "not-failed";
   }
 
   async get(input: JobInput): Promise<JobRecord | null> {
-    const result = await this.#execute(
-      sql(
-        `SELECT * FROM ${this.#t.jobs} WHERE id = ? AND queue = ? AND ${LIVE}`,
-        input.id,
-        input.queue,
-        input.now,
-      ),
-    );
-    const row = result.rows[0];
+    const row = (await this.#execute(this.#sql.get(input))).rows[0];
     return row ? toJobRecord(row) : null;
   }
 
   async readEvents(input: ReadEventsInput): Promise<EventRecord[]> {
-    const { jobs, events } = this.#t;
-    const result = await this.#execute(
-      sql(
-        `SELECT e.* FROM ${events} e JOIN ${jobs} j ON j.id = e.job_id
-         WHERE j.id = ? AND j.queue = ? AND (j.expires_at IS NULL OR j.expires_at > ?)
-           AND e.seq > ? ORDER BY e.seq LIMIT ?`,
-        input.id,
-        input.queue,
-        input.now,
-        input.after,
-        input.limit,
-      ),
-    );
-    return Array.from(result.rows).map(toEventRecord);
+    return Array.from((await this.#execute(this.#sql.readEvents(input))).rows).map(toEventRecord);
   }
 
   async list(input: ListInput): Promise<ListOutcome> {
     const after = Number(input.cursor ?? 0) || 0;
-    const byState = input.state ? "AND state = ?" : "";
-    const result = await this.#execute(
-      sql(
-        `SELECT * FROM ${this.#t.jobs} WHERE queue = ? AND ${LIVE} ${byState} AND pos > ?
-         ORDER BY pos LIMIT ?`,
-        input.queue,
-        input.now,
-        ...(input.state ? [input.state] : []),
-        after,
-        input.limit + 1,
-      ),
-    );
-    const rows = Array.from(result.rows);
+    const rows = Array.from((await this.#execute(this.#sql.list(input, after))).rows);
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
-    return {
-      jobs: page.map(toJobRecord),
-      cursor: rows.length > input.limit && last ? String(last.pos) : null,
-    };
+    const more = rows.length > input.limit && last;
+    return { jobs: page.map(toJobRecord), cursor: more ? String(last.pos) : null };
   }
 
-  async stats(input: QueueScope): Promise<JobCounts> {
-    const result = await this.#execute(
-      sql(
-        `SELECT state, COUNT(*) AS n FROM ${this.#t.jobs} WHERE queue = ? AND ${LIVE}
-         GROUP BY state`,
-        input.queue,
-        input.now,
-      ),
-    );
+  async stats({ queue, now }: QueueScope): Promise<JobCounts> {
+    const result = await this.#execute(this.#sql.stats(queue, now));
     const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as JobCounts;
     for (const row of Array.from(result.rows)) counts[row.state as keyof JobCounts] = Number(row.n);
     return counts;
   }
 
-  async purge(input: PurgeInput): Promise<number> {
-    const states = input.states ?? [...JOB_STATES];
+  async purge({ queue, states = [...JOB_STATES] }: PurgeInput): Promise<number> {
     if (states.length === 0) return 0;
-    const result = await this.#execute(
-      sql(
-        `DELETE FROM ${this.#t.jobs} WHERE queue = ? AND state IN (${states.map(() => "?").join(", ")})`,
-        input.queue,
-        ...states,
-      ),
-    );
-    return result.rowsAffected;
+    return (await this.#execute(this.#sql.purge(queue, states))).rowsAffected;
   }
 
   async close(): Promise<void> {

@@ -6,10 +6,10 @@
 /** A value bound to a `?` placeholder. */
 export type SqlValue = string | number | bigint | null;
 
-/** A statement with positional arguments. */
+/** A statement with named arguments (`:name` in the SQL). */
 export interface Statement {
   sql: string;
-  args: SqlValue[];
+  args: Record<string, SqlValue>;
 }
 
 /** A row, readable by column name. */

@@ -82,7 +82,7 @@ const MIGRATIONS: Array<(t: Tables) => string[]> = [
 /** The schema version this code needs. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-function stmt(sql: string, ...args: Array<string | number>): Statement {
+function stmt(sql: string, args: Record<string, string> = {}): Statement {
   return { sql, args };
 }
 
@@ -108,9 +108,13 @@ export async function migrate(client: LibsqlClientLike, t: Tables): Promise<void
     try {
       await client.batch(
         [
-          stmt(`INSERT INTO ${t.meta} (key, value) VALUES (?, '')`, `migration:${next}`),
+          stmt(`INSERT INTO ${t.meta} (key, value) VALUES (:key, '')`, {
+            key: `migration:${next}`,
+          }),
           ...statements,
-          stmt(`INSERT OR REPLACE INTO ${t.meta} (key, value) VALUES ('version', ?)`, String(next)),
+          stmt(`INSERT OR REPLACE INTO ${t.meta} (key, value) VALUES ('version', :v)`, {
+            v: String(next),
+          }),
         ],
         "write",
       );

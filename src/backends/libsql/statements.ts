@@ -1,0 +1,185 @@
+/**
+ * Every SQL statement the libSQL backend runs, built for one set of table names.
+ * Named arguments (`:queue`, `:now` …) keep each statement readable on its own.
+ *
+ * Events are not written here: triggers append one whenever `seq` is incremented, so a
+ * statement that changes a job's public state sets `seq = seq + 1` and `event = '<type>'`.
+ */
+import type {
+  CancelInput,
+  ClaimInput,
+  FencedInput,
+  JobInput,
+  ListInput,
+  NewJobRecord,
+  ReadEventsInput,
+} from "../../backend.js";
+import type { JobState } from "../../job.js";
+import type { SqlValue, Statement } from "./client.js";
+import type { Tables } from "./schema.js";
+
+/** Rows past their retention are invisible even before they are deleted. */
+const LIVE = "(expires_at IS NULL OR expires_at > :now)";
+/** Expired jobs deleted per enqueue, so cleanup never stalls a write. */
+const CLEANUP_BATCH = 500;
+
+const sql = (text: string, args: Record<string, SqlValue>): Statement => ({ sql: text, args });
+
+/** `:k0, :k1, …` placeholders and their arguments for an IN list. */
+function inList(prefix: string, values: readonly string[]) {
+  const names = values.map((_, i) => `${prefix}${i}`);
+  const args = Object.fromEntries(names.map((name, i) => [name, values[i] ?? null]));
+  return { list: names.map((name) => `:${name}`).join(", ") || "NULL", args };
+}
+
+export class Statements {
+  constructor(private readonly t: Tables) {}
+
+  /** Retention cleanup, plus any expired holder of a key about to be inserted. */
+  cleanup(queue: string, now: number, keys: readonly string[]): Statement {
+    const { jobs } = this.t;
+    const held = inList("k", keys);
+    return sql(
+      `DELETE FROM ${jobs} WHERE pos IN (SELECT pos FROM ${jobs}
+         WHERE queue = :queue AND expires_at <= :now LIMIT ${CLEANUP_BATCH})
+       OR (queue = :queue AND expires_at <= :now AND idempotency_key IN (${held.list}))`,
+      { queue, now, ...held.args },
+    );
+  }
+
+  /** Inserts one job unless its idempotency key is taken; returns its id if inserted. */
+  insert(queue: string, now: number, job: NewJobRecord): Statement {
+    return sql(
+      `INSERT INTO ${this.t.jobs} (id, queue, type, payload, state, priority, max_attempts,
+         run_at, created_at, updated_at, backoff, idempotency_key)
+       VALUES (:id, :queue, :type, :payload, 'queued', :priority, :maxAttempts,
+         :runAt, :now, :now, :backoff, :idempotencyKey)
+       ON CONFLICT (queue, idempotency_key) DO NOTHING RETURNING id`,
+      { ...job, queue, now },
+    );
+  }
+
+  /** The ids holding the given idempotency keys. */
+  keyHolders(queue: string, keys: readonly string[]): Statement {
+    const held = inList("k", keys);
+    return sql(
+      `SELECT idempotency_key, id FROM ${this.t.jobs}
+       WHERE queue = :queue AND idempotency_key IN (${held.list})`,
+      { queue, ...held.args },
+    );
+  }
+
+  /** Expired leases with no attempts left are dead-lettered instead of run again. */
+  deadLetterExpired(input: ClaimInput): Statement {
+    const { queue, now, expiredError: error, failedExpiresAt: expiresAt } = input;
+    return sql(
+      `UPDATE ${this.t.jobs} SET state = 'failed', error = :error, token = NULL,
+         lease_until = NULL, expires_at = :expiresAt, updated_at = :now, seq = seq + 1,
+         event = 'failed'
+       WHERE queue = :queue AND state = 'active' AND lease_until <= :now
+         AND attempts >= max_attempts`,
+      { queue, now, error, expiresAt },
+    );
+  }
+
+  /** Two index-ordered candidate lists (ready, expired) merged and cut to `limit`. */
+  claim(input: ClaimInput): Statement {
+    const { jobs } = this.t;
+    const { queue, now, limit, token, leaseUntil } = input;
+    const candidates = (where: string) =>
+      `SELECT * FROM (SELECT pos, priority, run_at FROM ${jobs} WHERE queue = :queue AND ${where}
+         ORDER BY priority DESC, run_at, pos LIMIT :limit)`;
+    return sql(
+      `UPDATE ${jobs} SET state = 'active', token = :token, lease_until = :leaseUntil,
+         attempts = attempts + 1, updated_at = :now, seq = seq + 1, event = 'active'
+       WHERE pos IN (SELECT pos FROM (
+         ${candidates("state = 'queued' AND run_at <= :now")}
+         UNION ALL
+         ${candidates("state = 'active' AND lease_until <= :now")}
+       ) ORDER BY priority DESC, run_at, pos LIMIT :limit)
+       RETURNING *`,
+      { queue, now, limit, token, leaseUntil },
+    );
+  }
+
+  /** Applies `set` only while the job is active under the caller's token. */
+  fenced(input: FencedInput, set: string, args: Record<string, SqlValue>): Statement {
+    const { id, queue, token, now } = input;
+    return sql(
+      `UPDATE ${this.t.jobs} SET ${set}
+       WHERE id = :id AND queue = :queue AND state = 'active' AND token = :token RETURNING pos`,
+      { ...args, id, queue, token, now },
+    );
+  }
+
+  cancel(input: CancelInput): Statement {
+    const { id, queue, now, expiresAt } = input;
+    return sql(
+      `UPDATE ${this.t.jobs} SET state = 'cancelled', token = NULL, lease_until = NULL,
+         expires_at = :expiresAt, updated_at = :now, seq = seq + 1, event = 'cancelled'
+       WHERE id = :id AND queue = :queue AND state IN ('queued', 'active') AND ${LIVE}
+       RETURNING pos`,
+      { id, queue, now, expiresAt },
+    );
+  }
+
+  redrive(input: JobInput): Statement {
+    const { id, queue, now } = input;
+    return sql(
+      `UPDATE ${this.t.jobs} SET state = 'queued', attempts = 0, run_at = :now, result = NULL,
+         expires_at = NULL, updated_at = :now, seq = seq + 1, event = 'redriven'
+       WHERE id = :id AND queue = :queue AND state = 'failed' AND ${LIVE} RETURNING pos`,
+      { id, queue, now },
+    );
+  }
+
+  get(input: JobInput, columns = "*"): Statement {
+    const { id, queue, now } = input;
+    return sql(
+      `SELECT ${columns} FROM ${this.t.jobs} WHERE id = :id AND queue = :queue AND ${LIVE}`,
+      {
+        id,
+        queue,
+        now,
+      },
+    );
+  }
+
+  readEvents(input: ReadEventsInput): Statement {
+    const { id, queue, now, after, limit } = input;
+    return sql(
+      `SELECT e.* FROM ${this.t.events} e JOIN ${this.t.jobs} j ON j.id = e.job_id
+       WHERE j.id = :id AND j.queue = :queue AND (j.expires_at IS NULL OR j.expires_at > :now)
+         AND e.seq > :after ORDER BY e.seq LIMIT :limit`,
+      { id, queue, now, after, limit },
+    );
+  }
+
+  /** One page in insertion order; asks for one extra row to know whether more follow. */
+  list(input: ListInput, after: number): Statement {
+    const { queue, now, limit } = input;
+    const state = input.state ?? null;
+    return sql(
+      `SELECT * FROM ${this.t.jobs}
+       WHERE queue = :queue AND ${LIVE} AND (:state IS NULL OR state = :state) AND pos > :after
+       ORDER BY pos LIMIT :limit`,
+      { queue, now, state, after, limit: limit + 1 },
+    );
+  }
+
+  stats(queue: string, now: number): Statement {
+    return sql(
+      `SELECT state, COUNT(*) AS n FROM ${this.t.jobs} WHERE queue = :queue AND ${LIVE}
+       GROUP BY state`,
+      { queue, now },
+    );
+  }
+
+  purge(queue: string, states: readonly JobState[]): Statement {
+    const chosen = inList("s", states);
+    return sql(`DELETE FROM ${this.t.jobs} WHERE queue = :queue AND state IN (${chosen.list})`, {
+      queue,
+      ...chosen.args,
+    });
+  }
+}

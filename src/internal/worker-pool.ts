@@ -1,0 +1,96 @@
+/**
+ * The claim loop shared by `drain` and `start`: keeps up to `concurrency` jobs running, claims
+ * as many as there are free slots in one round trip, and idles with backoff when the queue is
+ * empty (waking at once on in-process enqueues).
+ */
+import { QueueClosedError } from "../errors.js";
+import type { Job } from "../job.js";
+import type { JobQueue } from "../queue.js";
+import { NEW_WORK } from "./change-feed.js";
+import type { RunOutcome } from "./run-job.js";
+
+/** What one loop is for. */
+export interface PoolPlan {
+  /** How many jobs to claim now (0: claim nothing more). */
+  wanted(free: number): number;
+  /** Whether a claimed job may start, or must be released. */
+  fits(job: Job): boolean;
+  /** `stop`: an empty claim ends claiming. `wait`: idle-poll until `signal` aborts. */
+  onEmpty: "stop" | "wait";
+  /** Ends idle waits. */
+  signal: AbortSignal;
+  /** Aborts running handlers; their jobs are released. */
+  shutdown: AbortSignal;
+}
+
+/** What the loop needs from its worker. */
+export interface PoolDeps {
+  queue: JobQueue;
+  concurrency: number;
+  leaseMs: number;
+  idle: { min: number; max: number };
+  onError: (error: unknown) => void;
+}
+
+/** Jobs claimed, and how each ended. */
+export type PoolCounts = Record<"claimed" | RunOutcome, number>;
+
+export async function runPool(
+  deps: PoolDeps,
+  plan: PoolPlan,
+  run: (job: Job) => Promise<RunOutcome>,
+): Promise<PoolCounts> {
+  const counts = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0, released: 0 };
+  const running = new Set<Promise<void>>();
+  let claimError: unknown = null;
+  const wake = deps.queue.changes.listen(NEW_WORK);
+  let idleMs = deps.idle.min;
+  let claiming = true;
+  try {
+    while (claiming || running.size > 0) {
+      const want = claiming ? plan.wanted(deps.concurrency - running.size) : 0;
+      if (want === 0 && running.size === deps.concurrency) {
+        await Promise.race(running);
+        continue;
+      }
+      if (want === 0) claiming = false;
+      let jobs: Job[] = [];
+      if (want > 0) {
+        wake.arm();
+        try {
+          jobs = await deps.queue.claimMany(want, { leaseMs: deps.leaseMs });
+        } catch (error) {
+          if (error instanceof QueueClosedError) break;
+          if (plan.onEmpty === "stop") claimError ??= error;
+          else deps.onError(error);
+        }
+        counts.claimed += jobs.length;
+      }
+      for (const job of jobs) {
+        const task = run(job).then((outcome) => {
+          counts[outcome] += 1;
+          running.delete(task);
+        });
+        running.add(task);
+      }
+      if (want > 0 && jobs.length < want) {
+        if (plan.onEmpty === "stop") claiming = false;
+        else if (running.size < deps.concurrency) {
+          const idle = wake.wait(idleMs, plan.signal);
+          await Promise.race([idle, ...running]);
+          idleMs = Math.min(idleMs * 2, deps.idle.max);
+          continue;
+        }
+      } else if (jobs.length > 0) {
+        idleMs = deps.idle.min;
+      }
+      if (running.size > 0 && (!claiming || running.size === deps.concurrency)) {
+        await Promise.race(running);
+      }
+    }
+  } finally {
+    wake.dispose();
+  }
+  if (claimError !== null) throw claimError;
+  return counts;
+}

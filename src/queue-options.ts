@@ -1,0 +1,94 @@
+import type { Backend } from "./backend.js";
+import { ValidationError } from "./errors.js";
+import { DEFAULT_BACKOFF, resolveBackoff } from "./internal/backoff.js";
+import { type Clock, systemClock } from "./internal/clock.js";
+import type { EnqueueDefaults } from "./internal/enqueue-input.js";
+import type { EnqueueOptions } from "./job.js";
+
+/** How long finished jobs (and their event logs) are kept, per final state. */
+export interface RetentionOptions {
+  completedMs?: number;
+  failedMs?: number;
+  cancelledMs?: number;
+}
+
+/** Options for {@link JobQueue}. */
+export interface JobQueueOptions {
+  backend: Backend;
+  /** Queue name; jobs of different queues never meet. Default `"default"`. */
+  name?: string;
+  /** Time source; inject a `ManualClock` in tests. */
+  clock?: Clock;
+  /** Lease length for claims that do not name one. Default 30 s. */
+  leaseMs?: number;
+  defaults?: { priority?: number; maxAttempts?: number; backoff?: EnqueueOptions["backoff"] };
+  /** Default: completed 1 day, failed (dead letter) 7 days, cancelled 1 day. */
+  retention?: RetentionOptions;
+  /** Minimum gap between two progress writes of one job. Default 200 ms. */
+  progressIntervalMs?: number;
+  /** Largest payload or result accepted, in UTF-8 bytes. Default: the backend's limit. */
+  maxPayloadBytes?: number;
+}
+
+/** What a progress report may carry. */
+export interface ProgressUpdate {
+  /** 0..1 */
+  progress?: number;
+  message?: string | null;
+  /** Any JSON value, e.g. `{ rows: 120 }`. */
+  data?: unknown;
+}
+
+/** One job of {@link JobQueue.enqueueMany}. */
+export interface EnqueueItem {
+  type: string;
+  payload?: unknown;
+  options?: EnqueueOptions;
+}
+
+const DAY = 86_400_000;
+
+/** Options with every default applied and every value checked. */
+export interface QueueSettings {
+  name: string;
+  clock: Clock;
+  leaseMs: number;
+  progressIntervalMs: number;
+  defaults: EnqueueDefaults;
+  retention: Required<RetentionOptions>;
+}
+
+/** Throws a {@link ValidationError} unless `value` is a positive finite number. */
+export function positive(value: number, field: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new ValidationError(`${field} must be a positive number`, field);
+  }
+  return value;
+}
+
+/** Applies defaults and validates; throws at once on nonsense, does no I/O. */
+export function resolveQueueOptions(options: JobQueueOptions): QueueSettings {
+  if (!options?.backend) throw new ValidationError("backend is required", "backend");
+  const name = options.name ?? "default";
+  if (!/^[\w.:-]{1,100}$/.test(name)) {
+    throw new ValidationError("name must be 1-100 characters of [A-Za-z0-9_.:-]", "name");
+  }
+  const retention = options.retention ?? {};
+  return {
+    name,
+    clock: options.clock ?? systemClock,
+    leaseMs: positive(options.leaseMs ?? 30_000, "leaseMs"),
+    progressIntervalMs: Math.max(0, options.progressIntervalMs ?? 200),
+    defaults: {
+      priority: options.defaults?.priority ?? 0,
+      maxAttempts: options.defaults?.maxAttempts ?? 3,
+      backoff: resolveBackoff(options.defaults?.backoff, DEFAULT_BACKOFF),
+      maxPayloadBytes: options.maxPayloadBytes ?? options.backend.capabilities.maxPayloadBytes,
+    },
+    retention: {
+      completedMs: retention.completedMs ?? DAY,
+      failedMs: retention.failedMs ?? 7 * DAY,
+      cancelledMs: retention.cancelledMs ?? DAY,
+    },
+  };
+}
