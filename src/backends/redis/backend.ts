@@ -1,0 +1,178 @@
+import type {
+  Backend,
+  BackendCapabilities,
+  CancelInput,
+  CancelOutcome,
+  ClaimInput,
+  CompleteInput,
+  EnqueueInput,
+  EnqueueOutcome,
+  EventRecord,
+  FailInput,
+  FencedInput,
+  JobInput,
+  JobRecord,
+  ListInput,
+  ListOutcome,
+  PurgeInput,
+  QueueScope,
+  ReadEventsInput,
+  RetryOutcome,
+  UpdateInput,
+} from "../../backend.js";
+import { JOB_STATES, type JobCounts } from "../../job.js";
+import type { RedisScriptClient } from "./client.js";
+import { decodeReply, fieldsOf, toEventRecord, toJobRecord } from "./replies.js";
+import { ScriptRunner } from "./script-runner.js";
+import * as scripts from "./scripts.js";
+
+/** Jobs deleted per PURGE script call, so one call never blocks Redis for long. */
+const PURGE_CHUNK = 1_000;
+
+/** The Redis implementation of the {@link Backend} contract: one Lua script per operation. */
+export class RedisBackend implements Backend {
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  readonly #scripts: ScriptRunner;
+  readonly #prefix: string;
+
+  constructor(options: {
+    redis: RedisScriptClient;
+    prefix: string;
+    name: string;
+    capabilities: BackendCapabilities;
+  }) {
+    this.name = options.name;
+    this.capabilities = options.capabilities;
+    this.#prefix = options.prefix;
+    this.#scripts = new ScriptRunner(options.redis, options.name);
+  }
+
+  /** Runs a script for one queue: ARGV starts with the queue's namespace and the time. */
+  async #run(script: string, scope: QueueScope, ...args: Array<string | number>): Promise<unknown> {
+    const base = `${this.#prefix}:{${scope.queue}}:`;
+    return this.#scripts.run(script, [base, String(scope.now), ...args.map(String)]);
+  }
+
+  async enqueue(input: EnqueueInput): Promise<EnqueueOutcome[]> {
+    const fields = input.jobs.flatMap((job) => [
+      job.id,
+      job.type,
+      job.payload,
+      job.priority,
+      job.runAt,
+      job.maxAttempts,
+      job.backoff ?? "",
+      job.idempotencyKey ?? "",
+    ]);
+    const reply = decodeReply<Array<[string, number]>>(
+      await this.#run(scripts.ENQUEUE, input, input.jobs.length, ...fields),
+    );
+    return asArray(reply).map(([id, created]) => ({ id, created: created === 1 }));
+  }
+
+  async claim(input: ClaimInput): Promise<JobRecord[]> {
+    const { limit, token, leaseUntil, expiredError, failedExpiresAt } = input;
+    const reply = await this.#run(
+      scripts.CLAIM,
+      input,
+      limit,
+      token,
+      leaseUntil,
+      expiredError,
+      failedExpiresAt,
+    );
+    return asArray(decodeReply<string[][]>(reply)).map((fields) =>
+      toJobRecord(fieldsOf(fields), input.queue),
+    );
+  }
+
+  async update(input: UpdateInput): Promise<boolean> {
+    const field = (value: string | number | null | undefined) =>
+      value === undefined ? ["", ""] : value === null ? ["0", ""] : ["1", String(value)];
+    const reply = await this.#run(
+      scripts.UPDATE,
+      input,
+      input.id,
+      input.token,
+      input.leaseUntil,
+      ...field(input.progress),
+      ...field(input.message),
+      ...field(input.data),
+    );
+    return Number(reply) === 1;
+  }
+
+  async #finish(
+    input: FencedInput,
+    outcome: string,
+    value = "",
+    at: number | string = "",
+  ): Promise<boolean> {
+    const reply = await this.#run(scripts.FINISH, input, input.id, input.token, outcome, value, at);
+    return Number(reply) === 1;
+  }
+
+  complete(input: CompleteInput): Promise<boolean> {
+    return this.#finish(input, "completed", input.result, input.expiresAt);
+  }
+
+  fail(input: FailInput): Promise<boolean> {
+    if (input.retryAt === null) return this.#finish(input, "failed", input.error, input.expiresAt);
+    return this.#finish(input, "retry", input.error, input.retryAt);
+  }
+
+  release(input: FencedInput): Promise<boolean> {
+    return this.#finish(input, "released");
+  }
+
+  async cancel(input: CancelInput): Promise<CancelOutcome> {
+    return decodeReply<CancelOutcome>(
+      await this.#run(scripts.CANCEL, input, input.id, input.expiresAt),
+    );
+  }
+
+  async retry(input: JobInput): Promise<RetryOutcome> {
+    return decodeReply<RetryOutcome>(await this.#run(scripts.REDRIVE, input, input.id));
+  }
+
+  async get(input: JobInput): Promise<JobRecord | null> {
+    const fields = decodeReply<string[] | false>(await this.#run(scripts.GET, input, input.id));
+    return fields ? toJobRecord(fieldsOf(fields), input.queue) : null;
+  }
+
+  async readEvents(input: ReadEventsInput): Promise<EventRecord[]> {
+    const reply = await this.#run(scripts.EVENTS, input, input.id, input.after, input.limit);
+    return asArray(decodeReply<string[]>(reply)).map(toEventRecord);
+  }
+
+  async list(input: ListInput): Promise<ListOutcome> {
+    const after = Number(input.cursor ?? 0) || 0;
+    const reply = await this.#run(scripts.LIST, input, input.state ?? "", after, input.limit);
+    const rows = asArray(decodeReply<string[][]>(reply)).map(fieldsOf);
+    const page = rows.slice(0, input.limit);
+    const more = rows.length > input.limit;
+    const jobs = page.map((fields) => toJobRecord(fields, input.queue));
+    return { jobs, cursor: more ? (page.at(-1)?.pos ?? null) : null };
+  }
+
+  async stats(input: QueueScope): Promise<JobCounts> {
+    const counts = decodeReply<Partial<JobCounts>>(await this.#run(scripts.STATS, input));
+    return Object.fromEntries(JOB_STATES.map((s) => [s, Number(counts[s] ?? 0)])) as JobCounts;
+  }
+
+  async purge(input: PurgeInput): Promise<number> {
+    const states = input.states ?? [...JOB_STATES];
+    let total = 0;
+    for (;;) {
+      const removed = Number(await this.#run(scripts.PURGE, input, PURGE_CHUNK, ...states));
+      total += removed;
+      if (removed < PURGE_CHUNK) return total;
+    }
+  }
+}
+
+/** cjson encodes an empty Lua table as `{}`: read that as an empty list. */
+function asArray<T>(value: T[] | Record<string, never>): T[] {
+  return Array.isArray(value) ? value : [];
+}

@@ -1,0 +1,65 @@
+/** Decodes script replies into the backend contract's records. */
+import type { EventRecord, JobRecord } from "../../backend.js";
+import type { JobState } from "../../job.js";
+
+/** Script replies are `~` + JSON (see the Lua prelude); anything else is returned as is. */
+export function decodeReply<T>(reply: unknown): T {
+  if (typeof reply === "string" && reply.startsWith("~")) return JSON.parse(reply.slice(1)) as T;
+  return reply as T;
+}
+
+/** A job hash as its fields: HGETALL's flat [field, value, …] list turned into an object. */
+export type JobFields = Record<string, string | undefined>;
+
+export function fieldsOf(flat: string[]): JobFields {
+  const fields: JobFields = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1];
+  return fields;
+}
+
+const num = (value: string | undefined): number => Number(value ?? 0);
+const numOrNull = (value: string | undefined): number | null =>
+  value === undefined ? null : Number(value);
+const strOrNull = (value: string | undefined): string | null => value ?? null;
+
+export function toJobRecord(f: JobFields, queue: string): JobRecord {
+  return {
+    id: f.id ?? "",
+    queue,
+    type: f.type ?? "",
+    payload: f.payload ?? "null",
+    state: f.state as JobState,
+    priority: num(f.priority),
+    attempts: num(f.attempts),
+    maxAttempts: num(f.maxAttempts),
+    runAt: num(f.runAt),
+    createdAt: num(f.createdAt),
+    updatedAt: num(f.updatedAt),
+    progress: num(f.progress),
+    message: strOrNull(f.message),
+    data: strOrNull(f.data),
+    result: strOrNull(f.result),
+    error: strOrNull(f.error),
+    backoff: strOrNull(f.backoff),
+    leaseUntil: numOrNull(f.leaseUntil),
+    idempotencyKey: strOrNull(f.idempotencyKey),
+    seq: num(f.seq),
+  };
+}
+
+export function toEventRecord(json: string): EventRecord {
+  const e = JSON.parse(json) as JobFields;
+  return {
+    seq: num(e.seq),
+    type: e.type as EventRecord["type"],
+    at: num(e.updatedAt),
+    state: e.state as JobState,
+    progress: num(e.progress),
+    message: strOrNull(e.message),
+    data: strOrNull(e.data),
+    attempt: num(e.attempts),
+    runAt: num(e.runAt),
+    result: strOrNull(e.result),
+    error: strOrNull(e.error),
+  };
+}

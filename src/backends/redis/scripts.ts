@@ -1,0 +1,265 @@
+/**
+ * One Lua script per backend operation. Each runs atomically in Redis and is one round trip.
+ * KEYS are empty: every key is derived from ARGV[1] (the queue's hash-tagged namespace), so all
+ * keys a script touches share one cluster slot. ARGV[2] is always the core's `now`.
+ * See `lua-prelude.ts` for the key layout and helpers.
+ */
+import { LUA_PRELUDE } from "./lua-prelude.js";
+
+const script = (body: string) => LUA_PRELUDE + body;
+
+/**
+ * ENQUEUE — ARGV: base, now, count, then per job 8 values:
+ *   id, type, payload, priority, runAt, maxAttempts, backoff|"", idempotencyKey|""
+ * Returns ~[[id, created(0|1)], …]. Fails as a whole (before writing) if an id exists.
+ */
+export const ENQUEUE = script(`
+local count = tonumber(ARGV[3])
+for i = 0, count - 1 do
+  if redis.call('EXISTS', jkey(ARGV[4 + i * 8])) == 1 then
+    return redis.error_reply('ERR job id already exists: ' .. ARGV[4 + i * 8])
+  end
+end
+cleanup(500)
+local out = {}
+for i = 0, count - 1 do
+  local o = 4 + i * 8
+  local id, ikey = ARGV[o], ARGV[o + 7]
+  local holder = ikey ~= '' and redis.call('GET', base .. 'idem:' .. ikey) or false
+  if holder and live_state(holder) then
+    out[#out + 1] = {holder, 0}
+  else
+    local pos = redis.call('INCR', base .. 'pos')
+    local key = jkey(id)
+    redis.call('HSET', key, 'id', id, 'type', ARGV[o + 1], 'payload', ARGV[o + 2],
+      'state', 'queued', 'priority', ARGV[o + 3], 'attempts', 0, 'maxAttempts', ARGV[o + 5],
+      'runAt', ARGV[o + 4], 'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'progress', 0,
+      'seq', 0, 'pos', pos)
+    if ARGV[o + 6] ~= '' then redis.call('HSET', key, 'backoff', ARGV[o + 6]) end
+    if ikey ~= '' then
+      redis.call('HSET', key, 'idempotencyKey', ikey)
+      redis.call('SET', base .. 'idem:' .. ikey, id)
+    end
+    redis.call('ZADD', base .. 'all', pos, id)
+    redis.call('ZADD', base .. 'state:queued', pos, id)
+    schedule(id)
+    log_event(id, 'enqueued')
+    out[#out + 1] = {id, 1}
+  end
+end
+return reply(out)
+`);
+
+/**
+ * CLAIM — ARGV: base, now, limit, token, leaseUntil, expiredError, failedExpiresAt
+ * Promotes due delayed jobs, dead-letters expired leases with no attempts left, then claims up
+ * to `limit` jobs from the ready set and the expired leases, in claim order.
+ * Returns ~[[field, value, …] per claimed job].
+ */
+export const CLAIM = script(`
+local limit, token, lease_until = tonumber(ARGV[3]), ARGV[4], ARGV[5]
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'delayed', '-inf', now, 'LIMIT', 0, 1000)) do
+  redis.call('ZREM', base .. 'delayed', id)
+  schedule(id)
+end
+local candidates = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'active', '-inf', now, 'LIMIT', 0, 1000)) do
+  local f = redis.call('HMGET', jkey(id), 'attempts', 'maxAttempts', 'priority', 'runAt', 'pos')
+  if tonumber(f[1]) >= tonumber(f[2]) then
+    redis.call('ZREM', base .. 'active', id)
+    redis.call('HSET', jkey(id), 'state', 'failed', 'error', ARGV[6], 'updatedAt', ARGV[2])
+    redis.call('HDEL', jkey(id), 'token', 'leaseUntil')
+    move_state(id, 'active', 'failed')
+    retain(id, ARGV[7])
+    log_event(id, 'failed')
+  else
+    candidates[#candidates + 1] = {id = id, priority = tonumber(f[3]), runAt = tonumber(f[4]),
+      pos = tonumber(f[5]), expired = true}
+  end
+end
+for _, member in ipairs(redis.call('ZRANGE', base .. 'ready', 0, limit - 1)) do
+  local run_at, pos, id = string.match(member, '^(%d+):(%d+):(.+)$')
+  local priority = tonumber(redis.call('HGET', jkey(id), 'priority'))
+  candidates[#candidates + 1] = {id = id, priority = priority, runAt = tonumber(run_at),
+    pos = tonumber(pos), member = member}
+end
+table.sort(candidates, function(a, b)
+  if a.priority ~= b.priority then return a.priority > b.priority end
+  if a.runAt ~= b.runAt then return a.runAt < b.runAt end
+  return a.pos < b.pos
+end)
+local out = {}
+for i = 1, math.min(limit, #candidates) do
+  local c = candidates[i]
+  if c.member then
+    redis.call('ZREM', base .. 'ready', c.member)
+    redis.call('HDEL', jkey(c.id), 'rk')
+    move_state(c.id, 'queued', 'active')
+  end
+  redis.call('HSET', jkey(c.id), 'state', 'active', 'token', token, 'leaseUntil', lease_until,
+    'updatedAt', ARGV[2])
+  redis.call('HINCRBY', jkey(c.id), 'attempts', 1)
+  redis.call('ZADD', base .. 'active', lease_until, c.id)
+  log_event(c.id, 'active')
+  out[#out + 1] = job_fields(c.id)
+end
+return reply(out)
+`);
+
+/**
+ * UPDATE — ARGV: base, now, id, token, leaseUntil, then three (present, value) pairs for
+ * progress, message, data: present is "1" to set, "0" to null, "" to leave unchanged.
+ * Extends the lease; with any field present also records a `progress` event.
+ * Returns 1 if the caller holds the job, else 0.
+ */
+export const UPDATE = script(`
+local id, token = ARGV[3], ARGV[4]
+if not holds(id, token) then return 0 end
+redis.call('HSET', jkey(id), 'leaseUntil', ARGV[5])
+redis.call('ZADD', base .. 'active', ARGV[5], id)
+local changed = false
+for i, name in ipairs({'progress', 'message', 'data'}) do
+  local present, value = ARGV[4 + i * 2], ARGV[5 + i * 2]
+  if present == '1' then redis.call('HSET', jkey(id), name, value) end
+  if present == '0' then redis.call('HDEL', jkey(id), name) end
+  if present ~= '' then changed = true end
+end
+if changed then
+  redis.call('HSET', jkey(id), 'updatedAt', ARGV[2])
+  log_event(id, 'progress')
+end
+return 1
+`);
+
+/**
+ * FINISH — ARGV: base, now, id, token, outcome, value, at
+ *   outcome "completed": value = result, at = expiresAt
+ *   outcome "failed":    value = error,  at = expiresAt   (dead letter)
+ *   outcome "retry":     value = error,  at = retryAt     (back to queued, delayed)
+ *   outcome "released":  (no value)                       (back to queued, attempt uncounted)
+ * Returns 1 if the caller held the job (and it changed), else 0.
+ */
+export const FINISH = script(`
+local id, token, outcome, value, at = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+if not holds(id, token) then return 0 end
+local key = jkey(id)
+redis.call('ZREM', base .. 'active', id)
+redis.call('HDEL', key, 'token', 'leaseUntil')
+redis.call('HSET', key, 'updatedAt', ARGV[2])
+if outcome == 'completed' then
+  redis.call('HSET', key, 'state', 'completed', 'result', value, 'progress', 1)
+  redis.call('HDEL', key, 'error')
+  move_state(id, 'active', 'completed')
+  retain(id, at)
+  log_event(id, 'completed')
+elseif outcome == 'failed' then
+  redis.call('HSET', key, 'state', 'failed', 'error', value)
+  move_state(id, 'active', 'failed')
+  retain(id, at)
+  log_event(id, 'failed')
+elseif outcome == 'retry' then
+  redis.call('HSET', key, 'state', 'queued', 'error', value, 'runAt', at)
+  move_state(id, 'active', 'queued')
+  redis.call('ZADD', base .. 'delayed', at, id)
+  log_event(id, 'retry-scheduled')
+else
+  redis.call('HSET', key, 'state', 'queued')
+  redis.call('HINCRBY', key, 'attempts', -1)
+  move_state(id, 'active', 'queued')
+  schedule(id)
+  log_event(id, 'released')
+end
+return 1
+`);
+
+/**
+ * CANCEL — ARGV: base, now, id, expiresAt
+ * Returns ~"cancelled" | ~"not-found" | ~"already-finished".
+ */
+export const CANCEL = script(`
+local id = ARGV[3]
+local state = live_state(id)
+if not state then return reply('not-found') end
+if state ~= 'queued' and state ~= 'active' then return reply('already-finished') end
+unschedule(id)
+redis.call('HDEL', jkey(id), 'token', 'leaseUntil')
+redis.call('HSET', jkey(id), 'state', 'cancelled', 'updatedAt', ARGV[2])
+move_state(id, state, 'cancelled')
+retain(id, ARGV[4])
+log_event(id, 'cancelled')
+return reply('cancelled')
+`);
+
+/**
+ * REDRIVE — ARGV: base, now, id
+ * Returns ~"redriven" | ~"not-found" | ~"not-failed".
+ */
+export const REDRIVE = script(`
+local id = ARGV[3]
+local state = live_state(id)
+if not state then return reply('not-found') end
+if state ~= 'failed' then return reply('not-failed') end
+unretain(id)
+redis.call('HSET', jkey(id), 'state', 'queued', 'attempts', 0, 'runAt', ARGV[2],
+  'updatedAt', ARGV[2])
+redis.call('HDEL', jkey(id), 'result')
+move_state(id, 'failed', 'queued')
+schedule(id)
+log_event(id, 'redriven')
+return reply('redriven')
+`);
+
+/** GET — ARGV: base, now, id. Returns ~[field, value, …] or ~false. */
+export const GET = script(`
+if not live_state(ARGV[3]) then return reply(false) end
+return reply(job_fields(ARGV[3]))
+`);
+
+/** EVENTS — ARGV: base, now, id, after, limit. Returns ~[eventJson, …]. */
+export const EVENTS = script(`
+if not live_state(ARGV[3]) then return reply({}) end
+local after, limit = tonumber(ARGV[4]), tonumber(ARGV[5])
+return reply(redis.call('LRANGE', ekey(ARGV[3]), after, after + limit - 1))
+`);
+
+/**
+ * LIST — ARGV: base, now, state|"", afterPos, limit
+ * Returns ~[[field, value, …] per job] in insertion order, at most limit + 1 (to detect more).
+ */
+export const LIST = script(`
+cleanup(1000)
+local index = ARGV[3] == '' and 'all' or ('state:' .. ARGV[3])
+local ids = redis.call('ZRANGEBYSCORE', base .. index, '(' .. ARGV[4], '+inf', 'LIMIT', 0,
+  tonumber(ARGV[5]) + 1)
+local out = {}
+for _, id in ipairs(ids) do out[#out + 1] = job_fields(id) end
+return reply(out)
+`);
+
+/** STATS — ARGV: base, now. Returns ~{state: count}. */
+export const STATS = script(`
+cleanup(1000)
+local out = {}
+for _, s in ipairs(STATES) do out[s] = redis.call('ZCARD', base .. 'state:' .. s) end
+return reply(out)
+`);
+
+/**
+ * PURGE — ARGV: base, now, chunk, state… . Deletes up to `chunk` jobs in those states.
+ * When no job is left at all, also deletes the insertion counter, so a purged queue leaves
+ * no keys behind. Returns the number of jobs deleted.
+ */
+export const PURGE = script(`
+local budget = tonumber(ARGV[3])
+local removed = 0
+for i = 4, #ARGV do
+  if removed >= budget then break end
+  local ids = redis.call('ZRANGE', base .. 'state:' .. ARGV[i], 0, budget - removed - 1)
+  for _, id in ipairs(ids) do
+    remove_job(id)
+    removed = removed + 1
+  end
+end
+if redis.call('ZCARD', base .. 'all') == 0 then redis.call('DEL', base .. 'pos') end
+return removed
+`);
