@@ -1,13 +1,13 @@
 /**
- * `npm start`: a self-contained demo on an embedded libSQL file (no services needed).
- * Enqueues a few jobs, runs them with a worker, and prints each job's streamed progress.
+ * `npm start`: a self-contained demo on an embedded libSQL file (no services needed), or on
+ * Redis when UPSTASH_REDIS_REST_URL / REDIS_URL is set. Enqueues a few jobs, runs them with a
+ * worker, and prints each job's streamed progress.
  */
-
-import { libsqlBackend } from "../../src/backends/libsql/index.js";
 import { Broadcaster, JobQueue, type JobUpdate, Worker } from "../../src/index.js";
+import { backendFromEnv } from "./backend-from-env.js";
 
-const url = process.env.LIBSQL_URL ?? "file:demo-queue.db";
-const queue = new JobQueue({ backend: libsqlBackend({ url }), name: "demo" });
+const { backend, label } = backendFromEnv();
+const queue = new JobQueue({ backend, name: "demo" });
 const sleep = (ms: number, signal: AbortSignal) => queue.clock.sleep(ms, signal);
 
 const worker = new Worker(queue, { concurrency: 2 })
@@ -49,7 +49,7 @@ async function follow(id: string, type: string): Promise<void> {
     console.log(describe(type, update));
 }
 
-console.log(`jdobb-async-queue demo: embedded libSQL at ${url}\n`);
+console.log(`jdobb-async-queue demo: ${label}\n`);
 const jobs = [
   { type: "resize", payload: { image: "cat.png", tiles: 4 } },
   { type: "resize", payload: { image: "dog.png", tiles: 3 }, options: { priority: 5 } },
@@ -71,3 +71,4 @@ await following;
 await worker.stop();
 console.log("\nstats:", await queue.stats());
 await queue.close();
+process.exit(0); // a TCP Redis client would otherwise keep the process alive

@@ -9,9 +9,11 @@ describe("published package", () => {
     const script = `
       const main = await import("jdobb-async-queue");
       const libsql = await import("jdobb-async-queue/libsql");
+      const redis = await import("jdobb-async-queue/redis");
       console.log(JSON.stringify({
         main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"].filter((k) => typeof main[k] === "function"),
         libsql: typeof libsql.libsqlBackend,
+        redis: [typeof redis.redisBackend, typeof redis.fromIoredis],
       }));`;
     const out = execFileSync("node", ["--input-type=module", "-e", script], {
       cwd: root,
@@ -19,6 +21,7 @@ describe("published package", () => {
     expect(JSON.parse(out)).toEqual({
       main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"],
       libsql: "function",
+      redis: ["function", "function"],
     });
   }, 60_000);
 });

@@ -90,6 +90,8 @@ function asCommands(body: unknown, nested: boolean): Command[] {
 export async function startUpstashRestServer(options: {
   redisUrl: string;
   token: string;
+  /** Default: a free port. */
+  port?: number;
 }): Promise<UpstashRestServer> {
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   const counts = { requests: 0, commands: 0 };
@@ -153,7 +155,7 @@ export async function startUpstashRestServer(options: {
       res.end(JSON.stringify({ error: (error as Error).message }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -1,6 +1,8 @@
 /**
  * Sends a Lua script with EVALSHA, falling back to EVAL when the server does not have it
- * (first use, or after SCRIPT FLUSH / a failover). EVAL also loads it for the next EVALSHA.
+ * (after SCRIPT FLUSH, a restart or a failover). The first call of each script in a process
+ * goes straight to EVAL, which also loads it: so every operation is exactly one round trip,
+ * even on a cold start, and a NOSCRIPT miss costs a second one only after a flush.
  */
 import { BackendUnavailableError } from "../../errors.js";
 import type { RedisScriptClient } from "./client.js";
@@ -14,6 +16,8 @@ const UNAVAILABLE =
 
 export class ScriptRunner {
   readonly #shas = new Map<string, Promise<string>>();
+  /** Scripts this process has sent with EVAL at least once. */
+  readonly #loaded = new Set<string>();
 
   constructor(
     private readonly redis: RedisScriptClient,
@@ -21,10 +25,14 @@ export class ScriptRunner {
   ) {}
 
   async run(script: string, args: string[]): Promise<unknown> {
-    const sha = await this.#sha(script);
     try {
+      if (!this.#loaded.has(script)) {
+        const reply = await this.redis.eval(script, [], args);
+        this.#loaded.add(script);
+        return reply;
+      }
       try {
-        return await this.redis.evalsha(sha, [], args);
+        return await this.redis.evalsha(await this.#sha(script), [], args);
       } catch (error) {
         if (!/NOSCRIPT/.test(String((error as Error)?.message))) throw error;
         return await this.redis.eval(script, [], args);
