@@ -1,25 +1,4 @@
-import type {
-  Backend,
-  BackendCapabilities,
-  CancelInput,
-  CancelOutcome,
-  ClaimInput,
-  CompleteInput,
-  EnqueueInput,
-  EnqueueOutcome,
-  EventRecord,
-  FailInput,
-  FencedInput,
-  JobInput,
-  JobRecord,
-  ListInput,
-  ListOutcome,
-  PurgeInput,
-  QueueScope,
-  ReadEventsInput,
-  RetryOutcome,
-  UpdateInput,
-} from "../../backend.js";
+import type * as contract from "../../backend.js";
 import { BackendUnavailableError } from "../../errors.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
 import type { LibsqlClientLike, SqlResult, SqlValue, Statement } from "./client.js";
@@ -34,7 +13,7 @@ export interface LibsqlBackendSettings {
   /** Whether `close()` should close the client (only if the backend created it). */
   ownsClient: boolean;
   prefix: string;
-  capabilities: BackendCapabilities;
+  capabilities: contract.BackendCapabilities;
   name: string;
 }
 
@@ -47,10 +26,10 @@ function isUnavailable(error: unknown): boolean {
   );
 }
 
-/** The libSQL / SQLite implementation of the {@link Backend} contract. */
-export class LibsqlBackend implements Backend {
+/** The libSQL / SQLite implementation of the {@link contract.Backend} contract. */
+export class LibsqlBackend implements contract.Backend {
   readonly name: string;
-  readonly capabilities: BackendCapabilities;
+  readonly capabilities: contract.BackendCapabilities;
   readonly #sql: Statements;
   #ready: Promise<LibsqlClientLike> | null = null;
 
@@ -92,7 +71,7 @@ export class LibsqlBackend implements Backend {
     return this.#run((client) => client.batch(statements, "write"));
   }
 
-  async enqueue({ queue, now, jobs }: EnqueueInput): Promise<EnqueueOutcome[]> {
+  async enqueue({ queue, now, jobs }: contract.EnqueueInput): Promise<contract.EnqueueOutcome[]> {
     const keys = jobs.map((job) => job.idempotencyKey).filter((key) => key !== null);
     const [, ...results] = await this.#write([
       this.#sql.cleanup(queue, now, keys),
@@ -109,7 +88,7 @@ export class LibsqlBackend implements Backend {
     });
   }
 
-  async claim(input: ClaimInput): Promise<JobRecord[]> {
+  async claim(input: contract.ClaimInput): Promise<contract.JobRecord[]> {
     const [, claimed] = await this.#write([
       this.#sql.deadLetterExpired(input),
       this.#sql.claim(input),
@@ -119,12 +98,16 @@ export class LibsqlBackend implements Backend {
       .map(toJobRecord);
   }
 
-  async #fenced(input: FencedInput, set: string, args: Record<string, SqlValue>): Promise<boolean> {
+  async #fenced(
+    input: contract.FencedInput,
+    set: string,
+    args: Record<string, SqlValue>,
+  ): Promise<boolean> {
     const result = await this.#execute(this.#sql.fenced(input, set, args));
     return result.rows.length > 0;
   }
 
-  update(input: UpdateInput): Promise<boolean> {
+  update(input: contract.UpdateInput): Promise<boolean> {
     const { leaseUntil, progress, message, data } = input;
     const patch = Object.entries({ progress, message, data }).filter(([, v]) => v !== undefined);
     const sets = [
@@ -135,7 +118,7 @@ export class LibsqlBackend implements Backend {
     return this.#fenced(input, sets.join(", "), { leaseUntil, ...Object.fromEntries(patch) });
   }
 
-  complete({ result, expiresAt, ...input }: CompleteInput): Promise<boolean> {
+  complete({ result, expiresAt, ...input }: contract.CompleteInput): Promise<boolean> {
     return this.#fenced(
       input,
       `state = 'completed', result = :result, error = NULL, progress = 1, token = NULL,
@@ -145,7 +128,7 @@ export class LibsqlBackend implements Backend {
     );
   }
 
-  fail({ error, retryAt, expiresAt, ...input }: FailInput): Promise<boolean> {
+  fail({ error, retryAt, expiresAt, ...input }: contract.FailInput): Promise<boolean> {
     if (retryAt === null) {
       return this.#fenced(
         input,
@@ -162,7 +145,7 @@ export class LibsqlBackend implements Backend {
     );
   }
 
-  release(input: FencedInput): Promise<boolean> {
+  release(input: contract.FencedInput): Promise<boolean> {
     return this.#fenced(
       input,
       `state = 'queued', attempts = attempts - 1, token = NULL, lease_until = NULL,
@@ -172,35 +155,38 @@ export class LibsqlBackend implements Backend {
   }
 
   /** A conditional update and a read of the job's state, in one round trip. */
-  async #transition(input: JobInput, update: Statement): Promise<"changed" | string | null> {
+  async #transition(
+    input: contract.JobInput,
+    update: Statement,
+  ): Promise<"changed" | string | null> {
     const [changed, current] = await this.#write([update, this.#sql.get(input, "state")]);
     if ((changed?.rows.length ?? 0) > 0) return "changed";
     const row = current?.rows[0];
     return row ? String(row.state) : null;
   }
 
-  async cancel(input: CancelInput): Promise<CancelOutcome> {
+  async cancel(input: contract.CancelInput): Promise<contract.CancelOutcome> {
     const outcome = await this.#transition(input, this.#sql.cancel(input));
     if (outcome === "changed") return "cancelled";
     return outcome === null ? "not-found" : "already-finished";
   }
 
-  async retry(input: JobInput): Promise<RetryOutcome> {
+  async retry(input: contract.JobInput): Promise<contract.RetryOutcome> {
     const outcome = await this.#transition(input, this.#sql.redrive(input));
     if (outcome === "changed") return "redriven";
     return outcome === null ? "not-found" : "not-failed";
   }
 
-  async get(input: JobInput): Promise<JobRecord | null> {
+  async get(input: contract.JobInput): Promise<contract.JobRecord | null> {
     const row = (await this.#execute(this.#sql.get(input))).rows[0];
     return row ? toJobRecord(row) : null;
   }
 
-  async readEvents(input: ReadEventsInput): Promise<EventRecord[]> {
+  async readEvents(input: contract.ReadEventsInput): Promise<contract.EventRecord[]> {
     return Array.from((await this.#execute(this.#sql.readEvents(input))).rows).map(toEventRecord);
   }
 
-  async list(input: ListInput): Promise<ListOutcome> {
+  async list(input: contract.ListInput): Promise<contract.ListOutcome> {
     const after = Number(input.cursor ?? 0) || 0;
     const rows = Array.from((await this.#execute(this.#sql.list(input, after))).rows);
     const page = rows.slice(0, input.limit);
@@ -209,14 +195,14 @@ export class LibsqlBackend implements Backend {
     return { jobs: page.map(toJobRecord), cursor: more ? String(last.pos) : null };
   }
 
-  async stats({ queue, now }: QueueScope): Promise<JobCounts> {
+  async stats({ queue, now }: contract.QueueScope): Promise<JobCounts> {
     const result = await this.#execute(this.#sql.stats(queue, now));
     const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as JobCounts;
     for (const row of Array.from(result.rows)) counts[row.state as keyof JobCounts] = Number(row.n);
     return counts;
   }
 
-  async purge({ queue, states = [...JOB_STATES] }: PurgeInput): Promise<number> {
+  async purge({ queue, states = [...JOB_STATES] }: contract.PurgeInput): Promise<number> {
     if (states.length === 0) return 0;
     return (await this.#execute(this.#sql.purge(queue, states))).rowsAffected;
   }

@@ -1,25 +1,4 @@
-import type {
-  Backend,
-  BackendCapabilities,
-  CancelInput,
-  CancelOutcome,
-  ClaimInput,
-  CompleteInput,
-  EnqueueInput,
-  EnqueueOutcome,
-  EventRecord,
-  FailInput,
-  FencedInput,
-  JobInput,
-  JobRecord,
-  ListInput,
-  ListOutcome,
-  PurgeInput,
-  QueueScope,
-  ReadEventsInput,
-  RetryOutcome,
-  UpdateInput,
-} from "../../backend.js";
+import type * as contract from "../../backend.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
 import type { RedisScriptClient } from "./client.js";
 import { decodeReply, fieldsOf, toEventRecord, toJobRecord } from "./replies.js";
@@ -29,10 +8,10 @@ import * as scripts from "./scripts.js";
 /** Jobs deleted per PURGE script call, so one call never blocks Redis for long. */
 const PURGE_CHUNK = 1_000;
 
-/** The Redis implementation of the {@link Backend} contract: one Lua script per operation. */
-export class RedisBackend implements Backend {
+/** The Redis implementation of the {@link contract.Backend} contract: one Lua script per operation. */
+export class RedisBackend implements contract.Backend {
   readonly name: string;
-  readonly capabilities: BackendCapabilities;
+  readonly capabilities: contract.BackendCapabilities;
   readonly #scripts: ScriptRunner;
   readonly #prefix: string;
 
@@ -40,7 +19,7 @@ export class RedisBackend implements Backend {
     redis: RedisScriptClient;
     prefix: string;
     name: string;
-    capabilities: BackendCapabilities;
+    capabilities: contract.BackendCapabilities;
   }) {
     this.name = options.name;
     this.capabilities = options.capabilities;
@@ -49,12 +28,16 @@ export class RedisBackend implements Backend {
   }
 
   /** Runs a script for one queue: ARGV starts with the queue's namespace and the time. */
-  async #run(script: string, scope: QueueScope, ...args: Array<string | number>): Promise<unknown> {
+  async #run(
+    script: string,
+    scope: contract.QueueScope,
+    ...args: Array<string | number>
+  ): Promise<unknown> {
     const base = `${this.#prefix}:{${scope.queue}}:`;
     return this.#scripts.run(script, [base, String(scope.now), ...args.map(String)]);
   }
 
-  async enqueue(input: EnqueueInput): Promise<EnqueueOutcome[]> {
+  async enqueue(input: contract.EnqueueInput): Promise<contract.EnqueueOutcome[]> {
     const fields = input.jobs.flatMap((job) => [
       job.id,
       job.type,
@@ -71,7 +54,7 @@ export class RedisBackend implements Backend {
     return asArray(reply).map(([id, created]) => ({ id, created: created === 1 }));
   }
 
-  async claim(input: ClaimInput): Promise<JobRecord[]> {
+  async claim(input: contract.ClaimInput): Promise<contract.JobRecord[]> {
     const { limit, token, leaseUntil, expiredError, failedExpiresAt } = input;
     const reply = await this.#run(
       scripts.CLAIM,
@@ -87,7 +70,7 @@ export class RedisBackend implements Backend {
     );
   }
 
-  async update(input: UpdateInput): Promise<boolean> {
+  async update(input: contract.UpdateInput): Promise<boolean> {
     const field = (value: string | number | null | undefined) =>
       value === undefined ? ["", ""] : value === null ? ["0", ""] : ["1", String(value)];
     const reply = await this.#run(
@@ -104,7 +87,7 @@ export class RedisBackend implements Backend {
   }
 
   async #finish(
-    input: FencedInput,
+    input: contract.FencedInput,
     outcome: string,
     value = "",
     at: number | string = "",
@@ -113,40 +96,40 @@ export class RedisBackend implements Backend {
     return Number(reply) === 1;
   }
 
-  complete(input: CompleteInput): Promise<boolean> {
+  complete(input: contract.CompleteInput): Promise<boolean> {
     return this.#finish(input, "completed", input.result, input.expiresAt);
   }
 
-  fail(input: FailInput): Promise<boolean> {
+  fail(input: contract.FailInput): Promise<boolean> {
     if (input.retryAt === null) return this.#finish(input, "failed", input.error, input.expiresAt);
     return this.#finish(input, "retry", input.error, input.retryAt);
   }
 
-  release(input: FencedInput): Promise<boolean> {
+  release(input: contract.FencedInput): Promise<boolean> {
     return this.#finish(input, "released");
   }
 
-  async cancel(input: CancelInput): Promise<CancelOutcome> {
-    return decodeReply<CancelOutcome>(
+  async cancel(input: contract.CancelInput): Promise<contract.CancelOutcome> {
+    return decodeReply<contract.CancelOutcome>(
       await this.#run(scripts.CANCEL, input, input.id, input.expiresAt),
     );
   }
 
-  async retry(input: JobInput): Promise<RetryOutcome> {
-    return decodeReply<RetryOutcome>(await this.#run(scripts.REDRIVE, input, input.id));
+  async retry(input: contract.JobInput): Promise<contract.RetryOutcome> {
+    return decodeReply<contract.RetryOutcome>(await this.#run(scripts.REDRIVE, input, input.id));
   }
 
-  async get(input: JobInput): Promise<JobRecord | null> {
+  async get(input: contract.JobInput): Promise<contract.JobRecord | null> {
     const fields = decodeReply<string[] | false>(await this.#run(scripts.GET, input, input.id));
     return fields ? toJobRecord(fieldsOf(fields), input.queue) : null;
   }
 
-  async readEvents(input: ReadEventsInput): Promise<EventRecord[]> {
+  async readEvents(input: contract.ReadEventsInput): Promise<contract.EventRecord[]> {
     const reply = await this.#run(scripts.EVENTS, input, input.id, input.after, input.limit);
     return asArray(decodeReply<string[]>(reply)).map(toEventRecord);
   }
 
-  async list(input: ListInput): Promise<ListOutcome> {
+  async list(input: contract.ListInput): Promise<contract.ListOutcome> {
     const after = Number(input.cursor ?? 0) || 0;
     const reply = await this.#run(scripts.LIST, input, input.state ?? "", after, input.limit);
     const rows = asArray(decodeReply<string[][]>(reply)).map(fieldsOf);
@@ -156,12 +139,12 @@ export class RedisBackend implements Backend {
     return { jobs, cursor: more ? (page.at(-1)?.pos ?? null) : null };
   }
 
-  async stats(input: QueueScope): Promise<JobCounts> {
+  async stats(input: contract.QueueScope): Promise<JobCounts> {
     const counts = decodeReply<Partial<JobCounts>>(await this.#run(scripts.STATS, input));
     return Object.fromEntries(JOB_STATES.map((s) => [s, Number(counts[s] ?? 0)])) as JobCounts;
   }
 
-  async purge(input: PurgeInput): Promise<number> {
+  async purge(input: contract.PurgeInput): Promise<number> {
     const states = input.states ?? [...JOB_STATES];
     let total = 0;
     for (;;) {
