@@ -1,0 +1,68 @@
+/**
+ * Who may call what: admin routes need a configured bearer token or the user's `authorize`
+ * hook; a job's read routes also accept that job's signed stream token.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { timingSafeEqual } from "hono/utils/buffer";
+import { HttpError } from "./errors.js";
+
+/** Authentication for admin and mutating routes; `false` opens them (local development only). */
+export type AuthOptions =
+  | false
+  | {
+      /** Accepted `Authorization: Bearer <token>` values. */
+      tokens?: string[];
+      /** Your own check (sessions, JWTs …); return true to allow. */
+      authorize?: (c: Context) => boolean | Promise<boolean>;
+    };
+
+/** The bearer token of a request, if it has one. */
+export function bearerToken(c: Context): string | null {
+  const header = c.req.header("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+/** True if `token` equals any of `allowed`, compared in constant time. */
+export async function matchesAny(
+  token: string | null,
+  allowed: readonly string[],
+): Promise<boolean> {
+  if (!token) return false;
+  for (const candidate of allowed) if (await timingSafeEqual(candidate, token)) return true;
+  return false;
+}
+
+/** Whether the request carries admin rights. */
+export async function isAdmin(c: Context, auth: AuthOptions): Promise<boolean> {
+  if (auth === false) return true;
+  if (await matchesAny(bearerToken(c), auth.tokens ?? [])) return true;
+  return auth.authorize ? Boolean(await auth.authorize(c)) : false;
+}
+
+/** The 401 every refused request gets. */
+export function unauthorized(message = "missing or invalid credentials"): HttpError {
+  return new HttpError(401, "UNAUTHORIZED", message, undefined, { "WWW-Authenticate": "Bearer" });
+}
+
+/** Middleware: admin rights or 401. */
+export function adminOnly(auth: AuthOptions): MiddlewareHandler {
+  return async (c, next) => {
+    if (!(await isAdmin(c, auth))) throw unauthorized();
+    await next();
+  };
+}
+
+/** Checks options at construction so a misconfigured app fails at startup, not per request. */
+export function assertAuthOptions(auth: AuthOptions | undefined): AuthOptions {
+  if (auth === false) return false;
+  if (!auth || (!auth.tokens?.length && !auth.authorize)) {
+    throw new Error(
+      "queueRoutes needs auth: { tokens } and/or { authorize }, or auth: false to open it",
+    );
+  }
+  for (const token of auth.tokens ?? []) {
+    if (token.length < 16) throw new Error("auth tokens must be at least 16 characters");
+  }
+  return auth;
+}

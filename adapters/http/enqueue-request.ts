@@ -1,0 +1,92 @@
+/**
+ * Reads and checks an enqueue request body: `{ type, payload?, priority?, delayMs?, runAt?,
+ * maxAttempts?, idempotencyKey?, backoff? }`. Payloads of known types are validated (and
+ * possibly transformed) by the type's Standard Schema (zod, valibot, arktype …).
+ */
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { Context } from "hono";
+import type { EnqueueItem, EnqueueOptions } from "../../src/index.js";
+import { HttpError } from "./errors.js";
+
+/** Per job type, the schema its payload must satisfy. */
+export type JobSchemas = Record<string, StandardSchemaV1>;
+
+const FIELDS = new Set([
+  "type",
+  "payload",
+  "priority",
+  "delayMs",
+  "runAt",
+  "maxAttempts",
+  "idempotencyKey",
+  "backoff",
+]);
+
+const invalid = (message: string, field?: string) =>
+  new HttpError(422, "VALIDATION", message, field ? { field } : undefined);
+
+/** The request's JSON body; 415 unless it is declared as JSON, 400 unless it parses. */
+export async function readJsonBody(c: Context): Promise<unknown> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
+  }
+  try {
+    return await c.req.json();
+  } catch {
+    throw new HttpError(400, "INVALID_JSON", "the body is not valid JSON");
+  }
+}
+
+function issuePath(issue: StandardSchemaV1.Issue): string {
+  return (issue.path ?? [])
+    .map((segment) => String(typeof segment === "object" ? segment.key : segment))
+    .join(".");
+}
+
+async function validatePayload(schemas: JobSchemas | undefined, type: string, payload: unknown) {
+  if (!schemas) return payload;
+  const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined;
+  if (!schema) throw new HttpError(422, "UNKNOWN_JOB_TYPE", `unknown job type "${type}"`);
+  const result = await schema["~standard"].validate(payload);
+  if (result.issues) {
+    const issues = result.issues.map((issue) => ({
+      path: issuePath(issue),
+      message: issue.message,
+    }));
+    throw new HttpError(422, "INVALID_PAYLOAD", `payload does not match the "${type}" schema`, {
+      issues,
+    });
+  }
+  return result.value;
+}
+
+/** One enqueue request item; `where` prefixes error fields in a batch (e.g. `jobs.3.`). */
+export async function toEnqueueItem(
+  body: unknown,
+  schemas: JobSchemas | undefined,
+  where = "",
+): Promise<EnqueueItem> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw invalid("the body must be a JSON object", where || undefined);
+  }
+  const fields = body as Record<string, unknown>;
+  const unknown = Object.keys(fields).find((key) => !FIELDS.has(key));
+  if (unknown) throw invalid(`unknown field "${unknown}"`, `${where}${unknown}`);
+  if (typeof fields.type !== "string") throw invalid("type must be a string", `${where}type`);
+  const payload = await validatePayload(schemas, fields.type, fields.payload);
+  const options: EnqueueOptions = {};
+  for (const key of ["priority", "delayMs", "maxAttempts"] as const) {
+    if (fields[key] !== undefined) options[key] = fields[key] as number;
+  }
+  if (fields.idempotencyKey !== undefined) options.idempotencyKey = fields.idempotencyKey as string;
+  if (fields.backoff !== undefined) options.backoff = fields.backoff as EnqueueOptions["backoff"];
+  if (fields.runAt !== undefined) {
+    const runAt = typeof fields.runAt === "string" ? Date.parse(fields.runAt) : fields.runAt;
+    if (typeof runAt !== "number" || Number.isNaN(runAt)) {
+      throw invalid("runAt must be epoch milliseconds or an ISO date", `${where}runAt`);
+    }
+    options.runAt = runAt;
+  }
+  return { type: fields.type, payload, options };
+}
