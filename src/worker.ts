@@ -31,7 +31,10 @@ export interface DrainOptions {
   budgetMs: number;
   /** Claim at most this many jobs. */
   maxJobs?: number;
+  /** Stops claiming (running jobs go on). */
   signal?: AbortSignal;
+  /** Aborts running handlers and releases their jobs to the queue (graceful shutdown). */
+  shutdown?: AbortSignal;
 }
 
 /** What a drain did. */
@@ -134,7 +137,7 @@ export class Worker {
     const summary = await this.#pool({
       onEmpty: "stop",
       signal,
-      shutdown: new AbortController().signal,
+      shutdown: options.shutdown ?? new AbortController().signal,
       wanted: (free) => {
         const stop = (reason: DrainSummary["stoppedBy"]) => {
           stoppedBy = reason;

@@ -1,37 +1,15 @@
 /**
- * `npm start`: a self-contained demo on an embedded libSQL file (no services needed), or on
+ * `npm run demo`: a terminal-only demo on an embedded libSQL file (no services needed), or on
  * Redis when UPSTASH_REDIS_REST_URL / REDIS_URL is set. Enqueues a few jobs, runs them with a
  * worker, and prints each job's streamed progress.
  */
 import { Broadcaster, JobQueue, type JobUpdate, Worker } from "../../src/index.js";
 import { backendFromEnv } from "./backend-from-env.js";
+import { registerDemoHandlers } from "./jobs.js";
 
 const { backend, label } = backendFromEnv();
 const queue = new JobQueue({ backend, name: "demo" });
-const sleep = (ms: number, signal: AbortSignal) => queue.clock.sleep(ms, signal);
-
-const worker = new Worker(queue, { concurrency: 2 })
-  .handler<{ image: string; tiles: number }>("resize", async (ctx) => {
-    for (let tile = 1; tile <= ctx.payload.tiles; tile++) {
-      await sleep(250, ctx.signal);
-      await ctx.update({
-        progress: tile / ctx.payload.tiles,
-        message: `tile ${tile}/${ctx.payload.tiles}`,
-      });
-    }
-    return { thumbnail: ctx.payload.image.replace(".png", ".thumb.png") };
-  })
-  .handler<{ month: string }>("report", async (ctx) => {
-    if (ctx.attempt === 1) {
-      await sleep(300, ctx.signal);
-      throw new Error("warehouse timed out (first attempt fails on purpose)");
-    }
-    for (const [i, step] of ["query", "aggregate", "render"].entries()) {
-      await sleep(300, ctx.signal);
-      await ctx.update({ progress: (i + 1) / 3, message: step });
-    }
-    return { rows: 1_204, month: ctx.payload.month };
-  });
+const worker = registerDemoHandlers(new Worker(queue, { concurrency: 2 }), queue, 250);
 
 function describe(type: string, u: JobUpdate): string {
   const pct = `${Math.round(u.progress * 100)}%`.padStart(4);

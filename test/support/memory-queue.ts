@@ -18,10 +18,13 @@ export function countingBackend(inner: Backend): { backend: Backend; calls: Map<
   return { backend, calls };
 }
 
-/** A queue on a fresh in-memory libSQL database with a manual clock and counted calls. */
-export function memoryQueue(options: Partial<JobQueueOptions> = {}) {
+/**
+ * A queue on a fresh libSQL database (in memory unless `url` names a file) with a manual
+ * clock and counted backend calls.
+ */
+export function memoryQueue(options: Partial<JobQueueOptions> = {}, url = ":memory:") {
   const clock = new ManualClock();
-  const { backend, calls } = countingBackend(libsqlBackend({ url: ":memory:" }));
+  const { backend, calls } = countingBackend(libsqlBackend({ url }));
   const queue = new JobQueue({
     backend,
     clock,

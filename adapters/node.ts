@@ -1,0 +1,142 @@
+/**
+ * Plain Node: an HTTP server on `@hono/node-server`, an in-process schedule driving the
+ * worker (a cron expression via croner, an interval, or a continuous loop), and a graceful
+ * shutdown on SIGTERM / SIGINT that stops claiming, lets running jobs finish (or releases them
+ * after `graceMs`), then closes the server and the queue.
+ *
+ * @example
+ * const app = new Hono().route("/queue", queueRoutes(queue, { auth, worker }));
+ * const running = await serve({ fetch: app.fetch, queue, worker, port: 3000,
+ *                               schedule: { cron: "*\/10 * * * * *" } });
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve as serveHono } from "@hono/node-server";
+import { Cron } from "croner";
+import type { DrainSummary, JobQueue, Worker } from "../src/index.js";
+
+/** How the worker runs in this process. */
+export type Schedule =
+  | { cron: string; budgetMs?: number }
+  | { everyMs: number; budgetMs?: number }
+  | { loop: true };
+
+/** Options for {@link serve}. */
+export interface ServeOptions {
+  /** The app's fetch handler, e.g. `app.fetch`. */
+  fetch: (request: Request) => Response | Promise<Response>;
+  queue: JobQueue;
+  worker?: Worker;
+  /** Default: no in-process work (a platform cron calls the cron route instead). */
+  schedule?: Schedule;
+  /** Default 3000; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. Use 0.0.0.0 to listen on every interface. */
+  hostname?: string;
+  /** Signals that trigger a graceful shutdown. Default SIGTERM and SIGINT; `false` for none. */
+  signals?: NodeJS.Signals[] | false;
+  /** Exit the process after a signal-triggered shutdown. Default true. */
+  exitOnSignal?: boolean;
+  /** On shutdown, how long running jobs may go on before they are released. Default 10 s. */
+  graceMs?: number;
+  /** Called with each scheduled drain's summary. */
+  onDrain?: (summary: DrainSummary) => void;
+  /** Called with errors of scheduled drains (the schedule keeps running). */
+  onError?: (error: unknown) => void;
+}
+
+/** A running server. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Runs one scheduled drain now (skipped, returning null, if one is running). */
+  tick(): Promise<DrainSummary | null>;
+  /** Graceful shutdown; idempotent. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_BUDGET_MS = 25_000;
+
+/** Starts the server and the schedule. */
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const { queue, worker, schedule } = options;
+  if (schedule && !worker) throw new Error("a schedule needs a worker");
+  const onError = options.onError ?? ((error) => console.error("jdobb-async-queue:", error));
+  const stopClaiming = new AbortController();
+  const releaseJobs = new AbortController();
+  let draining: Promise<DrainSummary> | null = null;
+
+  const tick = async (): Promise<DrainSummary | null> => {
+    if (!worker || draining || stopClaiming.signal.aborted) return null;
+    const budgetMs = (schedule && "budgetMs" in schedule && schedule.budgetMs) || DEFAULT_BUDGET_MS;
+    draining = worker.drain({
+      budgetMs,
+      signal: stopClaiming.signal,
+      shutdown: releaseJobs.signal,
+    });
+    try {
+      const summary = await draining;
+      options.onDrain?.(summary);
+      return summary;
+    } finally {
+      draining = null;
+    }
+  };
+  const safeTick = () => void tick().catch(onError);
+
+  let stopSchedule = () => {};
+  if (schedule && "cron" in schedule) {
+    const job = new Cron(schedule.cron, { protect: true }, safeTick);
+    stopSchedule = () => job.stop();
+  } else if (schedule && "everyMs" in schedule) {
+    const timer = setInterval(safeTick, schedule.everyMs);
+    stopSchedule = () => clearInterval(timer);
+  } else if (schedule && "loop" in schedule) {
+    worker?.start();
+  }
+
+  const server = serveHono({
+    fetch: options.fetch,
+    port: options.port ?? 3000,
+    hostname: options.hostname ?? "127.0.0.1",
+  }) as Server; // plain HTTP/1.1: we pass no createServer override
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const { port, address } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      stopSchedule();
+      stopClaiming.abort();
+      server.close(); // no new connections; open ones finish below
+      const grace = new AbortController();
+      void queue.clock
+        .sleep(options.graceMs ?? 10_000, grace.signal)
+        .then(() => releaseJobs.abort());
+      await Promise.allSettled([draining, worker?.stop({ graceMs: options.graceMs ?? 10_000 })]);
+      grace.abort();
+      server.closeAllConnections(); // ends SSE streams: clients resume elsewhere
+      await queue.close();
+    })();
+    return closing;
+  };
+
+  for (const signal of options.signals === false
+    ? []
+    : (options.signals ?? ["SIGTERM", "SIGINT"])) {
+    process.once(signal, () => {
+      void close().finally(() => {
+        if (options.exitOnSignal !== false) process.exit(0);
+      });
+    });
+  }
+  return {
+    url: `http://${address.includes(":") ? `[${address}]` : address}:${port}`,
+    port,
+    tick,
+    close,
+  };
+}

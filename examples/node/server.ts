@@ -1,0 +1,85 @@
+/**
+ * `npm start`: the HTTP API on plain Node, on an embedded libSQL file (Redis when
+ * UPSTASH_REDIS_REST_URL or REDIS_URL is set). On start it enqueues one sample job through its
+ * own API and prints that job's SSE stream, then stays up for curl. Ctrl-C stops it gracefully.
+ *
+ * Env: PORT (default 3000), API_TOKEN (default: a fresh random one, printed), LIBSQL_URL.
+ */
+import { randomBytes } from "node:crypto";
+import { createParser } from "eventsource-parser";
+import { Hono } from "hono";
+import { queueRoutes } from "../../adapters/hono.js";
+import { serve } from "../../adapters/node.js";
+import { JobQueue, Worker } from "../../src/index.js";
+import { backendFromEnv } from "./backend-from-env.js";
+import { registerDemoHandlers, schemas } from "./jobs.js";
+
+const token = process.env.API_TOKEN ?? randomBytes(18).toString("base64url");
+const { backend, label } = backendFromEnv();
+const queue = new JobQueue({ backend, name: "demo" });
+const worker = registerDemoHandlers(new Worker(queue, { concurrency: 4 }), queue);
+
+const app = new Hono();
+app.get("/", (c) => c.text("jdobb-async-queue demo: the API is under /queue\n"));
+app.route(
+  "/queue",
+  queueRoutes(queue, {
+    auth: { tokens: [token] },
+    jobs: schemas,
+    streamSecret: randomBytes(32).toString("base64url"),
+    worker,
+    cors: { origin: "*" },
+  }),
+);
+
+const running = await serve({
+  fetch: app.fetch,
+  queue,
+  worker,
+  schedule: { loop: true },
+  port: Number(process.env.PORT ?? 3000),
+  graceMs: 5_000,
+});
+const api = `${running.url}/queue`;
+
+console.log(`jdobb-async-queue demo on ${running.url} (${label})
+
+  export API=${api} TOKEN=${token}
+  # enqueue a job (the answer has its id and a browser-safe streamUrl)
+  curl -s -X POST $API/jobs -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+       -d '{"type":"resize","payload":{"image":"cat.png","tiles":5}}'
+  # follow its progress (resumable: add -H 'Last-Event-ID: 3' to resume after event 3)
+  curl -N $API/jobs/<id>/events -H "authorization: Bearer $TOKEN"
+  # wait for the result, list, count
+  curl -s "$API/jobs/<id>/result?waitMs=20000" -H "authorization: Bearer $TOKEN"
+  curl -s "$API/jobs?state=completed" -H "authorization: Bearer $TOKEN"
+  curl -s $API/stats -H "authorization: Bearer $TOKEN"
+
+A sample job, enqueued through the API and followed over SSE:
+`);
+
+const created = await fetch(`${api}/jobs`, {
+  method: "POST",
+  headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+  body: JSON.stringify({ type: "resize", payload: { image: "sample.png", tiles: 4 } }),
+});
+const { id, streamUrl } = (await created.json()) as { id: string; streamUrl: string };
+console.log(`  POST /queue/jobs → ${created.status} ${id}`);
+const stream = await fetch(`${running.url}${streamUrl}`);
+const parser = createParser({
+  onEvent: ({ id: seq, event, data }) => {
+    const u = JSON.parse(data) as {
+      state: string;
+      progress: number;
+      message: string | null;
+      result: unknown;
+    };
+    const detail = u.result ? `result ${JSON.stringify(u.result)}` : (u.message ?? "");
+    console.log(
+      `  id: ${seq}  ${String(event).padEnd(9)} ${u.state.padEnd(9)} ${String(Math.round(u.progress * 100)).padStart(3)}%  ${detail}`,
+    );
+  },
+});
+const decoder = new TextDecoder();
+for await (const chunk of stream.body ?? []) parser.feed(decoder.decode(chunk, { stream: true }));
+console.log("\nThe server keeps running for your curl commands. Ctrl-C stops it.");

@@ -1,0 +1,110 @@
+import { Hono } from "hono";
+import { describe, expect, it } from "vitest";
+import { queueRoutes } from "../../adapters/hono.js";
+import { serve } from "../../adapters/node.js";
+import { Worker } from "../../src/index.js";
+import { memoryQueue, until } from "../support/memory-queue.js";
+import { collectEvents } from "../support/sse-client.js";
+import { tempDir } from "../support/temp-dir.js";
+
+const TOKEN = "node-admin-token-0123456789";
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+function app(queue: ReturnType<typeof memoryQueue>["queue"], worker: Worker) {
+  return new Hono().route("/queue", queueRoutes(queue, { auth: { tokens: [TOKEN] }, worker }));
+}
+
+describe("node adapter", () => {
+  it("serves the API on a free port and its cron schedule processes jobs end to end", async () => {
+    const { queue } = memoryQueue({ clock: undefined });
+    const worker = new Worker(queue).handler<{ word: string }>("shout", async (ctx) => {
+      await ctx.update({ progress: 0.5, message: "thinking" });
+      return ctx.payload.word.toUpperCase();
+    });
+    const running = await serve({
+      fetch: app(queue, worker).fetch,
+      queue,
+      worker,
+      port: 0,
+      schedule: { cron: "* * * * * *", budgetMs: 900 }, // every second
+      signals: false,
+    });
+    try {
+      expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const created = await fetch(`${running.url}/queue/jobs`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ type: "shout", payload: { word: "hello" } }),
+      });
+      expect(created.status).toBe(201);
+      const { id, links } = await created.json();
+      const stream = await fetch(`${running.url}${links.events}`, { headers: auth });
+      const events = await collectEvents(stream); // ends when the cron tick has finished the job
+      expect(events.map((e) => e.event)).toEqual(["snapshot", "active", "progress", "completed"]);
+      const result = await fetch(`${running.url}/queue/jobs/${id}/result`, { headers: auth });
+      expect(await result.json()).toMatchObject({ state: "completed", result: "HELLO" });
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("shuts down gracefully: stops claiming, releases unfinished jobs after graceMs, closes", async () => {
+    const dir = tempDir();
+    const { queue, clock } = memoryQueue({}, `file:${dir.path}/q.db`);
+    const started: string[] = [];
+    const worker = new Worker(queue).handler("wait", (ctx) => {
+      started.push(ctx.job.id);
+      return new Promise((_, reject) =>
+        ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)),
+      );
+    });
+    const id = await queue.enqueue("wait", null);
+    const running = await serve({
+      fetch: app(queue, worker).fetch,
+      queue,
+      worker,
+      port: 0,
+      schedule: { loop: true },
+      signals: ["SIGUSR2"],
+      exitOnSignal: false,
+      graceMs: 5_000,
+    });
+    await until(() => started.length === 1, "the job to start");
+    const waiting = await queue.enqueue("wait", null); // enqueued before the signal, never started
+    process.emit("SIGUSR2", "SIGUSR2");
+    await clock.untilSleeping(3); // the grace timers and the job's heartbeat
+    await clock.advance(5_000);
+    await running.close();
+    expect(started).toEqual([id]);
+    const other = memoryQueue({ name: queue.name }, `file:${dir.path}/q.db`).queue;
+    expect(await other.get(id)).toMatchObject({ state: "queued", attempts: 0 }); // released
+    expect(await other.get(waiting)).toMatchObject({ state: "queued", attempts: 0 });
+    expect(await fetch(`${running.url}/queue/stats`).catch(() => "refused")).toBe("refused");
+    await other.close();
+    dir.remove();
+  });
+
+  it("runs a tick on demand, and refuses a schedule without a worker", async () => {
+    const { queue } = memoryQueue();
+    const worker = new Worker(queue).handler("t", () => "ok");
+    await queue.enqueue("t", null);
+    const running = await serve({
+      fetch: app(queue, worker).fetch,
+      queue,
+      worker,
+      port: 0,
+      signals: false,
+    });
+    expect(await running.tick()).toMatchObject({ completed: 1 });
+    await running.close();
+    await expect(
+      serve({
+        fetch: () => new Response(),
+        queue,
+        schedule: { everyMs: 1_000 },
+        port: 0,
+        signals: false,
+      }),
+    ).rejects.toThrow(/needs a worker/);
+  });
+});
