@@ -10,10 +10,13 @@ describe("published package", () => {
       const main = await import("jdobb-async-queue");
       const libsql = await import("jdobb-async-queue/libsql");
       const redis = await import("jdobb-async-queue/redis");
+      const hono = await import("jdobb-async-queue/hono");
+      const node = await import("jdobb-async-queue/node");
       console.log(JSON.stringify({
         main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"].filter((k) => typeof main[k] === "function"),
         libsql: typeof libsql.libsqlBackend,
         redis: [typeof redis.redisBackend, typeof redis.fromIoredis],
+        adapters: [typeof hono.queueRoutes, typeof node.serve],
       }));`;
     const out = execFileSync("node", ["--input-type=module", "-e", script], {
       cwd: root,
@@ -22,6 +25,7 @@ describe("published package", () => {
       main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"],
       libsql: "function",
       redis: ["function", "function"],
+      adapters: ["function", "function"],
     });
   }, 60_000);
 });
