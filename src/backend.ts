@@ -193,6 +193,8 @@ export interface Backend {
   stats(input: QueueScope): Promise<JobCounts>;
   /** Deletes jobs and their events; returns how many jobs were removed. */
   purge(input: PurgeInput): Promise<number>;
+  /** Prepares the store (e.g. creates or upgrades a schema). Optional; backends also do it lazily. */
+  init?(): Promise<void>;
   /** Releases connections the backend opened itself (never a client the user passed in). */
   close?(): Promise<void>;
 }

@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { describe, expect, it } from "vitest";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
-import { BackendUnavailableError, JobQueue } from "../../src/index.js";
+import { BackendUnavailableError, type Job, JobQueue } from "../../src/index.js";
+import { startHranaServer } from "../support/hrana-server.js";
 import { tempDir } from "../support/temp-dir.js";
 
 describe("libsql backend specifics", () => {
@@ -23,6 +24,30 @@ describe("libsql backend specifics", () => {
     ]);
     client.close();
     await Promise.all(queues.map((q) => q.close()));
+    dir.remove();
+  });
+
+  it("costs one HTTP round trip per operation, even for a cold client on an existing database", async () => {
+    const dir = tempDir();
+    const server = await startHranaServer({ path: join(dir.path, "remote.db") });
+    const first = new JobQueue({ backend: libsqlBackend({ url: server.url }), name: "rt" });
+    await first.enqueue("t", 0); // creates the schema (missing table → migrate → run again)
+    await first.close();
+    const cold = new JobQueue({ backend: libsqlBackend({ url: server.url }), name: "rt" });
+    const counted = async (op: () => Promise<unknown>) => {
+      const before = server.requests;
+      await op();
+      return server.requests - before;
+    };
+    expect(await counted(() => cold.enqueue("t", 1))).toBe(1);
+    let job: Job | null = null;
+    expect(await counted(async () => (job = await cold.claim()))).toBe(1);
+    expect(await counted(() => cold.update(job as Job, { progress: 0.5 }))).toBe(1);
+    expect(await counted(() => cold.complete(job as Job, "ok"))).toBe(1);
+    expect(await counted(() => cold.claimMany(10))).toBe(1);
+    expect(await counted(() => cold.cancel((job as Job).id))).toBe(1);
+    await cold.close();
+    await server.close();
     dir.remove();
   });
 

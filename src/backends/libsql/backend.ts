@@ -39,22 +39,35 @@ export class LibsqlBackend implements contract.Backend {
     this.#sql = new Statements(tablesFor(settings.prefix));
   }
 
-  /** Connects and migrates once; a failure is retried on the next call. */
+  /** Creates the client once; a failure is retried on the next call. */
   #client(): Promise<LibsqlClientLike> {
-    this.#ready ??= (async () => {
-      const client = await this.settings.client();
-      await migrate(client, tablesFor(this.settings.prefix));
-      return client;
-    })().catch((error: unknown) => {
+    this.#ready ??= this.settings.client().catch((error: unknown) => {
       this.#ready = null;
       throw error;
     });
     return this.#ready;
   }
 
+  /** Creates or upgrades the schema (idempotent, safe to race). */
+  async init(): Promise<void> {
+    await this.#run((client) => migrate(client, tablesFor(this.settings.prefix)));
+  }
+
+  /**
+   * Runs one operation. The schema is migrated lazily: an operation that finds a table or
+   * column missing migrates and runs again, so a warm store costs no extra round trip (a
+   * cold serverless start included). Batches are atomic, so the failed try changed nothing.
+   */
   async #run<T>(op: (client: LibsqlClientLike) => Promise<T>): Promise<T> {
     try {
-      return await op(await this.#client());
+      const client = await this.#client();
+      try {
+        return await op(client);
+      } catch (error) {
+        if (!/no such (table|column)/i.test(String((error as Error)?.message))) throw error;
+        await migrate(client, tablesFor(this.settings.prefix));
+        return await op(client);
+      }
     } catch (error) {
       if (!isUnavailable(error)) throw error;
       throw new BackendUnavailableError(`${this.name}: ${(error as Error).message}`, {
