@@ -26,7 +26,14 @@ export class ChangeFeed {
 
   /** Announce a change to `key` (a job id, or {@link NEW_WORK}). */
   notify(key: string): void {
-    for (const wake of this.#listeners.get(key) ?? []) wake();
+    for (const wake of this.#listeners.get(key) ?? []) {
+      try {
+        wake();
+      } catch {
+        // Workers forbid touching another request's I/O objects (its timers' AbortSignal
+        // included): that listener simply notices the change at its next poll.
+      }
+    }
   }
 
   /** Listen for changes to `key`. */

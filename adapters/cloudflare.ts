@@ -1,0 +1,106 @@
+/**
+ * Cloudflare Workers: the Worker's `{ fetch, scheduled }` from a factory that receives `env`.
+ * `fetch` serves the queue routes; `scheduled` (the cron trigger) drains the queue inside
+ * `ctx.waitUntil`; an enqueue can "kick" a short drain so a job starts before the next tick.
+ * The queue, worker and store clients are built once per isolate and reused.
+ *
+ * @example
+ * export default cloudflareWorker<Env>({
+ *   setup: (env) => {
+ *     const queue = new JobQueue({ backend: redisBackend({ redis: new Redis({ url, token }) }) });
+ *     return { queue, worker: new Worker(queue).handler("email", send), budgetMs: 25_000,
+ *              routes: { auth: { tokens: [env.API_TOKEN] }, streamSecret: env.STREAM_SECRET } };
+ *   },
+ * });
+ */
+import { Hono } from "hono";
+import type { JobQueue, Worker } from "../src/index.js";
+import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
+
+/** The parts of Workers' `ExecutionContext` used here (typed structurally). */
+export interface WorkerContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** The parts of Workers' `ScheduledController` used here. */
+export interface WorkerScheduledEvent {
+  cron: string;
+  scheduledTime: number;
+}
+
+/** What the factory builds from the bindings. */
+export interface CloudflareSetup {
+  queue: JobQueue;
+  worker: Worker;
+  /** Route options; `worker` and `onEnqueued` are filled in by the adapter. */
+  routes: Omit<QueueRoutesOptions, "worker" | "onEnqueued">;
+  /**
+   * Drain budget of a cron tick. Default 25 s: cron triggers on intervals under an hour get
+   * 30 s of CPU (15 min wall); waiting on the store costs wall time, not CPU.
+   */
+  budgetMs?: number;
+  /**
+   * After an enqueue, drain up to the new jobs in `ctx.waitUntil` (which may run at most 30 s
+   * past the response). Default `{ budgetMs: 20_000 }`; `false` leaves jobs to the cron.
+   */
+  kick?: { budgetMs?: number } | false;
+}
+
+/** Options for {@link cloudflareWorker}. */
+export interface CloudflareOptions<Env> {
+  /** Builds the queue, worker and settings from the bindings; called once per isolate. */
+  setup: (env: Env) => CloudflareSetup;
+  /** Where the routes are mounted. Default `/queue`. */
+  basePath?: string;
+}
+
+/** The Worker's default export. */
+export interface CloudflareWorker<Env> {
+  fetch(request: Request, env: Env, ctx: WorkerContext): Promise<Response>;
+  scheduled(event: WorkerScheduledEvent, env: Env, ctx: WorkerContext): Promise<void>;
+}
+
+interface Built {
+  worker: Worker;
+  app: Hono;
+  budgetMs: number;
+}
+
+/** Builds the Worker handlers. */
+export function cloudflareWorker<Env extends object>(
+  options: CloudflareOptions<Env>,
+): CloudflareWorker<Env> {
+  const perIsolate = new WeakMap<Env, Built>();
+
+  const build = (env: Env): Built => {
+    const cached = perIsolate.get(env);
+    if (cached) return cached;
+    const { queue, worker, routes, ...settings } = options.setup(env);
+    const kick = settings.kick === false ? null : { budgetMs: settings.kick?.budgetMs ?? 20_000 };
+    const app = new Hono().route(
+      options.basePath ?? "/queue",
+      queueRoutes(queue, {
+        ...routes,
+        worker,
+        onEnqueued: kick
+          ? (c, ids) => c.executionCtx.waitUntil(worker.drain({ ...kick, maxJobs: ids.length }))
+          : undefined,
+      }),
+    );
+    const built = { worker, app, budgetMs: settings.budgetMs ?? 25_000 };
+    perIsolate.set(env, built);
+    return built;
+  };
+
+  return {
+    async fetch(request, env, ctx) {
+      return build(env).app.fetch(request, env, ctx as never);
+    },
+    async scheduled(_event, env, ctx) {
+      const { worker, budgetMs } = build(env);
+      const drained = worker.drain({ budgetMs });
+      ctx.waitUntil(drained);
+      await drained; // a failed drain shows as the tick's exception in the dashboard
+    },
+  };
+}

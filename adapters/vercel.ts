@@ -1,0 +1,81 @@
+/**
+ * Vercel (Edge and Node runtimes): route handlers for a catch-all route such as
+ * `app/api/queue/[...path]/route.ts`. Vercel Cron calls `GET <basePath>/cron` with
+ * `Authorization: Bearer $CRON_SECRET`; delivery may be duplicated or skipped, and drains are
+ * safe to overlap, so the next tick catches up.
+ *
+ * @example
+ * // app/api/queue/[...path]/route.ts
+ * import { waitUntil } from "@vercel/functions";
+ * export const runtime = "edge";
+ * export const { GET, POST, DELETE, OPTIONS } = vercelHandlers({
+ *   queue, worker, runtime, waitUntil, cronSecret: process.env.CRON_SECRET,
+ *   routes: { auth: { tokens: [process.env.API_TOKEN!] }, streamSecret: process.env.STREAM_SECRET },
+ * });
+ */
+import { Hono } from "hono";
+import { handle } from "hono/vercel";
+import type { JobQueue, Worker } from "../src/index.js";
+import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
+
+/** Per-runtime defaults that keep streams and waits inside Vercel's limits. */
+const LIMITS = {
+  // Edge functions must start responding within 25 s and stream for at most 300 s.
+  edge: { maxStreamMs: 240_000, waitMs: 20_000, budgetMs: 20_000 },
+  // Node functions run 300-800 s depending on plan; stay under the smallest.
+  nodejs: { maxStreamMs: 240_000, waitMs: 25_000, budgetMs: 240_000 },
+} as const;
+
+/** Options for {@link vercelHandlers}. */
+export interface VercelOptions {
+  queue: JobQueue;
+  worker?: Worker;
+  /** Route options; the adapter fills in worker, cron secret and runtime defaults. */
+  routes: Omit<QueueRoutesOptions, "worker" | "onEnqueued" | "cronSecret">;
+  /** Which runtime the route runs on. Default `edge`. */
+  runtime?: keyof typeof LIMITS;
+  /** Where the catch-all route lives. Default `/api/queue`. */
+  basePath?: string;
+  /** The project's CRON_SECRET: Vercel Cron sends it as a bearer token. */
+  cronSecret?: string;
+  /** Drain budget of a cron call. Default: 20 s on Edge, 240 s on Node. */
+  budgetMs?: number;
+  /**
+   * `waitUntil` from `@vercel/functions`: with it, an enqueue kicks a short drain after the
+   * response is sent, so a job starts before the next cron tick.
+   */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+type Handler = (request: Request) => Promise<Response>;
+
+/** Route handlers (one per method) plus the Hono app, for tests or custom mounting. */
+export interface VercelHandlers {
+  GET: Handler;
+  POST: Handler;
+  DELETE: Handler;
+  OPTIONS: Handler;
+  app: Hono;
+}
+
+/** Builds the handlers. */
+export function vercelHandlers(options: VercelOptions): VercelHandlers {
+  const limits = LIMITS[options.runtime ?? "edge"];
+  const { worker, waitUntil } = options;
+  const budgetMs = options.budgetMs ?? limits.budgetMs;
+  const routes = queueRoutes(options.queue, {
+    ...options.routes,
+    worker,
+    budgetMs,
+    cronSecret: options.cronSecret,
+    sse: { maxStreamMs: limits.maxStreamMs, ...options.routes.sse },
+    waitMs: { default: limits.waitMs, max: limits.waitMs, ...options.routes.waitMs },
+    onEnqueued:
+      worker && waitUntil
+        ? (_c, ids) => waitUntil(worker.drain({ budgetMs: limits.waitMs, maxJobs: ids.length }))
+        : undefined,
+  });
+  const app = new Hono().route(options.basePath ?? "/api/queue", routes);
+  const handler: Handler = async (request) => handle(app)(request);
+  return { GET: handler, POST: handler, DELETE: handler, OPTIONS: handler, app };
+}

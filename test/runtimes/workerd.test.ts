@@ -1,0 +1,161 @@
+import { dirname, join } from "node:path";
+import { Log, LogLevel, Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BuiltWorker, buildWorker } from "../support/build-worker.js";
+import { startHranaServer } from "../support/hrana-server.js";
+import { redisUrl } from "../support/redis-clients.js";
+import { collectEvents, readSse } from "../support/sse-client.js";
+import { tempDir } from "../support/temp-dir.js";
+import { startUpstashRestServer } from "../support/upstash-rest-server.js";
+
+const API_TOKEN = "workerd-api-token-0123456789";
+const STREAM_SECRET = "workerd-stream-secret-0123456789";
+const auth = { authorization: `Bearer ${API_TOKEN}` };
+
+let bundle: BuiltWorker;
+beforeAll(async () => {
+  bundle = await buildWorker();
+  console.log(
+    `Worker bundle (wrangler deploy --dry-run): ${(bundle.rawBytes / 1024).toFixed(1)} KiB raw, ` +
+      `${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip`,
+  );
+}, 120_000);
+afterAll(() => bundle?.remove());
+
+/** Fires the Worker's cron trigger, as the platform would (waits for ctx.waitUntil work). */
+async function cronTick(mf: Miniflare): Promise<string> {
+  const worker = (await mf.getWorker()) as unknown as {
+    scheduled(event: { cron: string; scheduledTime?: Date }): Promise<{ outcome: string }>;
+  };
+  return (await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() })).outcome;
+}
+
+interface Store {
+  bindings: Record<string, string>;
+  /** Requests the store endpoint has served so far. */
+  requests(): number;
+  close(): Promise<void>;
+}
+
+const stores: Array<[string, () => Promise<Store>]> = [
+  [
+    "Upstash REST → redis-server",
+    async () => {
+      const endpoint = await startUpstashRestServer({ redisUrl, token: "workerd-redis-token" });
+      return {
+        bindings: {
+          UPSTASH_REDIS_REST_URL: endpoint.url,
+          UPSTASH_REDIS_REST_TOKEN: endpoint.token,
+        },
+        requests: () => endpoint.requests,
+        close: () => endpoint.close(),
+      };
+    },
+  ],
+  [
+    "libSQL over HTTP (Hrana)",
+    async () => {
+      const dir = tempDir();
+      const server = await startHranaServer({
+        path: join(dir.path, "edge.db"),
+        authToken: "workerd-libsql",
+      });
+      return {
+        bindings: { LIBSQL_URL: server.url, LIBSQL_AUTH_TOKEN: "workerd-libsql" },
+        requests: () => server.requests,
+        close: async () => {
+          await server.close();
+          dir.remove();
+        },
+      };
+    },
+  ],
+];
+
+describe.skipIf(!redisUrl).each(stores)("the Worker in workerd, on %s", (_, openStore) => {
+  let store: Store;
+  let mf: Miniflare;
+  const start = (extra: Record<string, string> = {}) =>
+    new Miniflare({
+      modules: true,
+      scriptPath: bundle.scriptPath,
+      modulesRoot: dirname(bundle.scriptPath),
+      compatibilityDate: "2026-04-20",
+      log: process.env.WORKERD_LOG ? new Log(LogLevel.DEBUG) : undefined,
+      bindings: { API_TOKEN, STREAM_SECRET, ...store.bindings, ...extra },
+    });
+  beforeAll(async () => {
+    store = await openStore();
+    mf = start({ KICK: "false" });
+  });
+  afterAll(async () => {
+    await mf?.dispose();
+    await store?.close();
+  });
+
+  it("enqueues over fetch, drains on the cron trigger, and streams with a reconnect", async () => {
+    const created = await mf.dispatchFetch("http://worker/queue/jobs", {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ type: "count", payload: { words: ["a", "b", "a", "c", "a"] } }),
+    });
+    expect(created.status).toBe(201);
+    const { id, streamUrl } = (await created.json()) as { id: string; streamUrl: string };
+
+    const first = await mf.dispatchFetch(`http://worker${streamUrl}`);
+    let snapshotSeq = "";
+    for await (const item of readSse(first as unknown as Response)) {
+      if (item.kind === "event") {
+        expect(item.event).toBe("snapshot");
+        snapshotSeq = item.id ?? "";
+        break; // the client drops before the job has even started
+      }
+    }
+    expect(await cronTick(mf)).toBe("ok");
+
+    const resumed = await mf.dispatchFetch(`http://worker${streamUrl}`, {
+      headers: { "last-event-id": snapshotSeq },
+    });
+    const events = await collectEvents(resumed as unknown as Response);
+    const seqs = events.map((e) => Number(e.id));
+    expect(seqs[0]).toBe(Number(snapshotSeq) + 1);
+    expect(seqs).toEqual(seqs.map((_, i) => Number(snapshotSeq) + 1 + i)); // gap-free
+    expect(events[0]?.event).toBe("active");
+    expect(events.at(-1)).toMatchObject({
+      event: "completed",
+      data: { result: { a: 3, b: 1, c: 1 } },
+    });
+    console.log(`workerd flow (${_}): ${events.map((e) => `${e.id}:${e.event}`).join(" ")}`);
+
+    const status = await mf.dispatchFetch(`http://worker/queue/jobs/${id}`, { headers: auth });
+    expect(await status.json()).toMatchObject({ state: "completed", attempts: 1 });
+  });
+
+  it("makes exactly one store call for a cron tick on an empty queue", async () => {
+    const before = store.requests();
+    expect(await cronTick(mf)).toBe("ok");
+    expect(store.requests() - before).toBe(1);
+  });
+
+  it("kicks a drain after an enqueue, so the job runs before the next tick", async () => {
+    const kicked = start();
+    try {
+      const created = await kicked.dispatchFetch("http://worker/queue/jobs", {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ type: "uppercase", payload: { text: "edge" } }),
+      });
+      const { id } = (await created.json()) as { id: string };
+      const result = await kicked.dispatchFetch(
+        `http://worker/queue/jobs/${id}/result?waitMs=10000`,
+        {
+          headers: auth,
+        },
+      );
+      expect(result.status).toBe(200);
+      expect(await result.json()).toMatchObject({ state: "completed", result: { text: "EDGE" } });
+    } finally {
+      await kicked.dispose();
+    }
+  });
+});
