@@ -12,11 +12,18 @@ describe("published package", () => {
       const redis = await import("jdobb-async-queue/redis");
       const hono = await import("jdobb-async-queue/hono");
       const node = await import("jdobb-async-queue/node");
+      const cloudflare = await import("jdobb-async-queue/cloudflare");
+      const vercel = await import("jdobb-async-queue/vercel");
       console.log(JSON.stringify({
         main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"].filter((k) => typeof main[k] === "function"),
         libsql: typeof libsql.libsqlBackend,
         redis: [typeof redis.redisBackend, typeof redis.fromIoredis],
-        adapters: [typeof hono.queueRoutes, typeof node.serve],
+        adapters: [
+          typeof hono.queueRoutes,
+          typeof node.serve,
+          typeof cloudflare.cloudflareWorker,
+          typeof vercel.vercelHandlers,
+        ],
       }));`;
     const out = execFileSync("node", ["--input-type=module", "-e", script], {
       cwd: root,
@@ -25,7 +32,7 @@ describe("published package", () => {
       main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"],
       libsql: "function",
       redis: ["function", "function"],
-      adapters: ["function", "function"],
+      adapters: ["function", "function", "function", "function"],
     });
   }, 60_000);
 });
