@@ -42,50 +42,50 @@ export async function runPool(
 ): Promise<PoolCounts> {
   const counts = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0, released: 0 };
   const running = new Set<Promise<void>>();
-  let claimError: unknown = null;
+  const start = (job: Job) => {
+    const task = run(job).then((outcome) => {
+      counts[outcome] += 1;
+      running.delete(task);
+    });
+    running.add(task);
+  };
+  // Refill in batches (half the slots at least): fewer store calls, same throughput.
+  const refillAt = Math.max(1, Math.ceil(deps.concurrency / 2));
   const wake = deps.queue.changes.listen(NEW_WORK);
+  let claimError: unknown = null;
   let idleMs = deps.idle.min;
   let claiming = true;
   try {
     while (claiming || running.size > 0) {
-      const want = claiming ? plan.wanted(deps.concurrency - running.size) : 0;
-      if (want === 0 && running.size === deps.concurrency) {
+      const free = deps.concurrency - running.size;
+      if (!claiming || (free < refillAt && running.size > 0)) {
         await Promise.race(running);
         continue;
       }
-      if (want === 0) claiming = false;
+      const want = plan.wanted(free);
+      if (want === 0) {
+        claiming = false;
+        continue;
+      }
+      wake.arm();
       let jobs: Job[] = [];
-      if (want > 0) {
-        wake.arm();
-        try {
-          jobs = await deps.queue.claimMany(want, { leaseMs: deps.leaseMs });
-        } catch (error) {
-          if (error instanceof QueueClosedError) break;
-          if (plan.onEmpty === "stop") claimError ??= error;
-          else deps.onError(error);
-        }
-        counts.claimed += jobs.length;
+      try {
+        jobs = await deps.queue.claimMany(want, { leaseMs: deps.leaseMs });
+      } catch (error) {
+        if (error instanceof QueueClosedError) break;
+        if (plan.onEmpty === "stop") claimError ??= error;
+        else deps.onError(error);
       }
-      for (const job of jobs) {
-        const task = run(job).then((outcome) => {
-          counts[outcome] += 1;
-          running.delete(task);
-        });
-        running.add(task);
-      }
-      if (want > 0 && jobs.length < want) {
-        if (plan.onEmpty === "stop") claiming = false;
-        else if (running.size < deps.concurrency) {
-          const idle = wake.wait(idleMs, plan.signal);
-          await Promise.race([idle, ...running]);
-          idleMs = Math.min(idleMs * 2, deps.idle.max);
-          continue;
-        }
-      } else if (jobs.length > 0) {
-        idleMs = deps.idle.min;
-      }
-      if (running.size > 0 && (!claiming || running.size === deps.concurrency)) {
-        await Promise.race(running);
+      counts.claimed += jobs.length;
+      jobs.forEach(start);
+      if (jobs.length > 0) idleMs = deps.idle.min;
+      if (jobs.length === want) continue;
+      if (plan.onEmpty === "stop") {
+        claiming = false;
+      } else {
+        // Idle: wait for new work in this process, a finished job, or the next poll.
+        await Promise.race([wake.wait(idleMs, plan.signal), ...running]);
+        idleMs = Math.min(idleMs * 2, deps.idle.max);
       }
     }
   } finally {

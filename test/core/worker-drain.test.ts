@@ -16,6 +16,26 @@ describe("Worker.drain", () => {
     expect(results).toEqual([2, 4, 6]);
   });
 
+  it("refills free slots in batches: 40 jobs at concurrency 10 take at most 9 claims", async () => {
+    const { queue, calls, clock } = memoryQueue();
+    await queue.enqueueMany(Array.from({ length: 40 }, (_, i) => ({ type: "t", payload: i })));
+    const worker = new Worker(queue, { concurrency: 10 }).handler<number>("t", async (ctx) => {
+      await clock.sleep(ctx.payload % 7); // finish at different times
+      return ctx.payload;
+    });
+    const drained = worker.drain({ budgetMs: 60_000 });
+    for (let t = 0; t < 7; t++) {
+      await clock.advance(1);
+    }
+    let summary = null;
+    while (summary === null) {
+      summary = await Promise.race([drained, clock.advance(1).then(() => null)]);
+    }
+    expect(summary).toMatchObject({ claimed: 40, completed: 40 });
+    // 1 batch of 10, then refills of at least 5, then one empty claim.
+    expect(calls.get("claim")).toBeLessThanOrEqual(9);
+  });
+
   it("claims at most maxJobs", async () => {
     const { queue } = memoryQueue();
     for (let i = 0; i < 5; i++) await queue.enqueue("t", i);
