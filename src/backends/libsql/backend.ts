@@ -209,10 +209,10 @@ export class LibsqlBackend implements contract.Backend {
   }
 
   async stats({ queue, now }: contract.QueueScope): Promise<JobCounts> {
-    const result = await this.#execute(this.#sql.stats(queue, now));
-    const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as JobCounts;
-    for (const row of Array.from(result.rows)) counts[row.state as keyof JobCounts] = Number(row.n);
-    return counts;
+    const row = (await this.#execute(this.#sql.stats(queue, now))).rows[0] ?? {};
+    return Object.fromEntries(
+      JOB_STATES.map((state) => [state, Number(row[state] ?? 0)]),
+    ) as JobCounts;
   }
 
   async purge({ queue, states = [...JOB_STATES] }: contract.PurgeInput): Promise<number> {

@@ -47,13 +47,19 @@ const MIGRATIONS: Array<(t: Tables) => string[]> = [
       idempotency_key TEXT,
       expires_at INTEGER,
       seq INTEGER NOT NULL DEFAULT 1,
-      event TEXT NOT NULL DEFAULT 'enqueued',
-      UNIQUE (queue, idempotency_key)
+      event TEXT NOT NULL DEFAULT 'enqueued'
     )`,
-    `CREATE INDEX IF NOT EXISTS ${t.jobs}_ready ON ${t.jobs} (queue, state, priority DESC, run_at)`,
-    `CREATE INDEX IF NOT EXISTS ${t.jobs}_lease ON ${t.jobs} (queue, state, lease_until)`,
-    `CREATE INDEX IF NOT EXISTS ${t.jobs}_expiry ON ${t.jobs} (queue, expires_at)
+    // Partial indexes: a state change touches only the (small) indexes of the states it
+    // leaves and enters, which keeps every write to a few pages.
+    `CREATE INDEX IF NOT EXISTS ${t.jobs}_ready ON ${t.jobs} (queue, priority DESC, run_at)
+      WHERE state = 'queued'`,
+    `CREATE INDEX IF NOT EXISTS ${t.jobs}_lease ON ${t.jobs} (queue, lease_until)
+      WHERE state = 'active'`,
+    `CREATE INDEX IF NOT EXISTS ${t.jobs}_finished ON ${t.jobs} (queue, state, expires_at)
       WHERE expires_at IS NOT NULL`,
+    `CREATE UNIQUE INDEX IF NOT EXISTS ${t.jobs}_key ON ${t.jobs} (queue, idempotency_key)
+      WHERE idempotency_key IS NOT NULL`,
+    `CREATE INDEX IF NOT EXISTS ${t.jobs}_queue ON ${t.jobs} (queue)`,
     `CREATE TABLE IF NOT EXISTS ${t.events} (
       job_id TEXT NOT NULL,
       seq INTEGER NOT NULL,

@@ -20,6 +20,7 @@ import type { Tables } from "./schema.js";
 
 /** Rows past their retention are invisible even before they are deleted. */
 const LIVE = "(expires_at IS NULL OR expires_at > :now)";
+const FINISHED = "('completed', 'failed', 'cancelled')";
 /** Expired jobs deleted per enqueue, so cleanup never stalls a write. */
 const CLEANUP_BATCH = 500;
 
@@ -41,8 +42,9 @@ export class Statements {
     const held = inList("k", keys);
     return sql(
       `DELETE FROM ${jobs} WHERE pos IN (SELECT pos FROM ${jobs}
-         WHERE queue = :queue AND expires_at <= :now LIMIT ${CLEANUP_BATCH})
-       OR (queue = :queue AND expires_at <= :now AND idempotency_key IN (${held.list}))`,
+         WHERE queue = :queue AND state IN ${FINISHED} AND expires_at <= :now
+         LIMIT ${CLEANUP_BATCH})
+       OR (queue = :queue AND idempotency_key IN (${held.list}) AND expires_at <= :now)`,
       { queue, now, ...held.args },
     );
   }
@@ -54,7 +56,8 @@ export class Statements {
          run_at, created_at, updated_at, backoff, idempotency_key)
        VALUES (:id, :queue, :type, :payload, 'queued', :priority, :maxAttempts,
          :runAt, :now, :now, :backoff, :idempotencyKey)
-       ON CONFLICT (queue, idempotency_key) DO NOTHING RETURNING id`,
+       ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING id`,
       { ...job, queue, now },
     );
   }
@@ -167,10 +170,17 @@ export class Statements {
     );
   }
 
+  /** Counts per state, each from the partial index that holds that state. */
   stats(queue: string, now: number): Statement {
+    const { jobs } = this.t;
+    const live = (state: string) =>
+      `(SELECT COUNT(*) FROM ${jobs} WHERE queue = :queue AND state = '${state}'
+        AND expires_at > :now) AS ${state}`;
     return sql(
-      `SELECT state, COUNT(*) AS n FROM ${this.t.jobs} WHERE queue = :queue AND ${LIVE}
-       GROUP BY state`,
+      `SELECT
+         (SELECT COUNT(*) FROM ${jobs} WHERE queue = :queue AND state = 'queued') AS queued,
+         (SELECT COUNT(*) FROM ${jobs} WHERE queue = :queue AND state = 'active') AS active,
+         ${live("completed")}, ${live("failed")}, ${live("cancelled")}`,
       { queue, now },
     );
   }
