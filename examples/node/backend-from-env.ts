@@ -4,7 +4,7 @@
  */
 import { Redis as UpstashRedis } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
-import { libsqlBackend } from "../../src/backends/libsql/index.js";
+import { libsqlBackend } from "../../src/backends/libsql/node.js";
 import { fromIoredis, redisBackend } from "../../src/backends/redis/index.js";
 import type { Backend } from "../../src/index.js";
 

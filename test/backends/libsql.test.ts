@@ -1,19 +1,27 @@
 import { join } from "node:path";
-import { libsqlBackend } from "../../src/backends/libsql/index.js";
+import { libsqlBackend as portableBackend } from "../../src/backends/libsql/index.js";
+import { libsqlBackend } from "../../src/backends/libsql/node.js";
 import { testBackend } from "../../src/testing/index.js";
 import { startHranaServer } from "../support/hrana-server.js";
 import { tempDir } from "../support/temp-dir.js";
 
 testBackend({
-  name: "libsql :memory:",
+  name: "libsql :memory: (embedded engine, Node entry)",
   create: () => libsqlBackend({ url: ":memory:" }),
 });
 
 const fileDir = tempDir();
 testBackend({
-  name: "libsql file:",
+  name: "libsql file: (embedded engine, Node entry)",
   create: () => libsqlBackend({ url: `file:${join(fileDir.path, "queue.db")}` }),
   teardown: () => fileDir.remove(),
+});
+
+const portableDir = tempDir();
+testBackend({
+  name: "libsql file: (@libsql/client, portable entry)",
+  create: () => portableBackend({ url: `file:${join(portableDir.path, "queue.db")}` }),
+  teardown: () => portableDir.remove(),
 });
 
 const httpDir = tempDir();

@@ -1,5 +1,5 @@
 import type { Backend } from "../../src/backend.js";
-import { libsqlBackend } from "../../src/backends/libsql/index.js";
+import { libsqlBackend } from "../../src/backends/libsql/node.js";
 import { JobQueue, type JobQueueOptions, ManualClock } from "../../src/index.js";
 
 /** Counts calls per backend method, passing them through. */

@@ -4,7 +4,7 @@
  * `@libsql/client` prepares every statement on every call; for a queue that runs the same
  * dozen statements all day, caching them roughly halves the cost of each operation.
  *
- * Runs synchronously on the event loop, as `@libsql/client`'s local client does.
+ * Runs synchronously on the event loop, as `@libsql/client`'s local client does. Node only.
  */
 import type { LibsqlClientLike, SqlResult, SqlRow, Statement } from "./client.js";
 
@@ -14,13 +14,12 @@ interface EngineStatement {
   all(args: object): SqlRow[];
   run(args: object): { changes: number };
 }
-interface Engine {
+export interface Engine {
   prepare(sql: string): EngineStatement;
   exec(sql: string): void;
   close(): void;
   readonly inTransaction: boolean;
 }
-type EngineConstructor = new (path: string, options: { timeout: number }) => Engine;
 
 const BEGIN = { write: "BEGIN IMMEDIATE", read: "BEGIN DEFERRED", deferred: "BEGIN DEFERRED" };
 
@@ -28,15 +27,6 @@ export class EmbeddedClient implements LibsqlClientLike {
   readonly #statements = new Map<string, EngineStatement>();
 
   constructor(private readonly db: Engine) {}
-
-  /** Opens `path` (a file path or `:memory:`). */
-  static async open(path: string, timeoutMs: number): Promise<EmbeddedClient> {
-    // A computed specifier keeps edge bundlers from trying to bundle the native engine,
-    // which only Node can load (and only file: URLs, which edge runtimes lack, reach here).
-    const specifier = ["lib", "sql"].join("");
-    const engine = (await import(specifier)) as { default: EngineConstructor };
-    return new EmbeddedClient(new engine.default(path, { timeout: timeoutMs }));
-  }
 
   #prepare(sql: string): EngineStatement {
     let statement = this.#statements.get(sql);
