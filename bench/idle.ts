@@ -1,0 +1,74 @@
+/**
+ * Idle cost: store calls per hour for a worker with nothing to do.
+ * - Ours, cron-driven (serverless): each tick is one drain on an empty queue. Ticks are
+ *   measured, then extrapolated to a 1-minute schedule; nothing runs between ticks.
+ * - Ours, `worker.start()` (a long-running process): REST requests over the window.
+ * - BullMQ: Redis commands from an idle worker over the same window.
+ * Both long-running workers are measured over the same wall-clock window, side by side.
+ */
+import { Worker as BullWorker } from "bullmq";
+import { Redis as IORedis } from "ioredis";
+import { JobQueue, Worker } from "../src/index.js";
+import { backendFor, type Servers } from "./lib/servers.js";
+
+export interface IdleCost {
+  /** Store calls measured per cron tick (median of the ticks). */
+  callsPerTick: number;
+  /** Cron at one tick per minute: 60 ticks an hour. */
+  cronPerHour: number;
+  /** `worker.start()` idle loop, per hour (REST requests). */
+  loopPerHour: number;
+  /** BullMQ idle worker, Redis commands its clients send per hour. */
+  bullmqPerHour: number;
+  windowSeconds: number;
+}
+
+export async function idleCost(servers: Servers, windowSeconds: number): Promise<IdleCost> {
+  const { backend } = backendFor("redis-rest", servers, "");
+  const queue = new JobQueue({ backend, name: `idle-${crypto.randomUUID().slice(0, 8)}` });
+  const worker = new Worker(queue).handler("noop", () => null);
+
+  // Cron mode: measure a few ticks one by one.
+  await worker.drain({ budgetMs: 1_000 }); // warm-up: the claim script is loaded
+  const perTick: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const before = (await servers.counts()).restRequests;
+    await worker.drain({ budgetMs: 25_000 });
+    perTick.push((await servers.counts()).restRequests - before);
+  }
+  const callsPerTick = [...perTick].sort((a, b) => a - b)[2] as number;
+
+  // Loop mode and BullMQ side by side over the same window, told apart by Redis database:
+  // BullMQ on db 1, ours (through the REST endpoint) on db 0.
+  const { hostname, port } = new URL(servers.redisUrl);
+  const connection = { host: hostname, port: Number(port), db: 1, maxRetriesPerRequest: null };
+  const bull = new BullWorker(`bull-idle-${crypto.randomUUID().slice(0, 8)}`, async () => null, {
+    connection,
+  });
+  await bull.waitUntilReady();
+  const looping = new Worker(queue).handler("noop", () => null);
+  looping.start();
+  await new Promise((resolve) => setTimeout(resolve, 6_000)); // both reach their idle rhythm
+  const admin = new IORedis(servers.redisUrl);
+  const monitor = await admin.monitor();
+  const topLevel = new Map<number, number>();
+  monitor.on("monitor", (_time: string, _args: string[], source: string, database: string) => {
+    if (source === "lua") return;
+    topLevel.set(Number(database), (topLevel.get(Number(database)) ?? 0) + 1);
+  });
+  const restBefore = (await servers.counts()).restRequests;
+  await new Promise((resolve) => setTimeout(resolve, windowSeconds * 1_000));
+  const restDelta = (await servers.counts()).restRequests - restBefore;
+  monitor.disconnect();
+  admin.disconnect();
+  await looping.stop();
+  await bull.close();
+  const perHour = (n: number) => Math.round((n * 3_600) / windowSeconds);
+  return {
+    callsPerTick,
+    cronPerHour: callsPerTick * 60,
+    loopPerHour: perHour(restDelta),
+    bullmqPerHour: perHour(topLevel.get(1) ?? 0),
+    windowSeconds,
+  };
+}

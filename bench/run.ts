@@ -1,0 +1,179 @@
+/**
+ * `npm run bench [-- --quick | --smoke]`: measures and prints; never asserts on timings.
+ * Writes bench/results/<date>.json (not with --smoke).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { buildWorker } from "../test/support/build-worker.js";
+import { idleCost } from "./idle.js";
+import { CONFIGS, type Config, startServers } from "./lib/servers.js";
+import { median, round, table } from "./lib/stats.js";
+import { memoryPerWorker } from "./memory.js";
+import { sseLatency } from "./sse-latency.js";
+import * as storeCalls from "./store-calls.js";
+import * as throughput from "./throughput.js";
+
+const mode = process.argv.includes("--smoke")
+  ? "smoke"
+  : process.argv.includes("--quick")
+    ? "quick"
+    : "full";
+const sizes = {
+  full: { runs: 5, jobs: 5_000, idleSeconds: 60, updates: 40, workers: [1, 10, 100] },
+  quick: { runs: 3, jobs: 1_000, idleSeconds: 15, updates: 12, workers: [1, 10, 100] },
+  smoke: { runs: 1, jobs: 100, idleSeconds: 1, updates: 3, workers: [1, 3] },
+}[mode];
+
+const LABELS: Record<Config, string> = {
+  "libsql-file": "libSQL file (embedded)",
+  "libsql-http": "libSQL over HTTP (Hrana)",
+  "redis-rest": "Redis via @upstash/redis (REST)",
+  "redis-tcp": "Redis over TCP (ioredis)",
+};
+
+const log = (text = "") => console.log(text);
+const started = performance.now();
+log(
+  `jdobb-async-queue bench (${mode}): ${cpus()[0]?.model ?? "?"} × ${cpus().length}, ` +
+    `${round(totalmem() / 2 ** 30)} GiB, node ${process.version}\n`,
+);
+
+const servers = await startServers();
+try {
+  // 1. Throughput
+  const samples = async (fn: () => Promise<number>) => {
+    const values: number[] = [];
+    for (let i = 0; i < sizes.runs; i++) values.push(await fn());
+    return round(median(values));
+  };
+  const ours: Record<string, number> = {};
+  for (const config of CONFIGS)
+    ours[config] = await samples(() => throughput.ours(config, servers, sizes.jobs));
+  const bullmq = await samples(() => throughput.bullmq(servers.redisUrl, sizes.jobs));
+  const plainjob = await samples(() => throughput.plainjob(sizes.jobs));
+  const peerOf: Record<Config, [string, number] | null> = {
+    "libsql-file": ["plainjob (better-sqlite3)", plainjob],
+    "libsql-http": null,
+    "redis-rest": ["BullMQ (TCP)", bullmq],
+    "redis-tcp": ["BullMQ (TCP)", bullmq],
+  };
+  log(
+    `1. Throughput: claim → complete, 10 workers × concurrency 1, ${sizes.jobs} jobs, jobs/s (median of ${sizes.runs})`,
+  );
+  log(
+    table(
+      ["store", "ours", "peer", "peer jobs/s", "ours/peer"],
+      CONFIGS.map((config) => {
+        const peer = peerOf[config];
+        const value = ours[config] as number;
+        return [
+          LABELS[config],
+          value,
+          peer?.[0] ?? "-",
+          peer?.[1] ?? "-",
+          peer ? round(value / peer[1], 2) : "-",
+        ];
+      }),
+    ),
+  );
+
+  // 2. Store calls per job life
+  const rest = await storeCalls.ours("redis-rest", servers);
+  const tcp = await storeCalls.ours("redis-tcp", servers);
+  const hrana = await storeCalls.oursLibsqlHttp(servers);
+  const bull = await storeCalls.bullmq(servers.redisUrl);
+  log("\n2. Store calls for one job's life: enqueue → claim → 3 progress updates → complete");
+  log(
+    table(
+      ["", "round trips", "Redis commands sent", "Redis commands incl. inside scripts"],
+      [
+        [
+          "ours, Redis via REST",
+          `${rest.requests} HTTP requests`,
+          rest.topLevelCommands,
+          rest.allCommands,
+        ],
+        ["ours, Redis over TCP", "-", tcp.topLevelCommands, tcp.allCommands],
+        ["ours, libSQL over HTTP", `${hrana} HTTP requests`, "-", "-"],
+        ["BullMQ 6", "-", bull.topLevelCommands, bull.allCommands],
+      ],
+    ),
+  );
+
+  // 3. Idle cost
+  const idle = await idleCost(servers, sizes.idleSeconds);
+  log(
+    `\n3. Idle cost: store calls per hour with nothing to do (${sizes.idleSeconds} s window, extrapolated)`,
+  );
+  log(
+    table(
+      ["worker", "calls per hour", "how"],
+      [
+        [
+          "ours, cron every minute",
+          idle.cronPerHour,
+          `${idle.callsPerTick} call per tick measured, none between ticks`,
+        ],
+        ["ours, worker.start() loop", idle.loopPerHour, "REST requests (idle backoff up to 5 s)"],
+        ["BullMQ worker", idle.bullmqPerHour, "Redis commands its clients sent"],
+      ],
+    ),
+  );
+
+  // 4. Memory
+  const memory = await memoryPerWorker(sizes.workers);
+  log("\n4. Memory: idle in-process workers, each with its own queue object and libSQL connection");
+  log(
+    table(
+      ["workers", "heap MB", "RSS MB"],
+      memory.points.map((p) => [p.workers, round(p.heapMB, 1), round(p.rssMB, 1)]),
+    ),
+  );
+  log(
+    `marginal per worker: heap ${round(memory.marginalHeapMB * 1024)} KB, RSS ${round(memory.marginalRssMB, 2)} MB`,
+  );
+
+  // 5. SSE latency
+  const wake = await sseLatency("wake", sizes.updates);
+  const poll = await sseLatency("poll", sizes.updates);
+  log("\n5. SSE latency: ctx.update() → event at an SSE client over HTTP, ms");
+  log(
+    table(
+      ["writer", "p50", "p95", "samples"],
+      [
+        ["same process (wakes the stream)", round(wake.p50, 1), round(wake.p95, 1), wake.samples],
+        ["another process (stream polls)", round(poll.p50, 1), round(poll.p95, 1), poll.samples],
+      ],
+    ),
+  );
+
+  // 6. Bundle size
+  const bundle = await buildWorker();
+  bundle.remove();
+  log("\n6. Cloudflare example Worker (wrangler deploy --dry-run)");
+  log(`raw ${round(bundle.rawBytes / 1024, 1)} KiB, gzip ${round(bundle.gzipBytes / 1024, 1)} KiB`);
+
+  const seconds = round((performance.now() - started) / 1000);
+  log(`\n(${seconds} s)`);
+  if (mode !== "smoke") {
+    const date = new Date().toISOString().slice(0, 10);
+    const dir = new URL("./results/", import.meta.url).pathname;
+    mkdirSync(dir, { recursive: true });
+    const results = {
+      date,
+      mode,
+      seconds,
+      machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
+      throughput: { jobs: sizes.jobs, runs: sizes.runs, ours, bullmq, plainjob },
+      storeCalls: { rest, tcp, libsqlHttpRequests: hrana, bullmq: bull },
+      idle,
+      memory,
+      sse: { wake, poll },
+      bundle: { rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes },
+    };
+    writeFileSync(`${dir}${date}.json`, `${JSON.stringify(results, null, 2)}\n`);
+    log(`saved bench/results/${date}.json`);
+  }
+} finally {
+  await servers.stop();
+}
