@@ -117,6 +117,18 @@ export interface CompleteInput extends FencedInput {
   expiresAt: number;
 }
 
+export interface CompleteAndClaimInput extends CompleteInput {
+  /** The claim to make right after the completion, in the same atomic operation. */
+  next: Omit<ClaimInput, "queue" | "now">;
+}
+
+export interface CompleteAndClaimOutcome {
+  /** Whether the completion applied (false: the job was no longer ours; nothing written). */
+  completed: boolean;
+  /** Jobs claimed afterwards (the claim happens either way). */
+  claimed: JobRecord[];
+}
+
 export interface FailInput extends FencedInput {
   error: string;
   /** Back to `queued` at this time, or `null` to dead-letter the job (`failed`). */
@@ -180,6 +192,11 @@ export interface Backend {
   claim(input: ClaimInput): Promise<JobRecord[]>;
   update(input: UpdateInput): Promise<boolean>;
   complete(input: CompleteInput): Promise<boolean>;
+  /**
+   * Optional: `complete` then `claim` as one atomic operation and one round trip — a busy
+   * worker's steady state. The core falls back to two calls when a backend lacks it.
+   */
+  completeAndClaim?(input: CompleteAndClaimInput): Promise<CompleteAndClaimOutcome>;
   fail(input: FailInput): Promise<boolean>;
   /** Gives a claimed job back untouched: `queued`, runnable now, the attempt not counted. */
   release(input: FencedInput): Promise<boolean>;

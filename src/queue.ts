@@ -30,6 +30,12 @@ export type {
   RetentionOptions,
 } from "./queue-options.js";
 
+/** The error recorded when a job's last attempt ends by lease expiry. */
+const EXPIRED_ERROR = JSON.stringify({
+  code: "LEASE_EXPIRED",
+  message: "lease expired on the last attempt",
+});
+
 /**
  * A named queue over one backend: enqueue, atomic claims, fenced worker writes, inspection.
  *
@@ -97,25 +103,41 @@ export class JobQueue {
   /** Claims up to `limit` runnable jobs in one atomic round trip. */
   async claimMany(limit: number, options?: { leaseMs?: number }): Promise<Job[]> {
     this.#assertOpen();
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) {
-      throw new ValidationError("limit must be an integer from 1 to 1000", "limit");
+    const claim = this.#claimInput(limit, options?.leaseMs);
+    const records = await this.backend.claim({ ...claim.input, queue: this.name, now: claim.now });
+    return records.map((record) => this.#track(record, claim.input.token, claim.leaseMs));
+  }
+
+  /**
+   * Completes a claimed job and claims up to `next.limit` more, in one atomic round trip when
+   * the backend supports it (two otherwise): a busy worker's steady state.
+   * `completed` is false (and nothing was written for the job) if it was no longer ours.
+   */
+  async completeAndClaim(
+    job: Job,
+    result: unknown,
+    next: { limit: number; leaseMs?: number },
+  ): Promise<{ completed: boolean; next: Job[] }> {
+    const combined = this.backend.completeAndClaim?.bind(this.backend);
+    if (!combined) {
+      const completed = await this.complete(job, result);
+      return { completed, next: await this.claimMany(next.limit, next) };
     }
-    const leaseMs = positive(options?.leaseMs ?? this.leaseMs, "leaseMs");
-    const now = this.clock.now();
-    const token = newToken();
-    const records = await this.backend.claim({
-      queue: this.name,
-      now,
-      limit,
-      token,
-      leaseUntil: now + leaseMs,
-      expiredError: JSON.stringify({
-        code: "LEASE_EXPIRED",
-        message: "lease expired on the last attempt",
-      }),
-      failedExpiresAt: now + this.#retention.failedMs,
+    const encoded = encodeJson(result, "result", this.#defaults.maxPayloadBytes);
+    const claim = this.#claimInput(next.limit, next.leaseMs);
+    let claimed: JobRecord[] | null = null;
+    const completed = await this.#finish(job, async (at) => {
+      const expiresAt = at.now + this.#retention.completedMs;
+      const outcome = await combined({ ...at, result: encoded, expiresAt, next: claim.input });
+      claimed = outcome.claimed;
+      return outcome.completed;
     });
-    return records.map((record) => this.#track(record, token, leaseMs));
+    if (claimed === null) return { completed, next: await this.claimMany(next.limit, next) };
+    const jobs = (claimed as JobRecord[]).map((r) =>
+      this.#track(r, claim.input.token, claim.leaseMs),
+    );
+    if (jobs.length > 0) this.changes.notify(NEW_WORK);
+    return { completed, next: jobs };
   }
 
   /**
@@ -280,6 +302,23 @@ export class JobQueue {
     this.forget(job);
     if (ok) this.changes.notify(job.id);
     return ok;
+  }
+
+  /** A fresh claim: token, lease and the dead-letter settings for expired leases. */
+  #claimInput(limit: number, leaseMsOption?: number) {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) {
+      throw new ValidationError("limit must be an integer from 1 to 1000", "limit");
+    }
+    const leaseMs = positive(leaseMsOption ?? this.leaseMs, "leaseMs");
+    const now = this.clock.now();
+    const input = {
+      limit,
+      token: newToken(),
+      leaseUntil: now + leaseMs,
+      expiredError: EXPIRED_ERROR,
+      failedExpiresAt: now + this.#retention.failedMs,
+    };
+    return { input, now, leaseMs };
   }
 
   /** Names the job, the queue and the time for a backend call. */

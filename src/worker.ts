@@ -3,6 +3,7 @@ import {
   type HandlerOptions,
   type JobHandler,
   type RunOutcome,
+  type RunResult,
   runJob,
 } from "./internal/run-job.js";
 import { type PoolCounts, type PoolDeps, type PoolPlan, runPool } from "./internal/worker-pool.js";
@@ -199,28 +200,41 @@ export class Worker {
   }
 
   #pool(plan: PoolPlan): Promise<PoolCounts> {
-    return runPool(this.#settings, plan, (job) => this.#run(job, plan));
+    return runPool(this.#settings, plan, (job, nextLimit) => this.#run(job, plan, nextLimit));
   }
 
-  async #run(job: Job, plan: PoolPlan): Promise<RunOutcome> {
+  async #run(job: Job, plan: PoolPlan, nextLimit: () => number): Promise<RunResult> {
+    const alone = (outcome: RunOutcome): RunResult => ({ outcome, next: [], asked: 0 });
     try {
-      if (!plan.fits(job)) return (await this.#queue.release(job)) ? "released" : "lost";
+      if (!plan.fits(job)) return alone((await this.#queue.release(job)) ? "released" : "lost");
       const handler = this.#handlers.get(job.type);
       const started = this.#queue.clock.now();
-      const outcome = await runJob({
+      let observed = false;
+      const observe = () => {
+        if (handler && !observed) this.#observe(handler, this.#queue.clock.now() - started);
+        observed = true;
+      };
+      const { heartbeatMs, leaseMs } = this.#settings;
+      const result = await runJob({
         queue: this.#queue,
         job,
         handler,
-        heartbeatMs: this.#settings.heartbeatMs,
+        heartbeatMs,
+        leaseMs,
         shutdown: plan.shutdown,
+        // Learn this run's duration before deciding whether another job fits the budget.
+        nextLimit: () => {
+          observe();
+          return nextLimit();
+        },
       });
-      if (handler) this.#observe(handler, this.#queue.clock.now() - started);
-      return outcome;
+      observe();
+      return result;
     } catch (error) {
       // The final write failed (store unreachable): the lease will expire and the job is retried.
       this.#settings.onError(error);
       this.#queue.forget(job);
-      return "lost";
+      return alone("lost");
     }
   }
 

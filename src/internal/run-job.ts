@@ -36,13 +36,24 @@ export interface HandlerOptions {
 /** How one job ended, from the worker's point of view. */
 export type RunOutcome = "completed" | "retried" | "failed" | "lost" | "released";
 
+/** A run's outcome, and the jobs claimed along with the completion (see `nextLimit`). */
+export interface RunResult {
+  outcome: RunOutcome;
+  next: Job[];
+  /** How many jobs the completion asked for (fewer came back: the queue ran dry). */
+  asked: number;
+}
+
 export interface RunJobInput {
   queue: JobQueue;
   job: Job;
   handler: { fn: JobHandler; options: HandlerOptions } | undefined;
   heartbeatMs: number;
+  leaseMs: number;
   /** Aborts when the worker is told to stop and give jobs back. */
   shutdown: AbortSignal;
+  /** On success, how many jobs to claim in the same round trip as the completion (0: none). */
+  nextLimit?: () => number;
 }
 
 class ShutdownAbort extends Error {
@@ -58,12 +69,35 @@ function aborted(signal: AbortSignal): Promise<void> {
 }
 
 /** Runs the job to an outcome; only store errors on the final write escape. */
-export async function runJob(input: RunJobInput): Promise<RunOutcome> {
-  const { queue, job, handler } = input;
-  const failOutcome = () => (job.attempts < job.maxAttempts ? "retried" : "failed");
-  if (!handler) {
-    return (await queue.fail(job, new NoHandlerError(job.type))) ? failOutcome() : "lost";
+export async function runJob(input: RunJobInput): Promise<RunResult> {
+  const alone = (outcome: RunOutcome): RunResult => ({ outcome, next: [], asked: 0 });
+  const { queue, job } = input;
+  const settled = await settle(input);
+  if (settled.kind === "lost") return alone("lost");
+  if (settled.kind === "released") return alone((await queue.release(job)) ? "released" : "lost");
+  if (settled.kind === "failed") {
+    const retried = job.attempts < job.maxAttempts ? "retried" : "failed";
+    return alone((await queue.fail(job, settled.error)) ? retried : "lost");
   }
+  const asked = input.nextLimit?.() ?? 0;
+  if (asked === 0) return alone((await queue.complete(job, settled.value)) ? "completed" : "lost");
+  const { completed, next } = await queue.completeAndClaim(job, settled.value, {
+    limit: asked,
+    leaseMs: input.leaseMs,
+  });
+  return { outcome: completed ? "completed" : "lost", next, asked };
+}
+
+type Settled =
+  | { kind: "completed"; value: unknown }
+  | { kind: "failed"; error: unknown }
+  | { kind: "released" }
+  | { kind: "lost" };
+
+/** Runs the handler under heartbeats and timeouts, and says how it ended (writes nothing). */
+async function settle(input: RunJobInput): Promise<Settled> {
+  const { queue, job, handler } = input;
+  if (!handler) return { kind: "failed", error: new NoHandlerError(job.type) };
   const abort = new AbortController();
   const done = new AbortController();
   const lose = () => abort.abort(new LeaseLostError(job.id));
@@ -111,13 +145,14 @@ export async function runJob(input: RunJobInput): Promise<RunOutcome> {
     if (settled === null || abort.signal.aborted) {
       if (reason instanceof LeaseLostError) {
         queue.forget(job);
-        return "lost";
+        return { kind: "lost" };
       }
-      if (reason instanceof ShutdownAbort) return (await queue.release(job)) ? "released" : "lost";
-      return (await queue.fail(job, reason)) ? failOutcome() : "lost";
+      if (reason instanceof ShutdownAbort) return { kind: "released" };
+      return { kind: "failed", error: reason };
     }
-    if (settled.ok) return (await queue.complete(job, settled.value)) ? "completed" : "lost";
-    return (await queue.fail(job, settled.error)) ? failOutcome() : "lost";
+    return settled.ok
+      ? { kind: "completed", value: settled.value }
+      : { kind: "failed", error: settled.error };
   } finally {
     done.abort();
     input.shutdown.removeEventListener("abort", onShutdown);

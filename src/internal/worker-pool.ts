@@ -7,7 +7,7 @@ import { QueueClosedError } from "../errors.js";
 import type { Job } from "../job.js";
 import type { JobQueue } from "../queue.js";
 import { NEW_WORK } from "./change-feed.js";
-import type { RunOutcome } from "./run-job.js";
+import type { RunOutcome, RunResult } from "./run-job.js";
 
 /** What one loop is for. */
 export interface PoolPlan {
@@ -38,14 +38,20 @@ export type PoolCounts = Record<"claimed" | RunOutcome, number>;
 export async function runPool(
   deps: PoolDeps,
   plan: PoolPlan,
-  run: (job: Job) => Promise<RunOutcome>,
+  run: (job: Job, nextLimit: () => number) => Promise<RunResult>,
 ): Promise<PoolCounts> {
   const counts = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0, released: 0 };
   const running = new Set<Promise<void>>();
+  let claiming = true;
+  // A finishing job claims its successor in the same round trip, while claiming goes on.
+  const nextLimit = () => (claiming ? plan.wanted(1) : 0);
   const start = (job: Job) => {
-    const task = run(job).then((outcome) => {
+    const task = run(job, nextLimit).then(({ outcome, next, asked }) => {
       counts[outcome] += 1;
       running.delete(task);
+      counts.claimed += next.length;
+      next.forEach(start);
+      if (next.length < asked && plan.onEmpty === "stop") claiming = false; // ran dry
     });
     running.add(task);
   };
@@ -54,7 +60,6 @@ export async function runPool(
   const wake = deps.queue.changes.listen(NEW_WORK);
   let claimError: unknown = null;
   let idleMs = deps.idle.min;
-  let claiming = true;
   try {
     while (claiming || running.size > 0) {
       const free = deps.concurrency - running.size;

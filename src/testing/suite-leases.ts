@@ -99,4 +99,29 @@ export function leaseSuite(h: () => Harness): void {
     expect(await queue.get(id)).toMatchObject({ state: "queued", attempts: 0 });
     expect(claimed(await open().claim()).attempts).toBe(1);
   });
+
+  it("completes a job and claims the next ones in one call, fenced like complete", async () => {
+    const { queue, clock, open } = h();
+    const [first, second, third] = [
+      await queue.enqueue("t", 1),
+      await queue.enqueue("t", 2),
+      await queue.enqueue("t", 3),
+    ];
+    const job = claimed(await queue.claim({ leaseMs: 1_000 }));
+    const { completed, next } = await queue.completeAndClaim(job, "one", { limit: 1 });
+    expect(completed).toBe(true);
+    expect(next.map((j) => j.id)).toEqual([second]);
+    expect(await queue.get(first)).toMatchObject({ state: "completed", result: "one" });
+    // A stale holder: nothing is written for its job, but the claim still happens.
+    await clock.advance(30_001);
+    const thief = open();
+    const stolen = claimed(await thief.claim());
+    expect(stolen.id).toBe(second);
+    const stale = await queue.completeAndClaim(next[0] as Job, "late", { limit: 5 });
+    expect(stale.completed).toBe(false);
+    expect(stale.next.map((j) => j.id)).toEqual([third]);
+    expect(await queue.get(second)).toMatchObject({ state: "active", result: null, attempts: 2 });
+    const drained = await queue.completeAndClaim(stale.next[0] as Job, "three", { limit: 2 });
+    expect(drained).toMatchObject({ completed: true, next: [] });
+  });
 }

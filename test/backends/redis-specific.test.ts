@@ -44,6 +44,10 @@ describe.skipIf(!redisUrl)("redis backend specifics", () => {
     expect(await counted(() => queue.update(job, { progress: 0.5 }))).toBe(1);
     expect(await counted(() => queue.heartbeat(job))).toBe(1);
     expect(await counted(() => queue.complete(job, "ok"))).toBe(1);
+    let next: Job[] = [];
+    const combined = () => queue.completeAndClaim(jobs[2] as Job, "ok", { limit: 1 });
+    expect(await counted(async () => ({ next } = await combined()))).toBe(1);
+    expect(next).toHaveLength(0);
     expect(await counted(() => queue.get(job.id))).toBe(1);
     expect(await counted(() => queue.readEvents(job.id))).toBe(1);
     expect(await counted(() => queue.cancel(jobs[1]?.id as string))).toBe(1);

@@ -131,14 +131,36 @@ export class LibsqlBackend implements contract.Backend {
     return this.#fenced(input, sets.join(", "), { leaseUntil, ...Object.fromEntries(patch) });
   }
 
-  complete({ result, expiresAt, ...input }: contract.CompleteInput): Promise<boolean> {
-    return this.#fenced(
+  /** The fenced completion statement. */
+  #completion({ result, expiresAt, ...input }: contract.CompleteInput): Statement {
+    return this.#sql.fenced(
       input,
       `state = 'completed', result = :result, error = NULL, progress = 1, token = NULL,
        lease_until = NULL, expires_at = :expiresAt, updated_at = :now, seq = seq + 1,
        event = 'completed'`,
       { result, expiresAt },
     );
+  }
+
+  async complete(input: contract.CompleteInput): Promise<boolean> {
+    return (await this.#execute(this.#completion(input))).rows.length > 0;
+  }
+
+  async completeAndClaim(
+    input: contract.CompleteAndClaimInput,
+  ): Promise<contract.CompleteAndClaimOutcome> {
+    const claim = { ...input.next, queue: input.queue, now: input.now };
+    const [completed, , claimed] = await this.#write([
+      this.#completion(input),
+      this.#sql.deadLetterExpired(claim),
+      this.#sql.claim(claim),
+    ]);
+    return {
+      completed: (completed?.rows.length ?? 0) > 0,
+      claimed: Array.from(claimed?.rows ?? [])
+        .sort(byClaimOrder)
+        .map(toJobRecord),
+    };
   }
 
   fail({ error, retryAt, expiresAt, ...input }: contract.FailInput): Promise<boolean> {

@@ -100,6 +100,28 @@ export class RedisBackend implements contract.Backend {
     return this.#finish(input, "completed", input.result, input.expiresAt);
   }
 
+  async completeAndClaim(
+    input: contract.CompleteAndClaimInput,
+  ): Promise<contract.CompleteAndClaimOutcome> {
+    const { next } = input;
+    const reply = await this.#run(
+      scripts.COMPLETE_AND_CLAIM,
+      input,
+      input.id,
+      input.token,
+      input.result,
+      input.expiresAt,
+      next.limit,
+      next.token,
+      next.leaseUntil,
+      next.expiredError,
+      next.failedExpiresAt,
+    );
+    const [completed, claimed] = decodeReply<[number, string[][] | Record<string, never>]>(reply);
+    const jobs = asArray(claimed).map((fields) => toJobRecord(fieldsOf(fields), input.queue));
+    return { completed: completed === 1, claimed: jobs };
+  }
+
   fail(input: contract.FailInput): Promise<boolean> {
     if (input.retryAt === null) return this.#finish(input, "failed", input.error, input.expiresAt);
     return this.#finish(input, "retry", input.error, input.retryAt);

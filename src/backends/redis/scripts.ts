@@ -50,60 +50,101 @@ end
 return reply(out)
 `);
 
+/** Lua function: the claim (see CLAIM). Returns the claimed jobs' HGETALL lists. */
+const CLAIM_FN = `
+local function claim_jobs(limit, token, lease_until, expired_error, failed_expires_at)
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'delayed', '-inf', now, 'LIMIT', 0, 1000)) do
+    redis.call('ZREM', base .. 'delayed', id)
+    schedule(id)
+  end
+  local candidates = {}
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'active', '-inf', now, 'LIMIT', 0, 1000)) do
+    local f = redis.call('HMGET', jkey(id), 'attempts', 'maxAttempts', 'priority', 'runAt', 'pos')
+    if tonumber(f[1]) >= tonumber(f[2]) then
+      redis.call('ZREM', base .. 'active', id)
+      redis.call('HSET', jkey(id), 'state', 'failed', 'error', expired_error, 'updatedAt', ARGV[2])
+      redis.call('HDEL', jkey(id), 'token', 'leaseUntil')
+      move_state(id, 'active', 'failed')
+      retain(id, failed_expires_at)
+      log_event(id, 'failed')
+    else
+      candidates[#candidates + 1] = {id = id, priority = tonumber(f[3]), runAt = tonumber(f[4]),
+        pos = tonumber(f[5]), expired = true}
+    end
+  end
+  for _, member in ipairs(redis.call('ZRANGE', base .. 'ready', 0, limit - 1)) do
+    local run_at, pos, id = string.match(member, '^(%d+):(%d+):(.+)$')
+    local priority = tonumber(redis.call('HGET', jkey(id), 'priority'))
+    candidates[#candidates + 1] = {id = id, priority = priority, runAt = tonumber(run_at),
+      pos = tonumber(pos), member = member}
+  end
+  table.sort(candidates, function(a, b)
+    if a.priority ~= b.priority then return a.priority > b.priority end
+    if a.runAt ~= b.runAt then return a.runAt < b.runAt end
+    return a.pos < b.pos
+  end)
+  local out = {}
+  for i = 1, math.min(limit, #candidates) do
+    local c = candidates[i]
+    if c.member then
+      redis.call('ZREM', base .. 'ready', c.member)
+      redis.call('HDEL', jkey(c.id), 'rk')
+      move_state(c.id, 'queued', 'active')
+    end
+    redis.call('HSET', jkey(c.id), 'state', 'active', 'token', token, 'leaseUntil', lease_until,
+      'updatedAt', ARGV[2])
+    redis.call('HINCRBY', jkey(c.id), 'attempts', 1)
+    redis.call('ZADD', base .. 'active', lease_until, c.id)
+    log_event(c.id, 'active')
+    out[#out + 1] = job_fields(c.id)
+  end
+  return out
+end
+`;
+
+/** Lua function: a fenced final write (see FINISH). Returns 1 if it applied, else 0. */
+const FINISH_FN = `
+local function finish_job(id, token, outcome, value, at)
+  if not holds(id, token) then return 0 end
+  local key = jkey(id)
+  redis.call('ZREM', base .. 'active', id)
+  redis.call('HDEL', key, 'token', 'leaseUntil')
+  redis.call('HSET', key, 'updatedAt', ARGV[2])
+  if outcome == 'completed' then
+    redis.call('HSET', key, 'state', 'completed', 'result', value, 'progress', 1)
+    redis.call('HDEL', key, 'error')
+    move_state(id, 'active', 'completed')
+    retain(id, at)
+    log_event(id, 'completed')
+  elseif outcome == 'failed' then
+    redis.call('HSET', key, 'state', 'failed', 'error', value)
+    move_state(id, 'active', 'failed')
+    retain(id, at)
+    log_event(id, 'failed')
+  elseif outcome == 'retry' then
+    redis.call('HSET', key, 'state', 'queued', 'error', value, 'runAt', at)
+    move_state(id, 'active', 'queued')
+    redis.call('ZADD', base .. 'delayed', at, id)
+    log_event(id, 'retry-scheduled')
+  else
+    redis.call('HSET', key, 'state', 'queued')
+    redis.call('HINCRBY', key, 'attempts', -1)
+    move_state(id, 'active', 'queued')
+    schedule(id)
+    log_event(id, 'released')
+  end
+  return 1
+end
+`;
+
 /**
  * CLAIM — ARGV: base, now, limit, token, leaseUntil, expiredError, failedExpiresAt
  * Promotes due delayed jobs, dead-letters expired leases with no attempts left, then claims up
  * to `limit` jobs from the ready set and the expired leases, in claim order.
  * Returns ~[[field, value, …] per claimed job].
  */
-export const CLAIM = script(`
-local limit, token, lease_until = tonumber(ARGV[3]), ARGV[4], ARGV[5]
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'delayed', '-inf', now, 'LIMIT', 0, 1000)) do
-  redis.call('ZREM', base .. 'delayed', id)
-  schedule(id)
-end
-local candidates = {}
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'active', '-inf', now, 'LIMIT', 0, 1000)) do
-  local f = redis.call('HMGET', jkey(id), 'attempts', 'maxAttempts', 'priority', 'runAt', 'pos')
-  if tonumber(f[1]) >= tonumber(f[2]) then
-    redis.call('ZREM', base .. 'active', id)
-    redis.call('HSET', jkey(id), 'state', 'failed', 'error', ARGV[6], 'updatedAt', ARGV[2])
-    redis.call('HDEL', jkey(id), 'token', 'leaseUntil')
-    move_state(id, 'active', 'failed')
-    retain(id, ARGV[7])
-    log_event(id, 'failed')
-  else
-    candidates[#candidates + 1] = {id = id, priority = tonumber(f[3]), runAt = tonumber(f[4]),
-      pos = tonumber(f[5]), expired = true}
-  end
-end
-for _, member in ipairs(redis.call('ZRANGE', base .. 'ready', 0, limit - 1)) do
-  local run_at, pos, id = string.match(member, '^(%d+):(%d+):(.+)$')
-  local priority = tonumber(redis.call('HGET', jkey(id), 'priority'))
-  candidates[#candidates + 1] = {id = id, priority = priority, runAt = tonumber(run_at),
-    pos = tonumber(pos), member = member}
-end
-table.sort(candidates, function(a, b)
-  if a.priority ~= b.priority then return a.priority > b.priority end
-  if a.runAt ~= b.runAt then return a.runAt < b.runAt end
-  return a.pos < b.pos
-end)
-local out = {}
-for i = 1, math.min(limit, #candidates) do
-  local c = candidates[i]
-  if c.member then
-    redis.call('ZREM', base .. 'ready', c.member)
-    redis.call('HDEL', jkey(c.id), 'rk')
-    move_state(c.id, 'queued', 'active')
-  end
-  redis.call('HSET', jkey(c.id), 'state', 'active', 'token', token, 'leaseUntil', lease_until,
-    'updatedAt', ARGV[2])
-  redis.call('HINCRBY', jkey(c.id), 'attempts', 1)
-  redis.call('ZADD', base .. 'active', lease_until, c.id)
-  log_event(c.id, 'active')
-  out[#out + 1] = job_fields(c.id)
-end
-return reply(out)
+export const CLAIM = script(`${CLAIM_FN}
+return reply(claim_jobs(tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7]))
 `);
 
 /**
@@ -139,37 +180,19 @@ return 1
  *   outcome "released":  (no value)                       (back to queued, attempt uncounted)
  * Returns 1 if the caller held the job (and it changed), else 0.
  */
-export const FINISH = script(`
-local id, token, outcome, value, at = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-if not holds(id, token) then return 0 end
-local key = jkey(id)
-redis.call('ZREM', base .. 'active', id)
-redis.call('HDEL', key, 'token', 'leaseUntil')
-redis.call('HSET', key, 'updatedAt', ARGV[2])
-if outcome == 'completed' then
-  redis.call('HSET', key, 'state', 'completed', 'result', value, 'progress', 1)
-  redis.call('HDEL', key, 'error')
-  move_state(id, 'active', 'completed')
-  retain(id, at)
-  log_event(id, 'completed')
-elseif outcome == 'failed' then
-  redis.call('HSET', key, 'state', 'failed', 'error', value)
-  move_state(id, 'active', 'failed')
-  retain(id, at)
-  log_event(id, 'failed')
-elseif outcome == 'retry' then
-  redis.call('HSET', key, 'state', 'queued', 'error', value, 'runAt', at)
-  move_state(id, 'active', 'queued')
-  redis.call('ZADD', base .. 'delayed', at, id)
-  log_event(id, 'retry-scheduled')
-else
-  redis.call('HSET', key, 'state', 'queued')
-  redis.call('HINCRBY', key, 'attempts', -1)
-  move_state(id, 'active', 'queued')
-  schedule(id)
-  log_event(id, 'released')
-end
-return 1
+export const FINISH = script(`${FINISH_FN}
+return finish_job(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+`);
+
+/**
+ * COMPLETE_AND_CLAIM — ARGV: base, now, id, token, result, expiresAt,
+ *   limit, claimToken, leaseUntil, expiredError, failedExpiresAt
+ * A worker's steady state in one round trip: completes its job (fenced), then claims more.
+ * Returns ~[completed (0|1), [[field, value, …] per claimed job]].
+ */
+export const COMPLETE_AND_CLAIM = script(`${FINISH_FN}${CLAIM_FN}
+local completed = finish_job(ARGV[3], ARGV[4], 'completed', ARGV[5], ARGV[6])
+return reply({completed, claim_jobs(tonumber(ARGV[7]), ARGV[8], ARGV[9], ARGV[10], ARGV[11])})
 `);
 
 /**
