@@ -36,6 +36,15 @@ describe("Worker.drain", () => {
     expect(calls.get("claim")).toBeLessThanOrEqual(9);
   });
 
+  it("costs N + 1 store calls for N jobs: each completion claims the next in the same call", async () => {
+    const { queue, calls } = memoryQueue();
+    await queue.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ type: "t", payload: i })));
+    calls.clear();
+    const summary = await new Worker(queue).handler("t", () => "ok").drain({ budgetMs: 10_000 });
+    expect(summary).toMatchObject({ claimed: 5, completed: 5, stoppedBy: "empty" });
+    expect(Object.fromEntries(calls)).toEqual({ claim: 1, completeAndClaim: 5 });
+  });
+
   it("claims at most maxJobs", async () => {
     const { queue } = memoryQueue();
     for (let i = 0; i < 5; i++) await queue.enqueue("t", i);
