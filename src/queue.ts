@@ -5,20 +5,19 @@ import {
   QueueClosedError,
   ValidationError,
 } from "./errors.js";
-import { type BackoffPolicy, backoffDelay } from "./internal/backoff.js";
+import { backoffDelay } from "./internal/backoff.js";
 import { ChangeFeed, NEW_WORK } from "./internal/change-feed.js";
+import { claimInput } from "./internal/claim-input.js";
 import type { Clock } from "./internal/clock.js";
 import { type EnqueueDefaults, toNewJob } from "./internal/enqueue-input.js";
-import { newToken } from "./internal/ids.js";
 import { describeError, encodeJson, toJob, toUpdate } from "./internal/json.js";
 import { LeaseBook } from "./internal/lease-book.js";
-import { ProgressCoalescer, toProgressPatch } from "./internal/progress-coalescer.js";
+import { toProgressPatch } from "./internal/progress-coalescer.js";
 import type { EnqueueOptions, Job, JobCounts, JobPage, JobState, JobUpdate } from "./job.js";
 import {
   type EnqueueItem,
   type JobQueueOptions,
   type ProgressUpdate,
-  positive,
   type RetentionOptions,
   resolveQueueOptions,
 } from "./queue-options.js";
@@ -29,12 +28,6 @@ export type {
   ProgressUpdate,
   RetentionOptions,
 } from "./queue-options.js";
-
-/** The error recorded when a job's last attempt ends by lease expiry. */
-const EXPIRED_ERROR = JSON.stringify({
-  code: "LEASE_EXPIRED",
-  message: "lease expired on the last attempt",
-});
 
 /**
  * A named queue over one backend: enqueue, atomic claims, fenced worker writes, inspection.
@@ -57,8 +50,7 @@ export class JobQueue {
   readonly leaseMs: number;
   readonly #defaults: EnqueueDefaults;
   readonly #retention: Required<RetentionOptions>;
-  readonly #progressIntervalMs: number;
-  readonly #leases = new LeaseBook();
+  readonly #leases: LeaseBook;
   #closed = false;
 
   constructor(options: JobQueueOptions) {
@@ -69,8 +61,17 @@ export class JobQueue {
     this.leaseMs = settings.leaseMs;
     this.#defaults = settings.defaults;
     this.#retention = settings.retention;
-    this.#progressIntervalMs = settings.progressIntervalMs;
     this.changes = new ChangeFeed(this.clock);
+    this.#leases = new LeaseBook(
+      this.clock,
+      settings.progressIntervalMs,
+      async (id, token, leaseMs, patch) => {
+        const at = { ...this.#scope(id), token };
+        const ok = await this.backend.update({ ...at, leaseUntil: at.now + leaseMs, ...patch });
+        if (ok && Object.keys(patch).length > 0) this.changes.notify(id);
+        return ok;
+      },
+    );
   }
 
   /** Adds a job; returns its id (or the existing job's id when the idempotency key is known). */
@@ -103,7 +104,12 @@ export class JobQueue {
   /** Claims up to `limit` runnable jobs in one atomic round trip. */
   async claimMany(limit: number, options?: { leaseMs?: number }): Promise<Job[]> {
     this.#assertOpen();
-    const claim = this.#claimInput(limit, options?.leaseMs);
+    const claim = claimInput(
+      limit,
+      options?.leaseMs ?? this.leaseMs,
+      this.clock.now(),
+      this.#retention.failedMs,
+    );
     const records = await this.backend.claim({ ...claim.input, queue: this.name, now: claim.now });
     return records.map((record) => this.#track(record, claim.input.token, claim.leaseMs));
   }
@@ -124,7 +130,12 @@ export class JobQueue {
       return { completed, next: await this.claimMany(next.limit, next) };
     }
     const encoded = encodeJson(result, "result", this.#defaults.maxPayloadBytes);
-    const claim = this.#claimInput(next.limit, next.leaseMs);
+    const claim = claimInput(
+      next.limit,
+      next.leaseMs ?? this.leaseMs,
+      this.clock.now(),
+      this.#retention.failedMs,
+    );
     let claimed: JobRecord[] | null = null;
     const completed = await this.#finish(job, async (at) => {
       const expiresAt = at.now + this.#retention.completedMs;
@@ -275,18 +286,7 @@ export class JobQueue {
 
   #track(record: JobRecord, token: string, leaseMs: number): Job {
     const job = toJob(record);
-    const progress = new ProgressCoalescer(
-      async (patch) => {
-        const at = { ...this.#scope(job.id), token };
-        const ok = await this.backend.update({ ...at, leaseUntil: at.now + leaseMs, ...patch });
-        if (ok && Object.keys(patch).length > 0) this.changes.notify(job.id);
-        return ok;
-      },
-      this.clock,
-      this.#progressIntervalMs,
-    );
-    const backoff = record.backoff ? (JSON.parse(record.backoff) as BackoffPolicy) : null;
-    this.#leases.add(job, { token, leaseMs, backoff, progress });
+    this.#leases.track(job, token, leaseMs, record.backoff);
     this.changes.notify(job.id);
     return job;
   }
@@ -302,23 +302,6 @@ export class JobQueue {
     this.forget(job);
     if (ok) this.changes.notify(job.id);
     return ok;
-  }
-
-  /** A fresh claim: token, lease and the dead-letter settings for expired leases. */
-  #claimInput(limit: number, leaseMsOption?: number) {
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) {
-      throw new ValidationError("limit must be an integer from 1 to 1000", "limit");
-    }
-    const leaseMs = positive(leaseMsOption ?? this.leaseMs, "leaseMs");
-    const now = this.clock.now();
-    const input = {
-      limit,
-      token: newToken(),
-      leaseUntil: now + leaseMs,
-      expiredError: EXPIRED_ERROR,
-      failedExpiresAt: now + this.#retention.failedMs,
-    };
-    return { input, now, leaseMs };
   }
 
   /** Names the job, the queue and the time for a backend call. */

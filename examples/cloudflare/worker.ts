@@ -9,6 +9,7 @@ import { cloudflareWorker } from "../../adapters/cloudflare.js";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
 import { redisBackend } from "../../src/backends/redis/index.js";
 import { type Backend, JobQueue, Worker } from "../../src/index.js";
+import { registerEdgeHandlers } from "../shared/edge-jobs.js";
 
 export interface Env {
   UPSTASH_REDIS_REST_URL?: string;
@@ -41,19 +42,7 @@ function backendFrom(env: Env): Backend {
 export default cloudflareWorker<Env>({
   setup(env) {
     const queue = new JobQueue({ backend: backendFrom(env), name: "edge" });
-    const worker = new Worker(queue, { concurrency: 4 })
-      .handler<{ text: string }>("uppercase", async (ctx) => {
-        await ctx.update({ progress: 0.5, message: "shouting" });
-        return { text: ctx.payload.text.toUpperCase() };
-      })
-      .handler<{ words: string[] }>("count", async (ctx) => {
-        const counts: Record<string, number> = {};
-        for (const [i, word] of ctx.payload.words.entries()) {
-          counts[word] = (counts[word] ?? 0) + 1;
-          await ctx.update({ progress: (i + 1) / ctx.payload.words.length, message: word });
-        }
-        return counts;
-      });
+    const worker = registerEdgeHandlers(new Worker(queue, { concurrency: 4 }));
     return {
       queue,
       worker,

@@ -6,7 +6,16 @@
 import { ValidationError } from "../errors.js";
 import type { Job } from "../job.js";
 import type { BackoffPolicy } from "./backoff.js";
-import type { ProgressCoalescer } from "./progress-coalescer.js";
+import type { Clock } from "./clock.js";
+import { ProgressCoalescer, type ProgressPatch } from "./progress-coalescer.js";
+
+/** Writes one job's progress patch (or heartbeat) under its claim token. */
+export type LeaseWriter = (
+  jobId: string,
+  token: string,
+  leaseMs: number,
+  patch: ProgressPatch,
+) => Promise<boolean>;
 
 export interface Lease {
   token: string;
@@ -20,7 +29,21 @@ export class LeaseBook {
   readonly #byJob = new WeakMap<Job, Lease>();
   readonly #open = new Set<Lease>();
 
-  add(job: Job, lease: Lease): void {
+  constructor(
+    private readonly clock: Clock,
+    private readonly progressIntervalMs: number,
+    private readonly write: LeaseWriter,
+  ) {}
+
+  /** Starts tracking a job just claimed under `token`. */
+  track(job: Job, token: string, leaseMs: number, backoff: string | null): void {
+    const progress = new ProgressCoalescer(
+      (patch) => this.write(job.id, token, leaseMs, patch),
+      this.clock,
+      this.progressIntervalMs,
+    );
+    const policy = backoff ? (JSON.parse(backoff) as BackoffPolicy) : null;
+    const lease: Lease = { token, leaseMs, backoff: policy, progress };
     this.#byJob.set(job, lease);
     this.#open.add(lease);
   }

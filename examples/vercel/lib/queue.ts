@@ -7,6 +7,7 @@ import { Redis } from "@upstash/redis";
 import { libsqlBackend } from "../../../src/backends/libsql/index.js";
 import { redisBackend } from "../../../src/backends/redis/index.js";
 import { type Backend, JobQueue, Worker } from "../../../src/index.js";
+import { registerEdgeHandlers } from "../../shared/edge-jobs.js";
 
 function backend(): Backend {
   // Direct process.env.NAME references: that is what bundlers inline for the Edge runtime.
@@ -21,16 +22,4 @@ function backend(): Backend {
 
 export const queue = new JobQueue({ backend: backend(), name: "vercel" });
 
-export const worker = new Worker(queue, { concurrency: 4 })
-  .handler<{ text: string }>("uppercase", async (ctx) => {
-    await ctx.update({ progress: 0.5, message: "shouting" });
-    return { text: ctx.payload.text.toUpperCase() };
-  })
-  .handler<{ words: string[] }>("count", async (ctx) => {
-    const counts: Record<string, number> = {};
-    for (const [i, word] of ctx.payload.words.entries()) {
-      counts[word] = (counts[word] ?? 0) + 1;
-      await ctx.update({ progress: (i + 1) / ctx.payload.words.length, message: word });
-    }
-    return counts;
-  });
+export const worker = registerEdgeHandlers(new Worker(queue, { concurrency: 4 }));
