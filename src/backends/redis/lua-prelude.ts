@@ -46,8 +46,9 @@ local function live_state(id)
   return f[1]
 end
 
-local function move_state(id, from, to)
-  local pos = redis.call('HGET', jkey(id), 'pos')
+-- Moves a job between the per-state listing indexes (pos: its insertion position, if known).
+local function move_state(id, from, to, pos)
+  pos = pos or redis.call('HGET', jkey(id), 'pos')
   if from then redis.call('ZREM', base .. 'state:' .. from, id) end
   redis.call('ZADD', base .. 'state:' .. to, pos, id)
 end
@@ -125,10 +126,12 @@ local function cleanup(max)
   for _, id in ipairs(ids) do remove_job(id) end
 end
 
--- True if the job is active under this claim token (the fence of every worker write).
+-- The job's insertion position if it is active under this claim token, else nil: the fence
+-- of every worker write.
 local function holds(id, token)
-  local f = redis.call('HMGET', jkey(id), 'state', 'token')
-  return f[1] == 'active' and f[2] == token
+  local f = redis.call('HMGET', jkey(id), 'state', 'token', 'pos')
+  if f[1] == 'active' and f[2] == token then return f[3] end
+  return nil
 end
 
 local function job_fields(id) return redis.call('HGETALL', jkey(id)) end

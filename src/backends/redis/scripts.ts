@@ -31,10 +31,13 @@ for i = 0, count - 1 do
   else
     local pos = redis.call('INCR', base .. 'pos')
     local key = jkey(id)
+    local run_at = ARGV[o + 4]
+    local member = ready_member(run_at, tostring(pos), id)
+    local due = tonumber(run_at) <= now
     redis.call('HSET', key, 'id', id, 'type', ARGV[o + 1], 'payload', ARGV[o + 2],
       'state', 'queued', 'priority', ARGV[o + 3], 'attempts', 0, 'maxAttempts', ARGV[o + 5],
-      'runAt', ARGV[o + 4], 'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'progress', 0,
-      'seq', 0, 'pos', pos)
+      'runAt', run_at, 'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'progress', 0,
+      'seq', 0, 'pos', pos, 'rk', due and member or '')
     if ARGV[o + 6] ~= '' then redis.call('HSET', key, 'backoff', ARGV[o + 6]) end
     if ikey ~= '' then
       redis.call('HSET', key, 'idempotencyKey', ikey)
@@ -42,7 +45,12 @@ for i = 0, count - 1 do
     end
     redis.call('ZADD', base .. 'all', pos, id)
     redis.call('ZADD', base .. 'state:queued', pos, id)
-    schedule(id)
+    if due then
+      redis.call('ZADD', base .. 'ready', -tonumber(ARGV[o + 3]), member)
+    else
+      redis.call('HDEL', key, 'rk')
+      redis.call('ZADD', base .. 'delayed', run_at, id)
+    end
     log_event(id, 'enqueued')
     out[#out + 1] = {id, 1}
   end
@@ -69,14 +77,14 @@ local function claim_jobs(limit, token, lease_until, expired_error, failed_expir
       log_event(id, 'failed')
     else
       candidates[#candidates + 1] = {id = id, priority = tonumber(f[3]), runAt = tonumber(f[4]),
-        pos = tonumber(f[5]), expired = true}
+        pos = tonumber(f[5]), attempts = tonumber(f[1])}
     end
   end
   for _, member in ipairs(redis.call('ZRANGE', base .. 'ready', 0, limit - 1)) do
     local run_at, pos, id = string.match(member, '^(%d+):(%d+):(.+)$')
-    local priority = tonumber(redis.call('HGET', jkey(id), 'priority'))
-    candidates[#candidates + 1] = {id = id, priority = priority, runAt = tonumber(run_at),
-      pos = tonumber(pos), member = member}
+    local f = redis.call('HMGET', jkey(id), 'priority', 'attempts')
+    candidates[#candidates + 1] = {id = id, priority = tonumber(f[1]), runAt = tonumber(run_at),
+      pos = tonumber(pos), attempts = tonumber(f[2]), member = member}
   end
   table.sort(candidates, function(a, b)
     if a.priority ~= b.priority then return a.priority > b.priority end
@@ -89,11 +97,10 @@ local function claim_jobs(limit, token, lease_until, expired_error, failed_expir
     if c.member then
       redis.call('ZREM', base .. 'ready', c.member)
       redis.call('HDEL', jkey(c.id), 'rk')
-      move_state(c.id, 'queued', 'active')
+      move_state(c.id, 'queued', 'active', c.pos)
     end
     redis.call('HSET', jkey(c.id), 'state', 'active', 'token', token, 'leaseUntil', lease_until,
-      'updatedAt', ARGV[2])
-    redis.call('HINCRBY', jkey(c.id), 'attempts', 1)
+      'updatedAt', ARGV[2], 'attempts', c.attempts + 1)
     redis.call('ZADD', base .. 'active', lease_until, c.id)
     log_event(c.id, 'active')
     out[#out + 1] = job_fields(c.id)
@@ -105,31 +112,34 @@ end
 /** Lua function: a fenced final write (see FINISH). Returns 1 if it applied, else 0. */
 const FINISH_FN = `
 local function finish_job(id, token, outcome, value, at)
-  if not holds(id, token) then return 0 end
+  local pos = holds(id, token)
+  if not pos then return 0 end
   local key = jkey(id)
   redis.call('ZREM', base .. 'active', id)
-  redis.call('HDEL', key, 'token', 'leaseUntil')
-  redis.call('HSET', key, 'updatedAt', ARGV[2])
   if outcome == 'completed' then
-    redis.call('HSET', key, 'state', 'completed', 'result', value, 'progress', 1)
-    redis.call('HDEL', key, 'error')
-    move_state(id, 'active', 'completed')
+    redis.call('HSET', key, 'state', 'completed', 'result', value, 'progress', 1,
+      'updatedAt', ARGV[2])
+    redis.call('HDEL', key, 'token', 'leaseUntil', 'error')
+    move_state(id, 'active', 'completed', pos)
     retain(id, at)
     log_event(id, 'completed')
   elseif outcome == 'failed' then
-    redis.call('HSET', key, 'state', 'failed', 'error', value)
-    move_state(id, 'active', 'failed')
+    redis.call('HSET', key, 'state', 'failed', 'error', value, 'updatedAt', ARGV[2])
+    redis.call('HDEL', key, 'token', 'leaseUntil')
+    move_state(id, 'active', 'failed', pos)
     retain(id, at)
     log_event(id, 'failed')
   elseif outcome == 'retry' then
-    redis.call('HSET', key, 'state', 'queued', 'error', value, 'runAt', at)
-    move_state(id, 'active', 'queued')
+    redis.call('HSET', key, 'state', 'queued', 'error', value, 'runAt', at, 'updatedAt', ARGV[2])
+    redis.call('HDEL', key, 'token', 'leaseUntil')
+    move_state(id, 'active', 'queued', pos)
     redis.call('ZADD', base .. 'delayed', at, id)
     log_event(id, 'retry-scheduled')
   else
-    redis.call('HSET', key, 'state', 'queued')
+    redis.call('HSET', key, 'state', 'queued', 'updatedAt', ARGV[2])
+    redis.call('HDEL', key, 'token', 'leaseUntil')
     redis.call('HINCRBY', key, 'attempts', -1)
-    move_state(id, 'active', 'queued')
+    move_state(id, 'active', 'queued', pos)
     schedule(id)
     log_event(id, 'released')
   end
@@ -156,19 +166,25 @@ return reply(claim_jobs(tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7]))
 export const UPDATE = script(`
 local id, token = ARGV[3], ARGV[4]
 if not holds(id, token) then return 0 end
-redis.call('HSET', jkey(id), 'leaseUntil', ARGV[5])
-redis.call('ZADD', base .. 'active', ARGV[5], id)
-local changed = false
+local sets, nulls = {'leaseUntil', ARGV[5]}, {}
 for i, name in ipairs({'progress', 'message', 'data'}) do
   local present, value = ARGV[4 + i * 2], ARGV[5 + i * 2]
-  if present == '1' then redis.call('HSET', jkey(id), name, value) end
-  if present == '0' then redis.call('HDEL', jkey(id), name) end
-  if present ~= '' then changed = true end
+  if present == '1' then
+    sets[#sets + 1] = name
+    sets[#sets + 1] = value
+  elseif present == '0' then
+    nulls[#nulls + 1] = name
+  end
 end
+local changed = #sets > 2 or #nulls > 0
 if changed then
-  redis.call('HSET', jkey(id), 'updatedAt', ARGV[2])
-  log_event(id, 'progress')
+  sets[#sets + 1] = 'updatedAt'
+  sets[#sets + 1] = ARGV[2]
 end
+redis.call('HSET', jkey(id), unpack(sets))
+if #nulls > 0 then redis.call('HDEL', jkey(id), unpack(nulls)) end
+redis.call('ZADD', base .. 'active', ARGV[5], id)
+if changed then log_event(id, 'progress') end
 return 1
 `);
 
