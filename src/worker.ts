@@ -200,10 +200,17 @@ export class Worker {
   }
 
   #pool(plan: PoolPlan): Promise<PoolCounts> {
-    return runPool(this.#settings, plan, (job, nextLimit) => this.#run(job, plan, nextLimit));
+    return runPool(this.#settings, plan, (job, nextLimit, shutdown) =>
+      this.#run(job, plan, nextLimit, shutdown),
+    );
   }
 
-  async #run(job: Job, plan: PoolPlan, nextLimit: () => number): Promise<RunResult> {
+  async #run(
+    job: Job,
+    plan: PoolPlan,
+    nextLimit: () => number,
+    shutdown: AbortSignal,
+  ): Promise<RunResult> {
     const alone = (outcome: RunOutcome): RunResult => ({ outcome, next: [], asked: 0 });
     try {
       if (!plan.fits(job)) return alone((await this.#queue.release(job)) ? "released" : "lost");
@@ -221,7 +228,7 @@ export class Worker {
         handler,
         heartbeatMs,
         leaseMs,
-        shutdown: plan.shutdown,
+        shutdown,
         // Learn this run's duration before deciding whether another job fits the budget.
         nextLimit: () => {
           observe();

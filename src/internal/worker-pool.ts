@@ -38,15 +38,26 @@ export type PoolCounts = Record<"claimed" | RunOutcome, number>;
 export async function runPool(
   deps: PoolDeps,
   plan: PoolPlan,
-  run: (job: Job, nextLimit: () => number) => Promise<RunResult>,
+  run: (job: Job, nextLimit: () => number, shutdown: AbortSignal) => Promise<RunResult>,
 ): Promise<PoolCounts> {
   const counts = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0, released: 0 };
   const running = new Set<Promise<void>>();
   let claiming = true;
   // A finishing job claims its successor in the same round trip, while claiming goes on.
   const nextLimit = () => (claiming ? plan.wanted(1) : 0);
+  // One listener on the shared shutdown signal fans out to each running job's own signal
+  // (a listener per job on one signal would pile up with high concurrency).
+  const jobShutdowns = new Set<AbortController>();
+  const onShutdown = () => {
+    for (const controller of jobShutdowns) controller.abort();
+  };
+  plan.shutdown.addEventListener("abort", onShutdown, { once: true });
   const start = (job: Job) => {
-    const task = run(job, nextLimit).then(({ outcome, next, asked }) => {
+    const shutdown = new AbortController();
+    if (plan.shutdown.aborted) shutdown.abort();
+    jobShutdowns.add(shutdown);
+    const task = run(job, nextLimit, shutdown.signal).then(({ outcome, next, asked }) => {
+      jobShutdowns.delete(shutdown);
       counts[outcome] += 1;
       running.delete(task);
       counts.claimed += next.length;
@@ -95,6 +106,7 @@ export async function runPool(
     }
   } finally {
     wake.dispose();
+    plan.shutdown.removeEventListener("abort", onShutdown);
   }
   if (claimError !== null) throw claimError;
   return counts;
