@@ -34,7 +34,13 @@ export class RedisBackend implements contract.Backend {
     ...args: Array<string | number>
   ): Promise<unknown> {
     const base = `${this.#prefix}:{${scope.queue}}:`;
-    return this.#scripts.run(script, [base, String(scope.now), ...args.map(String)]);
+    // KEYS[1] names a key of the queue's hash-tagged namespace, so cluster clients and
+    // multi-shard services send the script to the slot holding every key it touches.
+    return this.#scripts.run(
+      script,
+      [`${base}pos`],
+      [base, String(scope.now), ...args.map(String)],
+    );
   }
 
   async enqueue(input: contract.EnqueueInput): Promise<contract.EnqueueOutcome[]> {

@@ -24,18 +24,19 @@ export class ScriptRunner {
     private readonly name: string,
   ) {}
 
-  async run(script: string, args: string[]): Promise<unknown> {
+  /** Runs `script`; `keys` route the call (on a cluster, to the slot of the queue's keys). */
+  async run(script: string, keys: string[], args: string[]): Promise<unknown> {
     try {
       if (!this.#loaded.has(script)) {
-        const reply = await this.redis.eval(script, [], args);
+        const reply = await this.redis.eval(script, keys, args);
         this.#loaded.add(script);
         return reply;
       }
       try {
-        return await this.redis.evalsha(await this.#sha(script), [], args);
+        return await this.redis.evalsha(await this.#sha(script), keys, args);
       } catch (error) {
         if (!/NOSCRIPT/.test(String((error as Error)?.message))) throw error;
-        return await this.redis.eval(script, [], args);
+        return await this.redis.eval(script, keys, args);
       }
     } catch (error) {
       const message = String((error as Error)?.message ?? error);

@@ -1,7 +1,8 @@
 /**
  * One Lua script per backend operation. Each runs atomically in Redis and is one round trip.
- * KEYS are empty: every key is derived from ARGV[1] (the queue's hash-tagged namespace), so all
- * keys a script touches share one cluster slot. ARGV[2] is always the core's `now`.
+ * KEYS[1] is the queue's `pos` key, for routing only; every key is derived from ARGV[1] (the
+ * queue's hash-tagged namespace), so all keys a script touches share that one cluster slot.
+ * ARGV[2] is always the core's `now`.
  * See `lua-prelude.ts` for the key layout and helpers.
  */
 import { CLAIM_FN, FINISH_FN } from "./lua-functions.js";
