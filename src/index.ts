@@ -20,6 +20,7 @@ export {
   type EnqueueItem,
   JobQueue,
   type JobQueueOptions,
+  type ListOptions,
   type ProgressUpdate,
   type RetentionOptions,
 } from "./queue.js";

@@ -3,7 +3,7 @@ import { ValidationError } from "./errors.js";
 import { DEFAULT_BACKOFF, resolveBackoff } from "./internal/backoff.js";
 import { type Clock, systemClock } from "./internal/clock.js";
 import type { EnqueueDefaults } from "./internal/enqueue-input.js";
-import type { EnqueueOptions } from "./job.js";
+import type { EnqueueOptions, JobState } from "./job.js";
 
 /** How long finished jobs (and their event logs) are kept, per final state. */
 export interface RetentionOptions {
@@ -37,6 +37,15 @@ export interface ProgressUpdate {
   message?: string | null;
   /** Any JSON value, e.g. `{ rows: 120 }`. */
   data?: unknown;
+}
+
+/** Options for {@link JobQueue.list}. */
+export interface ListOptions {
+  state?: JobState;
+  /** 1..1000, default 50. */
+  limit?: number;
+  /** From the previous page; omit for the first. */
+  cursor?: string | null;
 }
 
 /** One job of {@link JobQueue.enqueueMany}. */

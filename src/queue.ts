@@ -1,4 +1,11 @@
-import type { Backend, EnqueueOutcome, FencedInput, JobInput, JobRecord } from "./backend.js";
+import type {
+  Backend,
+  EnqueueOutcome,
+  FencedInput,
+  JobInput,
+  JobRecord,
+  QueueScope,
+} from "./backend.js";
 import {
   InvalidStateError,
   JobNotFoundError,
@@ -17,6 +24,7 @@ import type { EnqueueOptions, Job, JobCounts, JobPage, JobState, JobUpdate } fro
 import {
   type EnqueueItem,
   type JobQueueOptions,
+  type ListOptions,
   type ProgressUpdate,
   type RetentionOptions,
   resolveQueueOptions,
@@ -25,6 +33,7 @@ import {
 export type {
   EnqueueItem,
   JobQueueOptions,
+  ListOptions,
   ProgressUpdate,
   RetentionOptions,
 } from "./queue-options.js";
@@ -104,14 +113,9 @@ export class JobQueue {
   /** Claims up to `limit` runnable jobs in one atomic round trip. */
   async claimMany(limit: number, options?: { leaseMs?: number }): Promise<Job[]> {
     this.#assertOpen();
-    const claim = claimInput(
-      limit,
-      options?.leaseMs ?? this.leaseMs,
-      this.clock.now(),
-      this.#retention.failedMs,
-    );
+    const claim = this.#newClaim(limit, options?.leaseMs);
     const records = await this.backend.claim({ ...claim.input, queue: this.name, now: claim.now });
-    return records.map((record) => this.#track(record, claim.input.token, claim.leaseMs));
+    return this.#adopt(records, claim);
   }
 
   /**
@@ -130,12 +134,7 @@ export class JobQueue {
       return { completed, next: await this.claimMany(next.limit, next) };
     }
     const encoded = encodeJson(result, "result", this.#defaults.maxPayloadBytes);
-    const claim = claimInput(
-      next.limit,
-      next.leaseMs ?? this.leaseMs,
-      this.clock.now(),
-      this.#retention.failedMs,
-    );
+    const claim = this.#newClaim(next.limit, next.leaseMs);
     let claimed: JobRecord[] | null = null;
     const completed = await this.#finish(job, async (at) => {
       const expiresAt = at.now + this.#retention.completedMs;
@@ -143,12 +142,9 @@ export class JobQueue {
       claimed = outcome.claimed;
       return outcome.completed;
     });
+    // Nothing was sent when the job was already known lost: claim on its own then.
     if (claimed === null) return { completed, next: await this.claimMany(next.limit, next) };
-    const jobs = (claimed as JobRecord[]).map((r) =>
-      this.#track(r, claim.input.token, claim.leaseMs),
-    );
-    if (jobs.length > 0) this.changes.notify(NEW_WORK);
-    return { completed, next: jobs };
+    return { completed, next: this.#adopt(claimed, claim) };
   }
 
   /**
@@ -244,32 +240,24 @@ export class JobQueue {
   }
 
   /** Jobs in insertion order, optionally of one state, a page at a time. */
-  async list(options?: {
-    state?: JobState;
-    limit?: number;
-    cursor?: string | null;
-  }): Promise<JobPage> {
+  async list(options: ListOptions = {}): Promise<JobPage> {
     this.#assertOpen();
-    const page = await this.backend.list({
-      queue: this.name,
-      now: this.clock.now(),
-      state: options?.state,
-      limit: Math.min(Math.max(1, options?.limit ?? 50), 1_000),
-      cursor: options?.cursor ?? null,
-    });
+    const limit = Math.min(Math.max(1, options.limit ?? 50), 1_000);
+    const query = { state: options.state, limit, cursor: options.cursor ?? null };
+    const page = await this.backend.list({ ...this.#queueScope(), ...query });
     return { jobs: page.jobs.map((record) => toJob(record)), cursor: page.cursor };
   }
 
   /** How many jobs are in each state. */
   async stats(): Promise<JobCounts> {
     this.#assertOpen();
-    return this.backend.stats({ queue: this.name, now: this.clock.now() });
+    return this.backend.stats(this.#queueScope());
   }
 
   /** Deletes jobs (and their events) in the given states, default all; returns how many. */
   async purge(states?: JobState[]): Promise<number> {
     this.#assertOpen();
-    return this.backend.purge({ queue: this.name, now: this.clock.now(), states });
+    return this.backend.purge({ ...this.#queueScope(), states });
   }
 
   /** Writes pending progress, then closes the backend's own connections. Idempotent. */
@@ -284,11 +272,19 @@ export class JobQueue {
     await this.close();
   }
 
-  #track(record: JobRecord, token: string, leaseMs: number): Job {
-    const job = toJob(record);
-    this.#leases.track(job, token, leaseMs, record.backoff);
-    this.changes.notify(job.id);
-    return job;
+  #newClaim(limit: number, leaseMs?: number) {
+    const { failedMs } = this.#retention;
+    return claimInput(limit, leaseMs ?? this.leaseMs, this.clock.now(), failedMs);
+  }
+
+  /** Turns claimed records into jobs this queue object holds leases for. */
+  #adopt(records: JobRecord[], claim: ReturnType<typeof claimInput>): Job[] {
+    return records.map((record) => {
+      const job = toJob(record);
+      this.#leases.track(job, claim.input.token, claim.leaseMs, record.backoff);
+      this.changes.notify(job.id);
+      return job;
+    });
   }
 
   /** Flushes pending progress (so the last report is stored), then runs the final write. */
@@ -304,9 +300,14 @@ export class JobQueue {
     return ok;
   }
 
+  /** Names the queue and the time for a backend call. */
+  #queueScope(): QueueScope {
+    return { queue: this.name, now: this.clock.now() };
+  }
+
   /** Names the job, the queue and the time for a backend call. */
   #scope(id: string): JobInput {
-    return { queue: this.name, id, now: this.clock.now() };
+    return { ...this.#queueScope(), id };
   }
 
   #assertOpen(): void {
