@@ -7,8 +7,8 @@
  * Both long-running workers are measured over the same wall-clock window, side by side.
  */
 import { Worker as BullWorker } from "bullmq";
-import { Redis as IORedis } from "ioredis";
 import { JobQueue, Worker } from "../src/index.js";
+import { monitorCommands } from "./lib/monitor.js";
 import { backendFor, type Servers } from "./lib/servers.js";
 
 export interface IdleCost {
@@ -49,18 +49,11 @@ export async function idleCost(servers: Servers, windowSeconds: number): Promise
   const looping = new Worker(queue).handler("noop", () => null);
   looping.start();
   await new Promise((resolve) => setTimeout(resolve, 6_000)); // both reach their idle rhythm
-  const admin = new IORedis(servers.redisUrl);
-  const monitor = await admin.monitor();
-  const topLevel = new Map<number, number>();
-  monitor.on("monitor", (_time: string, _args: string[], source: string, database: string) => {
-    if (source === "lua") return;
-    topLevel.set(Number(database), (topLevel.get(Number(database)) ?? 0) + 1);
+  const before = (await servers.counts()).restRequests;
+  const counts = await monitorCommands(servers.redisUrl, async () => {
+    await new Promise((resolve) => setTimeout(resolve, windowSeconds * 1_000));
   });
-  const restBefore = (await servers.counts()).restRequests;
-  await new Promise((resolve) => setTimeout(resolve, windowSeconds * 1_000));
-  const restDelta = (await servers.counts()).restRequests - restBefore;
-  monitor.disconnect();
-  admin.disconnect();
+  const restDelta = (await servers.counts()).restRequests - before;
   await looping.stop();
   await bull.close();
   const perHour = (n: number) => Math.round((n * 3_600) / windowSeconds);
@@ -68,7 +61,7 @@ export async function idleCost(servers: Servers, windowSeconds: number): Promise
     callsPerTick,
     cronPerHour: callsPerTick * 60,
     loopPerHour: perHour(restDelta),
-    bullmqPerHour: perHour(topLevel.get(1) ?? 0),
+    bullmqPerHour: perHour(counts.sent.get(1) ?? 0),
     windowSeconds,
   };
 }

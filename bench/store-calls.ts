@@ -5,8 +5,8 @@
  * including those run inside scripts). BullMQ: the same life on the same redis-server.
  */
 import { Queue as BullQueue, Worker as BullWorker } from "bullmq";
-import { Redis as IORedis } from "ioredis";
 import { type Job, JobQueue } from "../src/index.js";
+import { monitorCommands } from "./lib/monitor.js";
 import { backendFor, type Config, type Servers } from "./lib/servers.js";
 
 export interface LifeCalls {
@@ -15,26 +15,10 @@ export interface LifeCalls {
   allCommands: number;
 }
 
-/**
- * Runs `fn` under MONITOR and counts the commands Redis executed: those sent by clients
- * (top level: what a client pays a round trip for and Upstash bills) and all of them,
- * including the ones run inside Lua scripts.
- */
+/** Commands Redis ran for `fn` (database 0): sent by clients, and including script calls. */
 async function countCommands(redisUrl: string, fn: () => Promise<void>) {
-  const admin = new IORedis(redisUrl);
-  const monitor = await admin.monitor();
-  let topLevel = 0;
-  let all = 0;
-  monitor.on("monitor", (_time: string, _args: string[], source: string) => {
-    all += 1;
-    if (source !== "lua") topLevel += 1;
-  });
-  await new Promise((resolve) => setTimeout(resolve, 50)); // MONITOR is live
-  await fn();
-  await new Promise((resolve) => setTimeout(resolve, 50)); // let the last lines arrive
-  monitor.disconnect();
-  admin.disconnect();
-  return { topLevel, all };
+  const counts = await monitorCommands(redisUrl, fn);
+  return { topLevel: counts.sent.get(0) ?? 0, all: counts.all.get(0) ?? 0 };
 }
 
 async function oneLife(queue: JobQueue): Promise<void> {

@@ -41,7 +41,7 @@ export async function until(
   predicate: () => boolean | Promise<boolean>,
   what = "condition",
 ): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 2_500; i++) {
     if (await predicate()) return;
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
