@@ -1,36 +1,25 @@
 /**
  * `npm start`: the HTTP API on plain Node, on an embedded libSQL file (Redis when
- * UPSTASH_REDIS_REST_URL or REDIS_URL is set). On start it enqueues one sample job through its
- * own API and prints that job's SSE stream, then stays up for curl. Ctrl-C stops it gracefully.
+ * UPSTASH_REDIS_REST_URL or REDIS_URL is set), and a browser page at /. On start it enqueues one
+ * sample job through its own API and prints that job's SSE stream, then stays up for curl and
+ * the browser. Ctrl-C stops it gracefully.
  *
  * Env: PORT (default 3000), API_TOKEN (default: a fresh random one, printed), LIBSQL_URL.
  */
 import { randomBytes } from "node:crypto";
 import { createParser } from "eventsource-parser";
-import { Hono } from "hono";
-import { queueRoutes } from "../../adapters/hono.js";
 import { serve } from "../../adapters/node.js";
 import { JobQueue, Worker } from "../../src/index.js";
+import { demoApp } from "./app.js";
 import { backendFromEnv } from "./backend-from-env.js";
-import { registerDemoHandlers, schemas } from "./jobs.js";
+import { registerDemoHandlers } from "./jobs.js";
 
 const token = process.env.API_TOKEN ?? randomBytes(18).toString("base64url");
 const { backend, label } = backendFromEnv();
 const queue = new JobQueue({ backend, name: "demo" });
 const worker = registerDemoHandlers(new Worker(queue, { concurrency: 4 }), queue);
 
-const app = new Hono();
-app.get("/", (c) => c.text("jdobb-async-queue demo: the API is under /queue\n"));
-app.route(
-  "/queue",
-  queueRoutes(queue, {
-    auth: { tokens: [token] },
-    jobs: schemas,
-    streamSecret: randomBytes(32).toString("base64url"),
-    worker,
-    cors: { origin: "*" },
-  }),
-);
+const app = demoApp({ queue, worker, token });
 
 const running = await serve({
   fetch: app.fetch,
@@ -43,6 +32,8 @@ const running = await serve({
 const api = `${running.url}/queue`;
 
 console.log(`jdobb-async-queue demo on ${running.url} (${label})
+
+  Open ${running.url}/ in a browser: it enqueues a job and follows it over SSE.
 
   export API=${api} TOKEN=${token}
   # enqueue a job (the answer has its id and a browser-safe streamUrl)

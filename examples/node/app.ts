@@ -1,0 +1,40 @@
+/**
+ * The demo's Hono app: the queue API under /queue, a browser page at /, and /demo/jobs, a route
+ * of "your app" that enqueues with its API token and hands the browser only the job's
+ * stream URL (a per-job, expiring, signed token).
+ */
+import { randomBytes } from "node:crypto";
+import { Hono } from "hono";
+import { type QueueRoutesOptions, queueRoutes } from "../../adapters/hono.js";
+import type { JobQueue, Worker } from "../../src/index.js";
+import { schemas } from "./jobs.js";
+import { PAGE } from "./page.js";
+
+export function demoApp(options: {
+  queue: JobQueue;
+  worker: Worker;
+  token: string;
+  sse?: QueueRoutesOptions["sse"];
+}): Hono {
+  const api = queueRoutes(options.queue, {
+    auth: { tokens: [options.token] },
+    jobs: schemas,
+    streamSecret: randomBytes(32).toString("base64url"),
+    worker: options.worker,
+    cors: { origin: "*" },
+    sse: options.sse,
+  });
+  const app = new Hono();
+  app.get("/", (c) => c.html(PAGE));
+  app.route("/queue", api);
+  app.post("/demo/jobs", async (c) => {
+    const created = await app.request("/queue/jobs", {
+      method: "POST",
+      headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ type: "resize", payload: { image: "browser.png", tiles: 6 } }),
+    });
+    const { id, streamUrl } = (await created.json()) as { id: string; streamUrl: string };
+    return c.json({ id, streamUrl }, 201);
+  });
+  return app;
+}

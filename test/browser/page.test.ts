@@ -1,0 +1,71 @@
+import { existsSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { serve } from "../../adapters/node.js";
+import { demoApp } from "../../examples/node/app.js";
+import { registerDemoHandlers } from "../../examples/node/jobs.js";
+import { Worker } from "../../src/index.js";
+import { memoryQueue } from "../support/memory-queue.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env.CI) {
+  throw new Error("chromium is not installed; CI needs it (apt-get install -y chromium)");
+}
+if (!hasChromium) {
+  console.warn("\n*** /usr/bin/chromium not found: the browser test is SKIPPED. ***\n");
+}
+
+describe.skipIf(!hasChromium)("the demo page in Chromium", () => {
+  it("follows a job with EventSource across forced reconnects: gap-free, no duplicates", async () => {
+    const { queue } = memoryQueue({ clock: undefined }); // a real browser needs real time
+    const worker = registerDemoHandlers(new Worker(queue, { concurrency: 2 }), queue, 300);
+    // Streams end every 700 ms, so the browser must reconnect (with Last-Event-ID) mid-job.
+    const app = demoApp({
+      queue,
+      worker,
+      token: "browser-admin-token-0123456789",
+      sse: { maxStreamMs: 700, retryMs: 100 },
+    });
+    const running = await serve({
+      fetch: app.fetch,
+      queue,
+      worker,
+      schedule: { loop: true },
+      port: 0,
+      signals: false,
+    });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${running.url}/`);
+      await page.click("#go");
+      await page.waitForFunction(() => document.body.dataset.done !== undefined, null, {
+        timeout: 15_000,
+      });
+      const data = await page.evaluate(() => ({ ...document.body.dataset }));
+      expect(data.done).toBe("completed");
+      expect(Number(data.opens)).toBeGreaterThanOrEqual(2); // it did reconnect
+      const seen = String(data.seen).split(",").map(Number);
+      expect(seen).toEqual(seen.map((_, i) => (seen[0] as number) + i)); // gap-free, no repeats
+      expect(await page.textContent("#status")).toContain("completed");
+      expect((await queue.get(String(data.job)))?.result).toEqual({
+        thumbnail: "browser.thumb.png",
+      });
+    } finally {
+      await browser.close();
+      await running.close();
+    }
+  }, 30_000);
+});
