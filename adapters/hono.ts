@@ -204,20 +204,7 @@ export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono 
     const id = c.req.param("id");
     const access = await readAccess(c, id);
     const waitMs = intParam(c, "waitMs", { min: 0, max: wait.max, fallback: wait.fallback });
-    let job = await getJob(id);
-    if (!isTerminal(job.state) && waitMs > 0) {
-      const timeout = new AbortController();
-      const timer = queue.clock.sleep(waitMs, timeout.signal).then(() => timeout.abort());
-      for await (const update of broadcaster.subscribe(id, {
-        after: job.seq,
-        signal: timeout.signal,
-      })) {
-        if (isTerminal(update.state)) break;
-      }
-      timeout.abort();
-      await timer;
-      job = await getJob(id);
-    }
+    const job = await broadcaster.waitFor(id, { timeoutMs: waitMs, signal: c.req.raw.signal });
     const view = jobView(job, routesBase(c.req.path), access === "admin");
     return c.json(view, isTerminal(job.state) ? 200 : 202);
   });

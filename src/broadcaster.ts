@@ -1,6 +1,6 @@
 import { JobNotFoundError } from "./errors.js";
 import { snapshotOf } from "./internal/json.js";
-import { isTerminal, type JobUpdate } from "./job.js";
+import { isTerminal, type Job, type JobUpdate } from "./job.js";
 import type { JobQueue } from "./queue.js";
 
 /** Options for {@link Broadcaster}. */
@@ -93,5 +93,36 @@ export class Broadcaster {
     } finally {
       changes.dispose();
     }
+  }
+
+  /**
+   * Waits (bounded) for a job to finish: resolves with the job once it is completed, failed or
+   * cancelled, or as it stands when `timeoutMs` runs out (check `job.state`). Lets an API route
+   * await a job's result in-process. Throws {@link JobNotFoundError} for an unknown job.
+   *
+   * @example
+   * const job = await new Broadcaster(queue).waitFor(id, { timeoutMs: 20_000 });
+   * if (job.state === "completed") return Response.json(job.result);
+   */
+  async waitFor(jobId: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Job> {
+    const job = await this.queue.get(jobId);
+    if (!job) throw new JobNotFoundError(jobId);
+    if (isTerminal(job.state) || options.timeoutMs <= 0) return job;
+    const stop = new AbortController();
+    const abort = () => stop.abort();
+    options.signal?.addEventListener("abort", abort, { once: true });
+    const timer = this.queue.clock.sleep(options.timeoutMs, stop.signal).then(abort);
+    try {
+      for await (const update of this.subscribe(jobId, { after: job.seq, signal: stop.signal })) {
+        if (isTerminal(update.state)) break;
+      }
+    } finally {
+      stop.abort();
+      options.signal?.removeEventListener("abort", abort);
+      await timer;
+    }
+    const latest = await this.queue.get(jobId);
+    if (!latest) throw new JobNotFoundError(jobId);
+    return latest;
   }
 }

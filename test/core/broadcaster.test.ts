@@ -83,3 +83,29 @@ describe("Broadcaster", () => {
     expect((await updates).map((u) => u.type)).toEqual(["snapshot"]);
   });
 });
+
+describe("Broadcaster.waitFor", () => {
+  it("resolves with the finished job, or with the job as it stands when the wait runs out", async () => {
+    const { queue, clock, peer } = memoryQueue();
+    const id = await queue.enqueue("t", null);
+    const broadcaster = new Broadcaster(queue);
+    const pending = broadcaster.waitFor(id, { timeoutMs: 1_000 });
+    await clock.untilSleeping(2); // the timeout and the poll
+    await clock.advance(1_000);
+    expect((await pending).state).toBe("queued");
+
+    let finished: Job | null = null;
+    const waiting = broadcaster.waitFor(id, { timeoutMs: 60_000 }).then((job) => {
+      finished = job;
+    });
+    const other = peer(); // completes from "another process": found by polling
+    await other.complete((await other.claim()) as Job, { done: true });
+    for (let i = 0; i < 100 && finished === null; i++) await clock.advance(100);
+    await waiting;
+    expect(finished).toMatchObject({ state: "completed", result: { done: true } });
+    expect(clock.now() - Date.UTC(2026, 0, 1)).toBeLessThan(60_000); // well before the timeout
+    await expect(broadcaster.waitFor("nope", { timeoutMs: 10 })).rejects.toBeInstanceOf(
+      JobNotFoundError,
+    );
+  });
+});
