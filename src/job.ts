@@ -96,6 +96,7 @@ export type JobUpdateType =
   | "active"
   | "progress"
   | "retry-scheduled"
+  | "lease-expired"
   | "released"
   | "completed"
   | "failed"

@@ -22,7 +22,7 @@ export const PAGE = `<!doctype html>
   <p id="status">idle</p>
   <ol id="log"></ol>
   <script>
-    const TYPES = ["snapshot", "active", "progress", "retry-scheduled", "released", "redriven",
+    const TYPES = ["snapshot", "active", "progress", "retry-scheduled", "lease-expired", "released", "redriven",
       "completed", "failed", "cancelled"];
     const FINAL = ["completed", "failed", "cancelled"];
     const $ = (id) => document.getElementById(id);

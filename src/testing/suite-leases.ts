@@ -54,6 +54,8 @@ export function leaseSuite(h: () => Harness): void {
     expect(now).toMatchObject({ state: "active", attempts: 2, progress: 0, result: null });
     expect(await other.complete(fresh, "fresh")).toBe(true);
     expect((await queue.get(id))?.result).toBe("fresh");
+    const types = (await queue.readEvents(id)).map((e) => e.type);
+    expect(types).toEqual(["enqueued", "active", "lease-expired", "active", "completed"]);
   });
 
   it("fences fail and release of a stale holder too", async () => {

@@ -102,13 +102,19 @@ export class LibsqlBackend implements contract.Backend {
   }
 
   async claim(input: contract.ClaimInput): Promise<contract.JobRecord[]> {
-    const [, claimed] = await this.#write([
-      this.#sql.deadLetterExpired(input),
-      this.#sql.claim(input),
-    ]);
+    const [, , claimed] = await this.#write(this.#claimSteps(input));
     return Array.from(claimed?.rows ?? [])
       .sort(byClaimOrder)
       .map(toJobRecord);
+  }
+
+  /** Expired leases: dead-letter the exhausted, requeue the rest; then claim. */
+  #claimSteps(input: contract.ClaimInput): Statement[] {
+    return [
+      this.#sql.deadLetterExpired(input),
+      this.#sql.requeueExpired(input),
+      this.#sql.claim(input),
+    ];
   }
 
   async #fenced(
@@ -150,10 +156,9 @@ export class LibsqlBackend implements contract.Backend {
     input: contract.CompleteAndClaimInput,
   ): Promise<contract.CompleteAndClaimOutcome> {
     const claim = { ...input.next, queue: input.queue, now: input.now };
-    const [completed, , claimed] = await this.#write([
+    const [completed, , , claimed] = await this.#write([
       this.#completion(input),
-      this.#sql.deadLetterExpired(claim),
-      this.#sql.claim(claim),
+      ...this.#claimSteps(claim),
     ]);
     return {
       completed: (completed?.rows.length ?? 0) > 0,

@@ -85,21 +85,32 @@ export class Statements {
     );
   }
 
-  /** Two index-ordered candidate lists (ready, expired) merged and cut to `limit`. */
+  /**
+   * Expired leases with attempts left go back to `queued` (event `lease-expired`), keeping
+   * their priority and run time, so the claim that follows picks them in the usual order.
+   * The stale holder's token is cleared: its writes are fenced from here on.
+   */
+  requeueExpired(input: ClaimInput): Statement {
+    const { queue, now } = input;
+    return sql(
+      `UPDATE ${this.t.jobs} SET state = 'queued', token = NULL, lease_until = NULL,
+         updated_at = :now, seq = seq + 1, event = 'lease-expired'
+       WHERE queue = :queue AND state = 'active' AND lease_until <= :now
+         AND attempts < max_attempts`,
+      { queue, now },
+    );
+  }
+
+  /** Claims the first `limit` runnable jobs in index order (priority, run time, insertion). */
   claim(input: ClaimInput): Statement {
     const { jobs } = this.t;
     const { queue, now, limit, token, leaseUntil } = input;
-    const candidates = (where: string) =>
-      `SELECT * FROM (SELECT pos, priority, run_at FROM ${jobs} WHERE queue = :queue AND ${where}
-         ORDER BY priority DESC, run_at, pos LIMIT :limit)`;
     return sql(
       `UPDATE ${jobs} SET state = 'active', token = :token, lease_until = :leaseUntil,
          attempts = attempts + 1, updated_at = :now, seq = seq + 1, event = 'active'
-       WHERE pos IN (SELECT pos FROM (
-         ${candidates("state = 'queued' AND run_at <= :now")}
-         UNION ALL
-         ${candidates("state = 'active' AND lease_until <= :now")}
-       ) ORDER BY priority DESC, run_at, pos LIMIT :limit)
+       WHERE pos IN (SELECT pos FROM ${jobs}
+         WHERE queue = :queue AND state = 'queued' AND run_at <= :now
+         ORDER BY priority DESC, run_at, pos LIMIT :limit)
        RETURNING *`,
       { queue, now, limit, token, leaseUntil },
     );
