@@ -2,10 +2,22 @@
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
+/**
+ * Random bytes are drawn from Web Crypto 4 KiB at a time: one `getRandomValues` call costs about
+ * as much as a whole claim on a local database, and every claim and enqueue needs a few bytes.
+ */
+const POOL_SIZE = 4_096;
+let pool = new Uint8Array(0);
+let offset = 0;
+
 function randomHex(bytes: number): string {
-  const buf = crypto.getRandomValues(new Uint8Array(bytes));
+  if (offset + bytes > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(POOL_SIZE));
+    offset = 0;
+  }
   let out = "";
-  for (const b of buf) out += HEX[b];
+  for (let i = offset; i < offset + bytes; i++) out += HEX[pool[i] as number];
+  offset += bytes;
   return out;
 }
 

@@ -60,6 +60,9 @@ class ShutdownAbort extends Error {
   override name = "ShutdownAbort";
 }
 
+/** Abort reason for a job's own timers once it has settled (cheaper than a DOMException). */
+const FINISHED = Symbol("finished");
+
 /** Resolves when the signal aborts (never rejects). */
 function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -154,7 +157,7 @@ async function settle(input: RunJobInput): Promise<Settled> {
       ? { kind: "completed", value: settled.value }
       : { kind: "failed", error: settled.error };
   } finally {
-    done.abort();
+    done.abort(FINISHED);
     input.shutdown.removeEventListener("abort", onShutdown);
   }
 }
