@@ -171,8 +171,9 @@ try {
       sse: { wake, poll },
       bundle: { rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes },
     };
-    writeFileSync(`${dir}${date}.json`, `${JSON.stringify(results, null, 2)}\n`);
-    log(`saved bench/results/${date}.json`);
+    const file = `${date}${mode === "quick" ? "-quick" : ""}.json`; // quick never clobbers full
+    writeFileSync(`${dir}${file}`, `${JSON.stringify(results, null, 2)}\n`);
+    log(`saved bench/results/${file}`);
   }
 } finally {
   await servers.stop();
