@@ -16,14 +16,14 @@ export * from "./errors.js";
 export { type Clock, ManualClock, systemClock } from "./internal/clock.js";
 export { snapshotOf } from "./internal/json.js";
 export * from "./job.js";
-export {
-  type EnqueueItem,
-  JobQueue,
-  type JobQueueOptions,
-  type ListOptions,
-  type ProgressUpdate,
-  type RetentionOptions,
-} from "./queue.js";
+export { JobQueue } from "./queue.js";
+export type {
+  EnqueueItem,
+  JobQueueOptions,
+  ListOptions,
+  ProgressUpdate,
+  RetentionOptions,
+} from "./queue-options.js";
 export {
   type DrainOptions,
   type DrainSummary,

@@ -1,11 +1,4 @@
-import type {
-  Backend,
-  EnqueueOutcome,
-  FencedInput,
-  JobInput,
-  JobRecord,
-  QueueScope,
-} from "./backend.js";
+import type * as contract from "./backend.js";
 import {
   InvalidStateError,
   JobNotFoundError,
@@ -30,14 +23,6 @@ import {
   resolveQueueOptions,
 } from "./queue-options.js";
 
-export type {
-  EnqueueItem,
-  JobQueueOptions,
-  ListOptions,
-  ProgressUpdate,
-  RetentionOptions,
-} from "./queue-options.js";
-
 /**
  * A named queue over one backend: enqueue, atomic claims, fenced worker writes, inspection.
  *
@@ -45,14 +30,13 @@ export type {
  * const queue = new JobQueue({ backend: libsqlBackend({ url: "file:queue.db" }) });
  * const id = await queue.enqueue("resize", { url }, { priority: 5, idempotencyKey: "img-42" });
  * const job = await queue.claim({ leaseMs: 30_000 });
- * if (job) {
- *   await queue.update(job, { progress: 0.5, message: "half way" });
+ * if (job && (await queue.update(job, { progress: 0.5, message: "half way" }))) {
  *   await queue.complete(job, { ok: true }); // false if our lease was lost
  * }
  */
 export class JobQueue {
   readonly name: string;
-  readonly backend: Backend;
+  readonly backend: contract.Backend;
   readonly clock: Clock;
   /** In-process change notifications for everything written through this object. */
   readonly changes: ChangeFeed;
@@ -86,11 +70,11 @@ export class JobQueue {
   /** Adds a job; returns its id (or the existing job's id when the idempotency key is known). */
   async enqueue(type: string, payload?: unknown, options?: EnqueueOptions): Promise<string> {
     const [outcome] = await this.enqueueMany([{ type, payload, options }]);
-    return (outcome as EnqueueOutcome).id;
+    return (outcome as contract.EnqueueOutcome).id;
   }
 
   /** Adds several jobs atomically (all or none) in one store round trip. */
-  async enqueueMany(items: EnqueueItem[]): Promise<EnqueueOutcome[]> {
+  async enqueueMany(items: EnqueueItem[]): Promise<contract.EnqueueOutcome[]> {
     this.#assertOpen();
     if (!Array.isArray(items) || items.length === 0 || items.length > 1_000) {
       throw new ValidationError("enqueueMany takes 1 to 1000 jobs", "jobs");
@@ -135,7 +119,7 @@ export class JobQueue {
     }
     const encoded = encodeJson(result, "result", this.#defaults.maxPayloadBytes);
     const claim = this.#newClaim(next.limit, next.leaseMs);
-    let claimed: JobRecord[] | null = null;
+    let claimed: contract.JobRecord[] | null = null;
     const completed = await this.#finish(job, async (at) => {
       const expiresAt = at.now + this.#retention.completedMs;
       const outcome = await combined({ ...at, result: encoded, expiresAt, next: claim.input });
@@ -278,7 +262,7 @@ export class JobQueue {
   }
 
   /** Turns claimed records into jobs this queue object holds leases for. */
-  #adopt(records: JobRecord[], claim: ReturnType<typeof claimInput>): Job[] {
+  #adopt(records: contract.JobRecord[], claim: ReturnType<typeof claimInput>): Job[] {
     return records.map((record) => {
       const job = toJob(record);
       this.#leases.track(job, claim.input.token, claim.leaseMs, record.backoff);
@@ -288,7 +272,7 @@ export class JobQueue {
   }
 
   /** Flushes pending progress (so the last report is stored), then runs the final write. */
-  async #finish(job: Job, write: (at: FencedInput) => Promise<boolean>): Promise<boolean> {
+  async #finish(job: Job, write: (at: contract.FencedInput) => Promise<boolean>): Promise<boolean> {
     this.#assertOpen();
     const lease = this.#leases.of(job);
     // If a write throws (store unreachable) the lease stays, so the caller may try again.
@@ -301,12 +285,12 @@ export class JobQueue {
   }
 
   /** Names the queue and the time for a backend call. */
-  #queueScope(): QueueScope {
+  #queueScope(): contract.QueueScope {
     return { queue: this.name, now: this.clock.now() };
   }
 
   /** Names the job, the queue and the time for a backend call. */
-  #scope(id: string): JobInput {
+  #scope(id: string): contract.JobInput {
     return { ...this.#queueScope(), id };
   }
 

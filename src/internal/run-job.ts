@@ -4,7 +4,8 @@
  */
 import { JobTimeoutError, LeaseLostError, NoHandlerError } from "../errors.js";
 import type { Job } from "../job.js";
-import type { JobQueue, ProgressUpdate } from "../queue.js";
+import type { JobQueue } from "../queue.js";
+import type { ProgressUpdate } from "../queue-options.js";
 
 /** What a handler receives. */
 export interface JobContext<Payload = unknown> {

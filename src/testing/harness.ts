@@ -2,7 +2,8 @@
 import type { Backend } from "../backend.js";
 import { ManualClock } from "../internal/clock.js";
 import { newToken } from "../internal/ids.js";
-import { JobQueue, type JobQueueOptions } from "../queue.js";
+import { JobQueue } from "../queue.js";
+import type { JobQueueOptions } from "../queue-options.js";
 
 /** What each conformance test gets. */
 export interface Harness {
