@@ -22,6 +22,8 @@ export interface SubscribeOptions {
 
 const TERMINAL_EVENTS = new Set(["completed", "failed", "cancelled"]);
 const PAGE = 100;
+/** Quiet polls between checks that the job still exists. */
+const RECHECK_EVERY = 20;
 
 /**
  * Follows jobs' progress. Works over any backend by polling each job's event log with adaptive
@@ -66,6 +68,7 @@ export class Broadcaster {
         cursor = Math.max(0, Math.floor(options.after));
       }
       let waitMs = this.#min;
+      let quietPolls = 0;
       while (!signal?.aborted) {
         changes.arm();
         const events = await this.queue.readEvents(jobId, { after: cursor, limit: PAGE });
@@ -77,8 +80,13 @@ export class Broadcaster {
         if (events.length === PAGE) continue;
         if (events.length > 0) {
           waitMs = this.#min;
+          quietPolls = 0;
           continue;
         }
+        // Now and then while quiet, check the job still exists (purged or past retention: the
+        // log would stay silent for ever).
+        quietPolls += 1;
+        if (quietPolls % RECHECK_EVERY === 0) terminalChecked = false;
         if (!terminalChecked) {
           // Resuming at or past the end: the log may hold nothing more for us.
           const job = await this.queue.get(jobId);

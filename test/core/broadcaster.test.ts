@@ -109,3 +109,27 @@ describe("Broadcaster.waitFor", () => {
     );
   });
 });
+
+describe("Broadcaster on a job that disappears", () => {
+  it("ends with JobNotFoundError when the job is purged while it is followed", async () => {
+    const { queue, clock, peer } = memoryQueue();
+    const id = await queue.enqueue("t", null);
+    const seen: string[] = [];
+    const following = (async () => {
+      for await (const update of new Broadcaster(queue, {
+        pollMs: { min: 100, max: 100 },
+      }).subscribe(id)) {
+        seen.push(update.type);
+      }
+    })();
+    await clock.untilSleeping(1);
+    await peer().purge(); // another process deletes the job; no event will ever come
+    let error: unknown = null;
+    following.catch((e: unknown) => {
+      error = e;
+    });
+    for (let i = 0; i < 50 && error === null; i++) await clock.advance(100);
+    expect(error).toBeInstanceOf(JobNotFoundError);
+    expect(seen).toEqual(["snapshot"]);
+  });
+});
