@@ -9,7 +9,7 @@ import type { Job, JobError, JobUpdate } from "../job.js";
 const encoder = new TextEncoder();
 
 /** UTF-8 size of a string, without encoding it when it is clearly small enough. */
-export function utf8Bytes(text: string): number {
+function utf8Bytes(text: string): number {
   return encoder.encode(text).length;
 }
 

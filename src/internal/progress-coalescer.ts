@@ -49,11 +49,6 @@ export class ProgressCoalescer {
     private readonly intervalMs: number,
   ) {}
 
-  /** False once any write reported the job lost. */
-  get owned(): boolean {
-    return this.#owned;
-  }
-
   /**
    * Records a patch. Writes at once when the interval allows (and resolves with the write's
    * answer); otherwise schedules a trailing write and resolves with the last known answer.
