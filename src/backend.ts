@@ -11,6 +11,9 @@
  * - Worker-side writes (`update`, `complete`, `fail`, `release`) are fenced: they change
  *   something only if the job is `active` and holds the given claim token, and report whether
  *   they did.
+ * - Every mutating method is safe to re-send with the same input (clients re-send a call whose
+ *   reply was lost): the repeat changes nothing more, logs no second event, and answers as the
+ *   first run did. Claim tokens, `callId`s and `now` make a re-send recognisable.
  *
  * The conformance suite in `jdobb-async-queue/testing` checks all of this.
  */
@@ -140,7 +143,16 @@ export interface JobInput extends QueueScope {
   id: string;
 }
 
-export interface CancelInput extends JobInput {
+/**
+ * A change any process may request (cancel, redrive). `callId` is unique per call and the same
+ * when a client re-sends it, so a backend can tell its own earlier run from someone else's
+ * and answer a re-sent call as it answered the first time.
+ */
+export interface RequestedChangeInput extends JobInput {
+  callId: string;
+}
+
+export interface CancelInput extends RequestedChangeInput {
   expiresAt: number;
 }
 
@@ -202,7 +214,7 @@ export interface Backend {
   release(input: FencedInput): Promise<boolean>;
   cancel(input: CancelInput): Promise<CancelOutcome>;
   /** Redrives a `failed` job: `queued`, attempts reset, runnable now. */
-  retry(input: JobInput): Promise<RetryOutcome>;
+  retry(input: RequestedChangeInput): Promise<RetryOutcome>;
   /** `null` when missing or past its retention. */
   get(input: JobInput): Promise<JobRecord | null>;
   readEvents(input: ReadEventsInput): Promise<EventRecord[]>;

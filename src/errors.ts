@@ -44,10 +44,23 @@ export class LeaseLostError extends QueueError {
   }
 }
 
-/** The store could not be reached or refused the operation; safe to retry later. */
+/**
+ * The store could not be reached, gave no reply, or answered that it is busy; safe to retry
+ * later. `cause` holds the client's own error where it carries no request data.
+ */
 export class BackendUnavailableError extends QueueError {
   override readonly code = "BACKEND_UNAVAILABLE";
   override name = "BackendUnavailableError";
+}
+
+/**
+ * The store answered with an error that retrying will not fix (a script or SQL error, a
+ * conflicting id). The message names the backend and the store's error class, never the
+ * request, so it is safe to log.
+ */
+export class BackendError extends QueueError {
+  override readonly code = "BACKEND_ERROR";
+  override name = "BackendError";
 }
 
 /** A worker claimed a job whose type has no registered handler. Recorded as the job's error. */

@@ -10,6 +10,7 @@ import { ChangeFeed, NEW_WORK } from "./internal/change-feed.js";
 import { claimInput } from "./internal/claim-input.js";
 import type { Clock } from "./internal/clock.js";
 import { type EnqueueDefaults, toNewJob } from "./internal/enqueue-input.js";
+import { newToken } from "./internal/ids.js";
 import { describeError, encodeJson, toJob, toUpdate } from "./internal/json.js";
 import { LeaseBook } from "./internal/lease-book.js";
 import { toProgressPatch } from "./internal/progress-coalescer.js";
@@ -198,7 +199,7 @@ export class JobQueue {
     this.#assertOpen();
     const scope = this.#scope(id);
     const expiresAt = scope.now + this.#retention.cancelledMs;
-    const outcome = await this.backend.cancel({ ...scope, expiresAt });
+    const outcome = await this.backend.cancel({ ...scope, expiresAt, callId: newToken() });
     if (outcome === "not-found") throw new JobNotFoundError(id);
     this.changes.notify(id);
     return outcome === "cancelled";
@@ -207,7 +208,7 @@ export class JobQueue {
   /** Redrives a dead-lettered (`failed`) job: queued again with a fresh set of attempts. */
   async retry(id: string): Promise<void> {
     this.#assertOpen();
-    const outcome = await this.backend.retry(this.#scope(id));
+    const outcome = await this.backend.retry({ ...this.#scope(id), callId: newToken() });
     if (outcome === "not-found") throw new JobNotFoundError(id);
     if (outcome === "not-failed") throw new InvalidStateError(`job ${id} is not failed`);
     this.changes.notify(id);

@@ -13,6 +13,7 @@ import { dataSuite } from "./suite-data.js";
 import { leaseSuite } from "./suite-leases.js";
 import { lifecycleSuite } from "./suite-lifecycle.js";
 import { orderingSuite } from "./suite-ordering.js";
+import { resendSuite } from "./suite-resend.js";
 
 export { ManualClock } from "../internal/clock.js";
 export type { Harness } from "./harness.js";
@@ -50,5 +51,6 @@ export function testBackend(options: TestBackendOptions): void {
     describe("leases", () => leaseSuite(current));
     describe("lifecycle", () => lifecycleSuite(current));
     describe("data", () => dataSuite(current));
+    describe("re-sent calls", () => resendSuite(current));
   });
 }

@@ -23,6 +23,11 @@ export interface UpstashRestServer {
   /** Redis commands forwarded. */
   readonly commands: number;
   resetCounts(): void;
+  /**
+   * Fault injection: the next `n` requests run their commands on Redis, then lose the reply
+   * (the connection is destroyed instead of answered), as when a network drops mid-response.
+   */
+  dropReplies(n: number): void;
   close(): Promise<void>;
 }
 
@@ -95,6 +100,7 @@ export async function startUpstashRestServer(options: {
 }): Promise<UpstashRestServer> {
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   const counts = { requests: 0, commands: 0 };
+  let repliesToDrop = 0;
 
   const multiExec = async (commands: Command[], base64: boolean) => {
     const conn = redis.duplicate(); // a transaction gets its own connection
@@ -143,6 +149,11 @@ export async function startUpstashRestServer(options: {
     } else {
       throw new HttpError(404, "ERR unknown endpoint");
     }
+    if (repliesToDrop > 0) {
+      repliesToDrop -= 1;
+      res.socket?.destroy();
+      return;
+    }
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(reply));
   };
@@ -169,6 +180,9 @@ export async function startUpstashRestServer(options: {
     resetCounts() {
       counts.requests = 0;
       counts.commands = 0;
+    },
+    dropReplies(n) {
+      repliesToDrop = n;
     },
     async close() {
       server.closeAllConnections();

@@ -1,7 +1,8 @@
 import type * as contract from "../../backend.js";
-import { BackendUnavailableError } from "../../errors.js";
+import type { QueueError } from "../../errors.js";
+import { briefly, describe, refused, unavailable } from "../../internal/store-errors.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
-import type { LibsqlClientLike, SqlResult, SqlValue, Statement } from "./client.js";
+import type { LibsqlClientLike, SqlResult, Statement } from "./client.js";
 import { byClaimOrder, toEventRecord, toJobRecord } from "./rows.js";
 import { migrate, tablesFor } from "./schema.js";
 import { Statements } from "./statements.js";
@@ -17,13 +18,32 @@ export interface LibsqlBackendSettings {
   name: string;
 }
 
-/** Store errors worth retrying later: unreachable, overloaded, or locked. */
-function isUnavailable(error: unknown): boolean {
-  const { code, name, message } = error as { code?: string; name?: string; message?: string };
-  if (name === "TypeError" && /fetch/i.test(message ?? "")) return true;
-  return ["SERVER_ERROR", "SQLITE_BUSY", "SQLITE_LOCKED", "HRANA_WEBSOCKET_ERROR"].includes(
-    code ?? "",
-  );
+/**
+ * Codes of `@libsql/client` errors that mean the call got no usable reply (an HTTP error
+ * status, a broken stream) or the database is busy: worth retrying later.
+ */
+const UNAVAILABLE_CODES = new Set([
+  "SERVER_ERROR",
+  "HRANA_WEBSOCKET_ERROR",
+  "HRANA_CLOSED_ERROR",
+  "HRANA_PROTO_ERROR",
+  "STREAM_EXPIRED",
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+]);
+
+/**
+ * The error the public API throws for a failed store call. The client answers a reply it got
+ * with a coded `LibsqlError`; an error with no string `code` never reached the database (the
+ * runtime's fetch failed: Node's `TypeError: fetch failed`, workerd's `Network connection
+ * lost.` or `internal error; reference=…`).
+ */
+function storeError(backend: string, error: unknown): QueueError {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string" || UNAVAILABLE_CODES.has(code)) {
+    return unavailable(backend, describe(error));
+  }
+  return refused(backend, `${code}: ${briefly(error)}`);
 }
 
 /** The libSQL / SQLite implementation of the {@link contract.Backend} contract. */
@@ -69,10 +89,7 @@ export class LibsqlBackend implements contract.Backend {
         return await op(client);
       }
     } catch (error) {
-      if (!isUnavailable(error)) throw error;
-      throw new BackendUnavailableError(`${this.name}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw storeError(this.name, error);
     }
   }
 
@@ -96,8 +113,11 @@ export class LibsqlBackend implements contract.Backend {
       holders.set(String(row.idempotency_key), String(row.id));
     }
     return jobs.map((job, i) => {
-      const created = (results[i]?.rows.length ?? 0) > 0;
-      return { id: created ? job.id : (holders.get(job.idempotencyKey ?? "") ?? job.id), created };
+      const holder = holders.get(job.idempotencyKey ?? "");
+      // A re-sent call finds its own job holding the key: it was created, by this call.
+      const created = (results[i]?.rows.length ?? 0) > 0 || holder === job.id;
+      if (!created && holder === undefined) throw refused(this.name, "job id conflict");
+      return { id: created ? job.id : (holder as string), created };
     });
   }
 
@@ -117,39 +137,27 @@ export class LibsqlBackend implements contract.Backend {
     ];
   }
 
-  async #fenced(
-    input: contract.FencedInput,
-    set: string,
-    args: Record<string, SqlValue>,
-  ): Promise<boolean> {
-    const result = await this.#execute(this.#sql.fenced(input, set, args));
-    return result.rows.length > 0;
+  async #fenced(statement: Statement): Promise<boolean> {
+    return (await this.#execute(statement)).rows.length > 0;
   }
 
   update(input: contract.UpdateInput): Promise<boolean> {
-    const { leaseUntil, progress, message, data } = input;
-    const patch = Object.entries({ progress, message, data }).filter(([, v]) => v !== undefined);
-    const sets = [
-      "lease_until = :leaseUntil",
-      ...patch.map(([column]) => `${column} = :${column}`),
-    ];
-    if (patch.length > 0) sets.push("updated_at = :now, seq = seq + 1, event = 'progress'");
-    return this.#fenced(input, sets.join(", "), { leaseUntil, ...Object.fromEntries(patch) });
+    return this.#fenced(this.#sql.progress(input));
   }
 
   /** The fenced completion statement. */
   #completion({ result, expiresAt, ...input }: contract.CompleteInput): Statement {
-    return this.#sql.fenced(
+    return this.#sql.finish(
       input,
-      `state = 'completed', result = :result, error = NULL, progress = 1, token = NULL,
-       lease_until = NULL, expires_at = :expiresAt, updated_at = :now, seq = seq + 1,
-       event = 'completed'`,
+      "completed",
+      `state = 'completed', result = :result, error = NULL, progress = 1, lease_until = NULL,
+       expires_at = :expiresAt`,
       { result, expiresAt },
     );
   }
 
-  async complete(input: contract.CompleteInput): Promise<boolean> {
-    return (await this.#execute(this.#completion(input))).rows.length > 0;
+  complete(input: contract.CompleteInput): Promise<boolean> {
+    return this.#fenced(this.#completion(input));
   }
 
   async completeAndClaim(
@@ -171,49 +179,61 @@ export class LibsqlBackend implements contract.Backend {
   fail({ error, retryAt, expiresAt, ...input }: contract.FailInput): Promise<boolean> {
     if (retryAt === null) {
       return this.#fenced(
-        input,
-        `state = 'failed', error = :error, token = NULL, lease_until = NULL,
-         expires_at = :expiresAt, updated_at = :now, seq = seq + 1, event = 'failed'`,
-        { error, expiresAt },
+        this.#sql.finish(
+          input,
+          "failed",
+          "state = 'failed', error = :error, lease_until = NULL, expires_at = :expiresAt",
+          { error, expiresAt },
+        ),
       );
     }
     return this.#fenced(
-      input,
-      `state = 'queued', error = :error, run_at = :retryAt, token = NULL, lease_until = NULL,
-       updated_at = :now, seq = seq + 1, event = 'retry-scheduled'`,
-      { error, retryAt },
+      this.#sql.finish(
+        input,
+        "retry-scheduled",
+        "state = 'queued', error = :error, run_at = :retryAt, lease_until = NULL",
+        { error, retryAt },
+      ),
     );
   }
 
   release(input: contract.FencedInput): Promise<boolean> {
+    // The attempt is given back once: a re-sent release finds the job no longer active.
     return this.#fenced(
-      input,
-      `state = 'queued', attempts = attempts - 1, token = NULL, lease_until = NULL,
-       updated_at = :now, seq = seq + 1, event = 'released'`,
-      {},
+      this.#sql.finish(
+        input,
+        "released",
+        "state = 'queued', attempts = attempts - (state = 'active'), lease_until = NULL",
+        {},
+      ),
     );
   }
 
-  /** A conditional update and a read of the job's state, in one round trip. */
-  async #transition(
-    input: contract.JobInput,
-    update: Statement,
-  ): Promise<"changed" | string | null> {
-    const [changed, current] = await this.#write([update, this.#sql.get(input, "state")]);
-    if ((changed?.rows.length ?? 0) > 0) return "changed";
+  /**
+   * A requested change (cancel, redrive) and a read of the job, in one round trip: "applied"
+   * if it changed the job — now, or in an earlier run of this very call (a re-send finds its
+   * own `callId` in `token`) — else the job's state, or null if there is none.
+   */
+  async #requested(
+    input: contract.RequestedChangeInput,
+    change: Statement,
+  ): Promise<string | null> {
+    const [changed, current] = await this.#write([change, this.#sql.get(input, "state, token")]);
+    if ((changed?.rows.length ?? 0) > 0) return "applied";
     const row = current?.rows[0];
-    return row ? String(row.state) : null;
+    if (!row) return null;
+    return row.token === input.callId ? "applied" : String(row.state);
   }
 
   async cancel(input: contract.CancelInput): Promise<contract.CancelOutcome> {
-    const outcome = await this.#transition(input, this.#sql.cancel(input));
-    if (outcome === "changed") return "cancelled";
+    const outcome = await this.#requested(input, this.#sql.cancel(input));
+    if (outcome === "applied") return "cancelled";
     return outcome === null ? "not-found" : "already-finished";
   }
 
-  async retry(input: contract.JobInput): Promise<contract.RetryOutcome> {
-    const outcome = await this.#transition(input, this.#sql.redrive(input));
-    if (outcome === "changed") return "redriven";
+  async retry(input: contract.RequestedChangeInput): Promise<contract.RetryOutcome> {
+    const outcome = await this.#requested(input, this.#sql.redrive(input));
+    if (outcome === "applied") return "redriven";
     return outcome === null ? "not-found" : "not-failed";
   }
 

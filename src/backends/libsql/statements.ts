@@ -13,6 +13,8 @@ import type {
   ListInput,
   NewJobRecord,
   ReadEventsInput,
+  RequestedChangeInput,
+  UpdateInput,
 } from "../../backend.js";
 import type { JobState } from "../../job.js";
 import type { SqlValue, Statement } from "./client.js";
@@ -49,13 +51,20 @@ export class Statements {
     );
   }
 
-  /** Inserts one job unless its idempotency key is taken; returns its id if inserted. */
+  /**
+   * Inserts one job unless its idempotency key is taken; returns its id if inserted. A re-sent
+   * insert (the id exists with the same queue, type and payload) returns the id again and
+   * changes nothing: the no-op update touches no column a trigger watches. An id that exists
+   * with other content sets it to NULL, which fails the whole batch before it commits.
+   */
   insert(queue: string, now: number, job: NewJobRecord): Statement {
     return sql(
       `INSERT INTO ${this.t.jobs} (id, queue, type, payload, state, priority, max_attempts,
          run_at, created_at, updated_at, backoff, idempotency_key)
        VALUES (:id, :queue, :type, :payload, 'queued', :priority, :maxAttempts,
          :runAt, :now, :now, :backoff, :idempotencyKey)
+       ON CONFLICT (id) DO UPDATE SET id = IIF(queue = excluded.queue AND type = excluded.type
+         AND payload = excluded.payload, excluded.id, NULL)
        ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING id`,
       { ...job, queue, now },
@@ -101,49 +110,99 @@ export class Statements {
     );
   }
 
-  /** Claims the first `limit` runnable jobs in index order (priority, run time, insertion). */
+  /**
+   * Claims the first `limit` runnable jobs in index order (priority, run time, insertion).
+   * Safe to re-send: every claim has a fresh token and lease end. A re-sent claim finds jobs
+   * already active under both (through the lease index), claims nothing new, and returns
+   * those again; `attempts` and `seq` move only for jobs that were queued.
+   */
   claim(input: ClaimInput): Statement {
     const { jobs } = this.t;
     const { queue, now, limit, token, leaseUntil } = input;
+    const mine = `SELECT pos FROM ${jobs} WHERE queue = :queue AND state = 'active'
+      AND lease_until = :leaseUntil AND token = :token`;
     return sql(
       `UPDATE ${jobs} SET state = 'active', token = :token, lease_until = :leaseUntil,
-         attempts = attempts + 1, updated_at = :now, seq = seq + 1, event = 'active'
+         attempts = attempts + (state = 'queued'), updated_at = :now,
+         seq = seq + (state = 'queued'), event = 'active'
        WHERE pos IN (SELECT pos FROM ${jobs}
          WHERE queue = :queue AND state = 'queued' AND run_at <= :now
+           AND NOT EXISTS (${mine})
          ORDER BY priority DESC, run_at, pos LIMIT :limit)
+       OR pos IN (${mine})
        RETURNING *`,
       { queue, now, limit, token, leaseUntil },
     );
   }
 
-  /** Applies `set` only while the job is active under the caller's token. */
-  fenced(input: FencedInput, set: string, args: Record<string, SqlValue>): Statement {
+  /**
+   * Extends the lease and applies a progress patch, while the job is active under the
+   * caller's token. A `progress` event is logged only when something changed, so a re-sent
+   * call (same lease end, same values) logs nothing twice.
+   */
+  progress(input: UpdateInput): Statement {
+    const { leaseUntil, progress, message, data } = input;
+    const patch = Object.entries({ progress, message, data }).filter(([, v]) => v !== undefined);
+    const sets = ["lease_until = :leaseUntil"];
+    if (patch.length > 0) {
+      const changed = ["lease_until IS NOT :leaseUntil"];
+      for (const [column] of patch) {
+        sets.push(`${column} = :${column}`);
+        changed.push(`${column} IS NOT :${column}`);
+      }
+      sets.push(`updated_at = :now, seq = seq + (${changed.join(" OR ")}), event = 'progress'`);
+    }
     const { id, queue, token, now } = input;
     return sql(
-      `UPDATE ${this.t.jobs} SET ${set}
+      `UPDATE ${this.t.jobs} SET ${sets.join(", ")}
        WHERE id = :id AND queue = :queue AND state = 'active' AND token = :token RETURNING pos`,
-      { ...args, id, queue, token, now },
+      { leaseUntil, ...Object.fromEntries(patch), id, queue, token, now },
     );
   }
 
-  cancel(input: CancelInput): Statement {
-    const { id, queue, now, expiresAt } = input;
+  /**
+   * A fenced final write: applies `set` and logs `event` only while the job is active under
+   * the caller's token. The token stays on the row, so a re-sent call (same token, same `now`)
+   * finds the change it already made — same event, same time — and returns the row again
+   * without logging twice (`seq` moves only for an active job).
+   */
+  finish(
+    input: FencedInput,
+    event: string,
+    set: string,
+    args: Record<string, SqlValue>,
+  ): Statement {
+    const { id, queue, token, now } = input;
     return sql(
-      `UPDATE ${this.t.jobs} SET state = 'cancelled', token = NULL, lease_until = NULL,
+      `UPDATE ${this.t.jobs} SET ${set}, updated_at = :now, seq = seq + (state = 'active'),
+         event = :event
+       WHERE id = :id AND queue = :queue AND token = :token
+         AND (state = 'active' OR (event = :event AND updated_at = :now))
+       RETURNING pos`,
+      { ...args, id, queue, token, now, event },
+    );
+  }
+
+  /** Cancels a queued or active job; `token` takes the call's id, so a re-send knows its own. */
+  cancel(input: CancelInput): Statement {
+    const { id, queue, now, expiresAt, callId } = input;
+    return sql(
+      `UPDATE ${this.t.jobs} SET state = 'cancelled', token = :callId, lease_until = NULL,
          expires_at = :expiresAt, updated_at = :now, seq = seq + 1, event = 'cancelled'
        WHERE id = :id AND queue = :queue AND state IN ('queued', 'active') AND ${LIVE}
        RETURNING pos`,
-      { id, queue, now, expiresAt },
+      { id, queue, now, expiresAt, callId },
     );
   }
 
-  redrive(input: JobInput): Statement {
-    const { id, queue, now } = input;
+  /** Redrives a failed job; `token` takes the call's id until a claim replaces it. */
+  redrive(input: RequestedChangeInput): Statement {
+    const { id, queue, now, callId } = input;
     return sql(
       `UPDATE ${this.t.jobs} SET state = 'queued', attempts = 0, run_at = :now, result = NULL,
-         expires_at = NULL, updated_at = :now, seq = seq + 1, event = 'redriven'
+         token = :callId, expires_at = NULL, updated_at = :now, seq = seq + 1, event = 'redriven'
        WHERE id = :id AND queue = :queue AND state = 'failed' AND ${LIVE} RETURNING pos`,
-      { id, queue, now },
+      { id, queue, now, callId },
     );
   }
 

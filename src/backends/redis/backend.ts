@@ -139,12 +139,13 @@ export class RedisBackend implements contract.Backend {
 
   async cancel(input: contract.CancelInput): Promise<contract.CancelOutcome> {
     return decodeReply<contract.CancelOutcome>(
-      await this.#run(scripts.CANCEL, input, input.id, input.expiresAt),
+      await this.#run(scripts.CANCEL, input, input.id, input.expiresAt, input.callId),
     );
   }
 
-  async retry(input: contract.JobInput): Promise<contract.RetryOutcome> {
-    return decodeReply<contract.RetryOutcome>(await this.#run(scripts.REDRIVE, input, input.id));
+  async retry(input: contract.RequestedChangeInput): Promise<contract.RetryOutcome> {
+    const reply = await this.#run(scripts.REDRIVE, input, input.id, input.callId);
+    return decodeReply<contract.RetryOutcome>(reply);
   }
 
   async get(input: contract.JobInput): Promise<contract.JobRecord | null> {

@@ -8,9 +8,22 @@
  * dead-lettered when their attempts are spent, else requeued (event `lease-expired`) in the
  * ready set under their priority and run time; then the first `limit` ready jobs, already in
  * claim order, are claimed. Returns the claimed jobs' HGETALL lists.
+ *
+ * Safe to re-send: every claim has a fresh token, and a claim that took jobs leaves a note
+ * `claim:<token>` listing them (until the lease ends, or the first of them is finished — by
+ * then the caller has the reply, so no re-send can follow). A re-sent claim finds the note and
+ * answers with the same jobs, those still held under the token, instead of taking more.
  */
 export const CLAIM_FN = `
 local function claim_jobs(limit, token, lease_until, expired_error, failed_expires_at)
+  local note = redis.call('GET', base .. 'claim:' .. token)
+  if note then
+    local again = {}
+    for _, id in ipairs(cjson.decode(note)) do
+      if holds(id, token) then again[#again + 1] = job_fields(id) end
+    end
+    return again
+  end
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'delayed', '-inf', now, 'LIMIT', 0, 1000)) do
     redis.call('ZREM', base .. 'delayed', id)
     schedule(id)
@@ -31,7 +44,7 @@ local function claim_jobs(limit, token, lease_until, expired_error, failed_expir
       log_event(id, 'lease-expired')
     end
   end
-  local out = {}
+  local out, ids = {}, {}
   for _, member in ipairs(redis.call('ZRANGE', base .. 'ready', 0, limit - 1)) do
     local pos, id = string.match(member, '^%d+:(%d+):(.+)$')
     local attempts = tonumber(redis.call('HGET', jkey(id), 'attempts'))
@@ -43,17 +56,32 @@ local function claim_jobs(limit, token, lease_until, expired_error, failed_expir
     redis.call('ZADD', base .. 'active', lease_until, id)
     log_event(id, 'active')
     out[#out + 1] = job_fields(id)
+    ids[#ids + 1] = id
+  end
+  if #ids > 0 then
+    redis.call('SET', base .. 'claim:' .. token, cjson.encode(ids), 'PX',
+      math.max(1, tonumber(lease_until) - now))
   end
   return out
 end
 `;
 
-/** Lua function: a fenced final write (see FINISH). Returns 1 if it applied, else 0. */
+/**
+ * Lua function: a fenced final write (see FINISH). Returns 1 if it applied, else 0.
+ * Safe to re-send: the job remembers which token finished it (`done`) and when, so a re-sent
+ * call (same token, same `now`) answers 1 again and writes nothing.
+ */
 export const FINISH_FN = `
 local function finish_job(id, token, outcome, value, at)
-  local pos = holds(id, token)
-  if not pos then return 0 end
   local key = jkey(id)
+  local pos = holds(id, token)
+  if not pos then
+    local f = redis.call('HMGET', key, 'done', 'updatedAt')
+    if f[1] == token and f[2] == ARGV[2] then return 1 end
+    return 0
+  end
+  redis.call('DEL', base .. 'claim:' .. token)
+  redis.call('HSET', key, 'done', token)
   redis.call('ZREM', base .. 'active', id)
   if outcome == 'completed' then
     redis.call('HSET', key, 'state', 'completed', 'result', value, 'progress', 1,

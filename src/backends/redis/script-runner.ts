@@ -4,15 +4,30 @@
  * goes straight to EVAL, which also loads it: so every operation is exactly one round trip,
  * even on a cold start, and a NOSCRIPT miss costs a second one only after a flush.
  */
-import { BackendUnavailableError } from "../../errors.js";
+import type { QueueError } from "../../errors.js";
+import { briefly, describe, refused, unavailable } from "../../internal/store-errors.js";
 import type { RedisScriptClient } from "./client.js";
 
 const hex = (bytes: ArrayBuffer) =>
   Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 
-/** Errors that mean "the store is unreachable or busy", worth retrying later. */
-const UNAVAILABLE =
-  /fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed|MaxRetriesPerRequest|^BUSY|^LOADING|^MASTERDOWN|status (5\d\d)|Unable to parse response/i;
+/**
+ * Classes of the errors a client raises for a reply the server sent (ioredis' `ReplyError`,
+ * `@upstash/redis`' `UpstashError`). Anything else means the call got no reply: refused,
+ * reset, timed out, a failed DNS lookup, a garbled body — however the runtime words it.
+ */
+const REPLY_ERRORS = new Set(["ReplyError", "UpstashError"]);
+/** Replies of a server that cannot serve right now: worth retrying later. */
+const BUSY_REPLY = /^(BUSY|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;
+/** `@upstash/redis` appends the whole command, payload included, after this. */
+const UPSTASH_COMMAND_SUFFIX = ", command was:";
+
+/** The error the public API throws for a failed script call. */
+export function scriptError(backend: string, error: unknown): QueueError {
+  if (!REPLY_ERRORS.has((error as Error)?.name)) return unavailable(backend, describe(error));
+  const reply = briefly(error, UPSTASH_COMMAND_SUFFIX);
+  return BUSY_REPLY.test(reply) ? unavailable(backend, reply) : refused(backend, reply);
+}
 
 export class ScriptRunner {
   readonly #shas = new Map<string, Promise<string>>();
@@ -39,11 +54,7 @@ export class ScriptRunner {
         return await this.redis.eval(script, keys, args);
       }
     } catch (error) {
-      const message = String((error as Error)?.message ?? error);
-      if (error instanceof TypeError || UNAVAILABLE.test(message)) {
-        throw new BackendUnavailableError(`${this.name}: ${message}`, { cause: error });
-      }
-      throw error;
+      throw scriptError(this.name, error);
     }
   }
 

@@ -13,13 +13,22 @@ const script = (body: string) => LUA_PRELUDE + body;
 /**
  * ENQUEUE — ARGV: base, now, count, then per job 8 values:
  *   id, type, payload, priority, runAt, maxAttempts, backoff|"", idempotencyKey|""
- * Returns ~[[id, created(0|1)], …]. Fails as a whole (before writing) if an id exists.
+ * Returns ~[[id, created(0|1)], …].
+ * Safe to re-send (clients re-send a call whose reply was lost): a job whose id exists with
+ * the same type and payload was created by this very call, and is answered as created again.
+ * An id that exists with other content fails the whole call before writing anything.
  */
 export const ENQUEUE = script(`
 local count = tonumber(ARGV[3])
+local done = {}
 for i = 0, count - 1 do
-  if redis.call('EXISTS', jkey(ARGV[4 + i * 8])) == 1 then
-    return redis.error_reply('ERR job id already exists: ' .. ARGV[4 + i * 8])
+  local o = 4 + i * 8
+  local f = redis.call('HMGET', jkey(ARGV[o]), 'type', 'payload')
+  if f[1] then
+    if f[1] ~= ARGV[o + 1] or f[2] ~= ARGV[o + 2] then
+      return redis.error_reply('ERR job id conflict')
+    end
+    done[i] = true
   end
 end
 cleanup(500)
@@ -28,7 +37,9 @@ for i = 0, count - 1 do
   local o = 4 + i * 8
   local id, ikey = ARGV[o], ARGV[o + 7]
   local holder = ikey ~= '' and redis.call('GET', base .. 'idem:' .. ikey) or false
-  if holder and live_state(holder) then
+  if done[i] then
+    out[#out + 1] = {id, 1}
+  elseif holder and live_state(holder) then
     out[#out + 1] = {holder, 0}
   else
     local pos = redis.call('INCR', base .. 'pos')
@@ -74,11 +85,20 @@ return reply(claim_jobs(tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7]))
  * UPDATE — ARGV: base, now, id, token, leaseUntil, then three (present, value) pairs for
  * progress, message, data: present is "1" to set, "0" to null, "" to leave unchanged.
  * Extends the lease; with any field present also records a `progress` event.
- * Returns 1 if the caller holds the job, else 0.
+ * Returns 1 if the caller holds the job, else 0. A re-sent call (same lease, same values)
+ * finds nothing to change and writes nothing, so it logs no second event.
  */
 export const UPDATE = script(`
 local id, token = ARGV[3], ARGV[4]
 if not holds(id, token) then return 0 end
+local current = redis.call('HMGET', jkey(id), 'leaseUntil', 'progress', 'message', 'data')
+local same = current[1] == ARGV[5]
+for i = 1, 3 do
+  local present, value = ARGV[4 + i * 2], ARGV[5 + i * 2]
+  if present == '1' and current[i + 1] ~= value then same = false end
+  if present == '0' and current[i + 1] then same = false end
+end
+if same then return 1 end
 local sets, nulls = {'leaseUntil', ARGV[5]}, {}
 for i, name in ipairs({'progress', 'message', 'data'}) do
   local present, value = ARGV[4 + i * 2], ARGV[5 + i * 2]
@@ -125,17 +145,21 @@ return reply({completed, claim_jobs(tonumber(ARGV[7]), ARGV[8], ARGV[9], ARGV[10
 `);
 
 /**
- * CANCEL — ARGV: base, now, id, expiresAt
- * Returns ~"cancelled" | ~"not-found" | ~"already-finished".
+ * CANCEL — ARGV: base, now, id, expiresAt, callId
+ * Returns ~"cancelled" | ~"not-found" | ~"already-finished". A re-sent call finds the job
+ * cancelled under its own callId (`done`) and answers "cancelled" again.
  */
 export const CANCEL = script(`
 local id = ARGV[3]
 local state = live_state(id)
 if not state then return reply('not-found') end
+if state == 'cancelled' and redis.call('HGET', jkey(id), 'done') == ARGV[5] then
+  return reply('cancelled')
+end
 if state ~= 'queued' and state ~= 'active' then return reply('already-finished') end
 unschedule(id)
 redis.call('HDEL', jkey(id), 'token', 'leaseUntil')
-redis.call('HSET', jkey(id), 'state', 'cancelled', 'updatedAt', ARGV[2])
+redis.call('HSET', jkey(id), 'state', 'cancelled', 'updatedAt', ARGV[2], 'done', ARGV[5])
 move_state(id, state, 'cancelled')
 retain(id, ARGV[4])
 log_event(id, 'cancelled')
@@ -143,17 +167,21 @@ return reply('cancelled')
 `);
 
 /**
- * REDRIVE — ARGV: base, now, id
- * Returns ~"redriven" | ~"not-found" | ~"not-failed".
+ * REDRIVE — ARGV: base, now, id, callId
+ * Returns ~"redriven" | ~"not-found" | ~"not-failed". A re-sent call finds the job redriven
+ * under its own callId and answers "redriven" again.
  */
 export const REDRIVE = script(`
 local id = ARGV[3]
 local state = live_state(id)
 if not state then return reply('not-found') end
-if state ~= 'failed' then return reply('not-failed') end
+if state ~= 'failed' then
+  if redis.call('HGET', jkey(id), 'redrivenBy') == ARGV[4] then return reply('redriven') end
+  return reply('not-failed')
+end
 unretain(id)
 redis.call('HSET', jkey(id), 'state', 'queued', 'attempts', 0, 'runAt', ARGV[2],
-  'updatedAt', ARGV[2])
+  'updatedAt', ARGV[2], 'redrivenBy', ARGV[4])
 redis.call('HDEL', jkey(id), 'result')
 move_state(id, 'failed', 'queued')
 schedule(id)
