@@ -6,6 +6,7 @@ import { startHranaServer } from "../support/hrana-server.js";
 import { redisUrl } from "../support/redis-clients.js";
 import { collectEvents, readSse } from "../support/sse-client.js";
 import { tempDir } from "../support/temp-dir.js";
+import { unreachableStores } from "../support/unreachable.js";
 import { startUpstashRestServer } from "../support/upstash-rest-server.js";
 
 const secrets = {
@@ -120,3 +121,27 @@ describe.skipIf(!redisUrl).each(stores)(
     });
   },
 );
+
+describe("the Vercel Edge route in edge-runtime, with its store unreachable", () => {
+  it("answers 503 BACKEND_UNAVAILABLE with Retry-After on every backend and outage", async () => {
+    const outcomes = await Promise.all(
+      (await unreachableStores()).map(async ([name, env]) => {
+        const runtime = new EdgeRuntime({
+          initialCode: await buildEdgeRoute({ ...secrets, ...env, KICK: "false" }),
+        });
+        const res = (await runtime.dispatchFetch("http://vercel.local/api/queue/jobs", {
+          method: "POST",
+          headers: { ...admin, "content-type": "application/json" },
+          body: JSON.stringify({ type: "count", payload: { words: ["secret-payload"] } }),
+        })) as unknown as Response;
+        const body = await res.text();
+        return { name, status: res.status, retryAfter: res.headers.get("retry-after"), body };
+      }),
+    );
+    for (const outcome of outcomes) {
+      expect(outcome, outcome.name).toMatchObject({ status: 503, retryAfter: "5" });
+      expect(JSON.parse(outcome.body).error.code, outcome.name).toBe("BACKEND_UNAVAILABLE");
+      expect(outcome.body, outcome.name).not.toContain("secret-payload");
+    }
+  }, 60_000);
+});

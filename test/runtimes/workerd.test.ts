@@ -6,6 +6,7 @@ import { startHranaServer } from "../support/hrana-server.js";
 import { redisUrl } from "../support/redis-clients.js";
 import { collectEvents, readSse } from "../support/sse-client.js";
 import { tempDir } from "../support/temp-dir.js";
+import { unreachableStores } from "../support/unreachable.js";
 import { startUpstashRestServer } from "../support/upstash-rest-server.js";
 
 const API_TOKEN = "workerd-api-token-0123456789";
@@ -158,4 +159,41 @@ describe.skipIf(!redisUrl).each(stores)("the Worker in workerd, on %s", (_, open
       await kicked.dispose();
     }
   });
+});
+
+describe("the Worker in workerd, with its store unreachable", () => {
+  it("answers 503 BACKEND_UNAVAILABLE with Retry-After on every backend and outage", async () => {
+    const outcomes = await Promise.all(
+      (await unreachableStores()).map(async ([name, bindings]) => {
+        const mf = new Miniflare({
+          modules: true,
+          scriptPath: bundle.scriptPath,
+          modulesRoot: dirname(bundle.scriptPath),
+          compatibilityDate: "2026-04-20",
+          bindings: { API_TOKEN, STREAM_SECRET, KICK: "false", ...bindings },
+          // workerd prints its own internal trace for a failed DNS lookup: not ours to show.
+          handleRuntimeStdio: (stdout, stderr) => {
+            stdout.resume();
+            stderr.resume();
+          },
+        });
+        try {
+          const res = await mf.dispatchFetch("http://worker/queue/jobs", {
+            method: "POST",
+            headers: { ...auth, "content-type": "application/json" },
+            body: JSON.stringify({ type: "count", payload: { words: ["secret-payload"] } }),
+          });
+          const body = await res.text();
+          return { name, status: res.status, retryAfter: res.headers.get("retry-after"), body };
+        } finally {
+          await mf.dispose();
+        }
+      }),
+    );
+    for (const outcome of outcomes) {
+      expect(outcome, outcome.name).toMatchObject({ status: 503, retryAfter: "5" });
+      expect(JSON.parse(outcome.body).error.code, outcome.name).toBe("BACKEND_UNAVAILABLE");
+      expect(outcome.body, outcome.name).not.toContain("secret-payload");
+    }
+  }, 60_000);
 });
