@@ -14,7 +14,7 @@ export type * from "./backend.js";
 export { Broadcaster, type BroadcasterOptions, type SubscribeOptions } from "./broadcaster.js";
 export * from "./errors.js";
 export { type Clock, ManualClock, systemClock } from "./internal/clock.js";
-export { snapshotOf } from "./internal/json.js";
+export { MAX_JSON_DEPTH, snapshotOf } from "./internal/json.js";
 export * from "./job.js";
 export { JobQueue } from "./queue.js";
 export type {

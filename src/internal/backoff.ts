@@ -17,16 +17,25 @@ export function resolveBackoff(
   options: BackoffOptions | undefined,
   base: BackoffPolicy = DEFAULT_BACKOFF,
 ): BackoffPolicy {
-  const policy = { ...base, ...options };
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new ValidationError("backoff must be an object", "backoff");
+  }
+  // Only the known fields are read: anything else in `options` is neither stored nor walked.
+  const policy: BackoffPolicy = {
+    type: options?.type ?? base.type,
+    delayMs: options?.delayMs ?? base.delayMs,
+    maxDelayMs: options?.maxDelayMs ?? base.maxDelayMs,
+    jitter: options?.jitter ?? base.jitter,
+  };
   if (policy.type !== "exponential" && policy.type !== "fixed") {
     throw new ValidationError("backoff.type must be 'exponential' or 'fixed'", "backoff.type");
   }
   for (const key of ["delayMs", "maxDelayMs"] as const) {
-    if (!Number.isFinite(policy[key]) || policy[key] < 0) {
+    if (typeof policy[key] !== "number" || !Number.isFinite(policy[key]) || policy[key] < 0) {
       throw new ValidationError(`backoff.${key} must be a non-negative number`, `backoff.${key}`);
     }
   }
-  if (!(policy.jitter >= 0 && policy.jitter <= 1)) {
+  if (typeof policy.jitter !== "number" || !(policy.jitter >= 0 && policy.jitter <= 1)) {
     throw new ValidationError("backoff.jitter must be between 0 and 1", "backoff.jitter");
   }
   return policy;

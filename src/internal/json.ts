@@ -13,18 +13,62 @@ function utf8Bytes(text: string): number {
   return encoder.encode(text).length;
 }
 
-/** JSON-encodes `value` (undefined becomes null); rejects cycles, BigInt and oversize values. */
+/**
+ * Deepest nesting of arrays and objects accepted in any JSON value the queue stores (payload,
+ * result, progress data, backoff). Deeper values are refused: encoding and decoding them
+ * recurses, and a few thousand levels overflow the stack on every runtime.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Nesting depth of JSON text, counted without parsing (brackets inside strings are skipped).
+ * Stops counting once past `limit`.
+ */
+export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+  // Each level takes at least two characters, so short text cannot be too deep.
+  if (text.length <= 2 * limit) return 0;
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+/**
+ * JSON-encodes `value` (undefined becomes null); rejects cycles, BigInt, nesting deeper than
+ * {@link MAX_JSON_DEPTH} and oversize values. Messages never repeat the value.
+ */
 export function encodeJson(value: unknown, field: string, maxBytes: number): string {
+  const refuse = () =>
+    new ValidationError(
+      `${field} must be JSON-serialisable, without cycles or BigInt, nested at most ${MAX_JSON_DEPTH} levels`,
+      field,
+    );
   let text: string | undefined;
   try {
     text = JSON.stringify(value ?? null);
-  } catch (error) {
-    throw new ValidationError(`${field} is not JSON-serialisable: ${String(error)}`, field);
+  } catch {
+    throw refuse();
   }
   if (text === undefined) text = "null";
   if (text.length > maxBytes / 3 && utf8Bytes(text) > maxBytes) {
     throw new ValidationError(`${field} is larger than ${maxBytes} bytes`, field);
   }
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw refuse();
   return text;
 }
 

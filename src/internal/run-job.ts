@@ -2,7 +2,7 @@
  * Runs one claimed job through its handler: heartbeat while it runs, abort on timeout, lost
  * lease or cancellation, then write the outcome (fenced) to the queue.
  */
-import { JobTimeoutError, LeaseLostError, NoHandlerError } from "../errors.js";
+import { JobTimeoutError, LeaseLostError, NoHandlerError, ValidationError } from "../errors.js";
 import type { Job } from "../job.js";
 import type { JobQueue } from "../queue.js";
 import type { ProgressUpdate } from "../queue-options.js";
@@ -84,12 +84,21 @@ export async function runJob(input: RunJobInput): Promise<RunResult> {
     return alone((await queue.fail(job, settled.error)) ? retried : "lost");
   }
   const asked = input.nextLimit?.() ?? 0;
-  if (asked === 0) return alone((await queue.complete(job, settled.value)) ? "completed" : "lost");
-  const { completed, next } = await queue.completeAndClaim(job, settled.value, {
-    limit: asked,
-    leaseMs: input.leaseMs,
-  });
-  return { outcome: completed ? "completed" : "lost", next, asked };
+  try {
+    if (asked === 0)
+      return alone((await queue.complete(job, settled.value)) ? "completed" : "lost");
+    const { completed, next } = await queue.completeAndClaim(job, settled.value, {
+      limit: asked,
+      leaseMs: input.leaseMs,
+    });
+    return { outcome: completed ? "completed" : "lost", next, asked };
+  } catch (error) {
+    // A result the store cannot take (not JSON, too large, too deep) fails the attempt; it
+    // must not leave the job active until its lease runs out.
+    if (!(error instanceof ValidationError)) throw error;
+    const retried = job.attempts < job.maxAttempts ? "retried" : "failed";
+    return alone((await queue.fail(job, error)) ? retried : "lost");
+  }
 }
 
 type Settled =

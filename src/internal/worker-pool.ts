@@ -66,15 +66,16 @@ export async function runPool(
     });
     running.add(task);
   };
-  // Refill in batches (half the slots at least): fewer store calls, same throughput.
-  const refillAt = Math.max(1, Math.ceil(deps.concurrency / 2));
   const wake = deps.queue.changes.listen(NEW_WORK);
   let claimError: unknown = null;
   let idleMs = deps.idle.min;
   try {
     while (claiming || running.size > 0) {
+      // A completion claims its own successor; any other way a job ends (failed, retried,
+      // lost, released) frees a slot that is claimed for here, at once: no slot stays idle
+      // while runnable jobs wait.
       const free = deps.concurrency - running.size;
-      if (!claiming || (free < refillAt && running.size > 0)) {
+      if (!claiming || free === 0) {
         await Promise.race(running);
         continue;
       }

@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { JobQueue, QueueClosedError, ValidationError } from "../../src/index.js";
+import { JobQueue, MAX_JSON_DEPTH, QueueClosedError, ValidationError } from "../../src/index.js";
 import { backoffDelay, resolveBackoff } from "../../src/internal/backoff.js";
 import { memoryQueue } from "../support/memory-queue.js";
+
+/** `[[[…]]]`, `depth` levels deep. */
+const nested = (depth: number): unknown => {
+  let value: unknown = "leaf";
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+};
+const cyclic = () => {
+  const value: Record<string, unknown> = { secretName: 1 };
+  value.self = value;
+  return value;
+};
 
 describe("enqueue validation", () => {
   const bad: Array<[string, () => [string, unknown, object?]]> = [
@@ -14,6 +26,11 @@ describe("enqueue validation", () => {
     ["payload", () => ["t", { n: 1n }]],
     ["payload", () => ["t", "x".repeat(1_001)]],
     ["backoff.jitter", () => ["t", null, { backoff: { jitter: 2 } }]],
+    ["backoff.jitter", () => ["t", null, { backoff: { jitter: [0.5] } }]],
+    ["backoff", () => ["t", null, { backoff: "fast" }]],
+    ["payload", () => ["t", nested(MAX_JSON_DEPTH + 1)]],
+    ["payload", () => ["t", nested(5_000)]],
+    ["payload", () => ["t", cyclic()]],
   ];
   for (const [field, args] of bad) {
     it(`rejects a bad ${field} and stores nothing`, async () => {
@@ -22,9 +39,34 @@ describe("enqueue validation", () => {
       const error = await queue.enqueue(type, payload, options).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).field).toBe(field);
+      expect((error as ValidationError).message).not.toMatch(/secretName|leaf/);
       expect((await queue.stats()).queued).toBe(0);
     });
   }
+
+  it("accepts JSON nested exactly MAX_JSON_DEPTH levels, and ignores unknown backoff fields", async () => {
+    const { queue } = memoryQueue();
+    const id = await queue.enqueue("t", nested(MAX_JSON_DEPTH), {
+      backoff: { delayMs: 5, deep: nested(10_000) } as never,
+    });
+    expect((await queue.get(id))?.payload).toEqual(nested(MAX_JSON_DEPTH));
+  });
+
+  it("refuses a whole batch when one item nests too deeply (in its backoff too)", async () => {
+    const { queue } = memoryQueue();
+    const items = [
+      { type: "t", payload: 1 },
+      { type: "t", payload: 2, options: { backoff: { delayMs: nested(5_000) } as never } },
+    ];
+    await expect(queue.enqueueMany(items)).rejects.toMatchObject({ code: "VALIDATION" });
+    await expect(
+      queue.enqueueMany([
+        { type: "t", payload: 1 },
+        { type: "t", payload: nested(5_000) },
+      ]),
+    ).rejects.toMatchObject({ code: "VALIDATION", field: "payload" });
+    expect((await queue.stats()).queued).toBe(0);
+  });
 
   it("rejects bad queue options at construction, with no I/O", () => {
     const { backend } = memoryQueue();

@@ -179,3 +179,29 @@ describe("Worker.drain", () => {
     return expect(worker.drain({ budgetMs: 0 })).rejects.toThrow(/budgetMs/);
   });
 });
+
+describe("Worker slots", () => {
+  it("refills a slot freed by a failed job at once (concurrency 4: never 3 busy while jobs wait)", async () => {
+    const { queue } = memoryQueue();
+    await queue.enqueueMany(Array.from({ length: 8 }, (_, i) => ({ type: "t", payload: i })));
+    let busy = 0;
+    const release: Array<(fail: boolean) => void> = [];
+    const worker = new Worker(queue, { concurrency: 4 }).handler<number>("t", async () => {
+      busy += 1;
+      const fail = await new Promise<boolean>((resolve) => release.push(resolve));
+      busy -= 1;
+      if (fail) throw new Error("boom");
+      return "ok";
+    });
+    const drained = worker.drain({ budgetMs: 60_000 });
+    await until(() => busy === 4, "4 busy slots");
+    release.shift()?.(true); // one attempt fails: its slot must be refilled
+    await until(() => busy === 4 && release.length === 4, "the freed slot refilled");
+    while (release.length > 0) {
+      release.shift()?.(false);
+      await until(() => release.length > 0 || busy === 0, "next job");
+    }
+    const summary = await drained;
+    expect(summary).toMatchObject({ claimed: 8, completed: 7, retried: 1 });
+  });
+});

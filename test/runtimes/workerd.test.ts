@@ -1,4 +1,5 @@
 import { dirname, join } from "node:path";
+import type { Readable } from "node:stream";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BuiltWorker, buildWorker } from "../support/build-worker.js";
@@ -172,7 +173,7 @@ describe("the Worker in workerd, with its store unreachable", () => {
           compatibilityDate: "2026-04-20",
           bindings: { API_TOKEN, STREAM_SECRET, KICK: "false", ...bindings },
           // workerd prints its own internal trace for a failed DNS lookup: not ours to show.
-          handleRuntimeStdio: (stdout, stderr) => {
+          handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
             stdout.resume();
             stderr.resume();
           },
