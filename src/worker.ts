@@ -1,5 +1,7 @@
 import { ValidationError } from "./errors.js";
+import { type ErrorHandler, rateLimitedConsole } from "./internal/error-log.js";
 import {
+  FinalWriteError,
   type HandlerOptions,
   type JobHandler,
   type RunOutcome,
@@ -10,6 +12,7 @@ import { type PoolCounts, type PoolDeps, type PoolPlan, runPool } from "./intern
 import type { Job } from "./job.js";
 import type { JobQueue } from "./queue.js";
 
+export type { ErrorContext, ErrorHandler } from "./internal/error-log.js";
 export type { HandlerOptions, JobContext, JobHandler } from "./internal/run-job.js";
 
 /** Options for {@link Worker}. */
@@ -22,8 +25,12 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** Idle polling of `start()`: first and longest wait between empty claims. Default 100 ms → 5 s. */
   idleMs?: { min?: number; max?: number };
-  /** Called with errors the loop survives (e.g. the store is briefly unreachable). */
-  onError?: (error: unknown) => void;
+  /**
+   * Called with errors the worker survives (the store briefly unreachable, a failed final
+   * write or heartbeat), and where they happened. Default: a `console.error` line per
+   * distinct code and operation per minute, naming the code, operation and job id.
+   */
+  onError?: ErrorHandler;
 }
 
 /** Options for {@link Worker.drain}. */
@@ -76,6 +83,8 @@ interface Registered {
 export class Worker {
   readonly #queue: JobQueue;
   readonly #handlers = new Map<string, Registered>();
+  /** Job type + budget pairs already warned about (see `#warnUnfit`). */
+  readonly #warned = new Set<string>();
   readonly #settings: PoolDeps & { heartbeatMs: number };
   #loop: { stop: AbortController; shutdown: AbortController; done: Promise<void> } | null = null;
 
@@ -99,7 +108,7 @@ export class Worker {
       leaseMs,
       heartbeatMs,
       idle: { min: options.idleMs?.min ?? 100, max: options.idleMs?.max ?? 5_000 },
-      onError: options.onError ?? (() => {}),
+      onError: options.onError ?? rateLimitedConsole(queue.clock),
     };
   }
 
@@ -127,6 +136,7 @@ export class Worker {
   async drain(options: DrainOptions): Promise<DrainSummary> {
     if (!(options?.budgetMs > 0))
       throw new ValidationError("budgetMs must be positive", "budgetMs");
+    this.#warnUnfit(options.budgetMs);
     const clock = this.#queue.clock;
     const started = clock.now();
     const deadline = started + options.budgetMs;
@@ -229,6 +239,7 @@ export class Worker {
         heartbeatMs,
         leaseMs,
         shutdown,
+        onError: this.#settings.onError,
         // Learn this run's duration before deciding whether another job fits the budget.
         nextLimit: () => {
           observe();
@@ -239,9 +250,30 @@ export class Worker {
       return result;
     } catch (error) {
       // The final write failed (store unreachable): the lease will expire and the job is retried.
-      this.#settings.onError(error);
+      const failed = error instanceof FinalWriteError ? error : null;
+      this.#settings.onError(failed?.cause ?? error, {
+        operation: failed?.operation ?? "run",
+        jobId: job.id,
+      });
       this.#queue.forget(job);
       return alone("lost");
+    }
+  }
+
+  /**
+   * Warns once per job type and budget when a handler's `timeoutMs` exceeds the drain's
+   * budget: such jobs can never start in that drain, and would otherwise wait silently.
+   */
+  #warnUnfit(budgetMs: number): void {
+    for (const [type, handler] of this.#handlers) {
+      const { timeoutMs } = handler.options;
+      const key = `${type}\u0000${budgetMs}`;
+      if (timeoutMs === undefined || timeoutMs <= budgetMs || this.#warned.has(key)) continue;
+      this.#warned.add(key);
+      console.warn(
+        `jdobb-async-queue worker: jobs of type "${type}" never start in a drain with budgetMs ` +
+          `${budgetMs}: the handler's timeoutMs is ${timeoutMs}. Lower timeoutMs or raise budgetMs.`,
+      );
     }
   }
 

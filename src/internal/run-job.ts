@@ -6,6 +6,7 @@ import { JobTimeoutError, LeaseLostError, NoHandlerError, ValidationError } from
 import type { Job } from "../job.js";
 import type { JobQueue } from "../queue.js";
 import type { ProgressUpdate } from "../queue-options.js";
+import type { ErrorHandler } from "./error-log.js";
 
 /** What a handler receives. */
 export interface JobContext<Payload = unknown> {
@@ -55,6 +56,8 @@ export interface RunJobInput {
   shutdown: AbortSignal;
   /** On success, how many jobs to claim in the same round trip as the completion (0: none). */
   nextLimit?: () => number;
+  /** Receives heartbeat failures (the job goes on: a blip is not a lost lease). */
+  onError: ErrorHandler;
 }
 
 class ShutdownAbort extends Error {
@@ -72,32 +75,57 @@ function aborted(signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Runs the job to an outcome; only store errors on the final write escape. */
+/** A final write that threw (the store unreachable): which one, and why. */
+export class FinalWriteError extends Error {
+  override name = "FinalWriteError";
+  constructor(
+    readonly operation: "complete" | "fail" | "release",
+    override readonly cause: unknown,
+  ) {
+    super(`${operation} failed`);
+  }
+}
+
+/** Runs `write`, naming it in the error if it throws. */
+async function finalWrite<T>(operation: FinalWriteError["operation"], write: () => Promise<T>) {
+  try {
+    return await write();
+  } catch (error) {
+    throw new FinalWriteError(operation, error);
+  }
+}
+
+/** Runs the job to an outcome; only store errors on the final write escape, as FinalWriteError. */
 export async function runJob(input: RunJobInput): Promise<RunResult> {
   const alone = (outcome: RunOutcome): RunResult => ({ outcome, next: [], asked: 0 });
   const { queue, job } = input;
+  const fail = async (error: unknown) => {
+    const retried = job.attempts < job.maxAttempts ? "retried" : "failed";
+    return alone((await finalWrite("fail", () => queue.fail(job, error))) ? retried : "lost");
+  };
   const settled = await settle(input);
   if (settled.kind === "lost") return alone("lost");
-  if (settled.kind === "released") return alone((await queue.release(job)) ? "released" : "lost");
-  if (settled.kind === "failed") {
-    const retried = job.attempts < job.maxAttempts ? "retried" : "failed";
-    return alone((await queue.fail(job, settled.error)) ? retried : "lost");
+  if (settled.kind === "released") {
+    return alone((await finalWrite("release", () => queue.release(job))) ? "released" : "lost");
   }
+  if (settled.kind === "failed") return fail(settled.error);
   const asked = input.nextLimit?.() ?? 0;
   try {
-    if (asked === 0)
-      return alone((await queue.complete(job, settled.value)) ? "completed" : "lost");
-    const { completed, next } = await queue.completeAndClaim(job, settled.value, {
-      limit: asked,
-      leaseMs: input.leaseMs,
-    });
+    if (asked === 0) {
+      const completed = await finalWrite("complete", () => queue.complete(job, settled.value));
+      return alone(completed ? "completed" : "lost");
+    }
+    const { completed, next } = await finalWrite("complete", () =>
+      queue.completeAndClaim(job, settled.value, { limit: asked, leaseMs: input.leaseMs }),
+    );
     return { outcome: completed ? "completed" : "lost", next, asked };
   } catch (error) {
     // A result the store cannot take (not JSON, too large, too deep) fails the attempt; it
     // must not leave the job active until its lease runs out.
-    if (!(error instanceof ValidationError)) throw error;
-    const retried = job.attempts < job.maxAttempts ? "retried" : "failed";
-    return alone((await queue.fail(job, error)) ? retried : "lost");
+    if (error instanceof FinalWriteError && error.cause instanceof ValidationError) {
+      return fail(error.cause);
+    }
+    throw error;
   }
 }
 
@@ -122,7 +150,10 @@ async function settle(input: RunJobInput): Promise<Settled> {
     while (!done.signal.aborted) {
       await queue.clock.sleep(input.heartbeatMs, done.signal);
       if (done.signal.aborted) return;
-      const ours = await queue.heartbeat(job).catch(() => true); // a blip is not a lost lease
+      const ours = await queue.heartbeat(job).catch((error: unknown) => {
+        input.onError(error, { operation: "heartbeat", jobId: job.id });
+        return true; // a blip is not a lost lease
+      });
       if (!ours) lose();
     }
   })();

@@ -7,6 +7,7 @@ import { QueueClosedError } from "../errors.js";
 import type { Job } from "../job.js";
 import type { JobQueue } from "../queue.js";
 import { NEW_WORK } from "./change-feed.js";
+import type { ErrorHandler } from "./error-log.js";
 import type { RunOutcome, RunResult } from "./run-job.js";
 
 /** What one loop is for. */
@@ -29,7 +30,7 @@ export interface PoolDeps {
   concurrency: number;
   leaseMs: number;
   idle: { min: number; max: number };
-  onError: (error: unknown) => void;
+  onError: ErrorHandler;
 }
 
 /** Jobs claimed, and how each ended. */
@@ -91,7 +92,7 @@ export async function runPool(
       } catch (error) {
         if (error instanceof QueueClosedError) break;
         if (plan.onEmpty === "stop") claimError ??= error;
-        else deps.onError(error);
+        else deps.onError(error, { operation: "claim" });
       }
       counts.claimed += jobs.length;
       jobs.forEach(start);
