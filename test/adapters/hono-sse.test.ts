@@ -141,4 +141,22 @@ describe("stream tokens", () => {
     await app.clock.advance(60_000);
     expect((await app.request(`/jobs/${id}?token=${streamToken}`)).status).toBe(401);
   });
+
+  it("accept only the canonical encoding of a signature", async () => {
+    const app = routesApp();
+    const { id, streamToken } = await enqueued(app);
+    // 32 bytes in 43 base64url characters: the last one carries two unused bits, so three
+    // other characters decode to the same bytes.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(streamToken.slice(-1));
+    const variants = [0, 1, 2, 3]
+      .map((bits) => (last & ~3) | bits)
+      .filter((index) => index !== last)
+      .map((index) => `${streamToken.slice(0, -1)}${alphabet[index]}`);
+    expect(variants).toHaveLength(3);
+    for (const token of variants) {
+      expect((await app.request(`/jobs/${id}?token=${token}`)).status).toBe(401);
+    }
+    expect((await app.request(`/jobs/${id}?token=${streamToken}`)).status).toBe(200);
+  });
 });
