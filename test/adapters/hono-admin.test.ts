@@ -48,6 +48,22 @@ describe("job routes", () => {
     expect((await app.asAdmin("/jobs/nope")).status).toBe(404);
   });
 
+  it("never repeats a job id in an error", async () => {
+    const app = routesApp();
+    const id = await enqueue(app);
+    const missing = await app.asAdmin("/jobs/ECHOED-id");
+    expect(await missing.json()).toEqual({
+      error: { code: "JOB_NOT_FOUND", message: "job not found" },
+    });
+    const cancel = await app.asAdmin("/jobs/ECHOED-id/cancel", { method: "POST" });
+    expect(await cancel.text()).not.toContain("ECHOED");
+    const conflict = await app.asAdmin(`/jobs/${id}/retry`, { method: "POST" });
+    expect(conflict.status).toBe(409);
+    const text = await conflict.text();
+    expect(text).not.toContain(id);
+    expect(JSON.parse(text).error.code).toBe("INVALID_STATE");
+  });
+
   it("lists, counts and purges; bad query parameters are 400", async () => {
     const app = routesApp();
     const ids = [await enqueue(app), await enqueue(app), await enqueue(app)];

@@ -177,6 +177,25 @@ describe("POST /jobs", () => {
     });
   });
 
+  it("answers with fixed messages that never repeat a job type or an unknown field's name", async () => {
+    const { postJson } = routesApp({ jobs: { resize: z.object({ url: z.string() }) } });
+    const cases = [
+      [{ type: "ECHOED-type" }, "UNKNOWN_JOB_TYPE", "unknown job type", "type"],
+      [{ type: "resize", "ECHOED-field": 1 }, "VALIDATION", expect.any(String), undefined],
+      [{ jobs: [{ type: "resize", "ECHOED-f": 1 }] }, "VALIDATION", expect.any(String), "jobs.0"],
+      [{ jobs: [{ type: "ECHOED-t" }] }, "UNKNOWN_JOB_TYPE", "unknown job type", "jobs.0.type"],
+    ] as const;
+    for (const [body, code, message, field] of cases) {
+      const res = await postJson("jobs" in body ? "/jobs/batch" : "/jobs", body);
+      const text = await res.text();
+      expect(res.status).toBe(422);
+      expect(text).not.toContain("ECHOED");
+      expect(JSON.parse(text)).toEqual({
+        error: { code, message, ...(field ? { field } : {}) },
+      });
+    }
+  });
+
   it("answers 503 with Retry-After when the store is unreachable", async () => {
     const queue = new JobQueue({ backend: libsqlBackend({ url: "http://127.0.0.1:9" }) });
     const app = new Hono().route("/q", queueRoutes(queue, { auth: { tokens: [ADMIN] } }));
