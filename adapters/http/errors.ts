@@ -4,6 +4,7 @@
  * does not define) nor what a store said.
  */
 import type { Context } from "hono";
+import { routePath } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { QueueError } from "../../src/index.js";
 
@@ -53,10 +54,31 @@ export function toHttpError(error: unknown): HttpError {
   );
 }
 
+/**
+ * The one log line of a 500: the error's class and code, the method, the route pattern and the
+ * job id. Never the message, cause or stack: a store client's error may carry the whole
+ * command, payload included.
+ */
+export function internalErrorLine(c: Context, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = error instanceof Error ? error.constructor.name : typeof error;
+  const id = c.req.param("id");
+  return [
+    "jdobb-async-queue: internal error in",
+    c.req.method,
+    routePath(c) || "(no route)",
+    id === undefined ? "" : `job=${JSON.stringify(id.slice(0, 100))}`,
+    `error=${name}`,
+    typeof code === "string" || typeof code === "number" ? `code=${JSON.stringify(code)}` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
 /** The JSON response for an error. */
 export function errorResponse(c: Context, error: unknown): Response {
   const http = toHttpError(error);
-  if (http.status === 500) console.error("jdobb-async-queue: unhandled error in route", error);
+  if (http.status === 500) console.error(internalErrorLine(c, error));
   for (const [name, value] of Object.entries(http.headers ?? {})) c.header(name, value);
   return c.json(
     { error: { code: http.code, message: http.message, ...http.details } },

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Job } from "../../src/index.js";
 import { ADMIN, CRON, routesApp } from "../support/routes-app.js";
 
@@ -88,6 +88,33 @@ describe("job routes", () => {
     expect(await purged.json()).toEqual({ purged: 1 });
     expect((await app.request("/stats")).status).toBe(401);
     expect((await app.asAdmin("/nowhere")).status).toBe(404);
+  });
+});
+
+describe("a 500", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("logs one line: error class and code, method, route pattern, job id; no payload or message", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const app = routesApp();
+    // What an ioredis error looks like: the message and `command` carry the payload.
+    const storeError = Object.assign(new Error('ERR … "SECRET-payload"', { cause: "SECRET" }), {
+      code: "ERR_STORE",
+      command: { name: "evalsha", args: ["SECRET-payload"] },
+    });
+    vi.spyOn(app.queue, "get").mockRejectedValue(storeError);
+    const res = await app.asAdmin("/jobs/job-42");
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ error: { code: "INTERNAL", message: "internal error" } });
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(logged.mock.calls[0]).toEqual([
+      'jdobb-async-queue: internal error in GET /queue/jobs/:id job="job-42" error=Error code="ERR_STORE"',
+    ]);
+    vi.spyOn(app.queue, "enqueueMany").mockRejectedValue(new TypeError("SECRET"));
+    expect((await app.postJson("/jobs", { type: "echo", payload: "SECRET" })).status).toBe(500);
+    expect(logged.mock.calls[1]).toEqual([
+      "jdobb-async-queue: internal error in POST /queue/jobs error=TypeError",
+    ]);
   });
 });
 
