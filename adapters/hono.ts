@@ -39,6 +39,7 @@ import { jobLinks, jobView, routesBase } from "./http/job-view.js";
 import { intParam, resumeCursor, statesParam } from "./http/query.js";
 import { type SseTiming, sseResponse } from "./http/sse.js";
 import { StreamTokens } from "./http/stream-token.js";
+import { unmatchedRoute } from "./http/unmatched.js";
 
 export type { AuthOptions } from "./http/auth.js";
 export type { JobSchemas } from "./http/enqueue-request.js";
@@ -123,7 +124,6 @@ export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono 
 
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));
-  app.notFound((c) => errorResponse(c, new HttpError(404, "NOT_FOUND", "no such route")));
   if (options.cors) app.use("*", cors(options.cors));
 
   app.post("/jobs", admin, limit, async (c) => {
@@ -229,5 +229,6 @@ export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono 
       return c.json(await worker.drain({ budgetMs: options.budgetMs ?? 25_000 }));
     });
   }
+  app.all("*", unmatchedRoute(app)); // last: JSON 404 / 405 even when mounted
   return app;
 }

@@ -91,6 +91,35 @@ describe("job routes", () => {
   });
 });
 
+describe("unmatched requests under the mount point", () => {
+  it.each([
+    ["GET", "/nope", 404, null],
+    ["GET", "/jobs/x/nope", 404, null],
+    ["PUT", "/jobs", 405, "DELETE, GET, HEAD, POST"],
+    ["POST", "/stats", 405, "GET, HEAD"],
+    ["DELETE", "/jobs/x", 405, "GET, HEAD"],
+    ["GET", "/jobs/x/cancel", 405, "POST"],
+    ["PATCH", "/cron", 405, "GET, HEAD, POST"],
+  ])("%s %s is a JSON %i", async (method, path, status, allow) => {
+    const app = routesApp();
+    const res = await app.asAdmin(path, { method });
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(res.headers.get("allow")).toBe(allow);
+    expect((await res.json()).error.code).toBe(status === 404 ? "NOT_FOUND" : "METHOD_NOT_ALLOWED");
+  });
+
+  it("still answers CORS preflights", async () => {
+    const { request } = routesApp({ cors: { origin: "https://app.example" } });
+    const res = await request("/jobs", {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://app.example");
+  });
+});
+
 describe("a 500", () => {
   afterEach(() => vi.restoreAllMocks());
 
