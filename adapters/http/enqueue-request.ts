@@ -7,6 +7,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "hono";
 import type { EnqueueItem, EnqueueOptions } from "../../src/index.js";
 import { HttpError } from "./errors.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
 
 /** Per job type, the schema its payload must satisfy. */
 export type JobSchemas = Record<string, StandardSchemaV1>;
@@ -25,14 +26,21 @@ const FIELDS = new Set([
 const invalid = (message: string, field?: string) =>
   new HttpError(422, "VALIDATION", message, field ? { field } : undefined);
 
-/** The request's JSON body; 415 unless it is declared as JSON, 400 unless it parses. */
+/**
+ * The request's JSON body: 415 unless it is declared as JSON, 422 if it nests deeper than
+ * {@link MAX_JSON_DEPTH}, 400 unless it parses.
+ */
 export async function readJsonBody(c: Context): Promise<unknown> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
     throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
   }
+  const text = await c.req.text();
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw invalid(`the body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   try {
-    return await c.req.json();
+    return JSON.parse(text);
   } catch {
     throw new HttpError(400, "INVALID_JSON", "the body is not valid JSON");
   }
