@@ -28,6 +28,7 @@ import {
   type AuthOptions,
   adminOnly,
   assertAuthOptions,
+  assertSecret,
   bearerToken,
   isAdmin,
   matchesAny,
@@ -54,12 +55,18 @@ export interface QueueRoutesOptions {
   jobs?: JobSchemas;
   /** Largest request body, bytes. Default 1 MB. */
   maxBodyBytes?: number;
-  /** Secret (16+ characters) for per-job stream tokens returned at enqueue. */
-  streamSecret?: string;
+  /**
+   * Secret (16+ characters) for per-job stream tokens returned at enqueue. `undefined` turns
+   * stream tokens off; an empty or short string fails at startup.
+   */
+  streamSecret?: string | undefined;
   /** How long a stream token is valid. Default 1 hour. */
   streamTokenTtlMs?: number;
-  /** Bearer token the cron route accepts (e.g. Vercel's CRON_SECRET), besides admin auth. */
-  cronSecret?: string;
+  /**
+   * Bearer token the cron route accepts (e.g. Vercel's CRON_SECRET), besides
+   * admin auth. `undefined`: admins only; an empty or short string fails at startup.
+   */
+  cronSecret?: string | undefined;
   /** CORS for browser clients (hono/cors options). */
   cors?: Parameters<typeof cors>[0];
   /** The worker the cron route drains. Without one there is no cron route. */
@@ -79,7 +86,10 @@ const DEFAULT_TIMING: SseTiming = { heartbeatMs: 15_000, maxStreamMs: 300_000, r
 /** Builds the routes. Invalid options throw here, at startup. */
 export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono {
   const auth = assertAuthOptions(options.auth);
-  const tokens = options.streamSecret ? new StreamTokens(options.streamSecret) : null;
+  const streamSecret = assertSecret(options.streamSecret, "streamSecret");
+  // Any length: the platform may choose it (Vercel's CRON_SECRET); only empty is refused.
+  const cronSecret = assertSecret(options.cronSecret, "cronSecret", 1);
+  const tokens = streamSecret ? new StreamTokens(streamSecret) : null;
   const tokenTtlMs = options.streamTokenTtlMs ?? 3_600_000;
   const timing: SseTiming = { ...DEFAULT_TIMING, ...options.sse };
   const broadcaster = new Broadcaster(queue, { pollMs: options.sse?.pollMs });
@@ -224,8 +234,7 @@ export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono 
   const { worker } = options;
   if (worker) {
     app.on(["GET", "POST"], "/cron", async (c) => {
-      const viaSecret =
-        options.cronSecret && (await matchesAny(bearerToken(c), [options.cronSecret]));
+      const viaSecret = cronSecret && (await matchesAny(bearerToken(c), [cronSecret]));
       if (!viaSecret && !(await isAdmin(c, auth))) throw unauthorized();
       return c.json(await worker.drain({ budgetMs: options.budgetMs ?? 25_000 }));
     });

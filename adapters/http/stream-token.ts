@@ -33,8 +33,11 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
 export class StreamTokens {
   readonly #key: Promise<CryptoKey>;
 
+  /** `secret`: 16+ characters (see `assertSecret`, which callers use to name the option). */
   constructor(secret: string) {
-    if (secret.length < 16) throw new Error("streamSecret must be at least 16 characters");
+    if (typeof secret !== "string" || secret.length < 16) {
+      throw new Error("the stream token secret must be at least 16 characters");
+    }
     this.#key = crypto.subtle.importKey(
       "raw",
       encoder.encode(secret),
