@@ -1,5 +1,5 @@
 /** Misconfiguration (an unset secret, usually) fails at startup with a message naming the option. */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { cloudflareWorker } from "../../adapters/cloudflare.js";
 import { queueRoutes } from "../../adapters/hono.js";
 import { vercelHandlers } from "../../adapters/vercel.js";
@@ -50,5 +50,36 @@ describe("startup checks", () => {
     await expect(handlers.fetch(request, {}, ctx)).rejects.toThrow(/auth\.tokens\[0\]/);
     const ok = await handlers.fetch(request, { API_TOKEN: ADMIN }, ctx);
     expect(ok.status).toBe(401);
+  });
+});
+
+describe("the examples", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it("name the missing environment variable (Workers)", async () => {
+    const { default: handlers } = await import("../../examples/cloudflare/worker.js");
+    const env = { LIBSQL_URL: "http://127.0.0.1:9" }; // never reached: no I/O at startup
+    const ctx = { waitUntil: () => {} };
+    await expect(handlers.fetch(new Request("http://w/queue/stats"), env, ctx)).rejects.toThrow(
+      "set the API_TOKEN environment variable",
+    );
+    const withToken = { ...env, API_TOKEN: ADMIN };
+    await expect(
+      handlers.fetch(new Request("http://w/queue/stats"), withToken, ctx),
+    ).rejects.toThrow("set the STREAM_SECRET environment variable");
+  });
+
+  it("name the missing environment variable (Vercel)", async () => {
+    vi.stubEnv("LIBSQL_URL", "http://127.0.0.1:9");
+    vi.stubEnv("API_TOKEN", undefined);
+    const route = "../../examples/vercel/app/api/queue/[...path]/route.js";
+    await expect(import(route)).rejects.toThrow("set the API_TOKEN environment variable");
+    vi.resetModules();
+    vi.stubEnv("API_TOKEN", ADMIN);
+    vi.stubEnv("CRON_SECRET", "");
+    await expect(import(route)).rejects.toThrow("set the CRON_SECRET environment variable");
   });
 });
