@@ -37,6 +37,7 @@ import {
 import { type JobSchemas, readJsonBody, toEnqueueItem } from "./http/enqueue-request.js";
 import { errorResponse, HttpError } from "./http/errors.js";
 import { jobLinks, jobView, routesBase } from "./http/job-view.js";
+import { budgetedFollow } from "./http/poll-budget.js";
 import { intParam, resumeCursor, statesParam } from "./http/query.js";
 import { type SseTiming, sseResponse } from "./http/sse.js";
 import { StreamTokens } from "./http/stream-token.js";
@@ -74,7 +75,16 @@ export interface QueueRoutesOptions {
   /** Drain budget of the cron route. Default 25 s. */
   budgetMs?: number;
   /** SSE timing; `maxStreamMs` defaults to 5 minutes, heartbeats to 15 s. */
-  sse?: Partial<SseTiming> & { pollMs?: { min?: number; max?: number } };
+  sse?: Partial<SseTiming> & {
+    /** First and longest wait between a stream's polls of the store. Default 100 ms → 2 s. */
+    pollMs?: { min?: number; max?: number };
+    /**
+     * Store calls one stream may make before it ends (with a `retry:` hint; EventSource
+     * resumes with `Last-Event-ID`). Default unlimited; the Cloudflare adapter sets 40 to stay
+     * under the Free plan's 50 subrequests per invocation.
+     */
+    maxStorePolls?: number;
+  };
   /** Longest `GET /jobs/:id/result?waitMs=` wait, and its default. Default 25 s for both. */
   waitMs?: { default?: number; max?: number };
   /** Called after jobs were created (e.g. to start a short drain with `waitUntil`). */
@@ -92,7 +102,15 @@ export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono 
   const tokens = streamSecret ? new StreamTokens(streamSecret) : null;
   const tokenTtlMs = options.streamTokenTtlMs ?? 3_600_000;
   const timing: SseTiming = { ...DEFAULT_TIMING, ...options.sse };
-  const broadcaster = new Broadcaster(queue, { pollMs: options.sse?.pollMs });
+  const pollMs = options.sse?.pollMs;
+  const broadcaster = new Broadcaster(queue, { pollMs });
+  const maxStorePolls = options.sse?.maxStorePolls ?? Number.POSITIVE_INFINITY;
+  if (!(maxStorePolls >= 1)) throw new Error("sse.maxStorePolls must be at least 1");
+  /** What follows one stream: the shared broadcaster, or one counting this stream's polls. */
+  const follower = (): { broadcaster: Broadcaster; spent?: AbortSignal } =>
+    Number.isFinite(maxStorePolls)
+      ? budgetedFollow(queue, maxStorePolls, { pollMs })
+      : { broadcaster };
   const wait = { fallback: options.waitMs?.default ?? 25_000, max: options.waitMs?.max ?? 25_000 };
   const admin = adminOnly(auth);
   const limit = bodyLimit({
@@ -204,7 +222,9 @@ export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono 
       async function* (signal) {
         yield* first;
         if (after === undefined && isTerminal(job.state)) return;
-        yield* broadcaster.subscribe(id, { after: after ?? job.seq, signal });
+        const follow = follower();
+        const until = follow.spent ? AbortSignal.any([signal, follow.spent]) : signal;
+        yield* follow.broadcaster.subscribe(id, { after: after ?? job.seq, signal: until });
       },
       queue.clock,
       timing,
