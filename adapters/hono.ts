@@ -37,7 +37,7 @@ import {
 import { type JobSchemas, readJsonBody, toEnqueueItem } from "./http/enqueue-request.js";
 import { errorResponse, HttpError } from "./http/errors.js";
 import { jobLinks, jobView, routesBase } from "./http/job-view.js";
-import { budgetedFollow } from "./http/poll-budget.js";
+import { streamFollower } from "./http/poll-budget.js";
 import { intParam, resumeCursor, statesParam } from "./http/query.js";
 import { type SseTiming, sseResponse } from "./http/sse.js";
 import { StreamTokens } from "./http/stream-token.js";
@@ -64,8 +64,8 @@ export interface QueueRoutesOptions {
   /** How long a stream token is valid. Default 1 hour. */
   streamTokenTtlMs?: number;
   /**
-   * Bearer token the cron route accepts (e.g. Vercel's CRON_SECRET), besides
-   * admin auth. `undefined`: admins only; an empty or short string fails at startup.
+   * Bearer token the cron route accepts (e.g. Vercel's CRON_SECRET), besides admin auth.
+   * `undefined`: admins only; an empty string fails at startup.
    */
   cronSecret?: string | undefined;
   /** CORS for browser clients (hono/cors options). */
@@ -102,15 +102,8 @@ export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono 
   const tokens = streamSecret ? new StreamTokens(streamSecret) : null;
   const tokenTtlMs = options.streamTokenTtlMs ?? 3_600_000;
   const timing: SseTiming = { ...DEFAULT_TIMING, ...options.sse };
-  const pollMs = options.sse?.pollMs;
-  const broadcaster = new Broadcaster(queue, { pollMs });
-  const maxStorePolls = options.sse?.maxStorePolls ?? Number.POSITIVE_INFINITY;
-  if (!(maxStorePolls >= 1)) throw new Error("sse.maxStorePolls must be at least 1");
-  /** What follows one stream: the shared broadcaster, or one counting this stream's polls. */
-  const follower = (): { broadcaster: Broadcaster; spent?: AbortSignal } =>
-    Number.isFinite(maxStorePolls)
-      ? budgetedFollow(queue, maxStorePolls, { pollMs })
-      : { broadcaster };
+  const broadcaster = new Broadcaster(queue, { pollMs: options.sse?.pollMs });
+  const follow = streamFollower(broadcaster, queue, { ...options.sse });
   const wait = { fallback: options.waitMs?.default ?? 25_000, max: options.waitMs?.max ?? 25_000 };
   const admin = adminOnly(auth);
   const limit = bodyLimit({
@@ -222,9 +215,8 @@ export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono 
       async function* (signal) {
         yield* first;
         if (after === undefined && isTerminal(job.state)) return;
-        const follow = follower();
-        const until = follow.spent ? AbortSignal.any([signal, follow.spent]) : signal;
-        yield* follow.broadcaster.subscribe(id, { after: after ?? job.seq, signal: until });
+        const stream = follow(signal);
+        yield* stream.broadcaster.subscribe(id, { after: after ?? job.seq, signal: stream.signal });
       },
       queue.clock,
       timing,

@@ -7,22 +7,12 @@
  */
 import { Broadcaster, type BroadcasterOptions, type JobQueue } from "../../src/index.js";
 
-/** A broadcaster for one stream, and the signal that fires when its budget is spent. */
-export interface BudgetedFollow {
-  broadcaster: Broadcaster;
-  /** Aborts once `maxCalls` store calls were made; pass it on to `subscribe`. */
-  spent: AbortSignal;
-}
-
 /**
  * `queue` seen through a counter: every method call (each is a store call: `get`,
  * `readEvents`) counts, and the call that reaches `maxCalls` aborts `spent`. That call still
  * completes, so updates it read are delivered before the subscription stops.
  */
-export function countedQueue(
-  queue: JobQueue,
-  maxCalls: number,
-): { queue: JobQueue; spent: AbortSignal } {
+function countedQueue(queue: JobQueue, maxCalls: number): { queue: JobQueue; spent: AbortSignal } {
   const spent = new AbortController();
   let calls = 0;
   const counted = new Proxy(queue, {
@@ -39,12 +29,34 @@ export function countedQueue(
   return { queue: counted, spent: spent.signal };
 }
 
-/** A broadcaster that follows one stream's job within `maxCalls` store calls. */
-export function budgetedFollow(
+/** What one stream follows its job with, and the signal that ends it. */
+export type StreamFollower = (signal: AbortSignal) => {
+  broadcaster: Broadcaster;
+  signal: AbortSignal;
+};
+
+/**
+ * The follower of each SSE stream. Without a budget, streams share `shared`; with one, each
+ * gets a broadcaster of its own over a counted view of the queue, and a signal that also
+ * fires when the budget is spent. Invalid budgets throw here, at startup.
+ */
+export function streamFollower(
+  shared: Broadcaster,
   queue: JobQueue,
-  maxCalls: number,
-  options: BroadcasterOptions,
-): BudgetedFollow {
-  const { queue: counted, spent } = countedQueue(queue, maxCalls);
-  return { broadcaster: new Broadcaster(counted, options), spent };
+  options: BroadcasterOptions & { maxStorePolls?: number },
+): StreamFollower {
+  const max = options.maxStorePolls;
+  if (max === undefined || max === Number.POSITIVE_INFINITY) {
+    return (signal) => ({ broadcaster: shared, signal });
+  }
+  if (!Number.isInteger(max) || max < 1) {
+    throw new Error("sse.maxStorePolls must be a positive integer");
+  }
+  return (signal) => {
+    const counted = countedQueue(queue, max);
+    return {
+      broadcaster: new Broadcaster(counted.queue, { pollMs: options.pollMs }),
+      signal: AbortSignal.any([signal, counted.spent]),
+    };
+  };
 }
