@@ -17,6 +17,13 @@ import { Hono } from "hono";
 import type { JobQueue, Worker } from "../src/index.js";
 import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
 
+/**
+ * Store calls one SSE stream may make by default (`sse.maxStorePolls`): with the route's own
+ * look-up that stays under the Free plan's 50 subrequests per invocation. The stream then ends
+ * and EventSource resumes, with `Last-Event-ID`, in a fresh invocation.
+ */
+export const WORKERS_MAX_STORE_POLLS = 40;
+
 /** The parts of Workers' `ExecutionContext` used here (typed structurally). */
 export interface WorkerContext {
   waitUntil(promise: Promise<unknown>): void;
@@ -32,7 +39,11 @@ export interface WorkerScheduledEvent {
 export interface CloudflareSetup {
   queue: JobQueue;
   worker: Worker;
-  /** Route options; `worker` and `onEnqueued` are filled in by the adapter. */
+  /**
+   * Route options; `worker` and `onEnqueued` are filled in by the adapter, and
+   * `sse.maxStorePolls` defaults to {@link WORKERS_MAX_STORE_POLLS} (on the Paid plan's 1000
+   * subrequests, raise it).
+   */
   routes: Omit<QueueRoutesOptions, "worker" | "onEnqueued">;
   /**
    * Drain budget of a cron tick. Default 25 s: cron triggers on intervals under an hour get
@@ -81,6 +92,7 @@ export function cloudflareWorker<Env extends object>(
       options.basePath ?? "/queue",
       queueRoutes(queue, {
         ...routes,
+        sse: { maxStorePolls: WORKERS_MAX_STORE_POLLS, ...routes.sse },
         worker,
         onEnqueued: kick
           ? (c, ids) => c.executionCtx.waitUntil(worker.drain({ ...kick, maxJobs: ids.length }))

@@ -28,6 +28,7 @@ import {
   type AuthOptions,
   adminOnly,
   assertAuthOptions,
+  assertSecret,
   bearerToken,
   isAdmin,
   matchesAny,
@@ -36,13 +37,16 @@ import {
 import { type JobSchemas, readJsonBody, toEnqueueItem } from "./http/enqueue-request.js";
 import { errorResponse, HttpError } from "./http/errors.js";
 import { jobLinks, jobView, routesBase } from "./http/job-view.js";
+import { streamFollower } from "./http/poll-budget.js";
 import { intParam, resumeCursor, statesParam } from "./http/query.js";
 import { type SseTiming, sseResponse } from "./http/sse.js";
 import { StreamTokens } from "./http/stream-token.js";
+import { unmatchedRoute } from "./http/unmatched.js";
 
 export type { AuthOptions } from "./http/auth.js";
 export type { JobSchemas } from "./http/enqueue-request.js";
 export { HttpError } from "./http/errors.js";
+export { MAX_JSON_DEPTH } from "./http/json-depth.js";
 
 /** Options for {@link queueRoutes}. */
 export interface QueueRoutesOptions {
@@ -52,12 +56,18 @@ export interface QueueRoutesOptions {
   jobs?: JobSchemas;
   /** Largest request body, bytes. Default 1 MB. */
   maxBodyBytes?: number;
-  /** Secret (16+ characters) for per-job stream tokens returned at enqueue. */
-  streamSecret?: string;
+  /**
+   * Secret (16+ characters) for per-job stream tokens returned at enqueue. `undefined` turns
+   * stream tokens off; an empty or short string fails at startup.
+   */
+  streamSecret?: string | undefined;
   /** How long a stream token is valid. Default 1 hour. */
   streamTokenTtlMs?: number;
-  /** Bearer token the cron route accepts (e.g. Vercel's CRON_SECRET), besides admin auth. */
-  cronSecret?: string;
+  /**
+   * Bearer token the cron route accepts (e.g. Vercel's CRON_SECRET), besides admin auth.
+   * `undefined`: admins only; an empty string fails at startup.
+   */
+  cronSecret?: string | undefined;
   /** CORS for browser clients (hono/cors options). */
   cors?: Parameters<typeof cors>[0];
   /** The worker the cron route drains. Without one there is no cron route. */
@@ -65,7 +75,16 @@ export interface QueueRoutesOptions {
   /** Drain budget of the cron route. Default 25 s. */
   budgetMs?: number;
   /** SSE timing; `maxStreamMs` defaults to 5 minutes, heartbeats to 15 s. */
-  sse?: Partial<SseTiming> & { pollMs?: { min?: number; max?: number } };
+  sse?: Partial<SseTiming> & {
+    /** First and longest wait between a stream's polls of the store. Default 100 ms → 2 s. */
+    pollMs?: { min?: number; max?: number };
+    /**
+     * Store calls one stream may make before it ends (with a `retry:` hint; EventSource
+     * resumes with `Last-Event-ID`). Default unlimited; the Cloudflare adapter sets 40 to stay
+     * under the Free plan's 50 subrequests per invocation.
+     */
+    maxStorePolls?: number;
+  };
   /** Longest `GET /jobs/:id/result?waitMs=` wait, and its default. Default 25 s for both. */
   waitMs?: { default?: number; max?: number };
   /** Called after jobs were created (e.g. to start a short drain with `waitUntil`). */
@@ -77,10 +96,14 @@ const DEFAULT_TIMING: SseTiming = { heartbeatMs: 15_000, maxStreamMs: 300_000, r
 /** Builds the routes. Invalid options throw here, at startup. */
 export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono {
   const auth = assertAuthOptions(options.auth);
-  const tokens = options.streamSecret ? new StreamTokens(options.streamSecret) : null;
+  const streamSecret = assertSecret(options.streamSecret, "streamSecret");
+  // Any length: the platform may choose it (Vercel's CRON_SECRET); only empty is refused.
+  const cronSecret = assertSecret(options.cronSecret, "cronSecret", 1);
+  const tokens = streamSecret ? new StreamTokens(streamSecret) : null;
   const tokenTtlMs = options.streamTokenTtlMs ?? 3_600_000;
   const timing: SseTiming = { ...DEFAULT_TIMING, ...options.sse };
   const broadcaster = new Broadcaster(queue, { pollMs: options.sse?.pollMs });
+  const follow = streamFollower(broadcaster, queue, { ...options.sse });
   const wait = { fallback: options.waitMs?.default ?? 25_000, max: options.waitMs?.max ?? 25_000 };
   const admin = adminOnly(auth);
   const limit = bodyLimit({
@@ -123,7 +146,6 @@ export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono 
 
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));
-  app.notFound((c) => errorResponse(c, new HttpError(404, "NOT_FOUND", "no such route")));
   if (options.cors) app.use("*", cors(options.cors));
 
   app.post("/jobs", admin, limit, async (c) => {
@@ -193,7 +215,8 @@ export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono 
       async function* (signal) {
         yield* first;
         if (after === undefined && isTerminal(job.state)) return;
-        yield* broadcaster.subscribe(id, { after: after ?? job.seq, signal });
+        const stream = follow(signal);
+        yield* stream.broadcaster.subscribe(id, { after: after ?? job.seq, signal: stream.signal });
       },
       queue.clock,
       timing,
@@ -223,11 +246,11 @@ export function queueRoutes(queue: JobQueue, options: QueueRoutesOptions): Hono 
   const { worker } = options;
   if (worker) {
     app.on(["GET", "POST"], "/cron", async (c) => {
-      const viaSecret =
-        options.cronSecret && (await matchesAny(bearerToken(c), [options.cronSecret]));
+      const viaSecret = cronSecret && (await matchesAny(bearerToken(c), [cronSecret]));
       if (!viaSecret && !(await isAdmin(c, auth))) throw unauthorized();
       return c.json(await worker.drain({ budgetMs: options.budgetMs ?? 25_000 }));
     });
   }
+  app.all("*", unmatchedRoute(app)); // last: JSON 404 / 405 even when mounted
   return app;
 }

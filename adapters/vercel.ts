@@ -10,7 +10,7 @@
  * export const runtime = "edge";
  * export const { GET, POST, DELETE, OPTIONS } = vercelHandlers({
  *   queue, worker, runtime, waitUntil, cronSecret: process.env.CRON_SECRET,
- *   routes: { auth: { tokens: [process.env.API_TOKEN!] }, streamSecret: process.env.STREAM_SECRET },
+ *   routes: { auth: { tokens: [process.env.API_TOKEN] }, streamSecret: process.env.STREAM_SECRET },
  * });
  */
 import { Hono } from "hono";
@@ -36,8 +36,11 @@ export interface VercelOptions {
   runtime?: keyof typeof LIMITS;
   /** Where the catch-all route lives. Default `/api/queue`. */
   basePath?: string;
-  /** The project's CRON_SECRET: Vercel Cron sends it as a bearer token. */
-  cronSecret?: string;
+  /**
+   * The project's CRON_SECRET: Vercel Cron sends it as a bearer token. `undefined`: only
+   * admins may call the cron route; an empty string fails at startup.
+   */
+  cronSecret?: string | undefined;
   /** Drain budget of a cron call. Default: 20 s on Edge, 240 s on Node. */
   budgetMs?: number;
   /**

@@ -10,11 +10,20 @@ import { HttpError } from "./errors.js";
 export type AuthOptions =
   | false
   | {
-      /** Accepted `Authorization: Bearer <token>` values. */
-      tokens?: string[];
+      /**
+       * Accepted `Authorization: Bearer <token>` values, 16+ characters each. Typed to take
+       * `process.env.X` directly: an undefined or empty entry fails at startup, naming
+       * `auth.tokens`.
+       */
+      tokens?: ReadonlyArray<string | undefined>;
       /** Your own check (sessions, JWTs …); return true to allow. */
       authorize?: (c: Context) => boolean | Promise<boolean>;
     };
+
+/** {@link AuthOptions} once checked: every token is a real string. */
+export type CheckedAuth =
+  | false
+  | { tokens: readonly string[]; authorize?: (c: Context) => boolean | Promise<boolean> };
 
 /** The bearer token of a request, if it has one. */
 export function bearerToken(c: Context): string | null {
@@ -34,9 +43,9 @@ export async function matchesAny(
 }
 
 /** Whether the request carries admin rights. */
-export async function isAdmin(c: Context, auth: AuthOptions): Promise<boolean> {
+export async function isAdmin(c: Context, auth: CheckedAuth): Promise<boolean> {
   if (auth === false) return true;
-  if (await matchesAny(bearerToken(c), auth.tokens ?? [])) return true;
+  if (await matchesAny(bearerToken(c), auth.tokens)) return true;
   return auth.authorize ? Boolean(await auth.authorize(c)) : false;
 }
 
@@ -46,23 +55,38 @@ export function unauthorized(message = "missing or invalid credentials"): HttpEr
 }
 
 /** Middleware: admin rights or 401. */
-export function adminOnly(auth: AuthOptions): MiddlewareHandler {
+export function adminOnly(auth: CheckedAuth): MiddlewareHandler {
   return async (c, next) => {
     if (!(await isAdmin(c, auth))) throw unauthorized();
     await next();
   };
 }
 
+/**
+ * Checks a secret option at startup: absent (`undefined`) is fine and means "off"; anything
+ * else must be a string of at least `minLength` characters. The error names the option, so an
+ * unset environment variable is found at once rather than as a TypeError on every request.
+ */
+export function assertSecret(value: unknown, option: string, minLength = 16): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value.length < Math.max(1, minLength)) {
+    throw new Error(`${option} must be a string of at least ${minLength} characters (is it set?)`);
+  }
+  return value;
+}
+
 /** Checks options at construction so a misconfigured app fails at startup, not per request. */
-export function assertAuthOptions(auth: AuthOptions | undefined): AuthOptions {
+export function assertAuthOptions(auth: AuthOptions | undefined): CheckedAuth {
   if (auth === false) return false;
   if (!auth || (!auth.tokens?.length && !auth.authorize)) {
     throw new Error(
       "queueRoutes needs auth: { tokens } and/or { authorize }, or auth: false to open it",
     );
   }
-  for (const token of auth.tokens ?? []) {
-    if (token.length < 16) throw new Error("auth tokens must be at least 16 characters");
-  }
-  return auth;
+  const tokens = (auth.tokens ?? []).map((token, i) => {
+    // Unlike a secret, a listed token may not be undefined: it was meant to be set.
+    if (token === undefined) throw new Error(`auth.tokens[${i}] is undefined (is it set?)`);
+    return assertSecret(token, `auth.tokens[${i}]`) as string;
+  });
+  return { ...auth, tokens };
 }

@@ -7,6 +7,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "hono";
 import type { EnqueueItem, EnqueueOptions } from "../../src/index.js";
 import { HttpError } from "./errors.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
 
 /** Per job type, the schema its payload must satisfy. */
 export type JobSchemas = Record<string, StandardSchemaV1>;
@@ -25,14 +26,21 @@ const FIELDS = new Set([
 const invalid = (message: string, field?: string) =>
   new HttpError(422, "VALIDATION", message, field ? { field } : undefined);
 
-/** The request's JSON body; 415 unless it is declared as JSON, 400 unless it parses. */
+/**
+ * The request's JSON body: 415 unless it is declared as JSON, 422 if it nests deeper than
+ * {@link MAX_JSON_DEPTH}, 400 unless it parses.
+ */
 export async function readJsonBody(c: Context): Promise<unknown> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
     throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
   }
+  const text = await c.req.text();
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw invalid(`the body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   try {
-    return await c.req.json();
+    return JSON.parse(text);
   } catch {
     throw new HttpError(400, "INVALID_JSON", "the body is not valid JSON");
   }
@@ -44,17 +52,25 @@ function issuePath(issue: StandardSchemaV1.Issue): string {
     .join(".");
 }
 
-async function validatePayload(schemas: JobSchemas | undefined, type: string, payload: unknown) {
+async function validatePayload(
+  schemas: JobSchemas | undefined,
+  type: string,
+  payload: unknown,
+  where: string,
+) {
   if (!schemas) return payload;
   const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined;
-  if (!schema) throw new HttpError(422, "UNKNOWN_JOB_TYPE", `unknown job type "${type}"`);
+  if (!schema) {
+    throw new HttpError(422, "UNKNOWN_JOB_TYPE", "unknown job type", { field: `${where}type` });
+  }
   const result = await schema["~standard"].validate(payload);
   if (result.issues) {
     const issues = result.issues.map((issue) => ({
       path: issuePath(issue),
       message: issue.message,
     }));
-    throw new HttpError(422, "INVALID_PAYLOAD", `payload does not match the "${type}" schema`, {
+    throw new HttpError(422, "INVALID_PAYLOAD", "payload does not match its type's schema", {
+      field: `${where}payload`,
       issues,
     });
   }
@@ -67,14 +83,17 @@ export async function toEnqueueItem(
   schemas: JobSchemas | undefined,
   where = "",
 ): Promise<EnqueueItem> {
+  const item = where.slice(0, -1) || undefined; // `jobs.3` in a batch
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw invalid("the body must be a JSON object", where || undefined);
+    throw invalid("the body must be a JSON object", item);
   }
   const fields = body as Record<string, unknown>;
-  const unknown = Object.keys(fields).find((key) => !FIELDS.has(key));
-  if (unknown) throw invalid(`unknown field "${unknown}"`, `${where}${unknown}`);
+  // An unknown field's name is the caller's text: say where, never which.
+  if (Object.keys(fields).some((key) => !FIELDS.has(key))) {
+    throw invalid("the body has a field the API does not define", item);
+  }
   if (typeof fields.type !== "string") throw invalid("type must be a string", `${where}type`);
-  const payload = await validatePayload(schemas, fields.type, fields.payload);
+  const payload = await validatePayload(schemas, fields.type, fields.payload, where);
   const options: EnqueueOptions = {};
   for (const key of ["priority", "delayMs", "maxAttempts"] as const) {
     if (fields[key] !== undefined) options[key] = fields[key] as number;

@@ -1,8 +1,10 @@
 /**
  * Every error the HTTP API returns: JSON `{ error: { code, message } }` with the right status.
- * Messages never echo the request body.
+ * Messages are fixed texts: they never echo the request (body, ids, types, field names the API
+ * does not define) nor what a store said.
  */
 import type { Context } from "hono";
+import { routePath } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { QueueError } from "../../src/index.js";
 
@@ -19,14 +21,17 @@ export class HttpError extends Error {
   }
 }
 
-/** Status for each queue error code. */
-const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
-  VALIDATION: 422,
-  JOB_NOT_FOUND: 404,
-  INVALID_STATE: 409,
-  LEASE_LOST: 409,
-  BACKEND_UNAVAILABLE: 503,
-  QUEUE_CLOSED: 503,
+/**
+ * Status and message for each queue error code. `null` keeps the error's own message: the
+ * core's validation messages are fixed texts that name only API fields and limits.
+ */
+const QUEUE_ERRORS: Record<string, { status: ContentfulStatusCode; message: string | null }> = {
+  VALIDATION: { status: 422, message: null },
+  JOB_NOT_FOUND: { status: 404, message: "job not found" },
+  INVALID_STATE: { status: 409, message: "the job's state does not allow this" },
+  LEASE_LOST: { status: 409, message: "the job's lease was lost" },
+  BACKEND_UNAVAILABLE: { status: 503, message: "the store is unavailable, retry later" },
+  QUEUE_CLOSED: { status: 503, message: "the queue is shutting down, retry later" },
 };
 
 /** Seconds a client should wait before retrying when the store is unreachable. */
@@ -35,24 +40,45 @@ const RETRY_AFTER_SECONDS = "5";
 /** Maps any thrown value to its HTTP error. Unknown errors become a bare 500. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  if (error instanceof QueueError) {
-    const status = STATUS_BY_CODE[error.code] ?? 500;
-    const field = (error as { field?: string }).field;
-    return new HttpError(
-      status,
-      error.code,
-      error.message,
-      field ? { field } : undefined,
-      status === 503 ? { "Retry-After": RETRY_AFTER_SECONDS } : undefined,
-    );
+  const known = error instanceof QueueError ? QUEUE_ERRORS[error.code] : undefined;
+  if (!(error instanceof QueueError) || !known) {
+    return new HttpError(500, "INTERNAL", "internal error");
   }
-  return new HttpError(500, "INTERNAL", "internal error");
+  const field = (error as { field?: string }).field;
+  return new HttpError(
+    known.status,
+    error.code,
+    known.message ?? error.message,
+    field ? { field } : undefined,
+    known.status === 503 ? { "Retry-After": RETRY_AFTER_SECONDS } : undefined,
+  );
+}
+
+/**
+ * The one log line of a 500: the error's class and code, the method, the route pattern and the
+ * job id. Never the message, cause or stack: a store client's error may carry the whole
+ * command, payload included.
+ */
+export function internalErrorLine(c: Context, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = error instanceof Error ? error.constructor.name : typeof error;
+  const id = c.req.param("id");
+  return [
+    "jdobb-async-queue: internal error in",
+    c.req.method,
+    routePath(c) || "(no route)",
+    id === undefined ? "" : `job=${JSON.stringify(id.slice(0, 100))}`,
+    `error=${name}`,
+    typeof code === "string" || typeof code === "number" ? `code=${JSON.stringify(code)}` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
 }
 
 /** The JSON response for an error. */
 export function errorResponse(c: Context, error: unknown): Response {
   const http = toHttpError(error);
-  if (http.status === 500) console.error("jdobb-async-queue: unhandled error in route", error);
+  if (http.status === 500) console.error(internalErrorLine(c, error));
   for (const [name, value] of Object.entries(http.headers ?? {})) c.header(name, value);
   return c.json(
     { error: { code: http.code, message: http.message, ...http.details } },

@@ -2,10 +2,11 @@
  * Server-Sent Events written by hand as a `text/event-stream` Response over a ReadableStream:
  * no `Transfer-Encoding` / `Connection` headers (they break HTTP/2 proxies), `id:` = the job's
  * event sequence (so `Last-Event-ID` resumes exactly), heartbeat comments, and an end after
- * the terminal event or `maxStreamMs`, whichever comes first. A client disconnect aborts the
+ * the terminal event or `maxStreamMs`, whichever comes first. If the updates stop before the
+ * job finished, a last `retry:` hint invites the client back. A client disconnect aborts the
  * subscription at once.
  */
-import type { Clock, JobUpdate } from "../../src/index.js";
+import { type Clock, isTerminal, type JobUpdate } from "../../src/index.js";
 import { toHttpError } from "./errors.js";
 
 /** Timing of one stream. */
@@ -48,7 +49,13 @@ export function sseResponse(
       void clock.sleep(timing.maxStreamMs, done.signal).then(() => done.abort());
       void (async () => {
         try {
-          for await (const update of updates(done.signal)) write(sseFrame(update));
+          let last: JobUpdate | undefined;
+          for await (const update of updates(done.signal)) {
+            write(sseFrame(update));
+            last = update;
+          }
+          // The updates stopped before the job finished (a poll budget ran out): come back.
+          if (!last || !isTerminal(last.state)) write(`retry: ${timing.retryMs}\n\n`);
         } catch (error) {
           const { code, message } = toHttpError(error);
           write(`event: error\ndata: ${JSON.stringify({ code, message })}\n\n`);

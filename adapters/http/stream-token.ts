@@ -13,11 +13,17 @@ function base64url(bytes: ArrayBuffer): string {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+/**
+ * The bytes of an unpadded base64url text, or null. Only the canonical spelling is accepted:
+ * the last character may carry unused bits that decoders ignore, so without the round-trip
+ * check several spellings would decode to the same signature.
+ */
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
   try {
     const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+    return base64url(bytes.buffer) === text ? bytes : null;
   } catch {
     return null; // not base64 at all
   }
@@ -27,8 +33,11 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
 export class StreamTokens {
   readonly #key: Promise<CryptoKey>;
 
+  /** `secret`: 16+ characters (see `assertSecret`, which callers use to name the option). */
   constructor(secret: string) {
-    if (secret.length < 16) throw new Error("streamSecret must be at least 16 characters");
+    if (typeof secret !== "string" || secret.length < 16) {
+      throw new Error("the stream token secret must be at least 16 characters");
+    }
     this.#key = crypto.subtle.importKey(
       "raw",
       encoder.encode(secret),

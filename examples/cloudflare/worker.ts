@@ -10,6 +10,7 @@ import { libsqlBackend } from "../../src/backends/libsql/index.js";
 import { redisBackend } from "../../src/backends/redis/index.js";
 import { type Backend, JobQueue, Worker } from "../../src/index.js";
 import { registerEdgeHandlers } from "../shared/edge-jobs.js";
+import { requiredSecret } from "../shared/env.js";
 
 export interface Env {
   UPSTASH_REDIS_REST_URL?: string;
@@ -17,9 +18,9 @@ export interface Env {
   LIBSQL_URL?: string;
   LIBSQL_AUTH_TOKEN?: string;
   /** Bearer token for enqueue and admin routes (a secret: `wrangler secret put API_TOKEN`). */
-  API_TOKEN: string;
+  API_TOKEN?: string;
   /** Signs per-job stream tokens for browsers (a secret, 16+ characters). */
-  STREAM_SECRET: string;
+  STREAM_SECRET?: string;
   /** Drain budget of a cron tick, ms (a var). Default 25000. */
   BUDGET_MS?: string;
   /** "false" leaves new jobs to the cron tick instead of kicking a drain after enqueue. */
@@ -49,8 +50,8 @@ export default cloudflareWorker<Env>({
       budgetMs: Number(env.BUDGET_MS ?? 25_000),
       kick: env.KICK === "false" ? false : { budgetMs: 20_000 },
       routes: {
-        auth: { tokens: [env.API_TOKEN] },
-        streamSecret: env.STREAM_SECRET,
+        auth: { tokens: [requiredSecret("API_TOKEN", env.API_TOKEN)] },
+        streamSecret: requiredSecret("STREAM_SECRET", env.STREAM_SECRET),
         cors: { origin: "*" },
       },
     };

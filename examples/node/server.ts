@@ -10,11 +10,13 @@ import { randomBytes } from "node:crypto";
 import { createParser } from "eventsource-parser";
 import { serve } from "../../adapters/node.js";
 import { JobQueue, Worker } from "../../src/index.js";
+import { optionalSecret } from "../shared/env.js";
 import { demoApp } from "./app.js";
 import { backendFromEnv } from "./backend-from-env.js";
 import { registerDemoHandlers } from "./jobs.js";
 
-const token = process.env.API_TOKEN ?? randomBytes(18).toString("base64url");
+const token =
+  optionalSecret("API_TOKEN", process.env.API_TOKEN) ?? randomBytes(18).toString("base64url");
 const { backend, label } = backendFromEnv();
 const queue = new JobQueue({ backend, name: "demo" });
 const worker = registerDemoHandlers(new Worker(queue, { concurrency: 4 }), queue);

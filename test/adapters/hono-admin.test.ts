@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Job } from "../../src/index.js";
 import { ADMIN, CRON, routesApp } from "../support/routes-app.js";
 
@@ -48,6 +48,22 @@ describe("job routes", () => {
     expect((await app.asAdmin("/jobs/nope")).status).toBe(404);
   });
 
+  it("never repeats a job id in an error", async () => {
+    const app = routesApp();
+    const id = await enqueue(app);
+    const missing = await app.asAdmin("/jobs/ECHOED-id");
+    expect(await missing.json()).toEqual({
+      error: { code: "JOB_NOT_FOUND", message: "job not found" },
+    });
+    const cancel = await app.asAdmin("/jobs/ECHOED-id/cancel", { method: "POST" });
+    expect(await cancel.text()).not.toContain("ECHOED");
+    const conflict = await app.asAdmin(`/jobs/${id}/retry`, { method: "POST" });
+    expect(conflict.status).toBe(409);
+    const text = await conflict.text();
+    expect(text).not.toContain(id);
+    expect(JSON.parse(text).error.code).toBe("INVALID_STATE");
+  });
+
   it("lists, counts and purges; bad query parameters are 400", async () => {
     const app = routesApp();
     const ids = [await enqueue(app), await enqueue(app), await enqueue(app)];
@@ -72,6 +88,62 @@ describe("job routes", () => {
     expect(await purged.json()).toEqual({ purged: 1 });
     expect((await app.request("/stats")).status).toBe(401);
     expect((await app.asAdmin("/nowhere")).status).toBe(404);
+  });
+});
+
+describe("unmatched requests under the mount point", () => {
+  it.each([
+    ["GET", "/nope", 404, null],
+    ["GET", "/jobs/x/nope", 404, null],
+    ["PUT", "/jobs", 405, "DELETE, GET, HEAD, POST"],
+    ["POST", "/stats", 405, "GET, HEAD"],
+    ["DELETE", "/jobs/x", 405, "GET, HEAD"],
+    ["GET", "/jobs/x/cancel", 405, "POST"],
+    ["PATCH", "/cron", 405, "GET, HEAD, POST"],
+  ])("%s %s is a JSON %i", async (method, path, status, allow) => {
+    const app = routesApp();
+    const res = await app.asAdmin(path, { method });
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(res.headers.get("allow")).toBe(allow);
+    expect((await res.json()).error.code).toBe(status === 404 ? "NOT_FOUND" : "METHOD_NOT_ALLOWED");
+  });
+
+  it("still answers CORS preflights", async () => {
+    const { request } = routesApp({ cors: { origin: "https://app.example" } });
+    const res = await request("/jobs", {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://app.example");
+  });
+});
+
+describe("a 500", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("logs one line: error class and code, method, route pattern, job id; no payload or message", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const app = routesApp();
+    // What an ioredis error looks like: the message and `command` carry the payload.
+    const storeError = Object.assign(new Error('ERR … "SECRET-payload"', { cause: "SECRET" }), {
+      code: "ERR_STORE",
+      command: { name: "evalsha", args: ["SECRET-payload"] },
+    });
+    vi.spyOn(app.queue, "get").mockRejectedValue(storeError);
+    const res = await app.asAdmin("/jobs/job-42");
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ error: { code: "INTERNAL", message: "internal error" } });
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(logged.mock.calls[0]).toEqual([
+      'jdobb-async-queue: internal error in GET /queue/jobs/:id job="job-42" error=Error code="ERR_STORE"',
+    ]);
+    vi.spyOn(app.queue, "enqueueMany").mockRejectedValue(new TypeError("SECRET"));
+    expect((await app.postJson("/jobs", { type: "echo", payload: "SECRET" })).status).toBe(500);
+    expect(logged.mock.calls[1]).toEqual([
+      "jdobb-async-queue: internal error in POST /queue/jobs error=TypeError",
+    ]);
   });
 });
 

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { queueRoutes } from "../../adapters/hono.js";
+import { MAX_JSON_DEPTH, queueRoutes } from "../../adapters/hono.js";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
 import { JobQueue } from "../../src/index.js";
 import { ADMIN, routesApp } from "../support/routes-app.js";
@@ -175,6 +175,54 @@ describe("POST /jobs", () => {
       url: "https://example.com/a.png",
       width: 320,
     });
+  });
+
+  it("answers with fixed messages that never repeat a job type or an unknown field's name", async () => {
+    const { postJson } = routesApp({ jobs: { resize: z.object({ url: z.string() }) } });
+    const cases = [
+      [{ type: "ECHOED-type" }, "UNKNOWN_JOB_TYPE", "unknown job type", "type"],
+      [{ type: "resize", "ECHOED-field": 1 }, "VALIDATION", expect.any(String), undefined],
+      [{ jobs: [{ type: "resize", "ECHOED-f": 1 }] }, "VALIDATION", expect.any(String), "jobs.0"],
+      [{ jobs: [{ type: "ECHOED-t" }] }, "UNKNOWN_JOB_TYPE", "unknown job type", "jobs.0.type"],
+    ] as const;
+    for (const [body, code, message, field] of cases) {
+      const res = await postJson("jobs" in body ? "/jobs/batch" : "/jobs", body);
+      const text = await res.text();
+      expect(res.status).toBe(422);
+      expect(text).not.toContain("ECHOED");
+      expect(JSON.parse(text)).toEqual({
+        error: { code, message, ...(field ? { field } : {}) },
+      });
+    }
+  });
+
+  it("refuses bodies nested deeper than MAX_JSON_DEPTH with a 422, never a 500", async () => {
+    const { asAdmin, totalJobs } = routesApp();
+    const nest = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
+    const send = (path: string, body: string) =>
+      asAdmin(path, { method: "POST", body, headers: { "content-type": "application/json" } });
+    const tooDeep = {
+      backoff: `{"type":"echo","backoff":{"delayMs":${nest(5_000)}}}`,
+      payload: `{"type":"echo","payload":${nest(MAX_JSON_DEPTH)}}`,
+      batch: `{"jobs":[{"type":"echo","backoff":${nest(5_000)}}]}`,
+    };
+    for (const [what, body] of Object.entries(tooDeep)) {
+      const res = await send(what === "batch" ? "/jobs/batch" : "/jobs", body);
+      expect([what, res.status]).toEqual([what, 422]);
+      expect(await res.json()).toEqual({
+        error: {
+          code: "VALIDATION",
+          message: `the body nests deeper than ${MAX_JSON_DEPTH} levels`,
+        },
+      });
+    }
+    expect(await totalJobs()).toBe(0);
+    // Exactly the limit is fine, and brackets inside strings do not count.
+    const deepest = `{"type":"echo","payload":${nest(MAX_JSON_DEPTH - 1)}}`;
+    expect((await send("/jobs", deepest)).status).toBe(201);
+    const quoted = JSON.stringify({ type: "echo", payload: `\\"${"[{".repeat(200)}` });
+    expect((await send("/jobs", quoted)).status).toBe(201);
+    expect(await totalJobs()).toBe(2);
   });
 
   it("answers 503 with Retry-After when the store is unreachable", async () => {

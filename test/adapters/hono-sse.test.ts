@@ -95,6 +95,44 @@ describe("GET /jobs/:id/events (SSE)", () => {
     expect(items).toEqual(["retry", "event:snapshot", "comment", "comment"]);
   });
 
+  it("ends a stream after sse.maxStorePolls store calls; EventSource resumes without a gap", async () => {
+    const budget = 4;
+    const app = routesApp({ sse: { maxStorePolls: budget, pollMs: { min: 100, max: 100 } } });
+    const { id } = await enqueued(app);
+    const job = (await app.queue.claim()) as Job; // event 2
+    const storeCalls = () => (app.calls.get("get") ?? 0) + (app.calls.get("readEvents") ?? 0);
+    const seen: string[] = [];
+    let progress = 0;
+    let lastId: string | undefined;
+    let streams = 0;
+    const finished = () => seen.at(-1)?.endsWith(":completed") ?? false;
+    while (!finished()) {
+      streams += 1;
+      const callsBefore = storeCalls();
+      const headers: Record<string, string> = lastId ? { "last-event-id": lastId } : {};
+      const items: string[] = [];
+      for await (const item of readSse(await app.asAdmin(`/jobs/${id}/events`, { headers }))) {
+        items.push(item.kind);
+        if (item.kind !== "event") continue;
+        seen.push(`${item.id}:${item.event}`);
+        lastId = item.id;
+        // Each event the client sees makes the job move on: 6 progress reports, then the end.
+        progress += 1;
+        if (progress <= 6) await app.queue.update(job, { progress: progress / 10 });
+        else if (progress === 7) await app.queue.complete(job, "done");
+      }
+      // The route's own look-up plus at most `budget` polls, then a clean end with a retry hint.
+      expect(storeCalls() - callsBefore).toBeLessThanOrEqual(budget + 1);
+      if (!finished()) expect(items.at(-1)).toBe("retry");
+    }
+    expect(streams).toBeGreaterThan(2);
+    expect(seen).toEqual([
+      "2:snapshot", // claimed before the first connect
+      ...[3, 4, 5, 6, 7, 8].map((seq) => `${seq}:progress`),
+      "9:completed",
+    ]);
+  });
+
   it("stops polling the store as soon as the client disconnects", async () => {
     const app = routesApp({ sse: { pollMs: { min: 100, max: 100 } } });
     const { id } = await enqueued(app);
@@ -140,5 +178,23 @@ describe("stream tokens", () => {
     expect((await app.request(`/jobs/${id}?token=${streamToken}`)).status).toBe(200);
     await app.clock.advance(60_000);
     expect((await app.request(`/jobs/${id}?token=${streamToken}`)).status).toBe(401);
+  });
+
+  it("accept only the canonical encoding of a signature", async () => {
+    const app = routesApp();
+    const { id, streamToken } = await enqueued(app);
+    // 32 bytes in 43 base64url characters: the last one carries two unused bits, so three
+    // other characters decode to the same bytes.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(streamToken.slice(-1));
+    const variants = [0, 1, 2, 3]
+      .map((bits) => (last & ~3) | bits)
+      .filter((index) => index !== last)
+      .map((index) => `${streamToken.slice(0, -1)}${alphabet[index]}`);
+    expect(variants).toHaveLength(3);
+    for (const token of variants) {
+      expect((await app.request(`/jobs/${id}?token=${token}`)).status).toBe(401);
+    }
+    expect((await app.request(`/jobs/${id}?token=${streamToken}`)).status).toBe(200);
   });
 });

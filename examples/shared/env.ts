@@ -1,0 +1,21 @@
+/**
+ * Reading secrets from the environment with an error that names the variable, so a missing
+ * `wrangler secret put` or Vercel variable shows up at startup as what it is.
+ */
+
+/** The value of a required secret variable, or an error naming it. */
+export function requiredSecret(name: string, value: string | undefined, minLength = 16): string {
+  if (!value || value.length < minLength) {
+    throw new Error(`set the ${name} environment variable (a secret of ${minLength}+ characters)`);
+  }
+  return value;
+}
+
+/** The value of an optional secret variable: unset is fine, set but empty or short is not. */
+export function optionalSecret(
+  name: string,
+  value: string | undefined,
+  minLength = 16,
+): string | undefined {
+  return value === undefined ? undefined : requiredSecret(name, value, minLength);
+}

@@ -1,0 +1,85 @@
+/** Misconfiguration (an unset secret, usually) fails at startup with a message naming the option. */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cloudflareWorker } from "../../adapters/cloudflare.js";
+import { queueRoutes } from "../../adapters/hono.js";
+import { vercelHandlers } from "../../adapters/vercel.js";
+import { Worker } from "../../src/index.js";
+import { memoryQueue } from "../support/memory-queue.js";
+import { ADMIN } from "../support/routes-app.js";
+
+const unset = process.env.JDOBB_SURELY_UNSET_VARIABLE;
+
+describe("startup checks", () => {
+  it("queueRoutes refuses undefined or empty tokens and empty secrets, naming the option", () => {
+    const { queue } = memoryQueue();
+    expect(() => queueRoutes(queue, { auth: { tokens: [unset] } })).toThrow(/^auth\.tokens\[0\]/);
+    expect(() => queueRoutes(queue, { auth: { tokens: [ADMIN, ""] } })).toThrow(
+      /^auth\.tokens\[1\] must be a string of at least 16/,
+    );
+    const auth = { tokens: [ADMIN] };
+    expect(() => queueRoutes(queue, { auth, streamSecret: "" })).toThrow(/^streamSecret/);
+    const worker = new Worker(queue);
+    expect(() => queueRoutes(queue, { auth, worker, cronSecret: "" })).toThrow(/^cronSecret/);
+    // Undefined secrets mean "off", as when `process.env.X` is not set.
+    expect(() =>
+      queueRoutes(queue, { auth, streamSecret: unset, cronSecret: unset }),
+    ).not.toThrow();
+  });
+
+  it("vercelHandlers refuses them when built", () => {
+    const { queue } = memoryQueue();
+    const routes = { auth: { tokens: [ADMIN] } };
+    expect(() => vercelHandlers({ queue, routes: { auth: { tokens: [unset] } } })).toThrow(
+      /auth\.tokens\[0\]/,
+    );
+    expect(() => vercelHandlers({ queue, routes, cronSecret: "" })).toThrow(/^cronSecret/);
+    expect(() => vercelHandlers({ queue, routes, cronSecret: unset })).not.toThrow();
+  });
+
+  it("cloudflareWorker refuses them on the first request, before answering it", async () => {
+    const { queue } = memoryQueue();
+    const handlers = cloudflareWorker<{ API_TOKEN?: string }>({
+      setup: (env) => ({
+        queue,
+        worker: new Worker(queue),
+        routes: { auth: { tokens: [env.API_TOKEN] } },
+      }),
+    });
+    const ctx = { waitUntil: () => {} };
+    const request = new Request("http://worker/queue/stats");
+    await expect(handlers.fetch(request, {}, ctx)).rejects.toThrow(/auth\.tokens\[0\]/);
+    const ok = await handlers.fetch(request, { API_TOKEN: ADMIN }, ctx);
+    expect(ok.status).toBe(401);
+  });
+});
+
+describe("the examples", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it("name the missing environment variable (Workers)", async () => {
+    const { default: handlers } = await import("../../examples/cloudflare/worker.js");
+    const env = { LIBSQL_URL: "http://127.0.0.1:9" }; // never reached: no I/O at startup
+    const ctx = { waitUntil: () => {} };
+    await expect(handlers.fetch(new Request("http://w/queue/stats"), env, ctx)).rejects.toThrow(
+      "set the API_TOKEN environment variable",
+    );
+    const withToken = { ...env, API_TOKEN: ADMIN };
+    await expect(
+      handlers.fetch(new Request("http://w/queue/stats"), withToken, ctx),
+    ).rejects.toThrow("set the STREAM_SECRET environment variable");
+  });
+
+  it("name the missing environment variable (Vercel)", async () => {
+    vi.stubEnv("LIBSQL_URL", "http://127.0.0.1:9");
+    vi.stubEnv("API_TOKEN", undefined);
+    const route = "../../examples/vercel/app/api/queue/[...path]/route.js";
+    await expect(import(route)).rejects.toThrow("set the API_TOKEN environment variable");
+    vi.resetModules();
+    vi.stubEnv("API_TOKEN", ADMIN);
+    vi.stubEnv("CRON_SECRET", "");
+    await expect(import(route)).rejects.toThrow("set the CRON_SECRET environment variable");
+  });
+});
