@@ -46,7 +46,6 @@ import { unmatchedRoute } from "./http/unmatched.js";
 export type { AuthOptions } from "./http/auth.js";
 export type { JobSchemas } from "./http/enqueue-request.js";
 export { HttpError } from "./http/errors.js";
-export { MAX_JSON_DEPTH } from "./http/json-depth.js";
 
 /** Options for {@link queueRoutes}. */
 export interface QueueRoutesOptions {

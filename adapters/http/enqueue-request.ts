@@ -6,8 +6,8 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "hono";
 import type { EnqueueItem, EnqueueOptions } from "../../src/index.js";
+import { jsonDepth, MAX_JSON_DEPTH } from "../../src/internal/json.js";
 import { HttpError } from "./errors.js";
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
 
 /** Per job type, the schema its payload must satisfy. */
 export type JobSchemas = Record<string, StandardSchemaV1>;
@@ -27,8 +27,14 @@ const invalid = (message: string, field?: string) =>
   new HttpError(422, "VALIDATION", message, field ? { field } : undefined);
 
 /**
+ * Deepest nesting of a request body: a payload may nest {@link MAX_JSON_DEPTH} levels, and a
+ * batch wraps it in two more (`{ jobs: [{ payload }] }`).
+ */
+const BODY_DEPTH = MAX_JSON_DEPTH + 2;
+
+/**
  * The request's JSON body: 415 unless it is declared as JSON, 422 if it nests deeper than
- * {@link MAX_JSON_DEPTH}, 400 unless it parses.
+ * {@link BODY_DEPTH}, 400 unless it parses.
  */
 export async function readJsonBody(c: Context): Promise<unknown> {
   const type = c.req.header("content-type") ?? "";
@@ -36,8 +42,8 @@ export async function readJsonBody(c: Context): Promise<unknown> {
     throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
   }
   const text = await c.req.text();
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-    throw invalid(`the body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  if (jsonDepth(text, BODY_DEPTH) > BODY_DEPTH) {
+    throw invalid(`the body nests deeper than ${BODY_DEPTH} levels`);
   }
   try {
     return JSON.parse(text);

@@ -2,9 +2,9 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { MAX_JSON_DEPTH, queueRoutes } from "../../adapters/hono.js";
+import { queueRoutes } from "../../adapters/hono.js";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
-import { JobQueue } from "../../src/index.js";
+import { JobQueue, MAX_JSON_DEPTH } from "../../src/index.js";
 import { ADMIN, routesApp } from "../support/routes-app.js";
 
 describe("POST /jobs", () => {
@@ -203,7 +203,7 @@ describe("POST /jobs", () => {
       asAdmin(path, { method: "POST", body, headers: { "content-type": "application/json" } });
     const tooDeep = {
       backoff: `{"type":"echo","backoff":{"delayMs":${nest(5_000)}}}`,
-      payload: `{"type":"echo","payload":${nest(MAX_JSON_DEPTH)}}`,
+      payload: `{"type":"echo","payload":${nest(MAX_JSON_DEPTH + 2)}}`,
       batch: `{"jobs":[{"type":"echo","backoff":${nest(5_000)}}]}`,
     };
     for (const [what, body] of Object.entries(tooDeep)) {
@@ -212,13 +212,20 @@ describe("POST /jobs", () => {
       expect(await res.json()).toEqual({
         error: {
           code: "VALIDATION",
-          message: `the body nests deeper than ${MAX_JSON_DEPTH} levels`,
+          message: `the body nests deeper than ${MAX_JSON_DEPTH + 2} levels`,
         },
       });
     }
     expect(await totalJobs()).toBe(0);
+    // A payload one level too deep passes the body check and is refused by the core.
+    const payloadTooDeep = await send(
+      "/jobs",
+      `{"type":"echo","payload":${nest(MAX_JSON_DEPTH + 1)}}`,
+    );
+    expect(payloadTooDeep.status).toBe(422);
+    expect(await payloadTooDeep.json()).toMatchObject({ error: { field: "payload" } });
     // Exactly the limit is fine, and brackets inside strings do not count.
-    const deepest = `{"type":"echo","payload":${nest(MAX_JSON_DEPTH - 1)}}`;
+    const deepest = `{"type":"echo","payload":${nest(MAX_JSON_DEPTH)}}`;
     expect((await send("/jobs", deepest)).status).toBe(201);
     const quoted = JSON.stringify({ type: "echo", payload: `\\"${"[{".repeat(200)}` });
     expect((await send("/jobs", quoted)).status).toBe(201);

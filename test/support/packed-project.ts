@@ -1,0 +1,123 @@
+/**
+ * The package as a user gets it: `npm pack` (whose `prepack` builds dist/), unpacked into a
+ * throwaway TypeScript project whose other dependencies — the peers, TypeScript, @types/node —
+ * are this repository's installed (locked) versions, linked in. No network involved.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "./temp-dir.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+
+/** Packages linked into the project: every peer a README block may import, and the tools. */
+const LINKED = [
+  "@hono/node-server",
+  "@libsql/client",
+  "@types/node",
+  "@upstash/redis",
+  "@vercel/functions",
+  "croner",
+  "hono",
+  "ioredis",
+  "libsql",
+  "typescript",
+  "valibot",
+  "vitest",
+  "zod",
+];
+
+export interface PackedProject {
+  dir: string;
+  /** The tarball `npm pack` wrote. */
+  tarball: string;
+  /** Files in the tarball, e.g. `package/dist/src/index.js`. */
+  files: string[];
+  /** Writes `name` into the project. */
+  write(name: string, text: string): string;
+  /** Runs `tsc --noEmit -p .` in the project; returns its output ("" when clean). */
+  typecheck(): string;
+  remove(): void;
+}
+
+export function packedProject(): PackedProject {
+  const out = tempDir("jdobb-packed-");
+  const packed = JSON.parse(
+    execFileSync("npm", ["pack", "--json", "--pack-destination", out.path], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    }).toString(),
+  ) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const [info] = packed;
+  if (!info) throw new Error("npm pack reported nothing");
+  const tarball = join(out.path, info.filename);
+  const dir = join(out.path, "project");
+  const modules = join(dir, "node_modules");
+  mkdirSync(join(modules, "jdobb-async-queue"), { recursive: true });
+  execFileSync("tar", [
+    "-xzf",
+    tarball,
+    "-C",
+    join(modules, "jdobb-async-queue"),
+    "--strip-components=1",
+  ]);
+  for (const name of LINKED) {
+    if (name.includes("/"))
+      mkdirSync(join(modules, name.split("/")[0] as string), { recursive: true });
+    symlinkSync(join(root, "node_modules", name), join(modules, name), "dir");
+  }
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        types: ["node"],
+      },
+      include: ["*.ts"],
+    }),
+  );
+  return {
+    dir,
+    tarball,
+    files: info.files.map((file) => `package/${file.path}`),
+    write(name, text) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    },
+    typecheck() {
+      try {
+        execFileSync(join(modules, "typescript/bin/tsc"), ["--noEmit", "-p", "."], {
+          cwd: dir,
+          stdio: "pipe",
+        });
+        return "";
+      } catch (error) {
+        return String((error as { stdout?: Buffer }).stdout ?? error);
+      }
+    },
+    remove: out.remove,
+  };
+}
+
+/** The ```ts blocks of a Markdown file, each with the heading it sits under. */
+export function typescriptBlocks(path: string): Array<{ heading: string; code: string }> {
+  const blocks: Array<{ heading: string; code: string }> = [];
+  let heading = "";
+  let code: string[] | null = null;
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (code === null && line.startsWith("#")) heading = line.replace(/^#+\s*/, "");
+    else if (code === null && line.trim() === "```ts") code = [];
+    else if (code !== null && line.trim() === "```") {
+      blocks.push({ heading, code: code.join("\n") });
+      code = null;
+    } else if (code !== null) code.push(line);
+  }
+  return blocks;
+}
