@@ -67,7 +67,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRun> {
   const spawnChild = (file: string, extra: Record<string, string> = {}) =>
     spawn(process.execPath, ["--import", "tsx", join(HERE, file)], {
       env: { ...env, ...extra },
-      stdio: ["ignore", "ignore", stderr],
+      stdio: ["ignore", "ignore", stderr, "ipc"], // IPC: children exit when we do
     });
 
   const workers = new Map<number, Child>();
@@ -140,7 +140,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRun> {
   const { restartRedis, cut } = store;
   if (restartRedis) {
     faults.push([
-      2,
+      1,
       async () => {
         const ms = between(random, 300, 3_000);
         log(`kill -9 redis-server, restart after ${ms} ms`);
@@ -151,7 +151,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRun> {
   }
   if (cut) {
     faults.push([
-      2,
+      1,
       async () => {
         const ms = between(random, 2_000, 5_000);
         log(`cut the REST endpoint for ${ms} ms`);
@@ -162,59 +162,66 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRun> {
   }
   const totalWeight = faults.reduce((sum, [weight]) => sum + weight, 0);
 
-  const chaosEnds = Date.now() + options.chaosMs;
-  while (true) {
-    await sleep(between(random, 1_000, 3_000));
-    if (Date.now() >= chaosEnds) break;
-    let roll = random() * totalWeight;
-    for (const [weight, fault] of faults) {
-      roll -= weight;
-      if (roll < 0) {
-        await fault();
+  const stopFaults = () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+    for (const child of workers.values()) resume(child);
+  };
+  try {
+    const chaosEnds = Date.now() + options.chaosMs;
+    while (true) {
+      await sleep(between(random, 1_000, 3_000));
+      if (Date.now() >= chaosEnds) break;
+      let roll = random() * totalWeight;
+      for (const [weight, fault] of faults) {
+        roll -= weight;
+        if (roll < 0) {
+          await fault();
+          break;
+        }
+      }
+    }
+
+    // Stop the chaos: wake every frozen worker, bring the pool back to size, let it drain.
+    stopFaults();
+    for (let i = workers.size; i < options.workers; i++) startWorker();
+    log(`chaos over; draining with ${options.workers} workers`);
+
+    const drainStarted = Date.now();
+    const deadline = drainStarted + options.drainMs;
+    const queue = openQueue(store.spec);
+    let drained = false;
+    let quietPolls = 0;
+    while (Date.now() < deadline) {
+      await sleep(1_000);
+      try {
+        const stats = await queue.stats();
+        quietPolls =
+          producerExited && stats.queued === 0 && stats.active === 0 ? quietPolls + 1 : 0;
+      } catch (error) {
+        log(`stats failed while draining: ${(error as Error).message}`);
+        quietPolls = 0;
+      }
+      if (quietPolls >= 2) {
+        drained = true;
         break;
       }
     }
-  }
+    await queue.close().catch(() => {});
+    const drainMs = Date.now() - drainStarted;
+    log(drained ? `drained in ${drainMs} ms` : `NOT drained after ${drainMs} ms`);
 
-  // Stop the chaos: wake every frozen worker, bring the pool back to size, let it drain.
-  for (const timer of timers) clearTimeout(timer);
-  timers.clear();
-  for (const child of workers.values()) resume(child);
-  for (let i = workers.size; i < options.workers; i++) startWorker();
-  log(`chaos over; draining with ${options.workers} workers`);
-
-  const drainStarted = Date.now();
-  const deadline = drainStarted + options.drainMs;
-  const queue = openQueue(store.spec);
-  let drained = false;
-  let quietPolls = 0;
-  while (Date.now() < deadline) {
-    await sleep(1_000);
-    try {
-      const stats = await queue.stats();
-      quietPolls = producerExited && stats.queued === 0 && stats.active === 0 ? quietPolls + 1 : 0;
-    } catch (error) {
-      log(`stats failed while draining: ${(error as Error).message}`);
-      quietPolls = 0;
-    }
-    if (quietPolls >= 2) {
-      drained = true;
-      break;
-    }
+    const producerKilled = !producerExited;
+    if (producerKilled) log("producer still running at the deadline: killed");
+    return { counts, drained, drainMs, producerKilled };
+  } finally {
+    // Also when a fault could not be undone (e.g. redis-server did not come back).
+    stopFaults();
+    if (producer.exitCode === null && producer.signalCode === null) producer.kill("SIGKILL");
+    await producerDone;
+    await stopAll([...workers.values()]);
+    closeSync(stderr);
   }
-  await queue.close().catch(() => {});
-  const drainMs = Date.now() - drainStarted;
-  log(drained ? `drained in ${drainMs} ms` : `NOT drained after ${drainMs} ms`);
-
-  const producerKilled = !producerExited;
-  if (producerKilled) {
-    log("producer still running at the deadline: killed");
-    producer.kill("SIGKILL");
-  }
-  await producerDone;
-  await stopAll([...workers.values()]);
-  closeSync(stderr);
-  return { counts, drained, drainMs, producerKilled };
 }
 
 /** SIGTERM (graceful stop), then SIGKILL whatever is still running 5 s later. */

@@ -37,14 +37,17 @@ const log = (record: ProducerRecord) => appendFileSync(file, `${JSON.stringify(r
 const queue = openQueue(specFromEnv());
 const started = Date.now();
 const RETRY_FOR_MS = 60_000;
+// Bounded whatever the store does: stop enqueueing a minute after the last job was due.
+const stopAt = started + spreadMs + RETRY_FOR_MS;
+process.once("disconnect", () => process.exit(1)); // the orchestrator is gone
 
-for (let n = 0; n < jobs; n++) {
+for (let n = 0; n < jobs && Date.now() < stopAt; n++) {
   const due = started + (n * spreadMs) / jobs;
   if (due > Date.now()) await sleep(due - Date.now());
   const key = `job-${String(n).padStart(6, "0")}`;
   const payload: ChaosPayload = {
     key,
-    workMs: 5 + Math.floor(random() * 56),
+    workMs: 10 + Math.floor(random() * 91),
     reports: random() < 0.3 ? 1 + Math.floor(random() * 3) : 0,
     failFirst: random() < 0.05,
   };
@@ -65,7 +68,7 @@ for (let n = 0; n < jobs; n++) {
         break;
       }
       log({ t: "retry", key, error: describe(error) });
-      if (Date.now() > giveUpAt) {
+      if (Date.now() > Math.min(giveUpAt, stopAt)) {
         log({ t: "gave-up", key, tries });
         break;
       }

@@ -15,8 +15,8 @@ import { hasRedisServer } from "../../test/support/redis-server.js";
 import { type ChaosRun, runChaos } from "./chaos.js";
 import { type CheckReport, checkStore } from "./checks.js";
 import { subSeed } from "./prng.js";
-import { openQueue } from "./spec.js";
-import { openStore, type StoreName } from "./stores.js";
+import { openQueue, sleep } from "./spec.js";
+import { openStore, type StoreName, type StoreUnderTest } from "./stores.js";
 
 const { values } = parseArgs({
   options: {
@@ -38,7 +38,7 @@ if (!(seconds >= 10 && seconds + drainSeconds <= 270)) {
   process.exit(2);
 }
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
-const jobs = Number(values.jobs ?? Math.round(seconds * 20));
+const jobs = Number(values.jobs ?? Math.round(seconds * 30));
 const workers = Number(values.workers);
 const stores = values.stores.split(",").map((s) => s.trim()) as StoreName[];
 for (const name of stores) {
@@ -60,6 +60,17 @@ const started = Date.now();
 
 type StoreSummary = ChaosRun & CheckReport & { store: StoreName; ok: boolean };
 
+// A last resort against a hang: stop redis-server(s) and exit (children exit with us).
+const openStores = new Set<StoreUnderTest>();
+setTimeout(
+  () => {
+    console.error("\nwatchdog: the run overran its time; stopping");
+    const closing = Promise.all([...openStores].map((store) => store.close().catch(() => {})));
+    void Promise.race([closing, sleep(5_000)]).then(() => process.exit(3));
+  },
+  (seconds + drainSeconds + 30) * 1_000,
+).unref();
+
 async function runStore(name: StoreName): Promise<StoreSummary> {
   const dir = join(root, name);
   const log = (message: string) => {
@@ -67,6 +78,7 @@ async function runStore(name: StoreName): Promise<StoreSummary> {
     console.log(`${t}s [${name}] ${message}`);
   };
   const store = await openStore(name, dir);
+  openStores.add(store);
   try {
     const run = await runChaos({
       store,
@@ -92,10 +104,16 @@ async function runStore(name: StoreName): Promise<StoreSummary> {
     return { store: name, ...run, ...report, ok };
   } finally {
     await store.close();
+    openStores.delete(store);
   }
 }
 
-const results = await Promise.all(stores.map(runStore));
+const settled = await Promise.allSettled(stores.map(runStore));
+const results = settled.flatMap((outcome, i) => {
+  if (outcome.status === "fulfilled") return [outcome.value];
+  console.error(`\n[${stores[i]}] the run itself failed:`, outcome.reason);
+  return [];
+});
 const durationS = Math.round((Date.now() - started) / 1_000);
 
 const rows: Array<[string, (r: StoreSummary) => string | number]> = [
@@ -139,7 +157,7 @@ for (const [label, cell] of rows) {
   );
 }
 
-const ok = results.every((r) => r.ok);
+const ok = results.length === stores.length && results.every((r) => r.ok);
 const date = new Date().toISOString().slice(0, 10);
 const out = join(
   import.meta.dirname,

@@ -2,7 +2,7 @@
  * One chaos worker process: a real `Worker` on the store named by `CHAOS_STORE`, with short
  * leases. Every attempt it starts is appended (synchronously, so a SIGKILL right after cannot
  * lose it) to `exec-<pid>.jsonl` in `CHAOS_DIR`; errors the worker loop survives go to
- * `errors-<pid>.jsonl`. SIGTERM stops it gracefully.
+ * `errors-<pid>.jsonl`. SIGTERM stops it gracefully; it exits when the orchestrator is gone.
  */
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
@@ -58,7 +58,8 @@ worker.handler<ChaosPayload, ChaosResult>(
 );
 
 worker.start();
-process.send?.("ready");
+// The orchestrator talks to us over IPC only to be noticed: if it dies, so do we.
+process.once("disconnect", () => process.exit(1));
 
 process.once("SIGTERM", () => {
   void (async () => {
