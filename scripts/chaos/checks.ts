@@ -32,6 +32,10 @@ export interface CheckReport {
   duplicateExecutions: number;
   /** The same (job, attempt) started twice: two claims handed out one attempt. */
   sameAttemptTwice: number;
+  /** `lease-expired` events: attempts whose worker was killed, frozen or cut off. */
+  leaseExpiries: number;
+  /** `retry-scheduled` events: failed attempts (planned failures, timeouts). */
+  retriesScheduled: number;
   /** Event log and result checks that failed. */
   checkFailures: number;
   /** The first few problems, in words. */
@@ -87,9 +91,10 @@ async function allEvents(queue: JobQueue, id: string): Promise<JobUpdate[]> {
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 /** What is wrong with one stored job's event log and result (empty: nothing). */
-async function checkJob(queue: JobQueue, job: Job): Promise<string[]> {
+async function checkJob(queue: JobQueue, job: Job, types: Map<string, number>): Promise<string[]> {
   const problems: string[] = [];
   const events = await allEvents(queue, job.id);
+  for (const { type } of events) types.set(type, (types.get(type) ?? 0) + 1);
   events.forEach((event, i) => {
     if (event.seq !== i + 1) problems.push(`event ${i + 1} has seq ${event.seq}`);
   });
@@ -203,8 +208,9 @@ export async function checkStore(queue: JobQueue, dir: string): Promise<CheckRep
       }
     }
   }
+  const types = new Map<string, number>();
   await each(toCheck, 8, async (job) => {
-    const found = await checkJob(queue, job);
+    const found = await checkJob(queue, job, types);
     if (found.length > 0) {
       checkFailures += 1;
       problem(`${(job.payload as ChaosPayload).key} (${job.id}): ${found.join("; ")}`);
@@ -248,6 +254,8 @@ export async function checkStore(queue: JobQueue, dir: string): Promise<CheckRep
     executions: executions.length,
     duplicateExecutions,
     sameAttemptTwice,
+    leaseExpiries: types.get("lease-expired") ?? 0,
+    retriesScheduled: types.get("retry-scheduled") ?? 0,
     checkFailures,
     problems,
     errors: topErrors,

@@ -128,6 +128,8 @@ const rows: Array<[string, (r: StoreSummary) => string | number]> = [
   ["executions", (r) => r.executions],
   ["duplicate executions", (r) => r.duplicateExecutions],
   ["same attempt run twice", (r) => r.sameAttemptTwice],
+  ["lease expiries (events)", (r) => r.leaseExpiries],
+  ["retries scheduled (events)", (r) => r.retriesScheduled],
   ["duplicate jobs per key", (r) => r.duplicateJobs],
   ["enqueue retries (unavailable)", (r) => r.enqueueRetries],
   ["enqueue errors (other)", (r) => r.enqueueErrors],
