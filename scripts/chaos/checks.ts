@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Job, JobQueue, JobUpdate } from "../../src/index.js";
 import type { ProducerRecord } from "./producer.js";
-import type { ChaosPayload, ChaosResult, ExecutionRecord } from "./spec.js";
+import { type ChaosPayload, type ChaosResult, type ExecutionRecord, LEASE_MS } from "./spec.js";
 
 export interface CheckReport {
   /** Jobs the producer saw acknowledged. */
@@ -36,6 +36,17 @@ export interface CheckReport {
   leaseExpiries: number;
   /** `retry-scheduled` events: failed attempts (planned failures, timeouts). */
   retriesScheduled: number;
+  /**
+   * `lease-expired` events less than half a lease after the claim (`active` event) they end:
+   * the lease was granted (nearly) expired, so two workers held the job at once.
+   */
+  earlyLeaseExpiries: number;
+  /**
+   * Attempt k+1 of a job started less than 150 ms after attempt k (no planned retry is that
+   * quick: the backoff is ≥ 160 ms): both ran at once. A worker frozen between its claim and
+   * the handler's start can also cause this, so it is reported, not failed.
+   */
+  nearSimultaneousAttempts: number;
   /** Event log and result checks that failed. */
   checkFailures: number;
   /** The first few problems, in words. */
@@ -95,6 +106,20 @@ async function checkJob(queue: JobQueue, job: Job, types: Map<string, number>): 
   const problems: string[] = [];
   const events = await allEvents(queue, job.id);
   for (const { type } of events) types.set(type, (types.get(type) ?? 0) + 1);
+  let claimedAt: number | null = null;
+  for (const event of events) {
+    if (event.type === "active") claimedAt = event.at;
+    if (
+      event.type === "lease-expired" &&
+      claimedAt !== null &&
+      event.at - claimedAt < LEASE_MS / 2
+    ) {
+      types.set("early-expiry", (types.get("early-expiry") ?? 0) + 1);
+      problems.push(
+        `lease of attempt ${event.attempt} expired ${event.at - claimedAt} ms after its claim`,
+      );
+    }
+  }
   events.forEach((event, i) => {
     if (event.seq !== i + 1) problems.push(`event ${i + 1} has seq ${event.seq}`);
   });
@@ -230,6 +255,22 @@ export async function checkStore(queue: JobQueue, dir: string): Promise<CheckRep
   let duplicateExecutions = 0;
   for (const [id, count] of runs)
     duplicateExecutions += Math.max(0, count - (failFirst.has(id) ? 2 : 1));
+  let nearSimultaneousAttempts = 0;
+  const starts = new Map<string, Map<number, number>>(); // id → attempt → start time
+  for (const run of executions) {
+    const byAttempt = starts.get(run.id) ?? new Map<number, number>();
+    starts.set(run.id, byAttempt);
+    byAttempt.set(run.attempt, Math.min(byAttempt.get(run.attempt) ?? run.at, run.at));
+  }
+  for (const [id, byAttempt] of starts) {
+    for (const [attempt, at] of byAttempt) {
+      const next = byAttempt.get(attempt + 1);
+      if (next !== undefined && next - at >= 0 && next - at < 150) {
+        nearSimultaneousAttempts += 1;
+        problem(`${id}: attempt ${attempt + 1} started ${next - at} ms after attempt ${attempt}`);
+      }
+    }
+  }
   let sameAttemptTwice = 0;
   for (const [slot, count] of attempts) {
     if (count > 1) {
@@ -256,6 +297,8 @@ export async function checkStore(queue: JobQueue, dir: string): Promise<CheckRep
     sameAttemptTwice,
     leaseExpiries: types.get("lease-expired") ?? 0,
     retriesScheduled: types.get("retry-scheduled") ?? 0,
+    earlyLeaseExpiries: types.get("early-expiry") ?? 0,
+    nearSimultaneousAttempts,
     checkFailures,
     problems,
     errors: topErrors,

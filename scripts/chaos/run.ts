@@ -130,6 +130,8 @@ const rows: Array<[string, (r: StoreSummary) => string | number]> = [
   ["same attempt run twice", (r) => r.sameAttemptTwice],
   ["lease expiries (events)", (r) => r.leaseExpiries],
   ["retries scheduled (events)", (r) => r.retriesScheduled],
+  ["leases expired < 1 s after claim", (r) => r.earlyLeaseExpiries],
+  ["attempts started < 150 ms apart", (r) => r.nearSimultaneousAttempts],
   ["duplicate jobs per key", (r) => r.duplicateJobs],
   ["enqueue retries (unavailable)", (r) => r.enqueueRetries],
   ["enqueue errors (other)", (r) => r.enqueueErrors],
