@@ -1,6 +1,7 @@
 /**
  * Starts a throwaway `redis-server` (the Debian package) on a free loopback port, with no
- * persistence, and stops it again.
+ * persistence, and stops it again. The chaos harness asks for an append-only file and a fixed
+ * port instead, so it can SIGKILL the server and start it again on the same data.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:net";
@@ -10,7 +11,19 @@ import { Redis } from "ioredis";
 export interface RedisServer {
   url: string;
   port: number;
+  pid: number;
+  /** SIGTERM, and waits for the exit. */
   stop(): Promise<void>;
+  /** Sends `signal` (e.g. SIGKILL) and waits for the exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** Options for {@link startRedisServer}; the defaults suit tests (free port, no persistence). */
+export interface RedisServerOptions {
+  /** Default: a free port. */
+  port?: number;
+  /** Keep data in an append-only file in `dir` (kept across restarts on the same `dir`). */
+  appendOnly?: { dir: string; fsync: "always" | "everysec" };
 }
 
 /** Whether `redis-server` is on PATH. */
@@ -57,11 +70,15 @@ async function waitForPing(url: string, child: ChildProcess, output: () => strin
 }
 
 /** Starts redis-server on 127.0.0.1 and waits until it answers. */
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
+  const aof = options.appendOnly;
+  const persistence = aof
+    ? ["--appendonly", "yes", "--appendfsync", aof.fsync, "--dir", aof.dir]
+    : ["--appendonly", "no"];
   const child = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
@@ -73,14 +90,11 @@ export async function startRedisServer(): Promise<RedisServer> {
   });
   const url = `redis://127.0.0.1:${port}`;
   await waitForPing(url, child, () => log);
-  return {
-    url,
-    port,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    },
+  const kill = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill(signal);
+    await exited;
   };
+  return { url, port, pid: child.pid ?? 0, stop: () => kill("SIGTERM"), kill };
 }

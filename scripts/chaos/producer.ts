@@ -1,0 +1,80 @@
+/**
+ * The chaos producer: enqueues `CHAOS_JOBS` jobs spread over `CHAOS_SPREAD_MS`, one at a time.
+ * Each job has a unique key (also its idempotency key). A job is recorded as acknowledged in
+ * `producer.jsonl` only once `enqueue` resolved with its id; `BackendUnavailableError` is
+ * retried (same key) for up to a minute, any other error is recorded and the job is left
+ * unacknowledged (the checks then look for it in the store anyway).
+ */
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { BackendUnavailableError } from "../../src/index.js";
+import { mulberry32 } from "./prng.js";
+import {
+  type ChaosPayload,
+  describe,
+  JOB_TYPE,
+  MAX_ATTEMPTS,
+  openQueue,
+  sleep,
+  specFromEnv,
+} from "./spec.js";
+
+/** One line of `producer.jsonl`. */
+export type ProducerRecord =
+  | { t: "ack"; key: string; id: string; tries: number }
+  | { t: "retry"; key: string; error: ReturnType<typeof describe> }
+  | { t: "error"; key: string; error: ReturnType<typeof describe>; tries: number }
+  | { t: "gave-up"; key: string; tries: number };
+
+const dir = process.env.CHAOS_DIR;
+if (!dir) throw new Error("CHAOS_DIR is not set");
+const jobs = Number(process.env.CHAOS_JOBS);
+const spreadMs = Number(process.env.CHAOS_SPREAD_MS);
+const random = mulberry32(Number(process.env.CHAOS_SEED));
+const file = join(dir, "producer.jsonl");
+const log = (record: ProducerRecord) => appendFileSync(file, `${JSON.stringify(record)}\n`);
+
+const queue = openQueue(specFromEnv());
+const started = Date.now();
+const RETRY_FOR_MS = 60_000;
+// Bounded whatever the store does: stop enqueueing a minute after the last job was due.
+const stopAt = started + spreadMs + RETRY_FOR_MS;
+process.once("disconnect", () => process.exit(1)); // the orchestrator is gone
+
+for (let n = 0; n < jobs && Date.now() < stopAt; n++) {
+  const due = started + (n * spreadMs) / jobs;
+  if (due > Date.now()) await sleep(due - Date.now());
+  const key = `job-${String(n).padStart(6, "0")}`;
+  const payload: ChaosPayload = {
+    key,
+    workMs: 10 + Math.floor(random() * 91),
+    reports: random() < 0.3 ? 1 + Math.floor(random() * 3) : 0,
+    failFirst: random() < 0.05,
+  };
+  const options = {
+    idempotencyKey: key,
+    maxAttempts: MAX_ATTEMPTS,
+    backoff: { delayMs: 200, maxDelayMs: 1_000 },
+  };
+  const giveUpAt = Date.now() + RETRY_FOR_MS;
+  for (let tries = 1; ; tries++) {
+    try {
+      const id = await queue.enqueue(JOB_TYPE, payload, options);
+      log({ t: "ack", key, id, tries });
+      break;
+    } catch (error) {
+      if (!(error instanceof BackendUnavailableError)) {
+        log({ t: "error", key, error: describe(error), tries });
+        break;
+      }
+      log({ t: "retry", key, error: describe(error) });
+      if (Date.now() > Math.min(giveUpAt, stopAt)) {
+        log({ t: "gave-up", key, tries });
+        break;
+      }
+      await sleep(250);
+    }
+  }
+}
+await queue.close().catch(() => {});
+process.exit(0);
