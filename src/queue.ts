@@ -119,17 +119,21 @@ export class JobQueue {
       return { completed, next: await this.claimMany(next.limit, next) };
     }
     const encoded = encodeJson(result, "result", this.#defaults.maxPayloadBytes);
-    const claim = this.#newClaim(next.limit, next.leaseMs);
-    let claimed: contract.JobRecord[] | null = null;
+    let claimed: { records: contract.JobRecord[]; claim: ReturnType<typeof claimInput> } | null =
+      null;
     const completed = await this.#finish(job, async (at) => {
+      // The new lease starts now, after pending progress was flushed (which may have taken
+      // a while), never earlier.
+      const claim = this.#newClaim(next.limit, next.leaseMs);
       const expiresAt = at.now + this.#retention.completedMs;
       const outcome = await combined({ ...at, result: encoded, expiresAt, next: claim.input });
-      claimed = outcome.claimed;
+      claimed = { records: outcome.claimed, claim };
       return outcome.completed;
     });
     // Nothing was sent when the job was already known lost: claim on its own then.
     if (claimed === null) return { completed, next: await this.claimMany(next.limit, next) };
-    return { completed, next: this.#adopt(claimed, claim) };
+    const { records, claim } = claimed;
+    return { completed, next: this.#adopt(records, claim) };
   }
 
   /**

@@ -51,7 +51,16 @@ export function openQueue(spec: StoreSpec): JobQueue {
   const backend =
     spec.kind === "libsql"
       ? libsqlBackend({ url: spec.url })
-      : redisBackend({ redis: new Redis({ url: spec.restUrl, token: spec.token }) });
+      : redisBackend({
+          // A lease must outlast the client's retry window: a request @upstash/redis re-sends
+          // runs with the `now` and lease of its first try. Its default (5 retries, about 4 s
+          // in all) is longer than these 2 s leases; 3 quick retries are not.
+          redis: new Redis({
+            url: spec.restUrl,
+            token: spec.token,
+            retry: { retries: 3, backoff: () => 100 },
+          }),
+        });
   return new JobQueue({ backend, name: QUEUE_NAME, leaseMs: LEASE_MS });
 }
 

@@ -101,8 +101,17 @@ export async function runPool(
       if (plan.onEmpty === "stop") {
         claiming = false;
       } else {
-        // Idle: wait for new work in this process, a finished job, or the next poll.
-        await Promise.race([wake.wait(idleMs, plan.signal), ...running]);
+        // Idle: wait for new work in this process, a finished job, or the next poll. Whichever
+        // comes first ends the wait itself too, so no timer or listener outlives it.
+        const waited = new AbortController();
+        const stopWaiting = () => waited.abort();
+        plan.signal.addEventListener("abort", stopWaiting, { once: true });
+        try {
+          await Promise.race([wake.wait(idleMs, waited.signal), ...running]);
+        } finally {
+          waited.abort();
+          plan.signal.removeEventListener("abort", stopWaiting);
+        }
         idleMs = Math.min(idleMs * 2, deps.idle.max);
       }
     }

@@ -93,3 +93,29 @@ describe("Worker.start / stop", () => {
     await worker.stop();
   });
 });
+
+describe("Worker.start idle waits", () => {
+  it("leaves no sleep or listener behind when a running job ends the wait", async () => {
+    const { queue, clock, peer } = memoryQueue();
+    // Enqueued by another process: no in-process wake-up, the loop idles between claims.
+    await peer().enqueueMany([1, 2, 3].map((n) => ({ type: "t", payload: n })));
+    const finish: Array<() => void> = [];
+    const worker = new Worker(queue, {
+      concurrency: 5,
+      idleMs: { min: 60_000, max: 60_000 },
+      heartbeatMs: 1_000_000,
+      leaseMs: 3_000_000,
+    }).handler("t", () => new Promise<void>((resolve) => finish.push(resolve)));
+    worker.start();
+    await until(() => finish.length === 3, "3 running jobs");
+    for (const done of finish.splice(0)) {
+      done();
+      await until(async () => (await queue.stats()).active < 3 || clock.sleeping > 0, "a claim");
+    }
+    await until(async () => (await queue.stats()).completed === 3, "3 completed");
+    await clock.untilSleeping(1);
+    // One idle wait parked, not one per job that ended a wait.
+    expect(clock.sleeping).toBe(1);
+    await worker.stop();
+  });
+});
