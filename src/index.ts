@@ -24,6 +24,7 @@ export type {
   ProgressUpdate,
   RetentionOptions,
 } from "./queue-options.js";
+export type * from "./standard-schema.js";
 export {
   type DrainOptions,
   type DrainSummary,

@@ -3,14 +3,18 @@
  * maxAttempts?, idempotencyKey?, backoff? }`. Payloads of known types are validated (and
  * possibly transformed) by the type's Standard Schema (zod, valibot, arktype …).
  */
-import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "hono";
-import type { EnqueueItem, EnqueueOptions } from "../../src/index.js";
+import type {
+  EnqueueItem,
+  EnqueueOptions,
+  StandardSchema,
+  StandardSchemaIssue,
+} from "../../src/index.js";
 import { jsonDepth, MAX_JSON_DEPTH } from "../../src/internal/json.js";
 import { HttpError } from "./errors.js";
 
 /** Per job type, the schema its payload must satisfy. */
-export type JobSchemas = Record<string, StandardSchemaV1>;
+export type JobSchemas = Record<string, StandardSchema>;
 
 const FIELDS = new Set([
   "type",
@@ -52,7 +56,7 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   }
 }
 
-function issuePath(issue: StandardSchemaV1.Issue): string {
+function issuePath(issue: StandardSchemaIssue): string {
   return (issue.path ?? [])
     .map((segment) => String(typeof segment === "object" ? segment.key : segment))
     .join(".");
