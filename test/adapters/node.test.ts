@@ -90,6 +90,41 @@ describe("node adapter", () => {
     dir.remove();
   });
 
+  it("on close, releases the jobs of a drain the cron route started (no lease expiry)", async () => {
+    const dir = tempDir();
+    const { queue, clock } = memoryQueue({}, `file:${dir.path}/q.db`);
+    const started: string[] = [];
+    const worker = new Worker(queue).handler("wait", (ctx) => {
+      started.push(ctx.job.id);
+      return new Promise((_, reject) =>
+        ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)),
+      );
+    });
+    const id = await queue.enqueue("wait", null);
+    const running = await serve({
+      fetch: app(queue, worker).fetch,
+      queue,
+      worker,
+      port: 0,
+      signals: false,
+      graceMs: 1_000,
+    });
+    // The drain runs inside this request, outside any schedule of serve().
+    const cron = fetch(`${running.url}/queue/cron`, { method: "POST", headers: auth }).catch(
+      () => null,
+    );
+    await until(() => started.length === 1, "the cron route's drain to start the job");
+    const closed = running.close();
+    await clock.untilSleeping(2); // the grace timer and the job's heartbeat
+    await clock.advance(1_000); // the grace period; the lease (30 s) is far from expiring
+    await closed;
+    const other = memoryQueue({ name: queue.name }, `file:${dir.path}/q.db`).queue;
+    expect(await other.get(id)).toMatchObject({ state: "queued", attempts: 0 }); // released
+    await cron;
+    await other.close();
+    dir.remove();
+  });
+
   it("runs a tick on demand, and refuses a schedule without a worker", async () => {
     const { queue } = memoryQueue();
     const worker = new Worker(queue).handler("t", () => "ok");
