@@ -2,7 +2,8 @@
  * Plain Node: an HTTP server on `@hono/node-server`, an in-process schedule driving the
  * worker (a cron expression via croner, an interval, or a continuous loop), and a graceful
  * shutdown on SIGTERM / SIGINT that stops claiming, lets running jobs finish (or releases them
- * after `graceMs`), then closes the server and the queue.
+ * after `graceMs`), then closes the server and the queue. The shutdown reaches every run of the
+ * worker: the schedule's drains, the loop, and drains the cron route started.
  *
  * @example
  * const app = new Hono().route("/queue", queueRoutes(queue, { auth, worker }));
@@ -37,7 +38,10 @@ export interface ServeOptions {
   signals?: NodeJS.Signals[] | false;
   /** Exit the process after a signal-triggered shutdown. Default true. */
   exitOnSignal?: boolean;
-  /** On shutdown, how long running jobs may go on before they are released. Default 10 s. */
+  /**
+   * On shutdown, how long running jobs may go on before they are released (the jobs of every
+   * drain of the worker, including those the cron route started). Default 10 s.
+   */
   graceMs?: number;
   /** Called with each scheduled drain's summary. */
   onDrain?: (summary: DrainSummary) => void;
@@ -62,18 +66,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { queue, worker, schedule } = options;
   if (schedule && !worker) throw new Error("a schedule needs a worker");
   const onError = options.onError ?? ((error) => console.error("jdobb-async-queue:", error));
-  const stopClaiming = new AbortController();
-  const releaseJobs = new AbortController();
+  let closing: Promise<void> | null = null;
   let draining: Promise<DrainSummary> | null = null;
 
   const tick = async (): Promise<DrainSummary | null> => {
-    if (!worker || draining || stopClaiming.signal.aborted) return null;
+    if (!worker || draining || closing) return null;
     const budgetMs = (schedule && "budgetMs" in schedule && schedule.budgetMs) || DEFAULT_BUDGET_MS;
-    draining = worker.drain({
-      budgetMs,
-      signal: stopClaiming.signal,
-      shutdown: releaseJobs.signal,
-    });
+    draining = worker.drain({ budgetMs });
     try {
       const summary = await draining;
       options.onDrain?.(summary);
@@ -106,18 +105,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   });
   const { port, address } = server.address() as AddressInfo;
 
-  let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
       stopSchedule();
-      stopClaiming.abort();
       server.close(); // no new connections; open ones finish below
-      const grace = new AbortController();
-      void queue.clock
-        .sleep(options.graceMs ?? 10_000, grace.signal)
-        .then(() => releaseJobs.abort());
-      await Promise.allSettled([draining, worker?.stop({ graceMs: options.graceMs ?? 10_000 })]);
-      grace.abort();
+      // Stops every drain of the worker (the schedule's and the cron route's) and the loop.
+      await worker?.stop({ graceMs: options.graceMs ?? 10_000 });
+      await Promise.allSettled([draining]);
       server.closeAllConnections(); // ends SSE streams: clients resume elsewhere
       await queue.close();
     })();

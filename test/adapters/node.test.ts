@@ -78,7 +78,7 @@ describe("node adapter", () => {
     await until(() => started.length === 1, "the job to start");
     const waiting = await queue.enqueue("wait", null); // enqueued before the signal, never started
     process.emit("SIGUSR2", "SIGUSR2");
-    await clock.untilSleeping(3); // the grace timers and the job's heartbeat
+    await clock.untilSleeping(2); // the grace timer and the job's heartbeat
     await clock.advance(5_000);
     await running.close();
     expect(started).toEqual([id]);
