@@ -34,8 +34,14 @@ export interface ServeOptions {
   port?: number;
   /** Default 127.0.0.1. Use 0.0.0.0 to listen on every interface. */
   hostname?: string;
-  /** Signals that trigger a graceful shutdown. Default SIGTERM and SIGINT; `false` for none. */
+  /**
+   * Signals that trigger a graceful shutdown. Default SIGTERM and SIGINT; `false` for none.
+   * Repeats while shutting down are ignored (Ctrl-C under `npm start` arrives twice: from the
+   * terminal and forwarded by npm); the shutdown itself is bounded by `graceMs`.
+   */
   signals?: NodeJS.Signals[] | false;
+  /** Called once when a signal starts the shutdown, with its promise (e.g. to log progress). */
+  onSignal?: (signal: NodeJS.Signals, closing: Promise<void>) => void;
   /** Exit the process after a signal-triggered shutdown. Default true. */
   exitOnSignal?: boolean;
   /**
@@ -61,7 +67,7 @@ export interface RunningServer {
 
 const DEFAULT_BUDGET_MS = 25_000;
 
-/** Starts the server and the schedule. */
+/** Starts the server, then the schedule. Rejects (starting nothing) if it cannot listen. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { queue, worker, schedule } = options;
   if (schedule && !worker) throw new Error("a schedule needs a worker");
@@ -83,17 +89,6 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   };
   const safeTick = () => void tick().catch(onError);
 
-  let stopSchedule = () => {};
-  if (schedule && "cron" in schedule) {
-    const job = new Cron(schedule.cron, { protect: true }, safeTick);
-    stopSchedule = () => job.stop();
-  } else if (schedule && "everyMs" in schedule) {
-    const timer = setInterval(safeTick, schedule.everyMs);
-    stopSchedule = () => clearInterval(timer);
-  } else if (schedule && "loop" in schedule) {
-    worker?.start();
-  }
-
   const server = serveHono({
     fetch: options.fetch,
     port: options.port ?? 3000,
@@ -105,28 +100,50 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   });
   const { port, address } = server.address() as AddressInfo;
 
+  let stopSchedule = () => {};
+  if (schedule && "cron" in schedule) {
+    const job = new Cron(schedule.cron, { protect: true }, safeTick);
+    stopSchedule = () => job.stop();
+  } else if (schedule && "everyMs" in schedule) {
+    const timer = setInterval(safeTick, schedule.everyMs);
+    stopSchedule = () => clearInterval(timer);
+  } else if (schedule && "loop" in schedule) {
+    worker?.start();
+  }
+
   const close = () => {
     closing ??= (async () => {
       stopSchedule();
       server.close(); // no new connections; open ones finish below
-      // Stops every drain of the worker (the schedule's and the cron route's) and the loop.
-      await worker?.stop({ graceMs: options.graceMs ?? 10_000 });
-      await Promise.allSettled([draining]);
-      server.closeAllConnections(); // ends SSE streams: clients resume elsewhere
-      await queue.close();
+      try {
+        // Stops every drain of the worker (the schedule's and the cron route's) and the loop.
+        await worker?.stop({ graceMs: options.graceMs ?? 10_000 });
+        await Promise.allSettled([draining]);
+        server.closeAllConnections(); // ends SSE streams: clients resume elsewhere
+        await queue.close();
+      } finally {
+        for (const signal of signals) process.off(signal, onSignal);
+      }
     })();
     return closing;
   };
 
-  for (const signal of options.signals === false
-    ? []
-    : (options.signals ?? ["SIGTERM", "SIGINT"])) {
-    process.once(signal, () => {
-      void close().finally(() => {
-        if (options.exitOnSignal !== false) process.exit(0);
-      });
-    });
-  }
+  // `on`, not `once`: a repeat must not fall back to the default action (killing the process).
+  const signals = options.signals === false ? [] : (options.signals ?? ["SIGTERM", "SIGINT"]);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    const closed = close();
+    options.onSignal?.(signal, closed);
+    const exit = (code: number) => options.exitOnSignal !== false && process.exit(code);
+    void closed.then(
+      () => exit(0),
+      (error: unknown) => {
+        onError(error);
+        exit(1);
+      },
+    );
+  };
+  for (const signal of signals) process.on(signal, onSignal);
   return {
     url: `http://${address.includes(":") ? `[${address}]` : address}:${port}`,
     port,
