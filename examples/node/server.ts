@@ -2,7 +2,8 @@
  * `npm start`: the HTTP API on plain Node, on an embedded libSQL file (Redis when
  * UPSTASH_REDIS_REST_URL or REDIS_URL is set), and a browser page at /. On start it enqueues one
  * sample job through its own API and prints that job's SSE stream, then stays up for curl and
- * the browser. Ctrl-C stops it gracefully.
+ * the browser. Ctrl-C or SIGTERM stops it gracefully: running jobs get 5 s to finish, then go
+ * back to the queue.
  *
  * Env: PORT (default 3000), API_TOKEN (default: a fresh random one, printed), LIBSQL_URL.
  */
@@ -12,22 +13,35 @@ import { serve } from "../../adapters/node.js";
 import { JobQueue, Worker } from "../../src/index.js";
 import { demoApp } from "./app.js";
 import { backendFromEnv } from "./backend-from-env.js";
-import { registerDemoHandlers } from "./jobs.js";
+import { registerDemoHandlers, runningJobs } from "./jobs.js";
 
+const GRACE_MS = 5_000;
 const token = process.env.API_TOKEN ?? randomBytes(18).toString("base64url");
+const port = Number(process.env.PORT ?? 3000);
 const { backend, label } = backendFromEnv();
 const queue = new JobQueue({ backend, name: "demo" });
 const worker = registerDemoHandlers(new Worker(queue, { concurrency: 4 }), queue);
 
 const app = demoApp({ queue, worker, token });
 
+let stopping = false;
 const running = await serve({
   fetch: app.fetch,
   queue,
   worker,
   schedule: { loop: true },
-  port: Number(process.env.PORT ?? 3000),
-  graceMs: 5_000,
+  port,
+  graceMs: GRACE_MS,
+  onSignal: (signal, closing) => {
+    stopping = true;
+    const n = runningJobs();
+    const jobs =
+      n === 0
+        ? "no jobs running"
+        : `${n === 1 ? "1 running job has" : `${n} running jobs have`} ${GRACE_MS / 1000} s to finish, then go back to the queue`;
+    console.log(`\nshutting down (${signal}): ${jobs}…`);
+    void closing.then(() => console.log("stopped"));
+  },
 });
 const api = `${running.url}/queue`;
 
@@ -49,28 +63,37 @@ console.log(`jdobb-async-queue demo on ${running.url} (${label})
 A sample job, enqueued through the API and followed over SSE:
 `);
 
-const created = await fetch(`${api}/jobs`, {
-  method: "POST",
-  headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-  body: JSON.stringify({ type: "resize", payload: { image: "sample.png", tiles: 4 } }),
-});
-const { id, streamUrl } = (await created.json()) as { id: string; streamUrl: string };
-console.log(`  POST /queue/jobs → ${created.status} ${id}`);
-const stream = await fetch(`${running.url}${streamUrl}`);
-const parser = createParser({
-  onEvent: ({ id: seq, event, data }) => {
-    const u = JSON.parse(data) as {
-      state: string;
-      progress: number;
-      message: string | null;
-      result: unknown;
-    };
-    const detail = u.result ? `result ${JSON.stringify(u.result)}` : (u.message ?? "");
-    console.log(
-      `  id: ${seq}  ${String(event).padEnd(9)} ${u.state.padEnd(9)} ${String(Math.round(u.progress * 100)).padStart(3)}%  ${detail}`,
-    );
-  },
-});
-const decoder = new TextDecoder();
-for await (const chunk of stream.body ?? []) parser.feed(decoder.decode(chunk, { stream: true }));
-console.log("\nThe server keeps running for your curl commands. Ctrl-C stops it.");
+/** Enqueues one job through the API and prints its SSE stream until the job ends. */
+async function followSampleJob(): Promise<void> {
+  const created = await fetch(`${api}/jobs`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ type: "resize", payload: { image: "sample.png", tiles: 4 } }),
+  });
+  const { id, streamUrl } = (await created.json()) as { id: string; streamUrl: string };
+  console.log(`  POST /queue/jobs → ${created.status} ${id}`);
+  const stream = await fetch(`${running.url}${streamUrl}`);
+  const parser = createParser({
+    onEvent: ({ id: seq, event, data }) => {
+      const u = JSON.parse(data) as {
+        state: string;
+        progress: number;
+        message: string | null;
+        result: unknown;
+      };
+      const detail = u.result ? `result ${JSON.stringify(u.result)}` : (u.message ?? "");
+      console.log(
+        `  id: ${seq}  ${String(event).padEnd(9)} ${u.state.padEnd(9)} ${String(Math.round(u.progress * 100)).padStart(3)}%  ${detail}`,
+      );
+    },
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of stream.body ?? []) parser.feed(decoder.decode(chunk, { stream: true }));
+}
+
+try {
+  await followSampleJob();
+  if (!stopping) console.log("\nThe server keeps running for your curl commands. Ctrl-C stops it.");
+} catch (error) {
+  if (!stopping) throw error; // else the shutdown cut the sample short
+}
