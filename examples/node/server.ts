@@ -16,6 +16,11 @@ import { backendFromEnv } from "./backend-from-env.js";
 import { registerDemoHandlers, runningJobs } from "./jobs.js";
 
 const GRACE_MS = 5_000;
+const fail = (message: string): never => {
+  console.error(message);
+  process.exit(1);
+};
+
 const token = process.env.API_TOKEN ?? randomBytes(18).toString("base64url");
 const port = Number(process.env.PORT ?? 3000);
 const { backend, label } = backendFromEnv();
@@ -42,7 +47,13 @@ const running = await serve({
     console.log(`\nshutting down (${signal}): ${jobs}…`);
     void closing.then(() => console.log("stopped"));
   },
-});
+}).catch((error: { code?: string }) =>
+  error?.code === "EADDRINUSE"
+    ? fail(
+        `port ${port} is already in use (another npm start?): stop it, or set PORT, e.g. PORT=${port + 1} npm start`,
+      )
+    : Promise.reject(error),
+);
 const api = `${running.url}/queue`;
 
 console.log(`jdobb-async-queue demo on ${running.url} (${label})

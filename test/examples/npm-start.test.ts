@@ -3,7 +3,7 @@
  * Every wait is bounded; the process group is killed on the way out whatever happened.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../support/temp-dir.js";
@@ -126,5 +126,23 @@ describe("npm start", () => {
     expect(await run.exited(15_000)).toBe(0);
     expect(run.output()).toMatch(/^stopped$/m);
     expect(await portIsFree(Number(port))).toBe(true);
+  }, 60_000);
+
+  it("on a busy port, says so in one line naming the port and PORT, and exits 1", async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => taken.close());
+    const { port } = taken.address() as { port: number };
+    const run = npmStart({ PORT: String(port) });
+    expect(await run.exited(30_000)).toBe(1);
+    // npm's own header ("> jdobb-async-queue@… start", "> node …") aside, one line.
+    const lines = run
+      .output()
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.startsWith("> "));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(String(port));
+    expect(lines[0]).toContain("PORT");
+    expect(run.output()).not.toMatch(/\n\s+at /); // no stack trace
   }, 60_000);
 });
