@@ -5,7 +5,8 @@
  * the browser. Ctrl-C or SIGTERM stops it gracefully: running jobs get 5 s to finish, then go
  * back to the queue.
  *
- * Env: PORT (default 3000), API_TOKEN (default: a fresh random one, printed), LIBSQL_URL.
+ * Env: PORT (default 3000), API_TOKEN (default: a fresh random one, printed), STREAM_SECRET
+ * (signs stream URLs; default a fresh random one, so URLs die with the process), LIBSQL_URL.
  */
 import { randomBytes } from "node:crypto";
 import { createParser } from "eventsource-parser";
@@ -22,12 +23,14 @@ const fail = (message: string): never => {
 };
 
 const token = process.env.API_TOKEN ?? randomBytes(18).toString("base64url");
+const streamSecret = process.env.STREAM_SECRET ?? randomBytes(32).toString("base64url");
+if (streamSecret.length < 16) fail("STREAM_SECRET must be at least 16 characters");
 const port = Number(process.env.PORT ?? 3000);
 const { backend, label } = backendFromEnv();
 const queue = new JobQueue({ backend, name: "demo" });
 const worker = registerDemoHandlers(new Worker(queue, { concurrency: 4 }), queue);
 
-const app = demoApp({ queue, worker, token });
+const app = demoApp({ queue, worker, token, streamSecret });
 
 let stopping = false;
 const running = await serve({
@@ -70,7 +73,7 @@ console.log(`jdobb-async-queue demo on ${running.url} (${label})
   curl -s "$API/jobs/<id>/result?waitMs=20000" -H "authorization: Bearer $TOKEN"
   curl -s "$API/jobs?state=completed" -H "authorization: Bearer $TOKEN"
   curl -s $API/stats -H "authorization: Bearer $TOKEN"
-
+${process.env.STREAM_SECRET ? "" : "\n  (STREAM_SECRET is not set: stream URLs, and the page's EventSource, stop working after a\n  restart. Set it to 16+ characters to keep them.)\n"}
 A sample job, enqueued through the API and followed over SSE:
 `);
 

@@ -10,6 +10,7 @@ import { tempDir } from "../support/temp-dir.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const READY = /demo on http:\/\/127\.0\.0\.1:(\d+)/;
+const READY_URL = /demo on (http:\/\/127\.0\.0\.1:\d+)/;
 /** The sample job's first progress event: it has three 400 ms steps to go. */
 const SAMPLE_RUNNING = /tile 1\/4/;
 
@@ -127,6 +128,30 @@ describe("npm start", () => {
     expect(run.output()).toMatch(/^stopped$/m);
     expect(await portIsFree(Number(port))).toBe(true);
   }, 60_000);
+
+  it("with STREAM_SECRET set, a stream URL handed out before a restart works after it", async () => {
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    const env = {
+      PORT: "0",
+      LIBSQL_URL: `file:${dir.path}/demo.db`,
+      STREAM_SECRET: "npm-start-stream-secret-0123456789",
+    };
+    const first = npmStart(env);
+    const [, url] = await first.waitFor(READY_URL, 30_000);
+    const created = await fetch(`${url}/demo/jobs`, { method: "POST" });
+    const { streamUrl } = (await created.json()) as { streamUrl: string };
+    first.child.kill("SIGTERM");
+    expect(await first.exited(15_000)).toBe(0);
+    expect(first.output()).not.toMatch(/STREAM_SECRET is not set/);
+
+    const second = npmStart(env);
+    const [, again] = await second.waitFor(READY_URL, 30_000);
+    const stream = await fetch(`${again}${streamUrl}`, { signal: AbortSignal.timeout(10_000) });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    await stream.body?.cancel();
+  }, 90_000);
 
   it("on a busy port, says so in one line naming the port and PORT, and exits 1", async () => {
     const taken: Server = createServer();
