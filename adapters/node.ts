@@ -2,7 +2,8 @@
  * Plain Node: an HTTP server on `@hono/node-server`, an in-process schedule driving the
  * worker (a cron expression via croner, an interval, or a continuous loop), and a graceful
  * shutdown on SIGTERM / SIGINT that stops claiming, lets running jobs finish (or releases them
- * after `graceMs`), then closes the server and the queue.
+ * after `graceMs`), then closes the server and the queue. The shutdown reaches every run of the
+ * worker: the schedule's drains, the loop, and drains the cron route started.
  *
  * @example
  * const app = new Hono().route("/queue", queueRoutes(queue, { auth, worker }));
@@ -33,11 +34,20 @@ export interface ServeOptions {
   port?: number;
   /** Default 127.0.0.1. Use 0.0.0.0 to listen on every interface. */
   hostname?: string;
-  /** Signals that trigger a graceful shutdown. Default SIGTERM and SIGINT; `false` for none. */
+  /**
+   * Signals that trigger a graceful shutdown. Default SIGTERM and SIGINT; `false` for none.
+   * Repeats while shutting down are ignored (Ctrl-C under `npm start` arrives twice: from the
+   * terminal and forwarded by npm); the shutdown itself is bounded by `graceMs`.
+   */
   signals?: NodeJS.Signals[] | false;
+  /** Called once when a signal starts the shutdown, with its promise (e.g. to log progress). */
+  onSignal?: (signal: NodeJS.Signals, closing: Promise<void>) => void;
   /** Exit the process after a signal-triggered shutdown. Default true. */
   exitOnSignal?: boolean;
-  /** On shutdown, how long running jobs may go on before they are released. Default 10 s. */
+  /**
+   * On shutdown, how long running jobs may go on before they are released (the jobs of every
+   * drain of the worker, including those the cron route started). Default 10 s.
+   */
   graceMs?: number;
   /** Called with each scheduled drain's summary. */
   onDrain?: (summary: DrainSummary) => void;
@@ -57,23 +67,18 @@ export interface RunningServer {
 
 const DEFAULT_BUDGET_MS = 25_000;
 
-/** Starts the server and the schedule. */
+/** Starts the server, then the schedule. Rejects (starting nothing) if it cannot listen. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { queue, worker, schedule } = options;
   if (schedule && !worker) throw new Error("a schedule needs a worker");
   const onError = options.onError ?? ((error) => console.error("jdobb-async-queue:", error));
-  const stopClaiming = new AbortController();
-  const releaseJobs = new AbortController();
+  let closing: Promise<void> | null = null;
   let draining: Promise<DrainSummary> | null = null;
 
   const tick = async (): Promise<DrainSummary | null> => {
-    if (!worker || draining || stopClaiming.signal.aborted) return null;
+    if (!worker || draining || closing) return null;
     const budgetMs = (schedule && "budgetMs" in schedule && schedule.budgetMs) || DEFAULT_BUDGET_MS;
-    draining = worker.drain({
-      budgetMs,
-      signal: stopClaiming.signal,
-      shutdown: releaseJobs.signal,
-    });
+    draining = worker.drain({ budgetMs });
     try {
       const summary = await draining;
       options.onDrain?.(summary);
@@ -83,17 +88,6 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     }
   };
   const safeTick = () => void tick().catch(onError);
-
-  let stopSchedule = () => {};
-  if (schedule && "cron" in schedule) {
-    const job = new Cron(schedule.cron, { protect: true }, safeTick);
-    stopSchedule = () => job.stop();
-  } else if (schedule && "everyMs" in schedule) {
-    const timer = setInterval(safeTick, schedule.everyMs);
-    stopSchedule = () => clearInterval(timer);
-  } else if (schedule && "loop" in schedule) {
-    worker?.start();
-  }
 
   const server = serveHono({
     fetch: options.fetch,
@@ -106,33 +100,50 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   });
   const { port, address } = server.address() as AddressInfo;
 
-  let closing: Promise<void> | null = null;
+  let stopSchedule = () => {};
+  if (schedule && "cron" in schedule) {
+    const job = new Cron(schedule.cron, { protect: true }, safeTick);
+    stopSchedule = () => job.stop();
+  } else if (schedule && "everyMs" in schedule) {
+    const timer = setInterval(safeTick, schedule.everyMs);
+    stopSchedule = () => clearInterval(timer);
+  } else if (schedule && "loop" in schedule) {
+    worker?.start();
+  }
+
   const close = () => {
     closing ??= (async () => {
       stopSchedule();
-      stopClaiming.abort();
       server.close(); // no new connections; open ones finish below
-      const grace = new AbortController();
-      void queue.clock
-        .sleep(options.graceMs ?? 10_000, grace.signal)
-        .then(() => releaseJobs.abort());
-      await Promise.allSettled([draining, worker?.stop({ graceMs: options.graceMs ?? 10_000 })]);
-      grace.abort();
-      server.closeAllConnections(); // ends SSE streams: clients resume elsewhere
-      await queue.close();
+      try {
+        // Stops every drain of the worker (the schedule's and the cron route's) and the loop.
+        await worker?.stop({ graceMs: options.graceMs ?? 10_000 });
+        await Promise.allSettled([draining]);
+        server.closeAllConnections(); // ends SSE streams: clients resume elsewhere
+        await queue.close();
+      } finally {
+        for (const signal of signals) process.off(signal, onSignal);
+      }
     })();
     return closing;
   };
 
-  for (const signal of options.signals === false
-    ? []
-    : (options.signals ?? ["SIGTERM", "SIGINT"])) {
-    process.once(signal, () => {
-      void close().finally(() => {
-        if (options.exitOnSignal !== false) process.exit(0);
-      });
-    });
-  }
+  // `on`, not `once`: a repeat must not fall back to the default action (killing the process).
+  const signals = options.signals === false ? [] : (options.signals ?? ["SIGTERM", "SIGINT"]);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    const closed = close();
+    options.onSignal?.(signal, closed);
+    const exit = (code: number) => options.exitOnSignal !== false && process.exit(code);
+    void closed.then(
+      () => exit(0),
+      (error: unknown) => {
+        onError(error);
+        exit(1);
+      },
+    );
+  };
+  for (const signal of signals) process.on(signal, onSignal);
   return {
     url: `http://${address.includes(":") ? `[${address}]` : address}:${port}`,
     port,

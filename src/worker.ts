@@ -39,9 +39,12 @@ export interface DrainOptions {
   budgetMs: number;
   /** Claim at most this many jobs. */
   maxJobs?: number;
-  /** Stops claiming (running jobs go on). */
+  /** Stops claiming (running jobs go on). `worker.stop()` does this too. */
   signal?: AbortSignal;
-  /** Aborts running handlers and releases their jobs to the queue (graceful shutdown). */
+  /**
+   * Aborts running handlers and releases their jobs to the queue (graceful shutdown).
+   * `worker.stop({ graceMs })` does this too once its grace period is over.
+   */
   shutdown?: AbortSignal;
 }
 
@@ -59,6 +62,22 @@ export interface DrainSummary {
   released: number;
   durationMs: number;
   stoppedBy: "empty" | "budget" | "maxJobs" | "signal";
+}
+
+/** A drain or loop in progress: its own claim and shutdown controls. */
+interface Run {
+  stop: AbortController;
+  shutdown: AbortController;
+  unfollow: Array<() => void>;
+}
+
+/** Aborts `target` when `source` aborts; returns the unsubscribe. */
+function follow(source: AbortSignal | undefined, target: AbortController): () => void {
+  if (!source) return () => {};
+  const abort = () => target.abort(source.reason);
+  if (source.aborted) abort();
+  else source.addEventListener("abort", abort, { once: true });
+  return () => source.removeEventListener("abort", abort);
 }
 
 interface Registered {
@@ -86,7 +105,11 @@ export class Worker {
   /** Job type + budget pairs already warned about (see `#warnUnfit`). */
   readonly #warned = new Set<string>();
   readonly #settings: PoolDeps & { heartbeatMs: number };
-  #loop: { stop: AbortController; shutdown: AbortController; done: Promise<void> } | null = null;
+  /** Every drain and loop in progress (with its end), so that `stop()` reaches them all. */
+  readonly #runs = new Map<Run, Promise<unknown>>();
+  #loop: Promise<unknown> | null = null;
+  /** `stop()` calls in progress: runs started meanwhile claim nothing. */
+  #stopping = 0;
 
   constructor(queue: JobQueue, options: WorkerOptions = {}) {
     this.#queue = queue;
@@ -143,12 +166,13 @@ export class Worker {
     const maxJobs = options.maxJobs ?? Number.POSITIVE_INFINITY;
     let claimed = 0;
     let stoppedBy: DrainSummary["stoppedBy"] = "empty";
-    const signal = options.signal ?? new AbortController().signal;
+    const run = this.#open(options);
+    const { signal } = run.stop;
     let overBudget = false;
-    const summary = await this.#pool({
+    const summary = await this.#tracked(run, {
       onEmpty: "stop",
       signal,
-      shutdown: options.shutdown ?? new AbortController().signal,
+      shutdown: run.shutdown.signal,
       wanted: (free) => {
         const stop = (reason: DrainSummary["stoppedBy"]) => {
           stoppedBy = reason;
@@ -174,39 +198,68 @@ export class Worker {
   /** Starts a continuous loop (idle-polls with backoff; wakes at once on in-process enqueues). */
   start(): void {
     if (this.#loop) return;
-    const stop = new AbortController();
-    const shutdown = new AbortController();
-    const done = this.#pool({
+    const run = this.#open({});
+    const { signal } = run.stop;
+    this.#loop = this.#tracked(run, {
       onEmpty: "wait",
-      signal: stop.signal,
-      shutdown: shutdown.signal,
-      wanted: (free) => (stop.signal.aborted ? 0 : free),
+      signal,
+      shutdown: run.shutdown.signal,
+      wanted: (free) => (signal.aborted ? 0 : free),
       fits: () => true,
-    }).then(() => undefined);
-    this.#loop = { stop, shutdown, done };
+    });
   }
 
   /**
-   * Stops claiming and waits for running jobs. After `graceMs` (default: wait for them all)
-   * running handlers are aborted and their jobs released back to the queue.
+   * Stops everything this worker runs (the `start()` loop and every drain in progress, such as
+   * one a cron route started) and waits for their running jobs. After `graceMs` (default: wait
+   * for them all) running handlers are aborted and their jobs released back to the queue.
+   * Drains started meanwhile claim nothing; once it resolves the worker can be used again.
    */
   async stop(options?: { graceMs?: number }): Promise<void> {
-    const loop = this.#loop;
-    if (!loop) return;
-    loop.stop.abort();
-    if (options?.graceMs !== undefined) {
-      const grace = new AbortController();
-      void this.#queue.clock.sleep(options.graceMs, grace.signal).then(() => loop.shutdown.abort());
-      await loop.done;
+    this.#stopping += 1;
+    const grace = new AbortController();
+    try {
+      for (const run of this.#runs.keys()) run.stop.abort();
+      if (options?.graceMs !== undefined) {
+        void this.#queue.clock.sleep(options.graceMs, grace.signal).then(() => {
+          if (grace.signal.aborted) return; // everything ended in time
+          for (const run of this.#runs.keys()) run.shutdown.abort();
+        });
+      }
+      while (this.#runs.size > 0) await Promise.allSettled(this.#runs.values());
+    } finally {
       grace.abort();
-    } else {
-      await loop.done;
+      this.#stopping -= 1;
     }
     this.#loop = null;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
+  }
+
+  /** A new run: claiming and shutdown follow the caller's signals, and `stop()`. */
+  #open(from: { signal?: AbortSignal; shutdown?: AbortSignal }): Run {
+    const stop = new AbortController();
+    const shutdown = new AbortController();
+    // A shutdown also ends claiming: a run that went on would claim the jobs it just released.
+    const unfollow = [follow(from.signal, stop), follow(from.shutdown, shutdown)];
+    unfollow.push(follow(shutdown.signal, stop));
+    const run = { stop, shutdown, unfollow };
+    if (this.#stopping > 0) run.stop.abort();
+    return run;
+  }
+
+  /** Runs `plan`, tracked for `stop()` until it ends. */
+  async #tracked(run: Run, plan: PoolPlan): Promise<PoolCounts> {
+    const done = this.#pool(plan);
+    this.#runs.set(run, done);
+    try {
+      return await done;
+    } finally {
+      this.#runs.delete(run);
+      for (const unsubscribe of run.unfollow) unsubscribe();
+    }
   }
 
   #pool(plan: PoolPlan): Promise<PoolCounts> {

@@ -14,12 +14,14 @@ export function demoApp(options: {
   queue: JobQueue;
   worker: Worker;
   token: string;
+  /** Signs stream URLs; default a random one (URLs then die with the process). */
+  streamSecret?: string;
   sse?: QueueRoutesOptions["sse"];
 }): Hono {
   const api = queueRoutes(options.queue, {
     auth: { tokens: [options.token] },
     jobs: schemas,
-    streamSecret: randomBytes(32).toString("base64url"),
+    streamSecret: options.streamSecret ?? randomBytes(32).toString("base64url"),
     worker: options.worker,
     cors: { origin: "*" },
     sse: options.sse,

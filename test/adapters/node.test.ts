@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { queueRoutes } from "../../adapters/hono.js";
@@ -8,6 +9,10 @@ import { collectEvents } from "../support/sse-client.js";
 import { tempDir } from "../support/temp-dir.js";
 
 const TOKEN = "node-admin-token-0123456789";
+
+/** Settles (rejecting) once `signal` aborts, as a handler that runs until shutdown. */
+const aborted = (signal: AbortSignal) =>
+  new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 function app(queue: ReturnType<typeof memoryQueue>["queue"], worker: Worker) {
@@ -78,7 +83,7 @@ describe("node adapter", () => {
     await until(() => started.length === 1, "the job to start");
     const waiting = await queue.enqueue("wait", null); // enqueued before the signal, never started
     process.emit("SIGUSR2", "SIGUSR2");
-    await clock.untilSleeping(3); // the grace timers and the job's heartbeat
+    await clock.untilSleeping(2); // the grace timer and the job's heartbeat
     await clock.advance(5_000);
     await running.close();
     expect(started).toEqual([id]);
@@ -88,6 +93,96 @@ describe("node adapter", () => {
     expect(await fetch(`${running.url}/queue/stats`).catch(() => "refused")).toBe("refused");
     await other.close();
     dir.remove();
+  });
+
+  it("on close, releases the jobs of a drain the cron route started (no lease expiry)", async () => {
+    const dir = tempDir();
+    const { queue, clock } = memoryQueue({}, `file:${dir.path}/q.db`);
+    const started: string[] = [];
+    const worker = new Worker(queue).handler("wait", (ctx) => {
+      started.push(ctx.job.id);
+      return new Promise((_, reject) =>
+        ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)),
+      );
+    });
+    const id = await queue.enqueue("wait", null);
+    const running = await serve({
+      fetch: app(queue, worker).fetch,
+      queue,
+      worker,
+      port: 0,
+      signals: false,
+      graceMs: 1_000,
+    });
+    // The drain runs inside this request, outside any schedule of serve().
+    const cron = fetch(`${running.url}/queue/cron`, { method: "POST", headers: auth }).catch(
+      () => null,
+    );
+    await until(() => started.length === 1, "the cron route's drain to start the job");
+    const closed = running.close();
+    await clock.untilSleeping(2); // the grace timer and the job's heartbeat
+    await clock.advance(1_000); // the grace period; the lease (30 s) is far from expiring
+    await closed;
+    const other = memoryQueue({ name: queue.name }, `file:${dir.path}/q.db`).queue;
+    expect(await other.get(id)).toMatchObject({ state: "queued", attempts: 0 }); // released
+    await cron;
+    await other.close();
+    dir.remove();
+  });
+
+  it("on a busy port, rejects with EADDRINUSE and starts no schedule", async () => {
+    const { queue } = memoryQueue();
+    const ran: string[] = [];
+    const worker = new Worker(queue).handler("t", (ctx) => ran.push(ctx.job.id));
+    const id = await queue.enqueue("t", null);
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      await expect(
+        serve({ fetch: () => new Response(), queue, worker, port, schedule: { loop: true } }),
+      ).rejects.toMatchObject({ code: "EADDRINUSE" });
+      await worker.stop(); // waits for anything a loop would have claimed
+      expect(ran).toEqual([]);
+      expect((await queue.get(id))?.state).toBe("queued");
+      expect(process.listenerCount("SIGTERM")).toBe(0); // no signal handlers left behind
+    } finally {
+      taken.close();
+      await queue.close();
+    }
+  });
+
+  it("absorbs a repeated signal while shutting down (npm forwards Ctrl-C a second time)", async () => {
+    const { queue, clock } = memoryQueue();
+    const worker = new Worker(queue).handler("wait", (ctx) => aborted(ctx.signal));
+    await queue.enqueue("wait", null);
+    const signals: string[] = [];
+    let closing: Promise<void> | null = null;
+    const running = await serve({
+      fetch: () => new Response(),
+      queue,
+      worker,
+      port: 0,
+      schedule: { loop: true },
+      signals: ["SIGUSR2"],
+      exitOnSignal: false,
+      graceMs: 1_000,
+      onSignal: (signal, shutdown) => {
+        signals.push(signal);
+        closing = shutdown;
+      },
+    });
+    await clock.untilSleeping(1); // the running job's heartbeat
+    process.emit("SIGUSR2", "SIGUSR2");
+    // Still handled: a signal with no listener left would kill the process.
+    expect(process.listenerCount("SIGUSR2")).toBe(1);
+    process.emit("SIGUSR2", "SIGUSR2");
+    expect(signals).toEqual(["SIGUSR2"]);
+    await clock.untilSleeping(2);
+    await clock.advance(1_000);
+    await closing;
+    await running.close();
+    expect(process.listenerCount("SIGUSR2")).toBe(0); // closed: the default action is back
   });
 
   it("runs a tick on demand, and refuses a schedule without a worker", async () => {
