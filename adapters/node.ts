@@ -15,6 +15,7 @@ import type { AddressInfo } from "node:net";
 import { serve as serveHono } from "@hono/node-server";
 import { Cron } from "croner";
 import type { DrainSummary, JobQueue, Worker } from "../src/index.js";
+import { rateLimitedConsole } from "../src/internal/error-log.js";
 
 /** How the worker runs in this process. */
 export type Schedule =
@@ -51,7 +52,11 @@ export interface ServeOptions {
   graceMs?: number;
   /** Called with each scheduled drain's summary. */
   onDrain?: (summary: DrainSummary) => void;
-  /** Called with errors of scheduled drains (the schedule keeps running). */
+  /**
+   * Called with errors of scheduled drains (the schedule keeps running) and of a shutdown.
+   * Default: a `console.error` line per code a minute, naming the code only (never the
+   * request data a client error may carry).
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -71,7 +76,8 @@ const DEFAULT_BUDGET_MS = 25_000;
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { queue, worker, schedule } = options;
   if (schedule && !worker) throw new Error("a schedule needs a worker");
-  const onError = options.onError ?? ((error) => console.error("jdobb-async-queue:", error));
+  const log = rateLimitedConsole(queue.clock);
+  const onError = options.onError ?? ((error: unknown) => log(error, { operation: "serve" }));
   let closing: Promise<void> | null = null;
   let draining: Promise<DrainSummary> | null = null;
 

@@ -1,5 +1,6 @@
 import { ValidationError } from "./errors.js";
-import { type ErrorHandler, rateLimitedConsole } from "./internal/error-log.js";
+import { rateLimitedConsole } from "./internal/error-log.js";
+import { HandlerRegistry } from "./internal/handler-registry.js";
 import {
   FinalWriteError,
   type HandlerOptions,
@@ -11,58 +12,11 @@ import {
 import { type PoolCounts, type PoolDeps, type PoolPlan, runPool } from "./internal/worker-pool.js";
 import type { Job } from "./job.js";
 import type { JobQueue } from "./queue.js";
+import type { DrainOptions, DrainSummary, WorkerOptions } from "./worker-options.js";
 
 export type { ErrorContext, ErrorHandler } from "./internal/error-log.js";
 export type { HandlerOptions, JobContext, JobHandler } from "./internal/run-job.js";
-
-/** Options for {@link Worker}. */
-export interface WorkerOptions {
-  /** Jobs run at the same time. Default 1. */
-  concurrency?: number;
-  /** Lease per claim. Default: the queue's `leaseMs`. */
-  leaseMs?: number;
-  /** How often a running job's lease is extended. Default: a third of `leaseMs`. */
-  heartbeatMs?: number;
-  /** Idle polling of `start()`: first and longest wait between empty claims. Default 100 ms → 5 s. */
-  idleMs?: { min?: number; max?: number };
-  /**
-   * Called with errors the worker survives (the store briefly unreachable, a failed final
-   * write or heartbeat), and where they happened. Default: a `console.error` line per
-   * distinct code and operation per minute, naming the code, operation and job id.
-   */
-  onError?: ErrorHandler;
-}
-
-/** Options for {@link Worker.drain}. */
-export interface DrainOptions {
-  /** Start no job that cannot be expected to finish within this many ms from now. */
-  budgetMs: number;
-  /** Claim at most this many jobs. */
-  maxJobs?: number;
-  /** Stops claiming (running jobs go on). `worker.stop()` does this too. */
-  signal?: AbortSignal;
-  /**
-   * Aborts running handlers and releases their jobs to the queue (graceful shutdown).
-   * `worker.stop({ graceMs })` does this too once its grace period is over.
-   */
-  shutdown?: AbortSignal;
-}
-
-/** What a drain did. */
-export interface DrainSummary {
-  claimed: number;
-  completed: number;
-  /** Failed attempts that were scheduled for retry. */
-  retried: number;
-  /** Jobs dead-lettered by this drain. */
-  failed: number;
-  /** Jobs lost to lease expiry or cancellation (nothing was written for them). */
-  lost: number;
-  /** Jobs given back unstarted (did not fit the remaining budget) or on shutdown. */
-  released: number;
-  durationMs: number;
-  stoppedBy: "empty" | "budget" | "maxJobs" | "signal";
-}
+export type { DrainOptions, DrainSummary, WorkerOptions } from "./worker-options.js";
 
 /** A drain or loop in progress: its own claim and shutdown controls. */
 interface Run {
@@ -80,13 +34,6 @@ function follow(source: AbortSignal | undefined, target: AbortController): () =>
   return () => source.removeEventListener("abort", abort);
 }
 
-interface Registered {
-  fn: JobHandler;
-  options: HandlerOptions;
-  /** Smoothed observed duration, used when no timeout bounds the job. */
-  averageMs: number | null;
-}
-
 /**
  * Runs jobs with per-type handlers, either within a time budget (`drain`, for cron-triggered
  * serverless functions) or continuously (`start`/`stop`, for long-running Node processes).
@@ -101,9 +48,7 @@ interface Registered {
  */
 export class Worker {
   readonly #queue: JobQueue;
-  readonly #handlers = new Map<string, Registered>();
-  /** Job type + budget pairs already warned about (see `#warnUnfit`). */
-  readonly #warned = new Set<string>();
+  readonly #handlers = new HandlerRegistry();
   readonly #settings: PoolDeps & { heartbeatMs: number };
   /** Every drain and loop in progress (with its end), so that `stop()` reaches them all. */
   readonly #runs = new Map<Run, Promise<unknown>>();
@@ -146,7 +91,7 @@ export class Worker {
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
       throw new ValidationError("timeoutMs must be positive", "timeoutMs");
     }
-    this.#handlers.set(type, { fn: fn as JobHandler, options, averageMs: null });
+    this.#handlers.set(type, fn as JobHandler, options);
     return this;
   }
 
@@ -159,7 +104,7 @@ export class Worker {
   async drain(options: DrainOptions): Promise<DrainSummary> {
     if (!(options?.budgetMs > 0))
       throw new ValidationError("budgetMs must be positive", "budgetMs");
-    this.#warnUnfit(options.budgetMs);
+    this.#handlers.warnUnfit(options.budgetMs);
     const clock = this.#queue.clock;
     const started = clock.now();
     const deadline = started + options.budgetMs;
@@ -181,14 +126,15 @@ export class Worker {
         if (signal.aborted) return stop("signal");
         if (overBudget) return stop("budget");
         if (claimed >= maxJobs) return stop("maxJobs");
-        if (deadline - clock.now() < Math.max(1, this.#longestExpectedMs())) return stop("budget");
+        if (deadline - clock.now() < Math.max(1, this.#handlers.longestExpectedMs()))
+          return stop("budget");
         const n = Math.min(free, maxJobs - claimed);
         claimed += n;
         return n;
       },
       fits: (job) => {
         // A job that no longer fits is released, and claiming stops so it is not claimed again.
-        overBudget ||= deadline - clock.now() < this.#expectedMs(job.type);
+        overBudget ||= deadline - clock.now() < this.#handlers.expectedMs(job.type);
         return !overBudget;
       },
     });
@@ -281,7 +227,8 @@ export class Worker {
       const started = this.#queue.clock.now();
       let observed = false;
       const observe = () => {
-        if (handler && !observed) this.#observe(handler, this.#queue.clock.now() - started);
+        if (handler && !observed)
+          this.#handlers.observe(handler, this.#queue.clock.now() - started);
         observed = true;
       };
       const { heartbeatMs, leaseMs } = this.#settings;
@@ -311,37 +258,5 @@ export class Worker {
       this.#queue.forget(job);
       return alone("lost");
     }
-  }
-
-  /**
-   * Warns once per job type and budget when a handler's `timeoutMs` exceeds the drain's
-   * budget: such jobs can never start in that drain, and would otherwise wait silently.
-   */
-  #warnUnfit(budgetMs: number): void {
-    for (const [type, handler] of this.#handlers) {
-      const { timeoutMs } = handler.options;
-      const key = `${type}\u0000${budgetMs}`;
-      if (timeoutMs === undefined || timeoutMs <= budgetMs || this.#warned.has(key)) continue;
-      this.#warned.add(key);
-      console.warn(
-        `jdobb-async-queue worker: jobs of type "${type}" never start in a drain with budgetMs ` +
-          `${budgetMs}: the handler's timeoutMs is ${timeoutMs}. Lower timeoutMs or raise budgetMs.`,
-      );
-    }
-  }
-
-  #observe(handler: Registered, ms: number): void {
-    handler.averageMs = handler.averageMs === null ? ms : handler.averageMs * 0.8 + ms * 0.2;
-  }
-
-  #expectedMs(type: string): number {
-    const handler = this.#handlers.get(type);
-    return handler?.options.timeoutMs ?? handler?.averageMs ?? 0;
-  }
-
-  #longestExpectedMs(): number {
-    let longest = 0;
-    for (const type of this.#handlers.keys()) longest = Math.max(longest, this.#expectedMs(type));
-    return longest;
   }
 }

@@ -53,6 +53,6 @@ export function rateLimitedConsole(
           : "";
     const job = jobId ? ` (job ${jobId})` : "";
     const repeats = seen?.held ? ` [${seen.held} more since the last report]` : "";
-    write(`jdobb-async-queue worker: ${code} in ${operation}${job}${detail}${repeats}`);
+    write(`jdobb-async-queue: ${code} in ${operation}${job}${detail}${repeats}`);
   };
 }

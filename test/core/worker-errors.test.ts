@@ -38,7 +38,7 @@ describe("worker error reporting", () => {
       await clock.advance(1_000); // 30 failed claims over 30 s
     }
     expect(lines).toEqual([
-      "jdobb-async-queue worker: BACKEND_UNAVAILABLE in claim: libsql(memory): the store is unreachable",
+      "jdobb-async-queue: BACKEND_UNAVAILABLE in claim: libsql(memory): the store is unreachable",
     ]);
     for (let i = 0; i < 31; i++) {
       await clock.untilSleeping(1);
@@ -73,7 +73,7 @@ describe("worker error reporting", () => {
     const log = rateLimitedConsole(new ManualClock(), 60_000, (line) => lines.push(line));
     const leaky = Object.assign(new Error("payload {secret} in message"), { command: "secret" });
     log(leaky, { operation: "fail", jobId: "j1" });
-    expect(lines).toEqual(["jdobb-async-queue worker: INTERNAL in fail (job j1): Error"]);
+    expect(lines).toEqual(["jdobb-async-queue: INTERNAL in fail (job j1): Error"]);
   });
 
   it("warns once when a handler's timeoutMs can never fit the drain's budget", async () => {
