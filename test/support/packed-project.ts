@@ -21,6 +21,7 @@ const LINKED = [
   "hono",
   "ioredis",
   "libsql",
+  "tsx",
   "typescript",
   "valibot",
   "vitest",
@@ -37,6 +38,8 @@ export interface PackedProject {
   write(name: string, text: string): string;
   /** Runs `tsc --noEmit -p .` in the project; returns its output ("" when clean). */
   typecheck(): string;
+  /** Runs a TypeScript file of the project with Node (through tsx); returns its stdout. */
+  run(name: string): string;
   remove(): void;
 }
 
@@ -101,6 +104,13 @@ export function packedProject(): PackedProject {
       } catch (error) {
         return String((error as { stdout?: Buffer }).stdout ?? error);
       }
+    },
+    run(name) {
+      return execFileSync("node", ["--import", "tsx", name], {
+        cwd: dir,
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 60_000,
+      }).toString();
     },
     remove: out.remove,
   };

@@ -1,0 +1,76 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PackedProject, packedProject, typescriptBlocks } from "../support/packed-project.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+const blocks = typescriptBlocks(join(root, "README.md"));
+
+describe("the package as npm pack builds it", () => {
+  let project: PackedProject;
+  let tscOutput = "";
+  beforeAll(() => {
+    project = packedProject();
+    // Each block is its own module (nothing leaks between blocks); one tsc run checks them all.
+    blocks.forEach((block, i) =>
+      project.write(`readme-${i + 1}.ts`, `${block.code}\nexport {};\n`),
+    );
+    tscOutput = project.typecheck();
+  }, 180_000);
+  afterAll(() => project?.remove());
+
+  it("ships dist/ (no source maps pointing at unshipped sources), LICENSE and README", () => {
+    expect(project.files).toContain("package/dist/src/index.js");
+    expect(project.files).toContain("package/dist/src/index.d.ts");
+    expect(project.files).toContain("package/LICENSE");
+    expect(project.files).toContain("package/README.md");
+    expect(project.files.filter((file) => file.endsWith(".map"))).toEqual([]);
+  });
+
+  it("resolves every exported subpath by package name", () => {
+    project.write(
+      "exports.ts",
+      `const main = await import("jdobb-async-queue");
+      const libsql = await import("jdobb-async-queue/libsql");
+      const redis = await import("jdobb-async-queue/redis");
+      const hono = await import("jdobb-async-queue/hono");
+      const node = await import("jdobb-async-queue/node");
+      const cloudflare = await import("jdobb-async-queue/cloudflare");
+      const vercel = await import("jdobb-async-queue/vercel");
+      const testing = await import("jdobb-async-queue/testing");
+      console.log(JSON.stringify({
+        main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"].filter((k) => typeof (main as Record<string, unknown>)[k] === "function"),
+        libsql: typeof libsql.libsqlBackend,
+        redis: [typeof redis.redisBackend, typeof redis.fromIoredis],
+        adapters: [typeof hono.queueRoutes, typeof node.serve, typeof cloudflare.cloudflareWorker, typeof vercel.vercelHandlers],
+        testing: typeof testing.testBackend,
+      }));
+      export {};`,
+    );
+    expect(JSON.parse(project.run("exports.ts"))).toEqual({
+      main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"],
+      libsql: "function",
+      redis: ["function", "function"],
+      adapters: ["function", "function", "function", "function"],
+      testing: "function",
+    });
+  }, 60_000);
+
+  it("has TypeScript blocks in its README", () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it.each(blocks.map((block, i) => [i + 1, block.heading] as const))(
+    "README block %i (%s) type-checks on its own: strict, nodenext, skipLibCheck off",
+    (n) => {
+      const errors = tscOutput.split("\n").filter((line) => line.startsWith(`readme-${n}.ts`));
+      expect(errors).toEqual([]);
+    },
+  );
+
+  it("README's Use block runs as it is and prints the outcome", () => {
+    const use = blocks.findIndex((block) => block.heading === "Use") + 1;
+    const output = project.run(`readme-${use}.ts`);
+    expect(output).toContain("completed { words: 9 }");
+    expect(output).toMatch(/\n\d+ snapshot 1 9 words\n$/);
+  }, 60_000);
+});
