@@ -11,9 +11,9 @@ describe("the package as npm pack builds it", () => {
   beforeAll(() => {
     project = packedProject();
     // Each block is its own module (nothing leaks between blocks); one tsc run checks them all.
-    blocks.forEach((block, i) =>
-      project.write(`readme-${i + 1}.ts`, `${block.code}\nexport {};\n`),
-    );
+    for (const [i, block] of blocks.entries()) {
+      project.write(`readme-${i + 1}.ts`, `${block.code}\nexport {};\n`);
+    }
     tscOutput = project.typecheck();
   }, 180_000);
   afterAll(() => project?.remove());
