@@ -1,6 +1,8 @@
 import { JobNotFoundError } from "./errors.js";
 import { snapshotOf } from "./internal/json.js";
-import { isTerminal, type Job, type JobUpdate } from "./job.js";
+import { internalsOf } from "./internal/queue-internals.js";
+import { isTerminal, type JobUpdate } from "./job.js";
+import type { JobDefinitions, TypedJob, UntypedJobs } from "./job-types.js";
 import type { JobQueue } from "./queue.js";
 
 /** Options for {@link Broadcaster}. */
@@ -18,6 +20,12 @@ export interface SubscribeOptions {
   after?: number;
   /** Ends the subscription. */
   signal?: AbortSignal;
+  /**
+   * Ends the subscription (quietly, before the job finished) once it made this many store
+   * calls; what the last call read is delivered first. Bounds a stream's cost where every
+   * store call counts (Workers' subrequest limit); the caller resumes with `after`.
+   */
+  maxStoreCalls?: number;
 }
 
 const TERMINAL_EVENTS = new Set(["completed", "failed", "cancelled"]);
@@ -34,12 +42,12 @@ const RECHECK_EVERY = 20;
  *   console.log(update.seq, update.type, update.progress);
  * } // ends after the job completes, fails for good, or is cancelled
  */
-export class Broadcaster {
+export class Broadcaster<J extends JobDefinitions = UntypedJobs> {
   readonly #min: number;
   readonly #max: number;
 
   constructor(
-    private readonly queue: JobQueue,
+    private readonly queue: JobQueue<J>,
     options: BroadcasterOptions = {},
   ) {
     this.#min = options.pollMs?.min ?? 100;
@@ -52,16 +60,21 @@ export class Broadcaster {
    */
   async *subscribe(jobId: string, options: SubscribeOptions = {}): AsyncGenerator<JobUpdate> {
     const { signal } = options;
-    const changes = this.queue.changes.listen(jobId);
+    const changes = internalsOf(this.queue).changes.listen(jobId);
+    let calls = 0;
+    const budget = options.maxStoreCalls ?? Number.POSITIVE_INFINITY;
+    /** Counts a store call; says whether the budget allows another after it. */
+    const spend = () => ++calls < budget;
     try {
       changes.arm();
       let cursor: number;
       let terminalChecked = false;
       if (options.after === undefined) {
+        const more = spend();
         const job = await this.queue.get(jobId);
         if (!job) throw new JobNotFoundError(jobId);
         yield snapshotOf(job);
-        if (isTerminal(job.state)) return;
+        if (isTerminal(job.state) || !more) return;
         cursor = job.seq;
         terminalChecked = true;
       } else {
@@ -71,12 +84,14 @@ export class Broadcaster {
       let quietPolls = 0;
       while (!signal?.aborted) {
         changes.arm();
+        const more = spend();
         const events = await this.queue.readEvents(jobId, { after: cursor, limit: PAGE });
         for (const event of events) {
           yield event;
           cursor = event.seq;
           if (TERMINAL_EVENTS.has(event.type)) return;
         }
+        if (!more) return;
         if (events.length === PAGE) continue;
         if (events.length > 0) {
           waitMs = this.#min;
@@ -89,9 +104,10 @@ export class Broadcaster {
         if (quietPolls % RECHECK_EVERY === 0) terminalChecked = false;
         if (!terminalChecked) {
           // Resuming at or past the end: the log may hold nothing more for us.
+          const more = spend();
           const job = await this.queue.get(jobId);
           if (!job) throw new JobNotFoundError(jobId);
-          if (isTerminal(job.state) && job.seq <= cursor) return;
+          if ((isTerminal(job.state) && job.seq <= cursor) || !more) return;
           terminalChecked = true;
           continue;
         }
@@ -112,7 +128,10 @@ export class Broadcaster {
    * const job = await new Broadcaster(queue).waitFor(id, { timeoutMs: 20_000 });
    * if (job.state === "completed") return Response.json(job.result);
    */
-  async waitFor(jobId: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Job> {
+  async waitFor(
+    jobId: string,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<TypedJob<J>> {
     const job = await this.queue.get(jobId);
     if (!job) throw new JobNotFoundError(jobId);
     if (isTerminal(job.state) || options.timeoutMs <= 0) return job;

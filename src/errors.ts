@@ -6,6 +6,8 @@
 export class QueueError extends Error {
   readonly code: string = "QUEUE_ERROR";
   override name = "QueueError";
+  /** Set by `enqueueMany` on an error about one of its items: that item's index. */
+  item?: number;
 }
 
 /** Bad input: an invalid option, payload or argument. Nothing was stored. */
@@ -82,4 +84,33 @@ export class JobTimeoutError extends QueueError {
 export class QueueClosedError extends QueueError {
   override readonly code = "QUEUE_CLOSED";
   override name = "QueueClosedError";
+}
+
+/** A queue given `jobs` was asked to enqueue a type it does not define. Nothing was stored. */
+export class UnknownJobTypeError extends QueueError {
+  override readonly code = "UNKNOWN_JOB_TYPE";
+  override name = "UnknownJobTypeError";
+  readonly field = "type";
+  constructor() {
+    super("unknown job type");
+  }
+}
+
+/** One problem a payload's schema found: where (a dotted path) and what. */
+export interface PayloadIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * A payload does not match its type's schema: refused at enqueue (nothing stored), or found
+ * when a worker was about to run it (the job fails for good, without retries).
+ */
+export class InvalidPayloadError extends QueueError {
+  override readonly code = "INVALID_PAYLOAD";
+  override name = "InvalidPayloadError";
+  readonly field = "payload";
+  constructor(readonly issues: PayloadIssue[]) {
+    super("payload does not match its type's schema");
+  }
 }

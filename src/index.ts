@@ -16,6 +16,17 @@ export * from "./errors.js";
 export { type Clock, ManualClock, systemClock } from "./internal/clock.js";
 export { MAX_JSON_DEPTH, snapshotOf } from "./internal/json.js";
 export * from "./job.js";
+export type {
+  JobDefinition,
+  JobDefinitions,
+  JobMapOf,
+  JobTypeName,
+  PayloadInput,
+  PayloadOutput,
+  ResultOf,
+  TypedJob,
+  UntypedJobs,
+} from "./job-types.js";
 export { JobQueue } from "./queue.js";
 export type {
   EnqueueItem,

@@ -126,8 +126,8 @@ export interface JobUpdate<Result = unknown> {
 export type JobCounts = Record<JobState, number>;
 
 /** A page of jobs from `list()`. */
-export interface JobPage {
-  jobs: Job[];
+export interface JobPage<J extends Job = Job> {
+  jobs: J[];
   /** Pass back as `cursor` for the next page; `null` at the end. */
   cursor: string | null;
 }

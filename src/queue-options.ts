@@ -4,6 +4,7 @@ import { DEFAULT_BACKOFF, resolveBackoff } from "./internal/backoff.js";
 import { type Clock, systemClock } from "./internal/clock.js";
 import type { EnqueueDefaults } from "./internal/enqueue-input.js";
 import type { EnqueueOptions, JobState } from "./job.js";
+import type { JobDefinitions, JobTypeName, PayloadInput } from "./job-types.js";
 
 /** How long finished jobs (and their event logs) are kept, per final state. */
 export interface RetentionOptions {
@@ -53,6 +54,35 @@ export interface EnqueueItem {
   type: string;
   payload?: unknown;
   options?: EnqueueOptions;
+}
+
+/** One job of {@link JobQueue.enqueueMany} on a queue with job types `J`: typed per name. */
+export type EnqueueItemOf<J extends JobDefinitions> = {
+  [T in JobTypeName<J>]: { type: T; payload?: PayloadInput<J[T]>; options?: EnqueueOptions };
+}[JobTypeName<J>];
+
+/** Checks `jobs` at construction: every entry a Standard Schema, or `{ payload, result? }`. */
+export function assertJobDefinitions<J extends JobDefinitions>(jobs: J | undefined): J | undefined {
+  if (jobs === undefined) return undefined;
+  const isSchema = (value: unknown) =>
+    typeof (value as { "~standard"?: { validate?: unknown } } | null)?.["~standard"]?.validate ===
+    "function";
+  if (typeof jobs !== "object" || jobs === null) {
+    throw new ValidationError("jobs must map type names to schemas", "jobs");
+  }
+  for (const [type, definition] of Object.entries(jobs)) {
+    const payload = isSchema(definition)
+      ? definition
+      : (definition as { payload?: unknown })?.payload;
+    const result = isSchema(definition) ? undefined : (definition as { result?: unknown })?.result;
+    if (!isSchema(payload) || (result !== undefined && !isSchema(result))) {
+      throw new ValidationError(
+        `jobs.${type} must be a Standard Schema (zod, valibot, arktype …) or { payload, result? }`,
+        "jobs",
+      );
+    }
+  }
+  return jobs;
 }
 
 const DAY = 86_400_000;

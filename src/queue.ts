@@ -3,6 +3,7 @@ import {
   InvalidStateError,
   JobNotFoundError,
   QueueClosedError,
+  QueueError,
   ValidationError,
 } from "./errors.js";
 import { backoffDelay } from "./internal/backoff.js";
@@ -11,12 +12,22 @@ import { claimInput } from "./internal/claim-input.js";
 import type { Clock } from "./internal/clock.js";
 import { type EnqueueDefaults, toNewJob } from "./internal/enqueue-input.js";
 import { newToken } from "./internal/ids.js";
+import { JobSchemas } from "./internal/job-schemas.js";
 import { describeError, encodeJson, toJob, toUpdate } from "./internal/json.js";
 import { LeaseBook } from "./internal/lease-book.js";
 import { toProgressPatch } from "./internal/progress-coalescer.js";
+import { registerInternals } from "./internal/queue-internals.js";
 import type { EnqueueOptions, Job, JobCounts, JobPage, JobState, JobUpdate } from "./job.js";
+import type {
+  JobDefinitions,
+  JobTypeName,
+  PayloadInput,
+  TypedJob,
+  UntypedJobs,
+} from "./job-types.js";
 import {
-  type EnqueueItem,
+  assertJobDefinitions,
+  type EnqueueItemOf,
   type JobQueueOptions,
   type ListOptions,
   type ProgressUpdate,
@@ -35,57 +46,84 @@ import {
  *   await queue.complete(job, { ok: true }); // false if our lease was lost
  * }
  */
-export class JobQueue {
+export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   readonly name: string;
   readonly backend: contract.Backend;
   readonly clock: Clock;
-  /** In-process change notifications for everything written through this object. */
-  readonly changes: ChangeFeed;
+  /** The job types given as `jobs`, if any (the HTTP routes validate with them too). */
+  readonly jobs: J | undefined;
   readonly leaseMs: number;
+  readonly #changes: ChangeFeed;
+  readonly #schemas: JobSchemas;
   readonly #defaults: EnqueueDefaults;
   readonly #retention: Required<RetentionOptions>;
   readonly #leases: LeaseBook;
   #closed = false;
 
-  constructor(options: JobQueueOptions) {
+  constructor(options: JobQueueOptions & { jobs?: J }) {
     const settings = resolveQueueOptions(options);
+    this.jobs = options.jobs;
+    this.#schemas = new JobSchemas(assertJobDefinitions(options.jobs));
     this.backend = options.backend;
     this.name = settings.name;
     this.clock = settings.clock;
     this.leaseMs = settings.leaseMs;
     this.#defaults = settings.defaults;
     this.#retention = settings.retention;
-    this.changes = new ChangeFeed(this.clock);
+    this.#changes = new ChangeFeed(this.clock);
+    registerInternals(this, {
+      changes: this.#changes,
+      completeAndClaim: (job, result, next) => this.#completeAndClaim(job, result, next),
+      forget: (job) => this.#leases.forget(job),
+      schemas: this.#schemas,
+    });
     this.#leases = new LeaseBook(
       this.clock,
       settings.progressIntervalMs,
       async (id, token, leaseMs, patch) => {
         const at = { ...this.#scope(id), token };
         const ok = await this.backend.update({ ...at, leaseUntil: at.now + leaseMs, ...patch });
-        if (ok && Object.keys(patch).length > 0) this.changes.notify(id);
+        if (ok && Object.keys(patch).length > 0) this.#changes.notify(id);
         return ok;
       },
     );
   }
 
-  /** Adds a job; returns its id (or the existing job's id when the idempotency key is known). */
-  async enqueue(type: string, payload?: unknown, options?: EnqueueOptions): Promise<string> {
+  /**
+   * Adds a job; returns its id (or the existing job's id when the idempotency key is known).
+   * With `jobs`, the type must be one of them and the payload must pass its schema
+   * ({@link UnknownJobTypeError}, {@link InvalidPayloadError}); nothing is stored otherwise.
+   */
+  async enqueue<T extends JobTypeName<J>>(
+    type: T,
+    payload?: PayloadInput<J[T]>,
+    options?: EnqueueOptions,
+  ): Promise<string> {
     const [outcome] = await this.enqueueMany([{ type, payload, options }]);
     return (outcome as contract.EnqueueOutcome).id;
   }
 
-  /** Adds several jobs atomically (all or none) in one store round trip. */
-  async enqueueMany(items: EnqueueItem[]): Promise<contract.EnqueueOutcome[]> {
+  /** Adds several jobs atomically (all or none, every payload checked first) in one round trip. */
+  async enqueueMany(items: ReadonlyArray<EnqueueItemOf<J>>): Promise<contract.EnqueueOutcome[]> {
     this.#assertOpen();
     if (!Array.isArray(items) || items.length === 0 || items.length > 1_000) {
       throw new ValidationError("enqueueMany takes 1 to 1000 jobs", "jobs");
     }
+    // The payload is stored as given; workers parse it again, so a transforming schema's
+    // output never has to parse as its input.
     const now = this.clock.now();
-    const jobs = items.map((item) =>
-      toNewJob(item?.type, item?.payload, item?.options, this.#defaults, now),
-    );
+    const jobs: contract.NewJobRecord[] = [];
+    for (const [i, item] of items.entries()) {
+      try {
+        await this.#schemas.parse(String(item?.type), item?.payload);
+        jobs.push(toNewJob(item?.type, item?.payload, item?.options, this.#defaults, now));
+      } catch (error) {
+        if (error instanceof QueueError) error.item = i;
+        throw error;
+      }
+    }
     const outcomes = await this.backend.enqueue({ queue: this.name, now, jobs });
-    this.changes.notify(NEW_WORK);
+    this.#changes.notify(NEW_WORK);
     return outcomes;
   }
 
@@ -108,7 +146,7 @@ export class JobQueue {
    * the backend supports it (two otherwise): a busy worker's steady state.
    * `completed` is false (and nothing was written for the job) if it was no longer ours.
    */
-  async completeAndClaim(
+  async #completeAndClaim(
     job: Job,
     result: unknown,
     next: { limit: number; leaseMs?: number },
@@ -182,16 +220,11 @@ export class JobQueue {
     return this.#finish(job, (at) => this.backend.release(at));
   }
 
-  /** Stops tracking a claimed job locally without writing anything (e.g. after it was lost). */
-  forget(job: Job): void {
-    this.#leases.forget(job);
-  }
-
   /** The job as stored now, or `null`. */
-  async get(id: string): Promise<Job | null> {
+  async get(id: string): Promise<TypedJob<J> | null> {
     this.#assertOpen();
     const record = await this.backend.get(this.#scope(id));
-    return record ? toJob(record) : null;
+    return record ? (toJob(record) as TypedJob<J>) : null;
   }
 
   /**
@@ -205,7 +238,7 @@ export class JobQueue {
     const expiresAt = scope.now + this.#retention.cancelledMs;
     const outcome = await this.backend.cancel({ ...scope, expiresAt, callId: newToken() });
     if (outcome === "not-found") throw new JobNotFoundError(id);
-    this.changes.notify(id);
+    this.#changes.notify(id);
     return outcome === "cancelled";
   }
 
@@ -215,8 +248,8 @@ export class JobQueue {
     const outcome = await this.backend.retry({ ...this.#scope(id), callId: newToken() });
     if (outcome === "not-found") throw new JobNotFoundError(id);
     if (outcome === "not-failed") throw new InvalidStateError(`job ${id} is not failed`);
-    this.changes.notify(id);
-    this.changes.notify(NEW_WORK);
+    this.#changes.notify(id);
+    this.#changes.notify(NEW_WORK);
   }
 
   /** The job's events after sequence number `after`, oldest first. */
@@ -229,12 +262,12 @@ export class JobQueue {
   }
 
   /** Jobs in insertion order, optionally of one state, a page at a time. */
-  async list(options: ListOptions = {}): Promise<JobPage> {
+  async list(options: ListOptions = {}): Promise<JobPage<TypedJob<J>>> {
     this.#assertOpen();
     const limit = Math.min(Math.max(1, options.limit ?? 50), 1_000);
     const query = { state: options.state, limit, cursor: options.cursor ?? null };
     const page = await this.backend.list({ ...this.#queueScope(), ...query });
-    return { jobs: page.jobs.map((record) => toJob(record)), cursor: page.cursor };
+    return { jobs: page.jobs.map((record) => toJob(record) as TypedJob<J>), cursor: page.cursor };
   }
 
   /** How many jobs are in each state. */
@@ -271,7 +304,7 @@ export class JobQueue {
     return records.map((record) => {
       const job = toJob(record);
       this.#leases.track(job, claim.input.token, claim.leaseMs, record.backoff);
-      this.changes.notify(job.id);
+      this.#changes.notify(job.id);
       return job;
     });
   }
@@ -284,8 +317,8 @@ export class JobQueue {
     const ok =
       (await lease.progress.flush()) &&
       (await write({ ...this.#scope(job.id), token: lease.token }));
-    this.forget(job);
-    if (ok) this.changes.notify(job.id);
+    this.#leases.forget(job);
+    if (ok) this.#changes.notify(job.id);
     return ok;
   }
 

@@ -1,6 +1,7 @@
 import { ValidationError } from "./errors.js";
 import { rateLimitedConsole } from "./internal/error-log.js";
 import { HandlerRegistry } from "./internal/handler-registry.js";
+import { internalsOf } from "./internal/queue-internals.js";
 import {
   FinalWriteError,
   type HandlerOptions,
@@ -11,6 +12,13 @@ import {
 } from "./internal/run-job.js";
 import { type PoolCounts, type PoolDeps, type PoolPlan, runPool } from "./internal/worker-pool.js";
 import type { Job } from "./job.js";
+import type {
+  JobDefinitions,
+  JobTypeName,
+  PayloadOutput,
+  ResultOf,
+  UntypedJobs,
+} from "./job-types.js";
 import type { JobQueue } from "./queue.js";
 import type { DrainOptions, DrainSummary, WorkerOptions } from "./worker-options.js";
 
@@ -46,8 +54,8 @@ function follow(source: AbortSignal | undefined, target: AbortController): () =>
  * }, { timeoutMs: 20_000 });
  * const summary = await worker.drain({ budgetMs: 25_000 });
  */
-export class Worker {
-  readonly #queue: JobQueue;
+export class Worker<J extends JobDefinitions = UntypedJobs> {
+  readonly #queue: JobQueue<J>;
   readonly #handlers = new HandlerRegistry();
   readonly #settings: PoolDeps & { heartbeatMs: number };
   /** Every drain and loop in progress (with its end), so that `stop()` reaches them all. */
@@ -56,7 +64,7 @@ export class Worker {
   /** `stop()` calls in progress: runs started meanwhile claim nothing. */
   #stopping = 0;
 
-  constructor(queue: JobQueue, options: WorkerOptions = {}) {
+  constructor(queue: JobQueue<J>, options: WorkerOptions = {}) {
     this.#queue = queue;
     const concurrency = options.concurrency ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1_000) {
@@ -80,12 +88,24 @@ export class Worker {
     };
   }
 
-  /** Registers the handler for one job type (replacing any earlier one). Chainable. */
+  /**
+   * Registers the handler for one job type (replacing any earlier one). Chainable. With a
+   * queue given `jobs`, `ctx.payload` is the type's schema output (the worker parses each
+   * payload before running it: one that no longer parses fails the job, without retries)
+   * and the return value must match the type's result schema.
+   */
+  handler<T extends JobTypeName<J>>(
+    type: T,
+    fn: JobHandler<PayloadOutput<J[T]>, ResultOf<J[T]>>,
+    options?: HandlerOptions,
+  ): this;
+  /** On a queue without `jobs`: name the payload and result types yourself. */
   handler<Payload = unknown, Result = unknown>(
-    type: string,
+    type: string extends JobTypeName<J> ? string : never,
     fn: JobHandler<Payload, Result>,
-    options: HandlerOptions = {},
-  ): this {
+    options?: HandlerOptions,
+  ): this;
+  handler(type: string, fn: JobHandler<never, unknown>, options: HandlerOptions = {}): this {
     if (typeof fn !== "function")
       throw new ValidationError("handler must be a function", "handler");
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
@@ -255,7 +275,7 @@ export class Worker {
         operation: failed?.operation ?? "run",
         jobId: job.id,
       });
-      this.#queue.forget(job);
+      internalsOf(this.#queue).forget(job);
       return alone("lost");
     }
   }

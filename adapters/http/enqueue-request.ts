@@ -1,19 +1,14 @@
 /**
  * Reads and checks an enqueue request body: `{ type, payload?, priority?, delayMs?, runAt?,
- * maxAttempts?, idempotencyKey?, backoff? }`. Payloads of known types are validated (and
- * possibly transformed) by the type's Standard Schema (zod, valibot, arktype …).
+ * maxAttempts?, idempotencyKey?, backoff? }`. The queue itself checks the type and payload
+ * against its job schemas (and every option's range) when the item is enqueued.
  */
 import type { Context } from "hono";
-import type {
-  EnqueueItem,
-  EnqueueOptions,
-  StandardSchema,
-  StandardSchemaIssue,
-} from "../../src/index.js";
+import type { EnqueueItem, EnqueueOptions, StandardSchema } from "../../src/index.js";
 import { jsonDepth, MAX_JSON_DEPTH } from "../../src/internal/json.js";
 import { HttpError } from "./errors.js";
 
-/** Per job type, the schema its payload must satisfy. */
+/** Per job type, the schema its payload must satisfy (deprecated: give the queue `jobs`). */
 export type JobSchemas = Record<string, StandardSchema>;
 
 const FIELDS = new Set([
@@ -56,43 +51,8 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   }
 }
 
-function issuePath(issue: StandardSchemaIssue): string {
-  return (issue.path ?? [])
-    .map((segment) => String(typeof segment === "object" ? segment.key : segment))
-    .join(".");
-}
-
-async function validatePayload(
-  schemas: JobSchemas | undefined,
-  type: string,
-  payload: unknown,
-  where: string,
-) {
-  if (!schemas) return payload;
-  const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined;
-  if (!schema) {
-    throw new HttpError(422, "UNKNOWN_JOB_TYPE", "unknown job type", { field: `${where}type` });
-  }
-  const result = await schema["~standard"].validate(payload);
-  if (result.issues) {
-    const issues = result.issues.map((issue) => ({
-      path: issuePath(issue),
-      message: issue.message,
-    }));
-    throw new HttpError(422, "INVALID_PAYLOAD", "payload does not match its type's schema", {
-      field: `${where}payload`,
-      issues,
-    });
-  }
-  return result.value;
-}
-
 /** One enqueue request item; `where` prefixes error fields in a batch (e.g. `jobs.3.`). */
-export async function toEnqueueItem(
-  body: unknown,
-  schemas: JobSchemas | undefined,
-  where = "",
-): Promise<EnqueueItem> {
+export function toEnqueueItem(body: unknown, where = ""): EnqueueItem {
   const item = where.slice(0, -1) || undefined; // `jobs.3` in a batch
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw invalid("the body must be a JSON object", item);
@@ -103,7 +63,7 @@ export async function toEnqueueItem(
     throw invalid("the body has a field the API does not define", item);
   }
   if (typeof fields.type !== "string") throw invalid("type must be a string", `${where}type`);
-  const payload = await validatePayload(schemas, fields.type, fields.payload, where);
+  const { payload } = fields;
   const options: EnqueueOptions = {};
   for (const key of ["priority", "delayMs", "maxAttempts"] as const) {
     if (fields[key] !== undefined) options[key] = fields[key] as number;

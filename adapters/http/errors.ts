@@ -27,6 +27,8 @@ export class HttpError extends Error {
  */
 const QUEUE_ERRORS: Record<string, { status: ContentfulStatusCode; message: string | null }> = {
   VALIDATION: { status: 422, message: null },
+  UNKNOWN_JOB_TYPE: { status: 422, message: null },
+  INVALID_PAYLOAD: { status: 422, message: null },
   JOB_NOT_FOUND: { status: 404, message: "job not found" },
   INVALID_STATE: { status: 409, message: "the job's state does not allow this" },
   LEASE_LOST: { status: 409, message: "the job's lease was lost" },
@@ -44,13 +46,30 @@ export function toHttpError(error: unknown): HttpError {
   if (!(error instanceof QueueError) || !known) {
     return new HttpError(500, "INTERNAL", "internal error");
   }
-  const field = (error as { field?: string }).field;
+  const { field, issues } = error as { field?: string; issues?: unknown };
+  const details = { ...(field ? { field } : {}), ...(issues ? { issues } : {}) };
   return new HttpError(
     known.status,
     error.code,
     known.message ?? error.message,
-    field ? { field } : undefined,
+    Object.keys(details).length > 0 ? details : undefined,
     known.status === 503 ? { "Retry-After": RETRY_AFTER_SECONDS } : undefined,
+  );
+}
+
+/** A batch's error about one item, its field named in the request's terms: `jobs.<i>.<field>`. */
+export function inBatchItem(error: unknown): unknown {
+  const item = error instanceof QueueError ? error.item : undefined;
+  if (item === undefined) return error;
+  const http = toHttpError(error);
+  const field = http.details?.field;
+  const prefixed = typeof field === "string" ? `jobs.${item}.${field}` : `jobs.${item}`;
+  return new HttpError(
+    http.status,
+    http.code,
+    http.message,
+    { ...http.details, field: prefixed },
+    http.headers,
   );
 }
 

@@ -2,11 +2,18 @@
  * Runs one claimed job through its handler: heartbeat while it runs, abort on timeout, lost
  * lease or cancellation, then write the outcome (fenced) to the queue.
  */
-import { JobTimeoutError, LeaseLostError, NoHandlerError, ValidationError } from "../errors.js";
+import {
+  InvalidPayloadError,
+  JobTimeoutError,
+  LeaseLostError,
+  NoHandlerError,
+  ValidationError,
+} from "../errors.js";
 import type { Job } from "../job.js";
-import type { JobQueue } from "../queue.js";
 import type { ProgressUpdate } from "../queue-options.js";
 import type { ErrorHandler } from "./error-log.js";
+import type { AnyJobQueue } from "./queue-internals.js";
+import { internalsOf } from "./queue-internals.js";
 
 /** What a handler receives. */
 export interface JobContext<Payload = unknown> {
@@ -47,7 +54,7 @@ export interface RunResult {
 }
 
 export interface RunJobInput {
-  queue: JobQueue;
+  queue: AnyJobQueue;
   job: Job;
   handler: { fn: JobHandler; options: HandlerOptions } | undefined;
   heartbeatMs: number;
@@ -104,6 +111,13 @@ export async function runJob(input: RunJobInput): Promise<RunResult> {
     return alone((await finalWrite("fail", () => queue.fail(job, error))) ? retried : "lost");
   };
   const settled = await settle(input);
+  if (settled.kind === "invalid") {
+    // A stored payload that no longer parses will not parse on a retry either.
+    const written = await finalWrite("fail", () =>
+      queue.fail(job, settled.error, { retry: false }),
+    );
+    return alone(written ? "failed" : "lost");
+  }
   if (settled.kind === "lost") return alone("lost");
   if (settled.kind === "released") {
     return alone((await finalWrite("release", () => queue.release(job))) ? "released" : "lost");
@@ -116,7 +130,10 @@ export async function runJob(input: RunJobInput): Promise<RunResult> {
       return alone(completed ? "completed" : "lost");
     }
     const { completed, next } = await finalWrite("complete", () =>
-      queue.completeAndClaim(job, settled.value, { limit: asked, leaseMs: input.leaseMs }),
+      internalsOf(queue).completeAndClaim(job, settled.value, {
+        limit: asked,
+        leaseMs: input.leaseMs,
+      }),
     );
     return { outcome: completed ? "completed" : "lost", next, asked };
   } catch (error) {
@@ -133,12 +150,20 @@ type Settled =
   | { kind: "completed"; value: unknown }
   | { kind: "failed"; error: unknown }
   | { kind: "released" }
-  | { kind: "lost" };
+  | { kind: "lost" }
+  | { kind: "invalid"; error: InvalidPayloadError };
 
 /** Runs the handler under heartbeats and timeouts, and says how it ended (writes nothing). */
 async function settle(input: RunJobInput): Promise<Settled> {
   const { queue, job, handler } = input;
   if (!handler) return { kind: "failed", error: new NoHandlerError(job.type) };
+  let payload: unknown;
+  try {
+    payload = await internalsOf(queue).schemas.parseStored(job.type, job.payload);
+  } catch (error) {
+    if (error instanceof InvalidPayloadError) return { kind: "invalid", error };
+    throw error;
+  }
   const abort = new AbortController();
   const done = new AbortController();
   const lose = () => abort.abort(new LeaseLostError(job.id));
@@ -166,7 +191,7 @@ async function settle(input: RunJobInput): Promise<Settled> {
 
   const ctx: JobContext = {
     job,
-    payload: job.payload,
+    payload,
     attempt: job.attempts,
     signal: abort.signal,
     update: async (update) => {
@@ -188,7 +213,7 @@ async function settle(input: RunJobInput): Promise<Settled> {
     const reason: unknown = abort.signal.reason;
     if (settled === null || abort.signal.aborted) {
       if (reason instanceof LeaseLostError) {
-        queue.forget(job);
+        internalsOf(queue).forget(job);
         return { kind: "lost" };
       }
       if (reason instanceof ShutdownAbort) return { kind: "released" };

@@ -5,9 +5,10 @@
  */
 import { QueueClosedError } from "../errors.js";
 import type { Job } from "../job.js";
-import type { JobQueue } from "../queue.js";
 import { NEW_WORK } from "./change-feed.js";
 import type { ErrorHandler } from "./error-log.js";
+import type { AnyJobQueue } from "./queue-internals.js";
+import { internalsOf } from "./queue-internals.js";
 import type { RunOutcome, RunResult } from "./run-job.js";
 
 /** What one loop is for. */
@@ -26,7 +27,7 @@ export interface PoolPlan {
 
 /** What the loop needs from its worker. */
 export interface PoolDeps {
-  queue: JobQueue;
+  queue: AnyJobQueue;
   concurrency: number;
   leaseMs: number;
   idle: { min: number; max: number };
@@ -67,7 +68,7 @@ export async function runPool(
     });
     running.add(task);
   };
-  const wake = deps.queue.changes.listen(NEW_WORK);
+  const wake = internalsOf(deps.queue).changes.listen(NEW_WORK);
   let claimError: unknown = null;
   let idleMs = deps.idle.min;
   try {

@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import { internalsOf } from "../internal/queue-internals.js";
 import type { Job } from "../job.js";
 import type { Harness } from "./harness.js";
 
@@ -110,7 +111,7 @@ export function leaseSuite(h: () => Harness): void {
       await queue.enqueue("t", 3),
     ];
     const job = claimed(await queue.claim({ leaseMs: 1_000 }));
-    const { completed, next } = await queue.completeAndClaim(job, "one", { limit: 1 });
+    const { completed, next } = await internalsOf(queue).completeAndClaim(job, "one", { limit: 1 });
     expect(completed).toBe(true);
     expect(next.map((j) => j.id)).toEqual([second]);
     expect(await queue.get(first)).toMatchObject({ state: "completed", result: "one" });
@@ -119,11 +120,13 @@ export function leaseSuite(h: () => Harness): void {
     const thief = open();
     const stolen = claimed(await thief.claim());
     expect(stolen.id).toBe(second);
-    const stale = await queue.completeAndClaim(next[0] as Job, "late", { limit: 5 });
+    const stale = await internalsOf(queue).completeAndClaim(next[0] as Job, "late", { limit: 5 });
     expect(stale.completed).toBe(false);
     expect(stale.next.map((j) => j.id)).toEqual([third]);
     expect(await queue.get(second)).toMatchObject({ state: "active", result: null, attempts: 2 });
-    const drained = await queue.completeAndClaim(stale.next[0] as Job, "three", { limit: 2 });
+    const drained = await internalsOf(queue).completeAndClaim(stale.next[0] as Job, "three", {
+      limit: 2,
+    });
     expect(drained).toMatchObject({ completed: true, next: [] });
   });
 }

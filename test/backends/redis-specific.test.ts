@@ -3,6 +3,7 @@ import type { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisBackend } from "../../src/backends/redis/index.js";
 import { BackendUnavailableError, type Job, JobQueue, ManualClock } from "../../src/index.js";
+import { internalsOf } from "../../src/internal/queue-internals.js";
 import { redisUrl, tcpSetup, upstashSetup } from "../support/redis-clients.js";
 import type { UpstashRestServer } from "../support/upstash-rest-server.js";
 
@@ -45,7 +46,7 @@ describe.skipIf(!redisUrl)("redis backend specifics", () => {
     expect(await counted(() => queue.heartbeat(job))).toBe(1);
     expect(await counted(() => queue.complete(job, "ok"))).toBe(1);
     let next: Job[] = [];
-    const combined = () => queue.completeAndClaim(jobs[2] as Job, "ok", { limit: 1 });
+    const combined = () => internalsOf(queue).completeAndClaim(jobs[2] as Job, "ok", { limit: 1 });
     expect(await counted(async () => ({ next } = await combined()))).toBe(1);
     expect(next).toHaveLength(0);
     expect(await counted(() => queue.get(job.id))).toBe(1);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend.js";
 import { JobQueue } from "../../src/index.js";
+import { internalsOf } from "../../src/internal/queue-internals.js";
 import { memoryQueue } from "../support/memory-queue.js";
 
 describe("leases granted by completeAndClaim", () => {
@@ -23,7 +24,9 @@ describe("leases granted by completeAndClaim", () => {
     if (!job) throw new Error("no job");
     void slowQueue.update(job, { progress: 0.5 }); // first report goes out at once
     await slowQueue.update(job, { progress: 0.9 }); // coalesced: flushed by the completion
-    const { completed, next } = await slowQueue.completeAndClaim(job, "ok", { limit: 1 });
+    const { completed, next } = await internalsOf(slowQueue).completeAndClaim(job, "ok", {
+      limit: 1,
+    });
     expect(completed).toBe(true);
     expect(next[0]?.leaseUntil).toBe(clock.now() + 2_000);
   });

@@ -1,0 +1,19 @@
+/** `GET|POST /cron`: a budgeted drain, for a platform's cron (its secret) or an admin. */
+import type { Hono } from "hono";
+import type { JobDefinitions, Worker } from "../../src/index.js";
+import { bearerToken, isAdmin, matchesAny, unauthorized } from "./auth.js";
+import type { RouteKit } from "./route-kit.js";
+
+export function cronRoutes<J extends JobDefinitions>(
+  app: Hono,
+  kit: RouteKit<J>,
+  worker: Worker<J>,
+): void {
+  const { cronSecret, auth } = kit;
+  const budgetMs = kit.options.budgetMs ?? 25_000;
+  app.on(["GET", "POST"], "/cron", async (c) => {
+    const viaSecret = cronSecret && (await matchesAny(bearerToken(c), [cronSecret]));
+    if (!viaSecret && !(await isAdmin(c, auth))) throw unauthorized();
+    return c.json(await worker.drain({ budgetMs }));
+  });
+}
