@@ -4,12 +4,13 @@
  *   measured, then extrapolated to a 1-minute schedule; nothing runs between ticks.
  * - Ours, `worker.start()` (a long-running process): REST requests over the window.
  * - BullMQ: Redis commands from an idle worker over the same window.
- * Both long-running workers are measured over the same wall-clock window, side by side.
+ * Both long-running workers are measured over the same wall-clock window, side by side
+ * (BullMQ only when the peers are installed).
  */
-import { Worker as BullWorker } from "bullmq";
 import { JobQueue, Worker } from "../src/index.js";
 import { monitorCommands } from "./lib/monitor.js";
 import { backendFor, type Servers } from "./lib/servers.js";
+import { type BullMQ, bullConnection } from "./peers/index.js";
 
 export interface IdleCost {
   /** Store calls measured per cron tick (median of the ticks). */
@@ -18,12 +19,16 @@ export interface IdleCost {
   cronPerHour: number;
   /** `worker.start()` idle loop, per hour (REST requests). */
   loopPerHour: number;
-  /** BullMQ idle worker, Redis commands its clients send per hour. */
-  bullmqPerHour: number;
+  /** BullMQ idle worker, Redis commands its clients send per hour (null: not installed). */
+  bullmqPerHour: number | null;
   windowSeconds: number;
 }
 
-export async function idleCost(servers: Servers, windowSeconds: number): Promise<IdleCost> {
+export async function idleCost(
+  servers: Servers,
+  windowSeconds: number,
+  bullmq: BullMQ | null,
+): Promise<IdleCost> {
   const { backend } = backendFor("redis-rest", servers, "");
   const queue = new JobQueue({ backend, name: `idle-${crypto.randomUUID().slice(0, 8)}` });
   const worker = new Worker(queue).handler("noop", () => null);
@@ -40,12 +45,12 @@ export async function idleCost(servers: Servers, windowSeconds: number): Promise
 
   // Loop mode and BullMQ side by side over the same window, told apart by Redis database:
   // BullMQ on db 1, ours (through the REST endpoint) on db 0.
-  const { hostname, port } = new URL(servers.redisUrl);
-  const connection = { host: hostname, port: Number(port), db: 1, maxRetriesPerRequest: null };
-  const bull = new BullWorker(`bull-idle-${crypto.randomUUID().slice(0, 8)}`, async () => null, {
-    connection,
-  });
-  await bull.waitUntilReady();
+  const bull = bullmq
+    ? new bullmq.Worker(`bull-idle-${crypto.randomUUID().slice(0, 8)}`, async () => null, {
+        connection: bullConnection(servers.redisUrl, 1),
+      })
+    : null;
+  await bull?.waitUntilReady();
   const looping = new Worker(queue).handler("noop", () => null);
   looping.start();
   await new Promise((resolve) => setTimeout(resolve, 6_000)); // both reach their idle rhythm
@@ -55,13 +60,13 @@ export async function idleCost(servers: Servers, windowSeconds: number): Promise
   });
   const restDelta = (await servers.counts()).restRequests - before;
   await looping.stop();
-  await bull.close();
+  await bull?.close();
   const perHour = (n: number) => Math.round((n * 3_600) / windowSeconds);
   return {
     callsPerTick,
     cronPerHour: callsPerTick * 60,
     loopPerHour: perHour(restDelta),
-    bullmqPerHour: perHour(counts.sent.get(1) ?? 0),
+    bullmqPerHour: bull ? perHour(counts.sent.get(1) ?? 0) : null,
     windowSeconds,
   };
 }

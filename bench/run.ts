@@ -4,11 +4,12 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { buildWorker } from "../test/support/build-worker.js";
+import { bundleSizes } from "./bundle.js";
 import { idleCost } from "./idle.js";
 import { CONFIGS, type Config, startServers } from "./lib/servers.js";
 import { median, round, table } from "./lib/stats.js";
 import { memoryPerWorker } from "./memory.js";
+import { loadPeers, PEERS_MISSING } from "./peers/index.js";
 import { sseLatency } from "./sse-latency.js";
 import * as storeCalls from "./store-calls.js";
 import * as throughput from "./throughput.js";
@@ -38,6 +39,9 @@ log(
     `${round(totalmem() / 2 ** 30)} GiB, node ${process.version}\n`,
 );
 
+const peers = await loadPeers();
+if (!peers) log(`${PEERS_MISSING}\n`);
+
 const servers = await startServers();
 try {
   // 1. Throughput
@@ -49,13 +53,18 @@ try {
   const ours: Record<string, number> = {};
   for (const config of CONFIGS)
     ours[config] = await samples(() => throughput.ours(config, servers, sizes.jobs));
-  const bullmq = await samples(() => throughput.bullmq(servers.redisUrl, sizes.jobs));
-  const plainjob = await samples(() => throughput.plainjob(sizes.jobs));
+  const bullmq = peers
+    ? await samples(() => throughput.bullmq(peers.bullmq, servers.redisUrl, sizes.jobs))
+    : null;
+  const plainjob = peers
+    ? await samples(() => throughput.plainjob(peers.plainjob, sizes.jobs))
+    : null;
+  const bullPeer: [string, number] | null = bullmq === null ? null : ["BullMQ (TCP)", bullmq];
   const peerOf: Record<Config, [string, number] | null> = {
-    "libsql-file": ["plainjob (better-sqlite3)", plainjob],
+    "libsql-file": plainjob === null ? null : ["plainjob (better-sqlite3)", plainjob],
     "libsql-http": null,
-    "redis-rest": ["BullMQ (TCP)", bullmq],
-    "redis-tcp": ["BullMQ (TCP)", bullmq],
+    "redis-rest": bullPeer,
+    "redis-tcp": bullPeer,
   };
   log(
     `1. Throughput: claim → complete, 10 workers × concurrency 1, ${sizes.jobs} jobs, jobs/s (median of ${sizes.runs})`,
@@ -81,7 +90,7 @@ try {
   const rest = await storeCalls.ours("redis-rest", servers);
   const tcp = await storeCalls.ours("redis-tcp", servers);
   const hrana = await storeCalls.oursLibsqlHttp(servers);
-  const bull = await storeCalls.bullmq(servers.redisUrl);
+  const bull = peers ? await storeCalls.bullmq(peers.bullmq, servers.redisUrl) : null;
   log("\n2. Store calls for one job's life: enqueue → claim → 3 progress updates → complete");
   log(
     table(
@@ -95,13 +104,13 @@ try {
         ],
         ["ours, Redis over TCP", "-", tcp.topLevelCommands, tcp.allCommands],
         ["ours, libSQL over HTTP", `${hrana} HTTP requests`, "-", "-"],
-        ["BullMQ 6", "-", bull.topLevelCommands, bull.allCommands],
+        ...(bull ? [["BullMQ 6", "-", bull.topLevelCommands, bull.allCommands]] : []),
       ],
     ),
   );
 
   // 3. Idle cost
-  const idle = await idleCost(servers, sizes.idleSeconds);
+  const idle = await idleCost(servers, sizes.idleSeconds, peers?.bullmq ?? null);
   log(
     `\n3. Idle cost: store calls per hour with nothing to do (${sizes.idleSeconds} s window, extrapolated)`,
   );
@@ -115,7 +124,9 @@ try {
           `${idle.callsPerTick} call per tick measured, none between ticks`,
         ],
         ["ours, worker.start() loop", idle.loopPerHour, "REST requests (idle backoff up to 5 s)"],
-        ["BullMQ worker", idle.bullmqPerHour, "Redis commands its clients sent"],
+        ...(idle.bullmqPerHour === null
+          ? []
+          : [["BullMQ worker", idle.bullmqPerHour, "Redis commands its clients sent"]]),
       ],
     ),
   );
@@ -148,10 +159,14 @@ try {
   );
 
   // 6. Bundle size
-  const bundle = await buildWorker();
-  bundle.remove();
-  log("\n6. Cloudflare example Worker (wrangler deploy --dry-run)");
-  log(`raw ${round(bundle.rawBytes / 1024, 1)} KiB, gzip ${round(bundle.gzipBytes / 1024, 1)} KiB`);
+  const bundles = await bundleSizes();
+  log("\n6. Cloudflare example Worker, minified (wrangler deploy --dry-run)");
+  log(
+    table(
+      ["Worker", "raw KiB", "gzip KiB"],
+      bundles.map((b) => [b.worker, round(b.rawBytes / 1024, 1), round(b.gzipBytes / 1024, 1)]),
+    ),
+  );
 
   const seconds = round((performance.now() - started) / 1000);
   log(`\n(${seconds} s)`);
@@ -169,7 +184,7 @@ try {
       idle,
       memory,
       sse: { wake, poll },
-      bundle: { rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes },
+      bundles,
     };
     const file = `${date}${mode === "quick" ? "-quick" : ""}.json`; // quick never clobbers full
     writeFileSync(`${dir}${file}`, `${JSON.stringify(results, null, 2)}\n`);

@@ -4,10 +4,10 @@
  * INFO commandstats (top-level, i.e. what a client sends and Upstash bills, and all commands
  * including those run inside scripts). BullMQ: the same life on the same redis-server.
  */
-import { Queue as BullQueue, Worker as BullWorker } from "bullmq";
 import { type Job, JobQueue } from "../src/index.js";
 import { monitorCommands } from "./lib/monitor.js";
 import { backendFor, type Config, type Servers } from "./lib/servers.js";
+import { type BullMQ, bullConnection } from "./peers/index.js";
 
 export interface LifeCalls {
   requests: number | null;
@@ -61,13 +61,12 @@ export async function oursLibsqlHttp(servers: Servers): Promise<number> {
 }
 
 /** BullMQ 6: the same life (add, process with three updateProgress calls, complete). */
-export async function bullmq(redisUrl: string): Promise<LifeCalls> {
-  const { hostname, port } = new URL(redisUrl);
-  const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
+export async function bullmq(peer: BullMQ, redisUrl: string): Promise<LifeCalls> {
+  const connection = bullConnection(redisUrl);
   const name = `bull-life-${crypto.randomUUID().slice(0, 8)}`;
-  const queue = new BullQueue(name, { connection });
+  const queue = new peer.Queue(name, { connection });
   let done = () => {};
-  const worker = new BullWorker(
+  const worker = new peer.Worker(
     name,
     async (job) => {
       for (const progress of [25, 50, 75]) await job.updateProgress(progress);

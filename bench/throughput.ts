@@ -5,12 +5,10 @@
  * completion.
  */
 import { join } from "node:path";
-import Database from "better-sqlite3";
-import { Queue as BullQueue, Worker as BullWorker } from "bullmq";
-import { better, defineQueue, defineWorker } from "plainjob";
 import { JobQueue, Worker } from "../src/index.js";
 import { tempDir } from "../test/support/temp-dir.js";
 import { backendFor, type Config, type Endpoints } from "./lib/servers.js";
+import { type BullMQ, bullConnection, type Plainjob } from "./peers/index.js";
 
 const WORKERS = 10;
 const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
@@ -42,11 +40,10 @@ export async function ours(config: Config, servers: Endpoints, jobs: number): Pr
 }
 
 /** Jobs per second for one run of BullMQ 6 (10 workers, concurrency 1). */
-export async function bullmq(redisUrl: string, jobs: number): Promise<number> {
-  const { hostname, port } = new URL(redisUrl);
-  const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
+export async function bullmq(peer: BullMQ, redisUrl: string, jobs: number): Promise<number> {
+  const connection = bullConnection(redisUrl);
   const name = unique("bull");
-  const queue = new BullQueue(name, { connection });
+  const queue = new peer.Queue(name, { connection });
   for (let i = 0; i < jobs; i += 500) {
     const size = Math.min(500, jobs - i);
     await queue.addBulk(Array.from({ length: size }, (_, j) => ({ name: "noop", data: i + j })));
@@ -57,7 +54,7 @@ export async function bullmq(redisUrl: string, jobs: number): Promise<number> {
     finish = resolve;
   });
   const workers = Array.from({ length: WORKERS }, () => {
-    const worker = new BullWorker(name, async () => null, {
+    const worker = new peer.Worker(name, async () => null, {
       connection,
       concurrency: 1,
       autorun: false,
@@ -78,9 +75,10 @@ export async function bullmq(redisUrl: string, jobs: number): Promise<number> {
 }
 
 /** Jobs per second for one run of plainjob on better-sqlite3 (10 workers). */
-export async function plainjob(jobs: number): Promise<number> {
+export async function plainjob(peer: Plainjob, jobs: number): Promise<number> {
+  const { better, defineQueue, defineWorker } = peer;
   const dir = tempDir();
-  const db = new Database(join(dir.path, "plain.db"));
+  const db = new peer.Database(join(dir.path, "plain.db"));
   const silent = { error() {}, warn() {}, info() {}, debug() {} };
   const queue = defineQueue({ connection: better(db), logger: silent });
   queue.addMany(

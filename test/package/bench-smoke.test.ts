@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { PEERS_MISSING, peersInstalled } from "../../bench/peers/index.js";
 import { redisUrl } from "../support/redis-clients.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -21,6 +22,15 @@ describe.skipIf(!redisUrl)("npm run bench (smoke)", () => {
       "6. Cloudflare",
     ]) {
       expect(stdout).toContain(section);
+    }
+    // The peers live in bench/node_modules (installed by `npm run bench`): without them the
+    // bench says so; with them their rows are there. Never skipped silently.
+    if (peersInstalled()) {
+      expect(stdout).not.toContain(PEERS_MISSING);
+      expect(stdout).toContain("BullMQ worker");
+      expect(stdout).toContain("plainjob (better-sqlite3)");
+    } else {
+      expect(stdout).toContain(PEERS_MISSING);
     }
   }, 150_000);
 });

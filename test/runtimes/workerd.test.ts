@@ -18,7 +18,7 @@ let bundle: BuiltWorker;
 beforeAll(async () => {
   bundle = await buildWorker();
   console.log(
-    `Worker bundle (wrangler deploy --dry-run): ${(bundle.rawBytes / 1024).toFixed(1)} KiB raw, ` +
+    `Worker bundle (wrangler deploy --dry-run, minified): ${(bundle.rawBytes / 1024).toFixed(1)} KiB raw, ` +
       `${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip`,
   );
 }, 120_000);

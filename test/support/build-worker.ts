@@ -1,6 +1,6 @@
-/** Builds the Worker exactly as `wrangler deploy` would ship it, and measures the bundle. */
+/** Builds a Worker exactly as `wrangler deploy` would ship it, and measures the bundle. */
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
@@ -15,14 +15,20 @@ export interface BuiltWorker {
   remove(): void;
 }
 
-export async function buildWorker(): Promise<BuiltWorker> {
+/**
+ * `wrangler deploy --dry-run` with the root `wrangler.toml` (minified, as deployed): the
+ * Cloudflare example, or `entry` (a path from the project root) in its place.
+ */
+export async function buildWorker(entry?: string): Promise<BuiltWorker> {
   const out = tempDir("jdobb-worker-");
   await promisify(execFile)(
     join(root, "node_modules/.bin/wrangler"),
-    ["deploy", "--dry-run", "--outdir", out.path],
+    ["deploy", "--dry-run", "--outdir", out.path, ...(entry ? [entry] : [])],
     { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } },
   );
-  const scriptPath = join(out.path, "worker.js");
+  const script = readdirSync(out.path).find((name) => name.endsWith(".js"));
+  if (!script) throw new Error(`wrangler wrote no script to ${out.path}`);
+  const scriptPath = join(out.path, script);
   const code = readFileSync(scriptPath);
   return {
     scriptPath,
