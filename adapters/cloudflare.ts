@@ -14,7 +14,7 @@
  * });
  */
 import { Hono } from "hono";
-import type { JobQueue, Worker } from "../src/index.js";
+import type { JobDefinitions, JobQueue, UntypedJobs, Worker } from "../src/index.js";
 import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
 
 /**
@@ -36,15 +36,15 @@ export interface WorkerScheduledEvent {
 }
 
 /** What the factory builds from the bindings. */
-export interface CloudflareSetup {
-  queue: JobQueue;
-  worker: Worker;
+export interface CloudflareSetup<J extends JobDefinitions = UntypedJobs> {
+  queue: JobQueue<J>;
+  worker: Worker<J>;
   /**
    * Route options; `worker` and `onEnqueued` are filled in by the adapter, and
    * `sse.maxStorePolls` defaults to {@link WORKERS_MAX_STORE_POLLS} (on the Paid plan's 1000
    * subrequests, raise it).
    */
-  routes: Omit<QueueRoutesOptions, "worker" | "onEnqueued">;
+  routes: Omit<QueueRoutesOptions<J>, "worker" | "onEnqueued">;
   /**
    * Drain budget of a cron tick. Default 25 s: cron triggers on intervals under an hour get
    * 30 s of CPU (15 min wall); waiting on the store costs wall time, not CPU.
@@ -58,9 +58,9 @@ export interface CloudflareSetup {
 }
 
 /** Options for {@link cloudflareWorker}. */
-export interface CloudflareOptions<Env> {
+export interface CloudflareOptions<Env, J extends JobDefinitions = UntypedJobs> {
   /** Builds the queue, worker and settings from the bindings; called once per isolate. */
-  setup: (env: Env) => CloudflareSetup;
+  setup: (env: Env) => CloudflareSetup<J>;
   /** Where the routes are mounted. Default `/queue`. */
   basePath?: string;
 }
@@ -71,19 +71,22 @@ export interface CloudflareWorker<Env> {
   scheduled(event: WorkerScheduledEvent, env: Env, ctx: WorkerContext): Promise<void>;
 }
 
-interface Built {
-  worker: Worker;
+interface Built<J extends JobDefinitions> {
+  worker: Worker<J>;
   app: Hono;
   budgetMs: number;
 }
 
 /** Builds the Worker handlers. */
-export function cloudflareWorker<Env extends object>(
-  options: CloudflareOptions<Env>,
-): CloudflareWorker<Env> {
-  const perIsolate = new WeakMap<Env, Built>();
+export function cloudflareWorker<
+  Env extends object,
+  // `any` by default: `cloudflareWorker<Env>(…)` names Env alone, and any queue's types fit.
+  // biome-ignore lint/suspicious/noExplicitAny: the adapter does not look at job types
+  J extends JobDefinitions = any,
+>(options: CloudflareOptions<Env, J>): CloudflareWorker<Env> {
+  const perIsolate = new WeakMap<Env, Built<J>>();
 
-  const build = (env: Env): Built => {
+  const build = (env: Env): Built<J> => {
     const cached = perIsolate.get(env);
     if (cached) return cached;
     const { queue, worker, routes, ...settings } = options.setup(env);

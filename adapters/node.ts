@@ -14,7 +14,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve as serveHono } from "@hono/node-server";
 import { Cron } from "croner";
-import type { DrainSummary, JobQueue, Worker } from "../src/index.js";
+import type { DrainSummary, JobDefinitions, JobQueue, UntypedJobs, Worker } from "../src/index.js";
 import { rateLimitedConsole } from "../src/internal/error-log.js";
 
 /** How the worker runs in this process. */
@@ -24,11 +24,11 @@ export type Schedule =
   | { loop: true };
 
 /** Options for {@link serve}. */
-export interface ServeOptions {
+export interface ServeOptions<J extends JobDefinitions = UntypedJobs> {
   /** The app's fetch handler, e.g. `app.fetch`. */
   fetch: (request: Request) => Response | Promise<Response>;
-  queue: JobQueue;
-  worker?: Worker;
+  queue: JobQueue<J>;
+  worker?: Worker<J>;
   /** Default: no in-process work (a platform cron calls the cron route instead). */
   schedule?: Schedule;
   /** Default 3000; 0 picks a free port. */
@@ -73,7 +73,9 @@ export interface RunningServer {
 const DEFAULT_BUDGET_MS = 25_000;
 
 /** Starts the server, then the schedule. Rejects (starting nothing) if it cannot listen. */
-export async function serve(options: ServeOptions): Promise<RunningServer> {
+export async function serve<J extends JobDefinitions>(
+  options: ServeOptions<J>,
+): Promise<RunningServer> {
   const { queue, worker, schedule } = options;
   if (schedule && !worker) throw new Error("a schedule needs a worker");
   const log = rateLimitedConsole(queue.clock);

@@ -15,7 +15,7 @@
  */
 import { Hono } from "hono";
 import { handle } from "hono/vercel";
-import type { JobQueue, Worker } from "../src/index.js";
+import type { JobDefinitions, JobQueue, UntypedJobs, Worker } from "../src/index.js";
 import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
 
 /** Per-runtime defaults that keep streams and waits inside Vercel's limits. */
@@ -27,11 +27,11 @@ const LIMITS = {
 } as const;
 
 /** Options for {@link vercelHandlers}. */
-export interface VercelOptions {
-  queue: JobQueue;
-  worker?: Worker;
+export interface VercelOptions<J extends JobDefinitions = UntypedJobs> {
+  queue: JobQueue<J>;
+  worker?: Worker<J>;
   /** Route options; the adapter fills in worker, cron secret and runtime defaults. */
-  routes: Omit<QueueRoutesOptions, "worker" | "onEnqueued" | "cronSecret">;
+  routes: Omit<QueueRoutesOptions<J>, "worker" | "onEnqueued" | "cronSecret">;
   /** Which runtime the route runs on. Default `edge`. */
   runtime?: keyof typeof LIMITS;
   /** Where the catch-all route lives. Default `/api/queue`. */
@@ -62,7 +62,9 @@ export interface VercelHandlers {
 }
 
 /** Builds the handlers. */
-export function vercelHandlers(options: VercelOptions): VercelHandlers {
+export function vercelHandlers<J extends JobDefinitions>(
+  options: VercelOptions<J>,
+): VercelHandlers {
   const limits = LIMITS[options.runtime ?? "edge"];
   const { worker, waitUntil } = options;
   const budgetMs = options.budgetMs ?? limits.budgetMs;

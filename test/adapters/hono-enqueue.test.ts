@@ -177,6 +177,43 @@ describe("POST /jobs", () => {
     });
   });
 
+  it("checks types and payloads with the queue's own job schemas (stored as given)", async () => {
+    const { postJson, totalJobs, queue } = routesApp(
+      {},
+      {
+        jobs: {
+          echo: z.object({ n: z.number().optional() }),
+          resize: z.object({ url: z.string().url(), width: z.number().default(320) }),
+        },
+      },
+    );
+    const unknown = await postJson("/jobs", { type: "nope", payload: {} });
+    expect(unknown.status).toBe(422);
+    expect((await unknown.json()).error).toMatchObject({ code: "UNKNOWN_JOB_TYPE", field: "type" });
+    const bad = await postJson("/jobs", { type: "resize", payload: { url: "nope" } });
+    expect(bad.status).toBe(422);
+    expect((await bad.json()).error).toMatchObject({
+      code: "INVALID_PAYLOAD",
+      field: "payload",
+      issues: [{ path: "url", message: expect.any(String) }],
+    });
+    const batch = await postJson("/jobs/batch", {
+      jobs: [
+        { type: "echo", payload: {} },
+        { type: "resize", payload: { url: 1 } },
+      ],
+    });
+    expect((await batch.json()).error).toMatchObject({
+      code: "INVALID_PAYLOAD",
+      field: "jobs.1.payload",
+    });
+    expect(await totalJobs()).toBe(0);
+    const ok = await postJson("/jobs", { type: "resize", payload: { url: "https://e.com/a" } });
+    expect(ok.status).toBe(201);
+    const { id } = await ok.json();
+    expect((await queue.get(id))?.payload).toEqual({ url: "https://e.com/a" });
+  });
+
   it("answers with fixed messages that never repeat a job type or an unknown field's name", async () => {
     const { postJson } = routesApp({ jobs: { resize: z.object({ url: z.string() }) } });
     const cases = [

@@ -1,6 +1,11 @@
 import type { Backend } from "../../src/backend.js";
 import { libsqlBackend } from "../../src/backends/libsql/node.js";
-import { JobQueue, type JobQueueOptions, ManualClock } from "../../src/index.js";
+import {
+  type JobDefinitions,
+  JobQueue,
+  type JobQueueOptions,
+  ManualClock,
+} from "../../src/index.js";
 
 /** Counts calls per backend method, passing them through. */
 export function countingBackend(inner: Backend): { backend: Backend; calls: Map<string, number> } {
@@ -22,7 +27,10 @@ export function countingBackend(inner: Backend): { backend: Backend; calls: Map<
  * A queue on a fresh libSQL database (in memory unless `url` names a file) with a manual
  * clock and counted backend calls.
  */
-export function memoryQueue(options: Partial<JobQueueOptions> = {}, url = ":memory:") {
+export function memoryQueue(
+  options: Partial<JobQueueOptions & { jobs: JobDefinitions }> = {},
+  url = ":memory:",
+) {
   const clock = new ManualClock();
   const { backend, calls } = countingBackend(libsqlBackend({ url }));
   const queue = new JobQueue({

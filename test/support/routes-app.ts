@@ -1,7 +1,7 @@
 /** A Hono app with the queue routes mounted at /queue over an in-memory queue. */
 import { Hono } from "hono";
 import { type QueueRoutesOptions, queueRoutes } from "../../adapters/hono.js";
-import { type JobQueueOptions, Worker } from "../../src/index.js";
+import { type JobDefinitions, type JobQueueOptions, Worker } from "../../src/index.js";
 import { memoryQueue } from "./memory-queue.js";
 
 export const ADMIN = "admin-token-0123456789";
@@ -10,7 +10,7 @@ export const STREAM_SECRET = "stream-secret-0123456789abcdef";
 
 export function routesApp(
   routes: Partial<QueueRoutesOptions> = {},
-  queueOptions: Partial<JobQueueOptions> = {},
+  queueOptions: Partial<JobQueueOptions & { jobs: JobDefinitions }> = {},
 ) {
   const setup = memoryQueue({ progressIntervalMs: 0, ...queueOptions });
   const worker = new Worker(setup.queue).handler<{ n?: number }>("echo", (ctx) => ({

@@ -6,7 +6,10 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import { z } from "zod";
+import { cloudflareWorker } from "../../adapters/cloudflare.js";
 import { queueRoutes } from "../../adapters/hono.js";
+import { serve } from "../../adapters/node.js";
+import { vercelHandlers } from "../../adapters/vercel.js";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
 import { Broadcaster, JobQueue, Worker } from "../../src/index.js";
 
@@ -59,7 +62,12 @@ export async function typedJobs() {
   const done = await new Broadcaster(queue).waitFor("id", { timeoutMs: 1 });
   if (done.type === "resize") assertType<string>(done.payload.url);
 
-  new Hono().route("/queue", queueRoutes(queue, { auth: false, worker }));
+  const app = new Hono().route("/queue", queueRoutes(queue, { auth: false, worker }));
+  await serve({ fetch: app.fetch, queue, worker, port: 0, signals: false });
+  vercelHandlers({ queue, worker, routes: { auth: false } });
+  cloudflareWorker<{ TOKEN: string }>({
+    setup: () => ({ queue, worker, routes: { auth: false } }),
+  });
 }
 
 export async function untypedJobs() {
