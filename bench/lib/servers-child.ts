@@ -4,10 +4,10 @@
  * the Hrana endpoint over a libSQL file. Talks to the parent over IPC.
  */
 import { join } from "node:path";
+import { startRedisServer } from "../../devtools/redis-server.js";
+import { startUpstashRestServer } from "../../devtools/upstash-rest-server.js";
 import { startHranaServer } from "../../test/support/hrana-server.js";
-import { startRedisServer } from "../../test/support/redis-server.js";
 import { tempDir } from "../../test/support/temp-dir.js";
-import { startUpstashRestServer } from "../../test/support/upstash-rest-server.js";
 
 const dir = tempDir("jdobb-bench-");
 const redis = await startRedisServer();

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { hasRedisServer } from "../../test/support/redis-server.js";
+import { hasRedisServer } from "../../devtools/redis-server.js";
 import { type ChaosRun, runChaos } from "./chaos.js";
 import { type CheckReport, checkStore } from "./checks.js";
 import { subSeed } from "./prng.js";

@@ -7,8 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startRedisServer } from "../../test/support/redis-server.js";
-import { startUpstashRestServer } from "../../test/support/upstash-rest-server.js";
+import { startRedisServer } from "../../devtools/redis-server.js";
+import { startUpstashRestServer } from "../../devtools/upstash-rest-server.js";
 import { openQueue, type StoreSpec, sleep } from "./spec.js";
 
 export type StoreName = "libsql" | "redis";

@@ -1,10 +1,10 @@
 import { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { UpstashRestServer } from "../../devtools/upstash-rest-server.js";
 import { fromIoredis, redisBackend } from "../../src/backends/redis/index.js";
 import { type Backend, JobQueue } from "../../src/index.js";
 import { redisUrl, upstashSetup } from "../support/redis-clients.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
-import type { UpstashRestServer } from "../support/upstash-rest-server.js";
 
 /**
  * A reply lost after Redis ran the script: the client re-sends the same call (ioredis after

@@ -1,11 +1,11 @@
 import { Redis as UpstashRedis } from "@upstash/redis";
 import type { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { UpstashRestServer } from "../../devtools/upstash-rest-server.js";
 import { redisBackend } from "../../src/backends/redis/index.js";
 import { BackendUnavailableError, type Job, JobQueue, ManualClock } from "../../src/index.js";
 import { internalsOf } from "../../src/internal/queue-internals.js";
 import { redisUrl, tcpSetup, upstashSetup } from "../support/redis-clients.js";
-import type { UpstashRestServer } from "../support/upstash-rest-server.js";
 
 const uniqueName = () => `r-${crypto.randomUUID().slice(0, 8)}`;
 

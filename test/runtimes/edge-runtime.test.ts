@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import { EdgeRuntime } from "edge-runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startUpstashRestServer } from "../../devtools/upstash-rest-server.js";
 import { buildEdgeRoute } from "../support/build-edge.js";
 import { startHranaServer } from "../support/hrana-server.js";
 import { redisUrl } from "../support/redis-clients.js";
 import { collectEvents, readSse } from "../support/sse-client.js";
 import { tempDir } from "../support/temp-dir.js";
 import { unreachableStores } from "../support/unreachable.js";
-import { startUpstashRestServer } from "../support/upstash-rest-server.js";
 
 const secrets = {
   API_TOKEN: "edge-api-token-0123456789",

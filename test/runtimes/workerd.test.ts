@@ -2,13 +2,13 @@ import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startUpstashRestServer } from "../../devtools/upstash-rest-server.js";
 import { type BuiltWorker, buildWorker } from "../support/build-worker.js";
 import { startHranaServer } from "../support/hrana-server.js";
 import { redisUrl } from "../support/redis-clients.js";
 import { collectEvents, readSse } from "../support/sse-client.js";
 import { tempDir } from "../support/temp-dir.js";
 import { unreachableStores } from "../support/unreachable.js";
-import { startUpstashRestServer } from "../support/upstash-rest-server.js";
 
 const API_TOKEN = "workerd-api-token-0123456789";
 const STREAM_SECRET = "workerd-stream-secret-0123456789";

@@ -3,7 +3,7 @@
  * run; locally the Redis tests are skipped with a loud message.
  */
 import type { TestProject } from "vitest/node";
-import { hasRedisServer, startRedisServer } from "./redis-server.js";
+import { hasRedisServer, startRedisServer } from "../../devtools/redis-server.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

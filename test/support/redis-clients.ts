@@ -2,8 +2,11 @@
 import { Redis as UpstashRedis } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
 import { inject } from "vitest";
+import {
+  startUpstashRestServer,
+  type UpstashRestServer,
+} from "../../devtools/upstash-rest-server.js";
 import { fromIoredis, redisBackend } from "../../src/backends/redis/index.js";
-import { startUpstashRestServer, type UpstashRestServer } from "./upstash-rest-server.js";
 
 /** The test run's redis-server URL, or "" when Redis tests are skipped (locally only). */
 export const redisUrl = inject("redisUrl");
