@@ -24,6 +24,11 @@ export interface EventsOptions extends ReadOptions {
    */
   maxFailures?: number;
   /**
+   * Wait before a reconnect until the server's `retry:` hint replaces it (the server sends one
+   * first thing); failures back off from it, doubling per failed try, up to 30 s. Default 1 s.
+   */
+  retryMs?: number;
+  /**
    * Reconnect when nothing at all (not even a heartbeat) arrived for this long. Default 45 s:
    * three of the server's 15 s heartbeats.
    */
@@ -82,13 +87,16 @@ export async function* followEvents(
   const { signal, token, maxFailures = 5, idleTimeoutMs = 45_000 } = options;
   let last = options.after ?? -1;
   let resume = options.after !== undefined;
-  let retryMs = 1_000; // until the server says otherwise (it does, first thing)
+  let retryMs = options.retryMs ?? 1_000;
   let failures = 0;
   for (;;) {
     signal?.throwIfAborted();
     const attempt = new AbortController();
     const abort = () => attempt.abort(signal?.reason);
     signal?.addEventListener("abort", abort, { once: true });
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    // Also cancels the body itself: a custom fetch may not tie its body to the signal.
+    attempt.signal.addEventListener("abort", () => reader?.cancel().catch(() => {}));
     let idle: ReturnType<typeof setTimeout> | undefined;
     const watchdog = () => {
       clearTimeout(idle);
@@ -107,7 +115,7 @@ export async function* followEvents(
         headers: { accept: "text/event-stream" },
       });
       if (response.status === 204) return; // the terminal event was sent before
-      const reader = response.body?.getReader();
+      reader = response.body?.getReader();
       if (!reader) throw new QueueClientError(response.status, "BAD_RESPONSE", "no event stream");
       const decoder = new TextDecoder();
       const messages: EventSourceMessage[] = [];
@@ -117,24 +125,22 @@ export async function* followEvents(
           retryMs = ms;
         },
       });
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          watchdog();
-          parser.feed(decoder.decode(value, { stream: true }));
-          for (const message of messages.splice(0)) {
-            const update = decode(message);
-            if (update.seq <= last) continue; // sent before a reconnect: already yielded
-            last = update.seq;
-            resume = true;
-            failures = 0;
-            yield update;
-            if (isTerminal(update.state)) return;
-          }
+      for (;;) {
+        const { value, done } = await reader.read();
+        attempt.signal.throwIfAborted();
+        if (done) break;
+        parser.feed(decoder.decode(value, { stream: true }));
+        for (const message of messages.splice(0)) {
+          const update = decode(message);
+          if (update.seq <= last) continue; // sent before a reconnect: already yielded
+          last = update.seq;
+          resume = true;
+          failures = 0;
+          clearTimeout(idle); // a slow consumer is not a silent stream
+          yield update;
+          if (isTerminal(update.state)) return;
         }
-      } finally {
-        reader.cancel().catch(() => {});
+        watchdog();
       }
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -143,6 +149,7 @@ export async function* followEvents(
       if (!isTransient(failure) || ++failures >= maxFailures) throw failure;
     } finally {
       clearTimeout(idle);
+      reader?.cancel().catch(() => {});
       signal?.removeEventListener("abort", abort);
     }
     // A clean end (a time or poll budget, a platform's stream limit): back after the server's
