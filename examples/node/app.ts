@@ -1,12 +1,13 @@
 /**
- * The demo's Hono app: the queue API under /queue, a browser page at /, and /demo/jobs, a route
- * of "your app" that enqueues with its API token and hands the browser only the job's
- * stream URL (a per-job, expiring, signed token).
+ * The demo's Hono app: the queue API under /queue, a browser page at / with the client at
+ * /client.js, and /demo/jobs, a route of "your app" that enqueues with its API token and hands
+ * the browser only the job's stream token (per job, expiring, signed) and stream URL.
  */
 import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
 import { type QueueRoutesOptions, queueRoutes } from "../../adapters/hono.js";
 import type { JobQueue, Worker } from "../../src/index.js";
+import { clientBundle } from "./client-bundle.js";
 import { schemas } from "./jobs.js";
 import { PAGE } from "./page.js";
 
@@ -28,6 +29,9 @@ export function demoApp(options: {
   });
   const app = new Hono();
   app.get("/", (c) => c.html(PAGE));
+  app.get("/client.js", async (c) =>
+    c.body(await clientBundle(), 200, { "content-type": "text/javascript; charset=utf-8" }),
+  );
   app.route("/queue", api);
   app.post("/demo/jobs", async (c) => {
     const created = await app.request("/queue/jobs", {
@@ -35,8 +39,12 @@ export function demoApp(options: {
       headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
       body: JSON.stringify({ type: "resize", payload: { image: "browser.png", tiles: 6 } }),
     });
-    const { id, streamUrl } = (await created.json()) as { id: string; streamUrl: string };
-    return c.json({ id, streamUrl }, 201);
+    const { id, streamToken, streamUrl } = (await created.json()) as {
+      id: string;
+      streamToken: string;
+      streamUrl: string;
+    };
+    return c.json({ id, streamToken, streamUrl }, 201);
   });
   return app;
 }

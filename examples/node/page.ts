@@ -1,7 +1,8 @@
 /**
  * The demo's browser page: a button asks the server (its own route, holding the API token) to
- * enqueue a job, then the page follows that one job with a plain `EventSource` on the
- * browser-safe `streamUrl`. Reconnects (and their `Last-Event-ID`) are the browser's own.
+ * enqueue a job, then the page follows that one job with `jdobb-async-queue/client` (served
+ * at /client.js) and the job's stream token: `events()` reconnects by itself, resuming after
+ * the last update it yielded.
  */
 export const PAGE = `<!doctype html>
 <html lang="en">
@@ -16,44 +17,48 @@ export const PAGE = `<!doctype html>
 </head>
 <body>
   <h1>jdobb-async-queue</h1>
-  <p>Enqueue a job; this page follows its progress over Server-Sent Events.</p>
+  <p>Enqueue a job; this page follows its progress with the queue's client.</p>
   <button id="go">Resize an image</button>
   <p><progress id="bar" max="1" value="0"></progress></p>
   <p id="status">idle</p>
   <ol id="log"></ol>
-  <script>
-    const TYPES = ["snapshot", "active", "progress", "retry-scheduled", "lease-expired", "released", "redriven",
-      "completed", "failed", "cancelled"];
-    const FINAL = ["completed", "failed", "cancelled"];
+  <script type="module">
+    import { createClient } from "/client.js";
     const $ = (id) => document.getElementById(id);
+    const data = document.body.dataset;
+    let opens = 0;
+    // No admin token here: the job's stream token opens its stream. The fetch wrapper only
+    // counts the stream's connections, to show the reconnects.
+    const queue = createClient({
+      baseUrl: "/queue",
+      fetch: (url, init) => {
+        if (url.includes("/events")) data.opens = String(++opens);
+        return fetch(url, init);
+      },
+    });
     $("go").onclick = async () => {
       $("go").disabled = true;
       const res = await fetch("/demo/jobs", { method: "POST" });
-      const { id, streamUrl } = await res.json();
+      const { id, streamToken } = await res.json();
       const seen = [];
-      let opens = 0;
-      const stream = new EventSource(streamUrl);
-      stream.onopen = () => {
-        opens += 1;
-        document.body.dataset.opens = String(opens);
-      };
-      for (const type of TYPES) {
-        stream.addEventListener(type, (event) => {
-          const update = JSON.parse(event.data);
-          seen.push(Number(event.lastEventId));
-          document.body.dataset.seen = seen.join(",");
+      let last;
+      try {
+        for await (const update of queue.events(id, { token: streamToken })) {
+          last = update;
+          seen.push(update.seq);
+          data.seen = seen.join(",");
           $("bar").value = update.progress;
           $("status").textContent = update.state + (update.message ? " · " + update.message : "");
           const item = document.createElement("li");
-          item.textContent = "#" + event.lastEventId + " " + type + " " + Math.round(update.progress * 100) + "%";
+          item.textContent = "#" + update.seq + " " + update.type + " " + Math.round(update.progress * 100) + "%";
           $("log").append(item);
-          if (FINAL.includes(type)) {
-            stream.close();
-            document.body.dataset.done = update.state;
-            document.body.dataset.job = id;
-          }
-        });
+        }
+        data.done = last.state;
+      } catch (error) {
+        $("status").textContent = "error: " + error.code + " · " + error.message;
+        data.done = "error " + error.code;
       }
+      data.job = id;
     };
   </script>
 </body>

@@ -82,7 +82,7 @@ console.log(`jdobb-async-queue demo on ${running.url} (${label})
   curl -s "$API/jobs/<id>/result?waitMs=20000" -H "authorization: Bearer $TOKEN"
   curl -s "$API/jobs?state=completed" -H "authorization: Bearer $TOKEN"
   curl -s $API/stats -H "authorization: Bearer $TOKEN"
-${process.env.STREAM_SECRET ? "" : "\n  (STREAM_SECRET is not set: stream URLs, and the page's EventSource, stop working after a\n  restart. Set it to 16+ characters to keep them.)\n"}
+${process.env.STREAM_SECRET ? "" : "\n  (STREAM_SECRET is not set: stream URLs and tokens, and the page's stream, stop working after a\n  restart. Set it to 16+ characters to keep them.)\n"}
 A sample job, enqueued through the API and followed over SSE:
 `);
 

@@ -17,10 +17,11 @@ if (!hasChromium) {
 }
 
 describe.skipIf(!hasChromium)("the demo page in Chromium", () => {
-  it("follows a job with EventSource across forced reconnects: gap-free, no duplicates", async () => {
+  it("follows a job with the client across forced reconnects: gap-free, no duplicates", async () => {
     const { queue } = memoryQueue({ clock: undefined }); // a real browser needs real time
     const worker = registerDemoHandlers(new Worker(queue, { concurrency: 2 }), queue, 300);
-    // Streams end every 700 ms, so the browser must reconnect (with Last-Event-ID) mid-job.
+    // Streams end every 700 ms, so the page's client must reconnect (resuming after the last
+    // update it saw) mid-job.
     const app = demoApp({
       queue,
       worker,
@@ -49,6 +50,10 @@ describe.skipIf(!hasChromium)("the demo page in Chromium", () => {
     });
     try {
       const page = await browser.newPage();
+      const scripts: string[] = [];
+      page.on("response", (response) => {
+        if (response.url().endsWith(".js")) scripts.push(`${response.status()} ${response.url()}`);
+      });
       await page.goto(`${running.url}/`);
       await page.click("#go");
       await page.waitForFunction(() => document.body.dataset.done !== undefined, null, {
@@ -56,6 +61,7 @@ describe.skipIf(!hasChromium)("the demo page in Chromium", () => {
       });
       const data = await page.evaluate(() => ({ ...document.body.dataset }));
       expect(data.done).toBe("completed");
+      expect(scripts).toEqual([`200 ${running.url}/client.js`]); // the client bundle, served
       expect(Number(data.opens)).toBeGreaterThanOrEqual(2); // it did reconnect
       const seen = String(data.seen).split(",").map(Number);
       expect(seen).toEqual(seen.map((_, i) => (seen[0] as number) + i)); // gap-free, no repeats

@@ -37,12 +37,14 @@ describe("the package as npm pack builds it", () => {
       const cloudflare = await import("jdobb-async-queue/cloudflare");
       const vercel = await import("jdobb-async-queue/vercel");
       const testing = await import("jdobb-async-queue/testing");
+      const client = await import("jdobb-async-queue/client");
       console.log(JSON.stringify({
         main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"].filter((k) => typeof (main as Record<string, unknown>)[k] === "function"),
         libsql: typeof libsql.libsqlBackend,
         redis: [typeof redis.redisBackend, typeof redis.fromIoredis],
         adapters: [typeof hono.queueRoutes, typeof node.serve, typeof cloudflare.cloudflareWorker, typeof vercel.vercelHandlers],
         testing: typeof testing.testBackend,
+        client: [typeof client.createClient, typeof client.QueueClientError],
       }));
       export {};`,
     );
@@ -52,6 +54,7 @@ describe("the package as npm pack builds it", () => {
       redis: ["function", "function"],
       adapters: ["function", "function", "function", "function"],
       testing: "function",
+      client: ["function", "function"],
     });
   }, 60_000);
 

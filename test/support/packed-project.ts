@@ -10,7 +10,10 @@ import { tempDir } from "./temp-dir.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 
-/** Packages linked into the project: every peer a README block may import, and the tools. */
+/**
+ * Packages linked into the project: the package's own dependencies (npm would install them
+ * with it), every peer a README block may import, and the tools.
+ */
 const LINKED = [
   "@hono/node-server",
   "@libsql/client",
@@ -18,6 +21,7 @@ const LINKED = [
   "@upstash/redis",
   "@vercel/functions",
   "croner",
+  "eventsource-parser",
   "hono",
   "ioredis",
   "libsql",
