@@ -87,7 +87,8 @@ export function queueRoutes<J extends JobDefinitions>(
   const kit = routeKit(queue, options);
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));
-  if (options.cors) app.use("*", cors(options.cors));
+  // Browsers may read Retry-After cross-origin (a 503's wait), unless the caller says otherwise.
+  if (options.cors) app.use("*", cors({ exposeHeaders: ["Retry-After"], ...options.cors }));
   enqueueRoutes(app, kit);
   readRoutes(app, kit);
   adminRoutes(app, kit);

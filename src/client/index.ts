@@ -14,6 +14,7 @@ import type {
   JobId,
   JobList,
   JobMap,
+  JobMapFrom,
   JobStatusOf,
   JobType,
   JobUpdateOf,
@@ -106,8 +107,10 @@ const enqueueBody = (type: string, payload: unknown, options: EnqueueOptions = {
  * @example
  * import { createClient, QueueClientError } from "jdobb-async-queue/client";
  *
- * type Jobs = { resize: { payload: { url: string }; result: { bytes: number } } };
- * const queue = createClient<Jobs>({ baseUrl: "https://api.example/queue", token: API_TOKEN });
+ * // Typed by the server's queue (a type-only import: nothing of the server is bundled) …
+ * const queue = createClient<typeof serverQueue>({ baseUrl: "https://api.example/queue", token });
+ * // … or by a map: createClient<{ resize: { payload: { url: string }; result: { bytes: number } } }>
+ 
  *
  * const { id, streamToken } = await queue.enqueue("resize", { url: "https://…/cat.png" });
  * for await (const update of queue.events(id)) console.log(update.seq, update.progress);
@@ -115,9 +118,8 @@ const enqueueBody = (type: string, payload: unknown, options: EnqueueOptions = {
  * if (job.state === "completed") console.log(job.result?.bytes);
  * // in a browser, without the admin token: events(id, { token: streamToken })
  */
-export function createClient<Jobs extends JobMap = JobMap>(
-  options: ClientOptions,
-): QueueClient<Jobs> {
+export function createClient<T = JobMap>(options: ClientOptions): QueueClient<JobMapFrom<T>> {
+  type Jobs = JobMapFrom<T>;
   const send = sender(options);
   const call = async <T>(
     method: string,

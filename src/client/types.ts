@@ -1,5 +1,6 @@
 /** The shapes the HTTP API sends and takes, typed by a map of job types. Types only. */
 import type { BackoffOptions, JobCounts, JobError, JobState, JobUpdate } from "../job.js";
+import type { JobDefinitions, JobMapOf } from "../job-types.js";
 
 export type { BackoffOptions, JobCounts, JobError, JobState, JobUpdate };
 
@@ -11,6 +12,18 @@ export type { BackoffOptions, JobCounts, JobError, JobState, JobUpdate };
  * type Jobs = { resize: { payload: { url: string }; result: { bytes: number } } };
  */
 export type JobMap = Record<string, { payload: unknown; result: unknown }>;
+
+/**
+ * What `createClient<T>` accepts: a {@link JobMap}, or the type of a `JobQueue` given `jobs`
+ * (`createClient<typeof queue>`), whose schemas then type the client's calls.
+ */
+export type JobMapFrom<T> = T extends { readonly jobs: infer J | undefined }
+  ? J extends JobDefinitions
+    ? JobMapOf<J>
+    : JobMap
+  : T extends JobMap
+    ? T
+    : JobMap;
 
 /** The job types of a map, as strings. */
 export type JobType<Jobs extends JobMap> = keyof Jobs & string;

@@ -11,6 +11,7 @@ import { queueRoutes } from "../../adapters/hono.js";
 import { serve } from "../../adapters/node.js";
 import { vercelHandlers } from "../../adapters/vercel.js";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
+import { createClient } from "../../src/client/index.js";
 import { Broadcaster, JobQueue, Worker } from "../../src/index.js";
 
 declare const assertType: <T>(value: T) => void;
@@ -68,6 +69,17 @@ export async function typedJobs() {
   cloudflareWorker<{ TOKEN: string }>({
     setup: () => ({ queue, worker, routes: { auth: false } }),
   });
+}
+
+export async function clientTypedByTheQueue() {
+  const client = createClient<typeof queue>({ baseUrl: "http://127.0.0.1:1/queue" });
+  const { id } = await client.enqueue("report", { month: "2026-11" });
+  const job = await client.result(id, { waitMs: 1 });
+  assertType<{ rows: number } | null>(job.result);
+  // @ts-expect-error an unknown job type
+  await client.enqueue("unknown", {});
+  // @ts-expect-error a wrong payload
+  await client.enqueue("resize", { url: 1 });
 }
 
 export async function untypedJobs() {
