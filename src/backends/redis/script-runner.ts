@@ -17,16 +17,30 @@ const hex = (bytes: ArrayBuffer) =>
  * reset, timed out, a failed DNS lookup, a garbled body — however the runtime words it.
  */
 const REPLY_ERRORS = new Set(["ReplyError", "UpstashError"]);
-/** Replies of a server that cannot serve right now: worth retrying later. */
-const BUSY_REPLY = /^(BUSY|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;
+/** Error codes of a Redis server that cannot serve right now: worth retrying later. */
+const BUSY_CODES = new Set([
+  "BUSY",
+  "LOADING",
+  "MASTERDOWN",
+  "TRYAGAIN",
+  "CLUSTERDOWN",
+  "READONLY",
+]);
 /** `@upstash/redis` appends the whole command, payload included, after this. */
 const UPSTASH_COMMAND_SUFFIX = ", command was:";
 
-/** The error the public API throws for a failed script call. */
+/**
+ * The error the public API throws for a failed script call. A reply Redis itself sent starts
+ * with an error code in capitals (`ERR …`, `NOSCRIPT …`, `BUSY …`); a reply without one came
+ * from something between us and Redis (a REST endpoint that lost its Redis, an auth layer)
+ * and, like no reply at all, means the store is unavailable for now.
+ */
 export function scriptError(backend: string, error: unknown): QueueError {
   if (!REPLY_ERRORS.has((error as Error)?.name)) return unavailable(backend, describe(error));
-  const reply = briefly(error, UPSTASH_COMMAND_SUFFIX);
-  return BUSY_REPLY.test(reply) ? unavailable(backend, reply) : refused(backend, reply);
+  const reply = briefly(error, UPSTASH_COMMAND_SUFFIX).replace(/^Command failed:\s*/, "");
+  const code = /^([A-Z][A-Z_]+)\b/.exec(reply)?.[1];
+  if (!code || BUSY_CODES.has(code)) return unavailable(backend, reply);
+  return refused(backend, reply);
 }
 
 export class ScriptRunner {
