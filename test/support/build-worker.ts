@@ -16,14 +16,22 @@ export interface BuiltWorker {
 }
 
 /**
- * `wrangler deploy --dry-run` with the root `wrangler.toml` (minified, as deployed): the
- * Cloudflare example, or `entry` (a path from the project root) in its place.
+ * `wrangler deploy --dry-run` with the Cloudflare example's `wrangler.toml` (minified, as
+ * deployed): the example, or `entry` (a path from the project root) in its place.
  */
 export async function buildWorker(entry?: string): Promise<BuiltWorker> {
   const out = tempDir("jdobb-worker-");
   await promisify(execFile)(
     join(root, "node_modules/.bin/wrangler"),
-    ["deploy", "--dry-run", "--outdir", out.path, ...(entry ? [entry] : [])],
+    [
+      "deploy",
+      "--dry-run",
+      "--config",
+      "examples/cloudflare/wrangler.toml",
+      "--outdir",
+      out.path,
+      ...(entry ? [entry] : []),
+    ],
     { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } },
   );
   const script = readdirSync(out.path).find((name) => name.endsWith(".js"));
