@@ -1,6 +1,6 @@
 /**
  * Bundle size of the Cloudflare example Worker as `wrangler deploy --dry-run` builds it (minified,
- * per the root `wrangler.toml`): with both backends, as shipped, and with one backend only
+ * per `examples/cloudflare/wrangler.toml`): with both backends, as shipped, and with one backend only
  * (`bench/bundle/*.ts`), which is what a Worker importing just that backend deploys.
  */
 import { buildWorker } from "../test/support/build-worker.js";

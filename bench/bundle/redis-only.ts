@@ -1,7 +1,7 @@
 /** The example Worker with only the Redis backend (Upstash REST): built to measure its bundle. */
 import { Redis } from "@upstash/redis/cloudflare";
-import { exampleWorker } from "../../examples/cloudflare/queue-worker.js";
-import { redisBackend } from "../../src/backends/redis/index.js";
+import { redisBackend } from "jdobb-async-queue/redis";
+import { exampleWorker } from "../../examples/cloudflare/queue-worker";
 
 export default exampleWorker((env) =>
   redisBackend({

@@ -1,15 +1,14 @@
 /**
  * The example Worker around any backend: the queue's HTTP API on `fetch`, a cron-triggered drain
  * on `scheduled`, and a kick after each enqueue. `worker.ts` picks the backend from the
- * bindings; the bench builds one-backend variants from this too (`bench/bundle/`), to measure
- * what each backend adds to the bundle.
+ * bindings; this repository's bench builds one-backend variants from this too
+ * (`bench/bundle/`), to measure what each backend adds to the bundle.
  */
-import { type CloudflareWorker, cloudflareWorker } from "../../adapters/cloudflare.js";
-import { type Backend, JobQueue, Worker } from "../../src/index.js";
-import { registerEdgeHandlers } from "../shared/edge-jobs.js";
-import { requiredSecret } from "../shared/env.js";
+import { type Backend, JobQueue, Worker } from "jdobb-async-queue";
+import { type CloudflareWorker, cloudflareWorker } from "jdobb-async-queue/cloudflare";
+import { jobs, registerHandlers } from "./jobs";
 
-/** The example's bindings (secrets and vars; see the root `wrangler.toml`). */
+/** The Worker's bindings: secrets and vars (see `wrangler.toml` and the README). */
 export interface Env {
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
@@ -23,23 +22,36 @@ export interface Env {
   BUDGET_MS?: string;
   /** "false" leaves new jobs to the cron tick instead of kicking a drain after enqueue. */
   KICK?: string;
+  /** The origin browsers may call the API from (a var). Default `*`. */
+  CORS_ORIGIN?: string;
+}
+
+/** A secret binding of 16+ characters, or an error naming it (on the first request). */
+function secret(env: Env, name: "API_TOKEN" | "STREAM_SECRET"): string {
+  const value = env[name];
+  if (!value || value.length < 16) {
+    throw new Error(
+      `set the ${name} environment variable (a secret of 16+ characters: wrangler secret put ${name})`,
+    );
+  }
+  return value;
 }
 
 /** The Worker's default export, storing jobs in the backend `backendFrom` builds from `env`. */
 export function exampleWorker(backendFrom: (env: Env) => Backend): CloudflareWorker<Env> {
   return cloudflareWorker<Env>({
     setup(env) {
-      const queue = new JobQueue({ backend: backendFrom(env), name: "edge" });
-      const worker = registerEdgeHandlers(new Worker(queue, { concurrency: 4 }));
+      const queue = new JobQueue({ backend: backendFrom(env), name: "edge", jobs });
+      const worker = registerHandlers(new Worker(queue, { concurrency: 4 }));
       return {
         queue,
         worker,
         budgetMs: Number(env.BUDGET_MS ?? 25_000),
         kick: env.KICK === "false" ? false : { budgetMs: 20_000 },
         routes: {
-          auth: { tokens: [requiredSecret("API_TOKEN", env.API_TOKEN)] },
-          streamSecret: requiredSecret("STREAM_SECRET", env.STREAM_SECRET),
-          cors: { origin: "*" },
+          auth: { tokens: [secret(env, "API_TOKEN")] },
+          streamSecret: secret(env, "STREAM_SECRET"),
+          cors: { origin: env.CORS_ORIGIN ?? "*" },
         },
       };
     },

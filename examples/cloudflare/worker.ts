@@ -1,13 +1,13 @@
 /**
- * The Cloudflare Workers example (built by the root `wrangler.toml`): the Worker of
- * `queue-worker.ts`, storing jobs in Upstash Redis (UPSTASH_REDIS_REST_URL + _TOKEN) or
- * libSQL / Turso (LIBSQL_URL + LIBSQL_AUTH_TOKEN), whichever the bindings configure.
+ * The Cloudflare Workers example (`main` of `wrangler.toml`): the Worker of `queue-worker.ts`,
+ * storing jobs in Upstash Redis (UPSTASH_REDIS_REST_URL + _TOKEN) or libSQL / Turso
+ * (LIBSQL_URL + LIBSQL_AUTH_TOKEN), whichever the bindings configure.
  */
 import { Redis } from "@upstash/redis/cloudflare";
-import { libsqlBackend } from "../../src/backends/libsql/index.js";
-import { redisBackend } from "../../src/backends/redis/index.js";
-import type { Backend } from "../../src/index.js";
-import { type Env, exampleWorker } from "./queue-worker.js";
+import type { Backend } from "jdobb-async-queue";
+import { libsqlBackend } from "jdobb-async-queue/libsql";
+import { redisBackend } from "jdobb-async-queue/redis";
+import { type Env, exampleWorker } from "./queue-worker";
 
 function backendFrom(env: Env): Backend {
   if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
@@ -19,7 +19,7 @@ function backendFrom(env: Env): Backend {
   }
   if (env.LIBSQL_URL)
     return libsqlBackend({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN });
-  throw new Error("configure UPSTASH_REDIS_REST_URL/_TOKEN or LIBSQL_URL");
+  throw new Error("set UPSTASH_REDIS_REST_URL and _TOKEN, or LIBSQL_URL (see the README)");
 }
 
 export default exampleWorker(backendFrom);

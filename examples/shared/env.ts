@@ -1,6 +1,7 @@
 /**
- * Reading secrets from the environment with an error that names the variable, so a missing
- * `wrangler secret put` or Vercel variable shows up at startup as what it is.
+ * Reading secrets from the environment with an error that names the variable, so a missing or
+ * short one shows up at startup as what it is. Used by the Node example (`npm start`); the
+ * Vercel and Cloudflare examples carry their own check, to stay self-contained.
  */
 
 /** The value of a required secret variable, or an error naming it. */

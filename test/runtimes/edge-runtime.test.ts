@@ -67,7 +67,7 @@ describe.skipIf(!redisUrl).each(stores)(
       const created = await call("/jobs", {
         method: "POST",
         headers: { ...admin, "content-type": "application/json" },
-        body: JSON.stringify({ type: "count", payload: { words: ["x", "y", "x"] }, delayMs: 0 }),
+        body: JSON.stringify({ type: "count-words", payload: { text: "x y x" }, delayMs: 0 }),
       });
       expect(created.status).toBe(201);
       const { id, streamUrl } = (await created.json()) as { id: string; streamUrl: string };
@@ -95,7 +95,7 @@ describe.skipIf(!redisUrl).each(stores)(
       expect(ids).toEqual(ids.map((__, i) => Number(lastSeen) + 1 + i));
       const status = await call(`/jobs/${id}`, { headers: admin });
       const job = (await status.json()) as { state: string; result: unknown };
-      expect(job).toMatchObject({ state: "completed", result: { x: 2, y: 1 } });
+      expect(job).toMatchObject({ state: "completed", result: { words: 3, distinct: 2 } });
       expect(rest[0]?.event).toBe("active");
       expect(rest.at(-1)?.event).toBe("completed");
       console.log(
@@ -110,14 +110,17 @@ describe.skipIf(!redisUrl).each(stores)(
       const res = (await kicking.dispatchFetch("http://vercel.local/api/queue/jobs", {
         method: "POST",
         headers: { ...admin, "content-type": "application/json" },
-        body: JSON.stringify({ type: "uppercase", payload: { text: "kick" } }),
+        body: JSON.stringify({ type: "slugify", payload: { title: "Kick it, now!" } }),
       })) as unknown as Response & { waitUntil(): Promise<unknown> };
       const { id } = (await res.json()) as { id: string };
       await res.waitUntil(); // what Vercel keeps alive after the response
       const status = await kicking.dispatchFetch(`http://vercel.local/api/queue/jobs/${id}`, {
         headers: admin,
       });
-      expect(await status.json()).toMatchObject({ state: "completed", result: { text: "KICK" } });
+      expect(await status.json()).toMatchObject({
+        state: "completed",
+        result: { slug: "kick-it-now" },
+      });
     });
   },
 );
@@ -132,7 +135,7 @@ describe("the Vercel Edge route in edge-runtime, with its store unreachable", ()
         const res = (await runtime.dispatchFetch("http://vercel.local/api/queue/jobs", {
           method: "POST",
           headers: { ...admin, "content-type": "application/json" },
-          body: JSON.stringify({ type: "count", payload: { words: ["secret-payload"] } }),
+          body: JSON.stringify({ type: "count-words", payload: { text: "secret-payload" } }),
         })) as unknown as Response;
         const body = await res.text();
         return { name, status: res.status, retryAfter: res.headers.get("retry-after"), body };

@@ -1,8 +1,9 @@
 /**
- * Bundles the Vercel example's route for Vercel's Edge runtime (the `edge-runtime` package):
- * one IIFE, resolved with the edge conditions, environment inlined as Vercel does, and a
- * fetch listener that dispatches by method and provides `@vercel/functions`' request context
- * (so `waitUntil` reaches the event).
+ * Bundles the Vercel example's route (or `route`, e.g. a copy of it) for Vercel's Edge runtime
+ * (the `edge-runtime` package): one IIFE, resolved with the edge conditions, environment
+ * inlined as Vercel does, and a fetch listener that dispatches by method and provides
+ * `@vercel/functions`' request context (so `waitUntil` reaches the event). Its imports resolve
+ * from the route's folder, with the `tsconfig.json` nearest to it.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,9 +11,12 @@ import { build } from "esbuild";
 import { tempDir } from "./temp-dir.js";
 
 const root = new URL("../..", import.meta.url).pathname;
-const route = join(root, "examples/vercel/app/api/queue/[...path]/route.ts");
+const exampleRoute = join(root, "examples/vercel/app/api/queue/[...path]/route.ts");
 
-export async function buildEdgeRoute(env: Record<string, string>): Promise<string> {
+export async function buildEdgeRoute(
+  env: Record<string, string>,
+  route = exampleRoute,
+): Promise<string> {
   const dir = tempDir("jdobb-edge-");
   const entry = join(dir.path, "entry.ts");
   writeFileSync(

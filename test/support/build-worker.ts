@@ -16,15 +16,20 @@ export interface BuiltWorker {
 }
 
 /**
- * `wrangler deploy --dry-run` with the root `wrangler.toml` (minified, as deployed): the
- * Cloudflare example, or `entry` (a path from the project root) in its place.
+ * `wrangler deploy --dry-run` with the Cloudflare example's `wrangler.toml` (minified, as
+ * deployed): the example, or `entry` (a path from the project root) in its place. `project`
+ * builds another Worker project instead: `wrangler.toml` in that folder, its own node_modules.
  */
-export async function buildWorker(entry?: string): Promise<BuiltWorker> {
+export async function buildWorker(entry?: string, project?: string): Promise<BuiltWorker> {
   const out = tempDir("jdobb-worker-");
+  const config = project ? "wrangler.toml" : "examples/cloudflare/wrangler.toml";
   await promisify(execFile)(
     join(root, "node_modules/.bin/wrangler"),
-    ["deploy", "--dry-run", "--outdir", out.path, ...(entry ? [entry] : [])],
-    { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } },
+    ["deploy", "--dry-run", "--config", config, "--outdir", out.path, ...(entry ? [entry] : [])],
+    {
+      cwd: project ?? root,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" },
+    },
   );
   const script = readdirSync(out.path).find((name) => name.endsWith(".js"));
   if (!script) throw new Error(`wrangler wrote no script to ${out.path}`);

@@ -4,8 +4,8 @@
  * are this repository's installed (locked) versions, linked in. No network involved.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { tempDir } from "./temp-dir.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -38,20 +38,43 @@ export interface PackedProject {
   tarball: string;
   /** Files in the tarball, e.g. `package/dist/src/index.js`. */
   files: string[];
-  /** Writes `name` into the project. */
+  /** Writes `name` (a path in the project; folders are made) into the project. */
   write(name: string, text: string): string;
-  /** Runs `tsc --noEmit -p .` in the project; returns its output ("" when clean). */
-  typecheck(): string;
+  /**
+   * Runs `tsc --noEmit -p <project>` (default `.`: strict, nodenext, the top-level `*.ts`) in
+   * the project; returns its output ("" when clean).
+   */
+  typecheck(project?: string): string;
   /** Runs a TypeScript file of the project with Node (through tsx); returns its stdout. */
   run(name: string): string;
   remove(): void;
+}
+
+/**
+ * A copy of the repository's files (tracked, and untracked but not ignored: what `npm pack`
+ * would see here) with its node_modules linked in, to pack from: `prepack` rebuilds dist/ from
+ * scratch, and test files that pack at the same time must not do that in one shared folder.
+ */
+function packingCopy(into: string): string {
+  const listed = execFileSync(
+    "git",
+    ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+    { cwd: root },
+  );
+  for (const file of listed.toString().split("\0")) {
+    if (!file || !existsSync(join(root, file))) continue; // deleted, not yet committed
+    mkdirSync(dirname(join(into, file)), { recursive: true });
+    cpSync(join(root, file), join(into, file));
+  }
+  symlinkSync(join(root, "node_modules"), join(into, "node_modules"), "dir");
+  return into;
 }
 
 export function packedProject(): PackedProject {
   const out = tempDir("jdobb-packed-");
   const packed = JSON.parse(
     execFileSync("npm", ["pack", "--json", "--pack-destination", out.path], {
-      cwd: root,
+      cwd: packingCopy(join(out.path, "repository")),
       stdio: ["ignore", "pipe", "pipe"],
     }).toString(),
   ) as Array<{ filename: string; files: Array<{ path: string }> }>;
@@ -95,12 +118,13 @@ export function packedProject(): PackedProject {
     files: info.files.map((file) => `package/${file.path}`),
     write(name, text) {
       const path = join(dir, name);
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text);
       return path;
     },
-    typecheck() {
+    typecheck(project = ".") {
       try {
-        execFileSync(join(modules, "typescript/bin/tsc"), ["--noEmit", "-p", "."], {
+        execFileSync(join(modules, "typescript/bin/tsc"), ["--noEmit", "-p", project], {
           cwd: dir,
           stdio: "pipe",
         });

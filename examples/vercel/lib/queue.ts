@@ -1,13 +1,14 @@
 /**
- * The queue and worker of the Vercel example, from environment variables (Vercel inlines them
- * into Edge functions): Upstash Redis (UPSTASH_REDIS_REST_URL + _TOKEN, as the Upstash
- * integration sets them) or Turso / libSQL (LIBSQL_URL + LIBSQL_AUTH_TOKEN).
+ * The app's queue and worker, from environment variables (Vercel inlines them into Edge
+ * functions): Upstash Redis (UPSTASH_REDIS_REST_URL + _TOKEN, as the Upstash integration sets
+ * them) or Turso / libSQL (LIBSQL_URL + LIBSQL_AUTH_TOKEN). Import `queue` anywhere on the
+ * server to enqueue jobs (`await queue.enqueue("slugify", { title })`).
  */
 import { Redis } from "@upstash/redis";
-import { libsqlBackend } from "../../../src/backends/libsql/index.js";
-import { redisBackend } from "../../../src/backends/redis/index.js";
-import { type Backend, JobQueue, Worker } from "../../../src/index.js";
-import { registerEdgeHandlers } from "../../shared/edge-jobs.js";
+import { type Backend, JobQueue, Worker } from "jdobb-async-queue";
+import { libsqlBackend } from "jdobb-async-queue/libsql";
+import { redisBackend } from "jdobb-async-queue/redis";
+import { jobs, registerHandlers } from "./jobs";
 
 function backend(): Backend {
   // Direct process.env.NAME references: that is what bundlers inline for the Edge runtime.
@@ -17,9 +18,9 @@ function backend(): Backend {
   if (process.env.LIBSQL_URL) {
     return libsqlBackend({ url: process.env.LIBSQL_URL, authToken: process.env.LIBSQL_AUTH_TOKEN });
   }
-  throw new Error("set UPSTASH_REDIS_REST_URL/_TOKEN or LIBSQL_URL");
+  throw new Error("set UPSTASH_REDIS_REST_URL and _TOKEN, or LIBSQL_URL (see the README)");
 }
 
-export const queue = new JobQueue({ backend: backend(), name: "vercel" });
+export const queue = new JobQueue({ backend: backend(), name: "vercel", jobs });
 
-export const worker = registerEdgeHandlers(new Worker(queue, { concurrency: 4 }));
+export const worker = registerHandlers(new Worker(queue, { concurrency: 4 }));

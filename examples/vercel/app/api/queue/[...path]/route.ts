@@ -3,11 +3,22 @@
  * runtime. Vercel Cron calls GET /api/queue/cron (see vercel.json) with CRON_SECRET.
  */
 import { waitUntil } from "@vercel/functions";
-import { vercelHandlers } from "../../../../../../adapters/vercel.js";
-import { optionalSecret, requiredSecret } from "../../../../../shared/env.js";
-import { queue, worker } from "../../../../lib/queue.js";
+import { vercelHandlers } from "jdobb-async-queue/vercel";
+import { queue, worker } from "../../../../lib/queue";
 
 export const runtime = "edge";
+
+/**
+ * A secret from the environment: unset is `undefined` (the feature is off) unless `required`;
+ * set, it must be `minLength`+ characters. The error names the variable, at startup.
+ */
+function secret(name: string, value: string | undefined, required: boolean, minLength = 16) {
+  if (value === undefined && !required) return undefined;
+  if (!value || value.length < minLength) {
+    throw new Error(`set the ${name} environment variable (${minLength}+ characters)`);
+  }
+  return value;
+}
 
 export const { GET, POST, DELETE, OPTIONS } = vercelHandlers({
   queue,
@@ -16,10 +27,10 @@ export const { GET, POST, DELETE, OPTIONS } = vercelHandlers({
   // An enqueue starts a short drain after the response; KICK=false leaves jobs to the cron.
   waitUntil: process.env.KICK === "false" ? undefined : waitUntil,
   // Direct process.env.NAME references: that is what bundlers inline for the Edge runtime.
-  cronSecret: optionalSecret("CRON_SECRET", process.env.CRON_SECRET, 1),
+  cronSecret: secret("CRON_SECRET", process.env.CRON_SECRET, false, 1),
   routes: {
-    auth: { tokens: [requiredSecret("API_TOKEN", process.env.API_TOKEN)] },
-    streamSecret: optionalSecret("STREAM_SECRET", process.env.STREAM_SECRET),
+    auth: { tokens: [secret("API_TOKEN", process.env.API_TOKEN, true)] },
+    streamSecret: secret("STREAM_SECRET", process.env.STREAM_SECRET, false),
     cors: { origin: process.env.CORS_ORIGIN ?? "*" },
   },
 });
