@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PackedProject, packedProject, typescriptBlocks } from "../support/packed-project.js";
@@ -14,6 +15,15 @@ describe("the package as npm pack builds it", () => {
     for (const [i, block] of blocks.entries()) {
       project.write(`readme-${i + 1}.ts`, `${block.code}\nexport {};\n`);
     }
+    // Job definitions that are not schemas are a type error for users, too (skipLibCheck off).
+    project.write(
+      "not-a-schema.ts",
+      `import { JobQueue } from "jdobb-async-queue";
+      import { libsqlBackend } from "jdobb-async-queue/libsql";
+      // @ts-expect-error not a Standard Schema
+      new JobQueue({ backend: libsqlBackend({ url: ":memory:" }), jobs: { resize: { notASchema: true } } });
+      export {};`,
+    );
     tscOutput = project.typecheck();
   }, 180_000);
   afterAll(() => project?.remove());
@@ -57,6 +67,21 @@ describe("the package as npm pack builds it", () => {
       client: ["function", "function"],
     });
   }, 60_000);
+
+  it("passes publint (strict) and arethetypeswrong (ESM profile)", () => {
+    const bin = (name: string) => join(root, "node_modules/.bin", name);
+    const run = (command: string, args: string[]) =>
+      spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: 60_000 });
+    const publint = run(bin("publint"), [project.tarball, "--strict"]);
+    expect(publint.stdout).toContain("All good!");
+    expect(publint.status).toBe(0);
+    const attw = run(bin("attw"), [project.tarball, "--profile", "esm-only", "--format", "json"]);
+    expect(attw.status, attw.stdout.slice(0, 2_000)).toBe(0);
+  }, 120_000);
+
+  it("types job definitions: a definition that is not a schema does not compile", () => {
+    expect(tscOutput.split("\n").filter((line) => line.startsWith("not-a-schema.ts"))).toEqual([]);
+  });
 
   it("has TypeScript blocks in its README", () => {
     expect(blocks.length).toBeGreaterThanOrEqual(6);

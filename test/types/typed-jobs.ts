@@ -82,6 +82,14 @@ export async function clientTypedByTheQueue() {
   await client.enqueue("resize", { url: 1 });
 }
 
+export function definitionsMustBeSchemas() {
+  new JobQueue({
+    backend: libsqlBackend({ url: ":memory:" }),
+    // @ts-expect-error not a Standard Schema
+    jobs: { resize: { notASchema: true } },
+  });
+}
+
 export async function untypedJobs() {
   const plain = new JobQueue({ backend: libsqlBackend({ url: ":memory:" }) });
   await plain.enqueue("anything", { any: "payload" });
