@@ -125,6 +125,14 @@ export interface CompleteAndClaimInput extends CompleteInput {
   next: Omit<ClaimInput, "queue" | "now">;
 }
 
+/** One member of {@link Backend.completeAndClaimMany}: a completion and the claim after it. */
+export type CompleteAndClaimItem = Omit<CompleteAndClaimInput, "queue" | "now">;
+
+export interface CompleteAndClaimManyInput extends QueueScope {
+  /** Completed and claimed in this order, each fenced by its own token. */
+  items: CompleteAndClaimItem[];
+}
+
 export interface CompleteAndClaimOutcome {
   /** Whether the completion applied (false: the job was no longer ours; nothing written). */
   completed: boolean;
@@ -209,6 +217,13 @@ export interface Backend {
    * worker's steady state. The core falls back to two calls when a backend lacks it.
    */
   completeAndClaim?(input: CompleteAndClaimInput): Promise<CompleteAndClaimOutcome>;
+  /**
+   * Optional: several workers' `completeAndClaim` calls as one atomic operation and one round
+   * trip, one outcome per item in order. Each item is fenced on its own: a wrong token or a
+   * lost lease gives that item `completed: false` (and no event); the others proceed. The core
+   * groups concurrent completions into one call when a backend has this.
+   */
+  completeAndClaimMany?(input: CompleteAndClaimManyInput): Promise<CompleteAndClaimOutcome[]>;
   fail(input: FailInput): Promise<boolean>;
   /** Gives a claimed job back untouched: `queued`, runnable now, the attempt not counted. */
   release(input: FencedInput): Promise<boolean>;

@@ -17,6 +17,7 @@ import { describeError, encodeJson, toJob, toUpdate } from "./internal/json.js";
 import { LeaseBook } from "./internal/lease-book.js";
 import { toProgressPatch } from "./internal/progress-coalescer.js";
 import { registerInternals } from "./internal/queue-internals.js";
+import { combinerFor } from "./internal/write-combiner.js";
 import type { EnqueueOptions, Job, JobCounts, JobPage, JobState, JobUpdate } from "./job.js";
 import type {
   JobDefinitions,
@@ -151,7 +152,12 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     result: unknown,
     next: { limit: number; leaseMs?: number },
   ): Promise<{ completed: boolean; next: Job[] }> {
-    const combined = this.backend.completeAndClaim?.bind(this.backend);
+    // Concurrent completions of every queue object over this backend and queue go as one
+    // group where the backend can take groups; else each is its own call.
+    const combiner = combinerFor(this.backend, this.name, this.clock);
+    const combined = combiner
+      ? (input: contract.CompleteAndClaimInput) => combiner.submit(input)
+      : this.backend.completeAndClaim?.bind(this.backend);
     if (!combined) {
       const completed = await this.complete(job, result);
       return { completed, next: await this.claimMany(next.limit, next) };

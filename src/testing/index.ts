@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
 import type { Backend } from "../backend.js";
 import { createHarness, type Harness } from "./harness.js";
 import { dataSuite } from "./suite-data.js";
+import { groupSuite } from "./suite-groups.js";
 import { leaseSuite } from "./suite-leases.js";
 import { lifecycleSuite } from "./suite-lifecycle.js";
 import { orderingSuite } from "./suite-ordering.js";
@@ -52,5 +53,6 @@ export function testBackend(options: TestBackendOptions): void {
     describe("lifecycle", () => lifecycleSuite(current));
     describe("data", () => dataSuite(current));
     describe("re-sent calls", () => resendSuite(current));
+    describe("grouped completions", () => groupSuite(current));
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend.js";
-import { JobQueue } from "../../src/index.js";
+import { BackendError, BackendUnavailableError, JobQueue } from "../../src/index.js";
 import { internalsOf } from "../../src/internal/queue-internals.js";
 import { memoryQueue } from "../support/memory-queue.js";
 
@@ -29,5 +29,70 @@ describe("leases granted by completeAndClaim", () => {
     });
     expect(completed).toBe(true);
     expect(next[0]?.leaseUntil).toBe(clock.now() + 2_000);
+  });
+});
+
+describe("write combining", () => {
+  it("sends concurrent completions of several queue objects as one store call", async () => {
+    const { queue, clock, backend, calls } = memoryQueue();
+    await queue.enqueueMany(Array.from({ length: 20 }, (_, i) => ({ type: "t", payload: i })));
+    const workers = Array.from(
+      { length: 5 },
+      () => new JobQueue({ backend, clock, name: queue.name }),
+    );
+    const held = await Promise.all(workers.map((worker) => worker.claim()));
+    calls.clear();
+    const results = await Promise.all(
+      workers.map((worker, i) =>
+        internalsOf(worker).completeAndClaim(held[i] as never, i, { limit: 1 }),
+      ),
+    );
+    expect(results.every((r) => r.completed && r.next.length === 1)).toBe(true);
+    expect(Object.fromEntries(calls)).toEqual({ completeAndClaimMany: 1 });
+  });
+
+  it("sends a lone completion on its own, after one macrotask at most", async () => {
+    const { queue, calls } = memoryQueue();
+    await queue.enqueue("t", 1);
+    const job = await queue.claim();
+    calls.clear();
+    const { completed } = await internalsOf(queue).completeAndClaim(job as never, "ok", {
+      limit: 1,
+    });
+    expect(completed).toBe(true);
+    expect(Object.fromEntries(calls)).toEqual({ completeAndClaim: 1 });
+  });
+});
+
+describe("write combining when the store refuses a group", () => {
+  it("retries the members one by one (a refusal), or fails them all (an outage)", async () => {
+    for (const [ErrorClass, expected] of [
+      [BackendError, { completeAndClaimMany: 1, completeAndClaim: 3 }],
+      [BackendUnavailableError, { completeAndClaimMany: 1 }],
+    ] as const) {
+      const { queue, clock, backend, calls } = memoryQueue();
+      const refusing: Backend = new Proxy(backend, {
+        get(target, key, receiver) {
+          if (key !== "completeAndClaimMany") return Reflect.get(target, key, receiver);
+          return () => {
+            calls.set(key, (calls.get(key) ?? 0) + 1);
+            return Promise.reject(new ErrorClass("refused"));
+          };
+        },
+      });
+      await queue.enqueueMany(Array.from({ length: 6 }, (_, i) => ({ type: "t", payload: i })));
+      const workers = Array.from(
+        { length: 3 },
+        () => new JobQueue({ backend: refusing, clock, name: queue.name }),
+      );
+      const held = await Promise.all(workers.map((worker) => worker.claim()));
+      calls.clear();
+      const settled = await Promise.allSettled(
+        workers.map((w, i) => internalsOf(w).completeAndClaim(held[i] as never, i, { limit: 1 })),
+      );
+      expect(Object.fromEntries(calls)).toEqual(expected);
+      const fulfilled = settled.filter((s) => s.status === "fulfilled").length;
+      expect(fulfilled).toBe(ErrorClass === BackendError ? 3 : 0);
+    }
   });
 });

@@ -176,6 +176,33 @@ export class LibsqlBackend implements contract.Backend {
     };
   }
 
+  /**
+   * Every member's completion and claim in one write transaction (one request over HTTP); the
+   * expired-lease statements run once, first. Each completion is fenced by its own token.
+   */
+  async completeAndClaimMany(
+    input: contract.CompleteAndClaimManyInput,
+  ): Promise<contract.CompleteAndClaimOutcome[]> {
+    const { queue, now, items } = input;
+    const [first] = items;
+    if (!first) return [];
+    const scope = { queue, now };
+    const [, , ...results] = await this.#write([
+      this.#sql.deadLetterExpired({ ...first.next, ...scope }),
+      this.#sql.requeueExpired({ ...first.next, ...scope }),
+      ...items.flatMap((item) => [
+        this.#completion({ ...item, ...scope }),
+        this.#sql.claim({ ...item.next, ...scope }),
+      ]),
+    ]);
+    return items.map((_, i) => ({
+      completed: (results[2 * i]?.rows.length ?? 0) > 0,
+      claimed: Array.from(results[2 * i + 1]?.rows ?? [])
+        .sort(byClaimOrder)
+        .map(toJobRecord),
+    }));
+  }
+
   fail({ error, retryAt, expiresAt, ...input }: contract.FailInput): Promise<boolean> {
     if (retryAt === null) {
       return this.#fenced(

@@ -128,6 +128,34 @@ export class RedisBackend implements contract.Backend {
     return { completed: completed === 1, claimed: jobs };
   }
 
+  async completeAndClaimMany(
+    input: contract.CompleteAndClaimManyInput,
+  ): Promise<contract.CompleteAndClaimOutcome[]> {
+    const fields = input.items.flatMap((item) => [
+      item.id,
+      item.token,
+      item.result,
+      item.expiresAt,
+      item.next.limit,
+      item.next.token,
+      item.next.leaseUntil,
+      item.next.expiredError,
+      item.next.failedExpiresAt,
+    ]);
+    const reply = await this.#run(
+      scripts.COMPLETE_AND_CLAIM_MANY,
+      input,
+      input.items.length,
+      ...fields,
+    );
+    return decodeReply<Array<[number, string[][] | Record<string, never>]>>(reply).map(
+      ([completed, claimed]) => ({
+        completed: completed === 1,
+        claimed: asArray(claimed).map((f) => toJobRecord(fieldsOf(f), input.queue)),
+      }),
+    );
+  }
+
   fail(input: contract.FailInput): Promise<boolean> {
     if (input.retryAt === null) return this.#finish(input, "failed", input.error, input.expiresAt);
     return this.#finish(input, "retry", input.error, input.retryAt);

@@ -145,6 +145,24 @@ return reply({completed, claim_jobs(tonumber(ARGV[7]), ARGV[8], ARGV[9], ARGV[10
 `);
 
 /**
+ * COMPLETE_AND_CLAIM_MANY — ARGV: base, now, count, then per item 9 values:
+ *   id, token, result, expiresAt, limit, claimToken, leaseUntil, expiredError, failedExpiresAt
+ * Several workers' steady state in one round trip: per item, in order, its fenced completion
+ * then its claim. Returns ~[[completed (0|1), [[field, value, …] per claimed job]] per item].
+ */
+export const COMPLETE_AND_CLAIM_MANY = script(`${FINISH_FN}${CLAIM_FN}
+local out = {}
+for i = 0, tonumber(ARGV[3]) - 1 do
+  local o = 4 + i * 9
+  local completed = finish_job(ARGV[o], ARGV[o + 1], 'completed', ARGV[o + 2], ARGV[o + 3])
+  local claimed = claim_jobs(tonumber(ARGV[o + 4]), ARGV[o + 5], ARGV[o + 6], ARGV[o + 7],
+    ARGV[o + 8])
+  out[#out + 1] = {completed, claimed}
+end
+return reply(out)
+`);
+
+/**
  * CANCEL — ARGV: base, now, id, expiresAt, callId
  * Returns ~"cancelled" | ~"not-found" | ~"already-finished". A re-sent call finds the job
  * cancelled under its own callId (`done`) and answers "cancelled" again.

@@ -1,0 +1,112 @@
+/**
+ * Groups concurrent `completeAndClaim` calls of every queue object over one backend and queue
+ * name into one `completeAndClaimMany` call: one round trip (one transaction) for the busy
+ * workers' completions and next claims together. A group is sent one macrotask after its first
+ * member joined — a lone job waits no longer than that — or at once when it is full. Groups do
+ * not wait for each other: a new one forms while the last is in flight.
+ */
+import type {
+  Backend,
+  CompleteAndClaimInput,
+  CompleteAndClaimItem,
+  CompleteAndClaimOutcome,
+} from "../backend.js";
+import { BackendError } from "../errors.js";
+import type { Clock } from "./clock.js";
+
+/** Members per group, and the results' bytes per group, before it is sent without waiting. */
+export const GROUP_LIMITS = { members: 50, bytes: 1_000_000 } as const;
+
+type Combinable = Backend & Required<Pick<Backend, "completeAndClaim" | "completeAndClaimMany">>;
+
+interface Member {
+  item: CompleteAndClaimItem;
+  resolve(outcome: CompleteAndClaimOutcome): void;
+  reject(error: unknown): void;
+}
+
+/** Runs `fn` after the current macrotask (setImmediate, or setTimeout 0 where it is missing). */
+const nextMacrotask: (fn: () => void) => void =
+  typeof globalThis.setImmediate === "function"
+    ? (fn) => globalThis.setImmediate(fn)
+    : (fn) => void setTimeout(fn, 0);
+
+export class WriteCombiner {
+  #members: Member[] = [];
+  #bytes = 0;
+  #scheduled = false;
+
+  constructor(
+    private readonly backend: Combinable,
+    private readonly queue: string,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Completes one job and claims its successors, as part of the next group. */
+  submit(input: CompleteAndClaimInput): Promise<CompleteAndClaimOutcome> {
+    const { queue: _queue, now: _now, ...item } = input;
+    return new Promise((resolve, reject) => {
+      this.#members.push({ item, resolve, reject });
+      this.#bytes += item.result.length;
+      if (this.#members.length >= GROUP_LIMITS.members || this.#bytes >= GROUP_LIMITS.bytes) {
+        void this.#send();
+      } else if (!this.#scheduled) {
+        this.#scheduled = true;
+        nextMacrotask(() => void this.#send());
+      }
+    });
+  }
+
+  async #send(): Promise<void> {
+    const group = this.#members;
+    this.#members = [];
+    this.#bytes = 0;
+    this.#scheduled = false;
+    if (group.length === 0) return;
+    const scope = { queue: this.queue, now: this.clock.now() };
+    if (group.length === 1) {
+      const [member] = group as [Member];
+      return this.backend
+        .completeAndClaim({ ...member.item, ...scope })
+        .then(member.resolve, member.reject);
+    }
+    try {
+      const outcomes = await this.backend.completeAndClaimMany({
+        ...scope,
+        items: group.map((m) => m.item),
+      });
+      group.forEach((member, i) => {
+        const outcome = outcomes[i];
+        if (outcome) member.resolve(outcome);
+        else member.reject(new BackendError(`${this.backend.name}: no outcome for a group member`));
+      });
+    } catch (error) {
+      // The store refused the group (a member's data, say): each member on its own, so one
+      // bad member cannot fail the rest. An outage fails them all alike.
+      if (!(error instanceof BackendError)) {
+        for (const member of group) member.reject(error);
+        return;
+      }
+      for (const member of group) {
+        this.backend
+          .completeAndClaim({ ...member.item, ...scope })
+          .then(member.resolve, member.reject);
+      }
+    }
+  }
+}
+
+const combiners = new WeakMap<Backend, Map<string, WriteCombiner>>();
+
+/**
+ * The combiner every queue object over `backend` and queue `name` shares, or null when the
+ * backend cannot take groups (then each completion is its own call).
+ */
+export function combinerFor(backend: Backend, name: string, clock: Clock): WriteCombiner | null {
+  if (!backend.completeAndClaim || !backend.completeAndClaimMany) return null;
+  const byName = combiners.get(backend) ?? new Map<string, WriteCombiner>();
+  combiners.set(backend, byName);
+  const combiner = byName.get(name) ?? new WriteCombiner(backend as Combinable, name, clock);
+  byName.set(name, combiner);
+  return combiner;
+}

@@ -1,0 +1,83 @@
+import { expect, it } from "vitest";
+import type { ClaimInput, CompleteAndClaimItem } from "../backend.js";
+import { newToken } from "../internal/ids.js";
+import { internalsOf } from "../internal/queue-internals.js";
+import type { Job } from "../job.js";
+import type { Harness } from "./harness.js";
+
+/**
+ * `completeAndClaimMany`, for backends that have it: several workers' completions and next
+ * claims in one call, each member fenced on its own.
+ */
+export function groupSuite(h: () => Harness): void {
+  const setup = () => {
+    const { backend, clock, queue } = h();
+    const scope = () => ({ queue: queue.name, now: clock.now() });
+    const claimInput = (limit: number, leaseMs = 30_000): ClaimInput => ({
+      ...scope(),
+      limit,
+      token: newToken(),
+      leaseUntil: clock.now() + leaseMs,
+      expiredError: JSON.stringify({ code: "LEASE_EXPIRED", message: "expired" }),
+      failedExpiresAt: clock.now() + 60_000,
+    });
+    const member = (id: string, token: string, limit: number): CompleteAndClaimItem => {
+      const { queue: _q, now: _n, ...next } = claimInput(limit);
+      return { id, token, result: JSON.stringify({ id }), expiresAt: clock.now() + 60_000, next };
+    };
+    const types = async (id: string) =>
+      (await backend.readEvents({ ...scope(), id, after: 0, limit: 100 })).map((e) => e.type);
+    return { backend, clock, queue, scope, claimInput, member, types };
+  };
+
+  it("completes and claims for every member, each fenced on its own", async () => {
+    const { backend, clock, queue, scope, claimInput, member, types } = setup();
+    if (!backend.completeAndClaimMany) return;
+    const ids = [];
+    for (let i = 0; i < 6; i++) ids.push(await queue.enqueue("t", i));
+    const [a, b, c] = [claimInput(1), claimInput(1), claimInput(1, 1_000)];
+    const [ja] = await backend.claim(a);
+    const [jb] = await backend.claim(b);
+    const [jc] = await backend.claim(c);
+    await clock.advance(5_000); // c's lease has expired: the group requeues its job first
+    const outcomes = await backend.completeAndClaimMany({
+      ...scope(),
+      items: [
+        member(ja?.id as string, a.token, 1),
+        member(jb?.id as string, "not-the-token", 1),
+        member(jc?.id as string, c.token, 10), // asks for more than there is
+      ],
+    });
+    expect(outcomes.map((o) => o.completed)).toEqual([true, false, false]);
+    const claimed = outcomes.map((o) => o.claimed.map((job) => job.id));
+    // In claim order: the requeued job (earliest), then the queued ones.
+    expect(claimed).toEqual([[ids[2]], [ids[3]], [ids[4], ids[5]]]);
+    expect(await types(ids[0] as string)).toEqual(["enqueued", "active", "completed"]);
+    expect(await types(ids[1] as string)).toEqual(["enqueued", "active"]); // wrong token: no event
+    expect(await types(ids[2] as string)).toEqual([
+      "enqueued",
+      "active",
+      "lease-expired",
+      "active",
+    ]);
+    expect(await backend.stats(scope())).toMatchObject({ queued: 0, active: 5, completed: 1 });
+  });
+
+  it("gives concurrent completions of several queue objects each its own outcome", async () => {
+    const { backend, queue } = setup();
+    const { open } = h();
+    if (!backend.completeAndClaimMany) return;
+    await queue.enqueueMany(Array.from({ length: 20 }, (_, i) => ({ type: "t", payload: i })));
+    const workers = Array.from({ length: 5 }, () => open());
+    const held = await Promise.all(workers.map((worker) => worker.claim()));
+    const results = await Promise.all(
+      workers.map((worker, i) =>
+        internalsOf(worker).completeAndClaim(held[i] as Job, i, { limit: 1 }),
+      ),
+    );
+    expect(results.map((r) => [r.completed, r.next.length])).toEqual(workers.map(() => [true, 1]));
+    const next = results.flatMap((r) => r.next.map((job) => job.id));
+    expect(new Set(next).size).toBe(5);
+    expect(await queue.stats()).toMatchObject({ completed: 5, active: 5, queued: 10 });
+  });
+}
