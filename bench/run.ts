@@ -8,11 +8,20 @@ import { bundleSizes } from "./bundle.js";
 import { idleCost } from "./idle.js";
 import { CONFIGS, type Config, startServers } from "./lib/servers.js";
 import { median, round, table } from "./lib/stats.js";
+import type { WalWrites } from "./lib/wal.js";
 import { memoryPerWorker } from "./memory.js";
 import { loadPeers, PEERS_MISSING } from "./peers/index.js";
 import { sseLatency } from "./sse-latency.js";
 import * as storeCalls from "./store-calls.js";
 import * as throughput from "./throughput.js";
+
+/** Section 1 for one concurrency: medians of ours on each store and of the peers. */
+interface Shape {
+  ours: Record<Config, throughput.Run>;
+  bullmq: throughput.Run | null;
+  plainjob: throughput.Run | null;
+}
+type WalPerJob = WalWrites & { framesPerJob: number; bytesPerJob: number };
 
 const mode = process.argv.includes("--smoke")
   ? "smoke"
@@ -44,43 +53,133 @@ if (!peers) log(`${PEERS_MISSING}\n`);
 
 const servers = await startServers();
 try {
-  // 1. Throughput
-  const samples = async (fn: () => Promise<number>) => {
-    const values: number[] = [];
-    for (let i = 0; i < sizes.runs; i++) values.push(await fn());
-    return round(median(values));
+  // 1. Throughput, client CPU per job, WAL per job
+  const samples = async (fn: () => Promise<throughput.Run>): Promise<throughput.Run> => {
+    const runs: throughput.Run[] = [];
+    for (let i = 0; i < sizes.runs; i++) runs.push(await fn());
+    return {
+      jobsPerSecond: round(median(runs.map((run) => run.jobsPerSecond))),
+      cpuMicrosPerJob: round(median(runs.map((run) => run.cpuMicrosPerJob))),
+    };
   };
-  const ours: Record<string, number> = {};
-  for (const config of CONFIGS)
-    ours[config] = await samples(() => throughput.ours(config, servers, sizes.jobs));
-  const bullmq = peers
-    ? await samples(() => throughput.bullmq(peers.bullmq, servers.redisUrl, sizes.jobs))
-    : null;
-  const plainjob = peers
-    ? await samples(() => throughput.plainjob(peers.plainjob, sizes.jobs))
-    : null;
-  const bullPeer: [string, number] | null = bullmq === null ? null : ["BullMQ (TCP)", bullmq];
-  const peerOf: Record<Config, [string, number] | null> = {
-    "libsql-file": plainjob === null ? null : ["plainjob (better-sqlite3)", plainjob],
-    "libsql-http": null,
-    "redis-rest": bullPeer,
-    "redis-tcp": bullPeer,
+  const shapes: Record<string, Shape> = {};
+  for (const concurrency of throughput.CONCURRENCIES) {
+    const ours = {} as Record<Config, throughput.Run>;
+    for (const config of CONFIGS)
+      ours[config] = await samples(() => throughput.ours(config, servers, sizes.jobs, concurrency));
+    shapes[concurrency] = {
+      ours,
+      bullmq: peers
+        ? await samples(() =>
+            throughput.bullmq(peers.bullmq, servers.redisUrl, sizes.jobs, concurrency),
+          )
+        : null,
+      plainjob: peers
+        ? await samples(() => throughput.plainjob(peers.plainjob, sizes.jobs, concurrency))
+        : null,
+    };
+  }
+  const perJob = (writes: WalWrites) => ({
+    ...writes,
+    framesPerJob: round(writes.frames / sizes.jobs, 1),
+    bytesPerJob: round(writes.bytes / sizes.jobs),
+  });
+  const wal: Record<string, { ours: WalPerJob; plainjob: WalPerJob | null }> = {};
+  for (const concurrency of throughput.CONCURRENCIES) {
+    wal[concurrency] = {
+      ours: perJob(await throughput.oursWal(servers, sizes.jobs, concurrency)),
+      plainjob: peers
+        ? perJob(await throughput.plainjobWal(peers.plainjob, sizes.jobs, concurrency))
+        : null,
+    };
+  }
+  const shapeOf = (concurrency: number) => shapes[concurrency] as Shape;
+  const peerOf = (config: Config, concurrency: number): [string, throughput.Run] | null => {
+    const { bullmq, plainjob } = shapeOf(concurrency);
+    if (config === "libsql-file") return plainjob && ["plainjob (better-sqlite3)", plainjob];
+    if (config === "libsql-http") return null;
+    return bullmq && ["BullMQ (TCP)", bullmq];
   };
+  const shapeName = (concurrency: number) => `10 × ${concurrency}`;
   log(
-    `1. Throughput: claim → complete, 10 workers × concurrency 1, ${sizes.jobs} jobs, jobs/s (median of ${sizes.runs})`,
+    `1. Throughput: claim → complete, 10 workers × concurrency ${throughput.CONCURRENCIES.join(" and ")}, ${sizes.jobs} jobs, jobs/s (median of ${sizes.runs})`,
   );
   log(
     table(
-      ["store", "ours", "peer", "peer jobs/s", "ours/peer"],
-      CONFIGS.map((config) => {
-        const peer = peerOf[config];
-        const value = ours[config] as number;
+      [
+        "store",
+        "peer",
+        ...throughput.CONCURRENCIES.flatMap((c) => [
+          `ours ${shapeName(c)}`,
+          `peer ${shapeName(c)}`,
+          "ours/peer",
+        ]),
+      ],
+      CONFIGS.map((config) => [
+        LABELS[config],
+        peerOf(config, 1)?.[0] ?? "-",
+        ...throughput.CONCURRENCIES.flatMap((c) => {
+          const value = shapeOf(c).ours[config].jobsPerSecond;
+          const peer = peerOf(config, c)?.[1];
+          return [
+            value,
+            peer?.jobsPerSecond ?? "-",
+            peer ? round(value / peer.jobsPerSecond, 2) : "-",
+          ];
+        }),
+      ]),
+    ),
+  );
+  log(
+    "\nClient CPU per job, µs: the bench process's user + system CPU over the drain ÷ jobs (median; the store servers run in another process and are not counted)",
+  );
+  log(
+    table(
+      [
+        "store",
+        "peer",
+        ...throughput.CONCURRENCIES.flatMap((c) => [
+          `ours ${shapeName(c)}`,
+          `peer ${shapeName(c)}`,
+          "ours/peer",
+        ]),
+      ],
+      CONFIGS.map((config) => [
+        LABELS[config],
+        peerOf(config, 1)?.[0] ?? "-",
+        ...throughput.CONCURRENCIES.flatMap((c) => {
+          const value = shapeOf(c).ours[config].cpuMicrosPerJob;
+          const peer = peerOf(config, c)?.[1];
+          return [
+            value,
+            peer?.cpuMicrosPerJob ?? "-",
+            peer ? round(value / peer.cpuMicrosPerJob, 2) : "-",
+          ];
+        }),
+      ]),
+    ),
+  );
+  log(
+    "\nWAL written per job, SQLite file stores: frames committed while the WAL was held from checkpointing (one untimed run each)",
+  );
+  log(
+    table(
+      ["queue", "workers", "WAL frames per job", "WAL bytes per job", "page size"],
+      throughput.CONCURRENCIES.flatMap((c) => {
+        const { ours, plainjob } = wal[c] as { ours: WalPerJob; plainjob: WalPerJob | null };
         return [
-          LABELS[config],
-          value,
-          peer?.[0] ?? "-",
-          peer?.[1] ?? "-",
-          peer ? round(value / peer[1], 2) : "-",
+          ["ours, libSQL file", shapeName(c), ours.framesPerJob, ours.bytesPerJob, ours.pageSize],
+          ...(plainjob
+            ? [
+                [
+                  "plainjob (better-sqlite3)",
+                  shapeName(c),
+                  plainjob.framesPerJob,
+                  plainjob.bytesPerJob,
+                  plainjob.pageSize,
+                ],
+              ]
+            : []),
         ];
       }),
     ),
@@ -179,7 +278,8 @@ try {
       mode,
       seconds,
       machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
-      throughput: { jobs: sizes.jobs, runs: sizes.runs, ours, bullmq, plainjob },
+      throughput: { jobs: sizes.jobs, runs: sizes.runs, workers: 10, byConcurrency: shapes },
+      wal: { jobs: sizes.jobs, byConcurrency: wal },
       storeCalls: { rest, tcp, libsqlHttpRequests: hrana, bullmq: bull },
       idle,
       memory,

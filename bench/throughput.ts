@@ -1,22 +1,57 @@
 /**
- * Throughput of claim → complete with 10 workers (concurrency 1 each), ours on every store
- * configuration and the peers on the same machine: BullMQ on the same redis-server, plainjob
- * on better-sqlite3. Jobs are enqueued first; the clock runs from the first claim to the last
- * completion.
+ * Throughput of claim → complete with 10 workers of concurrency 1 and of concurrency 5, ours on
+ * every store configuration and the peers on the same machine: BullMQ on the same
+ * redis-server, plainjob on better-sqlite3. Jobs are enqueued first; the clock runs from the
+ * first claim to the last completion. Over the same span the bench process's CPU time (user +
+ * system, `process.cpuUsage()`) is taken: the store servers (redis-server, the REST and Hrana
+ * endpoints) run in another process (lib/servers-child.ts), so what is counted is the client's
+ * work, what a Worker bills and limits. On request a run instead counts the WAL frames the
+ * SQLite file stores write (lib/wal.ts): such a run's timings are not used.
  */
 import { join } from "node:path";
+import Database from "libsql";
 import { JobQueue, Worker } from "../src/index.js";
 import { tempDir } from "../test/support/temp-dir.js";
 import { backendFor, type Config, type Endpoints } from "./lib/servers.js";
+import { type WalWrites, walWrites } from "./lib/wal.js";
 import { type BullMQ, bullConnection, type Plainjob } from "./peers/index.js";
 
 const WORKERS = 10;
+/** Concurrency per worker in section 1: 10 × 1 and 10 × 5. */
+export const CONCURRENCIES = [1, 5] as const;
+export type Concurrency = (typeof CONCURRENCIES)[number];
+
 const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 
-/** Jobs per second for one run of ours. */
-export async function ours(config: Config, servers: Endpoints, jobs: number): Promise<number> {
+/** One run: jobs per second and the bench process's CPU per job over the drain. */
+export interface Run {
+  jobsPerSecond: number;
+  cpuMicrosPerJob: number;
+}
+
+/** Times `drain` (wall clock and this process's user + system CPU). */
+async function measure(jobs: number, drain: () => Promise<void>): Promise<Run> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await drain();
+  const seconds = (performance.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
+  return { jobsPerSecond: jobs / seconds, cpuMicrosPerJob: (user + system) / jobs };
+}
+
+/** Counts the WAL frames `drain` writes to the file at `path` (see lib/wal.ts). */
+type WalProbe = (path: string, drain: () => Promise<void>) => Promise<WalWrites>;
+
+async function oursRun(
+  config: Config,
+  servers: Endpoints,
+  jobs: number,
+  concurrency: Concurrency,
+  wal: WalProbe | null,
+): Promise<Run | WalWrites> {
   const dir = tempDir();
-  const { backend, close } = backendFor(config, servers, `file:${join(dir.path, "q.db")}`);
+  const path = join(dir.path, "q.db");
+  const { backend, close } = backendFor(config, servers, `file:${path}`);
   const name = unique("tp");
   const producer = new JobQueue({ backend, name });
   for (let i = 0; i < jobs; i += 500) {
@@ -26,21 +61,37 @@ export async function ours(config: Config, servers: Endpoints, jobs: number): Pr
     );
   }
   const workers = Array.from({ length: WORKERS }, () =>
-    new Worker(new JobQueue({ backend, name })).handler("noop", () => null),
+    new Worker(new JobQueue({ backend, name }), { concurrency }).handler("noop", () => null),
   );
-  const started = performance.now();
-  await Promise.all(workers.map((worker) => worker.drain({ budgetMs: 600_000 })));
-  const seconds = (performance.now() - started) / 1000;
+  const drain = async () => {
+    await Promise.all(workers.map((worker) => worker.drain({ budgetMs: 600_000 })));
+  };
+  const result = wal ? await wal(path, drain) : await measure(jobs, drain);
   const { completed } = await producer.stats();
   if (completed !== jobs) throw new Error(`${config}: ${completed} of ${jobs} jobs completed`);
   await producer.purge();
   await close();
   dir.remove();
-  return jobs / seconds;
+  return result;
 }
 
-/** Jobs per second for one run of BullMQ 6 (10 workers, concurrency 1). */
-export async function bullmq(peer: BullMQ, redisUrl: string, jobs: number): Promise<number> {
+/** One timed run of ours (10 workers × `concurrency`). */
+export const ours = (config: Config, servers: Endpoints, jobs: number, concurrency: Concurrency) =>
+  oursRun(config, servers, jobs, concurrency, null) as Promise<Run>;
+
+/** WAL frames ours writes draining `jobs` jobs on the libSQL file store (an untimed run). */
+export const oursWal = (servers: Endpoints, jobs: number, concurrency: Concurrency) =>
+  oursRun("libsql-file", servers, jobs, concurrency, (path, drain) =>
+    walWrites(new Database(path), path, drain),
+  ) as Promise<WalWrites>;
+
+/** One timed run of BullMQ 6 (10 workers, `concurrency` each). */
+export async function bullmq(
+  peer: BullMQ,
+  redisUrl: string,
+  jobs: number,
+  concurrency: Concurrency,
+): Promise<Run> {
   const connection = bullConnection(redisUrl);
   const name = unique("bull");
   const queue = new peer.Queue(name, { connection });
@@ -56,7 +107,7 @@ export async function bullmq(peer: BullMQ, redisUrl: string, jobs: number): Prom
   const workers = Array.from({ length: WORKERS }, () => {
     const worker = new peer.Worker(name, async () => null, {
       connection,
-      concurrency: 1,
+      concurrency,
       autorun: false,
     });
     worker.on("completed", () => {
@@ -64,21 +115,31 @@ export async function bullmq(peer: BullMQ, redisUrl: string, jobs: number): Prom
     });
     return worker;
   });
-  const started = performance.now();
-  for (const worker of workers) void worker.run();
-  await allDone;
-  const seconds = (performance.now() - started) / 1000;
+  const run = await measure(jobs, async () => {
+    for (const worker of workers) void worker.run();
+    await allDone;
+  });
   await Promise.all(workers.map((worker) => worker.close()));
   await queue.obliterate({ force: true });
   await queue.close();
-  return jobs / seconds;
+  return run;
 }
 
-/** Jobs per second for one run of plainjob on better-sqlite3 (10 workers). */
-export async function plainjob(peer: Plainjob, jobs: number): Promise<number> {
+/**
+ * plainjob on better-sqlite3. plainjob has no concurrency option: a worker is a loop that takes
+ * one job at a time, and its documented way to more parallelism is more workers. So 10 × c is
+ * 10·c worker loops on the one queue (as 10 × 1 is 10 loops), all on the same connection.
+ */
+async function plainjobRun(
+  peer: Plainjob,
+  jobs: number,
+  concurrency: Concurrency,
+  wal: WalProbe | null,
+): Promise<Run | WalWrites> {
   const { better, defineQueue, defineWorker } = peer;
   const dir = tempDir();
-  const db = new peer.Database(join(dir.path, "plain.db"));
+  const path = join(dir.path, "plain.db");
+  const db = new peer.Database(path);
   const silent = { error() {}, warn() {}, info() {}, debug() {} };
   const queue = defineQueue({ connection: better(db), logger: silent });
   queue.addMany(
@@ -90,7 +151,7 @@ export async function plainjob(peer: Plainjob, jobs: number): Promise<number> {
   const allDone = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  const workers = Array.from({ length: WORKERS }, () =>
+  const workers = Array.from({ length: WORKERS * concurrency }, () =>
     defineWorker("noop", () => {}, {
       queue,
       logger: silent,
@@ -99,13 +160,24 @@ export async function plainjob(peer: Plainjob, jobs: number): Promise<number> {
       },
     }),
   );
-  const started = performance.now();
-  for (const worker of workers) void worker.start();
-  await allDone;
-  const seconds = (performance.now() - started) / 1000;
+  const drain = async () => {
+    for (const worker of workers) void worker.start();
+    await allDone;
+  };
+  const result = wal ? await wal(path, drain) : await measure(jobs, drain);
   await Promise.all(workers.map((worker) => worker.stop()));
   queue.close();
   db.close();
   dir.remove();
-  return jobs / seconds;
+  return result;
 }
+
+/** One timed run of plainjob (10 × `concurrency` worker loops). */
+export const plainjob = (peer: Plainjob, jobs: number, concurrency: Concurrency) =>
+  plainjobRun(peer, jobs, concurrency, null) as Promise<Run>;
+
+/** WAL frames plainjob writes draining `jobs` jobs (an untimed run; it runs in WAL mode). */
+export const plainjobWal = (peer: Plainjob, jobs: number, concurrency: Concurrency) =>
+  plainjobRun(peer, jobs, concurrency, (path, drain) =>
+    walWrites(new peer.Database(path), path, drain),
+  ) as Promise<WalWrites>;

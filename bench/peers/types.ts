@@ -43,8 +43,11 @@ export interface BullMQ {
   ) => BullWorker;
 }
 
-/** A better-sqlite3 12 database (what the bench touches directly). */
+/** A better-sqlite3 12 database (what the bench touches directly: lib/wal.ts reads its WAL). */
 export interface SqliteDatabase {
+  exec(sql: string): unknown;
+  pragma(source: string): unknown;
+  prepare(sql: string): { get(...args: unknown[]): unknown };
   close(): void;
 }
 

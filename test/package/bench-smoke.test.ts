@@ -15,6 +15,11 @@ describe.skipIf(!redisUrl)("npm run bench (smoke)", () => {
     );
     for (const section of [
       "1. Throughput",
+      "ours 10 × 1",
+      "ours 10 × 5",
+      "Client CPU per job",
+      "WAL written per job",
+      "ours, libSQL file",
       "2. Store calls",
       "3. Idle cost",
       "4. Memory",
