@@ -101,7 +101,8 @@ export async function runPool(
       if (jobs.length === want) continue;
       if (plan.onEmpty === "stop") {
         claiming = false;
-      } else {
+      } else if (!plan.signal.aborted) {
+        // (Stopped during the claim: no wait, the next round claims nothing and ends.)
         // Idle: wait for new work in this process, a finished job, or the next poll. Whichever
         // comes first ends the wait itself too, so no timer or listener outlives it.
         const waited = new AbortController();
