@@ -10,6 +10,7 @@ import {
   type RunResult,
   runJob,
 } from "./internal/run-job.js";
+import type { RunningJobs } from "./internal/running-jobs.js";
 import { type PoolCounts, type PoolDeps, type PoolPlan, runPool } from "./internal/worker-pool.js";
 import type { Job } from "./job.js";
 import type {
@@ -57,7 +58,7 @@ function follow(source: AbortSignal | undefined, target: AbortController): () =>
 export class Worker<J extends JobDefinitions = UntypedJobs> {
   readonly #queue: JobQueue<J>;
   readonly #handlers = new HandlerRegistry();
-  readonly #settings: PoolDeps & { heartbeatMs: number };
+  readonly #settings: PoolDeps;
   /** Every drain and loop in progress (with its end), so that `stop()` reaches them all. */
   readonly #runs = new Map<Run, Promise<unknown>>();
   #loop: Promise<unknown> | null = null;
@@ -229,8 +230,8 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
   }
 
   #pool(plan: PoolPlan): Promise<PoolCounts> {
-    return runPool(this.#settings, plan, (job, nextLimit, shutdown) =>
-      this.#run(job, plan, nextLimit, shutdown),
+    return runPool(this.#settings, plan, (job, nextLimit, running) =>
+      this.#run(job, plan, nextLimit, running),
     );
   }
 
@@ -238,7 +239,7 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
     job: Job,
     plan: PoolPlan,
     nextLimit: () => number,
-    shutdown: AbortSignal,
+    running: RunningJobs,
   ): Promise<RunResult> {
     const alone = (outcome: RunOutcome): RunResult => ({ outcome, next: [], asked: 0 });
     try {
@@ -251,15 +252,12 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
           this.#handlers.observe(handler, this.#queue.clock.now() - started);
         observed = true;
       };
-      const { heartbeatMs, leaseMs } = this.#settings;
       const result = await runJob({
         queue: this.#queue,
         job,
         handler,
-        heartbeatMs,
-        leaseMs,
-        shutdown,
-        onError: this.#settings.onError,
+        leaseMs: this.#settings.leaseMs,
+        running,
         // Learn this run's duration before deciding whether another job fits the budget.
         nextLimit: () => {
           observe();

@@ -33,15 +33,17 @@ export class JobSchemas {
     return this.parseStored(type, payload);
   }
 
+  /** Whether a stored payload of `type` goes through a schema before its handler sees it. */
+  parses(type: string): boolean {
+    return this.definitions !== undefined && Object.hasOwn(this.definitions, type);
+  }
+
   /**
    * A stored payload as its type's schema outputs it, for the handler. A type the queue does
    * not define (another queue object may have enqueued it) is passed through as stored.
    */
   async parseStored(type: string, payload: unknown): Promise<unknown> {
-    const definition =
-      this.definitions && Object.hasOwn(this.definitions, type)
-        ? this.definitions[type]
-        : undefined;
+    const definition = this.parses(type) ? this.definitions?.[type] : undefined;
     if (!definition) return payload;
     const result = await payloadSchema(definition)["~standard"].validate(payload);
     if (result.issues) {

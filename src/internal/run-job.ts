@@ -1,6 +1,7 @@
 /**
- * Runs one claimed job through its handler: heartbeat while it runs, abort on timeout, lost
- * lease or cancellation, then write the outcome (fenced) to the queue.
+ * Runs one claimed job through its handler: heartbeats (by the pool's {@link RunningJobs})
+ * while it runs, abort on timeout, lost lease, cancellation or shutdown, then write the
+ * outcome (fenced) to the queue.
  */
 import {
   InvalidPayloadError,
@@ -11,9 +12,10 @@ import {
 } from "../errors.js";
 import type { Job } from "../job.js";
 import type { ProgressUpdate } from "../queue-options.js";
-import type { ErrorHandler } from "./error-log.js";
+import { Attempt, type HandlerEnd } from "./attempt.js";
 import type { AnyJobQueue } from "./queue-internals.js";
 import { internalsOf } from "./queue-internals.js";
+import { type RunningJobs, ShutdownAbort } from "./running-jobs.js";
 
 /** What a handler receives. */
 export interface JobContext<Payload = unknown> {
@@ -57,29 +59,11 @@ export interface RunJobInput {
   queue: AnyJobQueue;
   job: Job;
   handler: { fn: JobHandler; options: HandlerOptions } | undefined;
-  heartbeatMs: number;
   leaseMs: number;
-  /** Aborts when the worker is told to stop and give jobs back. */
-  shutdown: AbortSignal;
+  /** The pool's running jobs: heartbeats the job while its handler runs, and shuts it down. */
+  running: RunningJobs;
   /** On success, how many jobs to claim in the same round trip as the completion (0: none). */
   nextLimit?: () => number;
-  /** Receives heartbeat failures (the job goes on: a blip is not a lost lease). */
-  onError: ErrorHandler;
-}
-
-class ShutdownAbort extends Error {
-  override name = "ShutdownAbort";
-}
-
-/** Abort reason for a job's own timers once it has settled (cheaper than a DOMException). */
-const FINISHED = Symbol("finished");
-
-/** Resolves when the signal aborts (never rejects). */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
-  });
 }
 
 /** A final write that threw (the store unreachable): which one, and why. */
@@ -93,57 +77,52 @@ export class FinalWriteError extends Error {
   }
 }
 
-/** Runs `write`, naming it in the error if it throws. */
-async function finalWrite<T>(operation: FinalWriteError["operation"], write: () => Promise<T>) {
+const alone = (outcome: RunOutcome): RunResult => ({ outcome, next: [], asked: 0 });
+
+/** Runs the job to an outcome; only store errors on the final write escape, as FinalWriteError. */
+export async function runJob(input: RunJobInput): Promise<RunResult> {
+  const { queue, job } = input;
+  const ending = settle(input);
+  const settled = ending instanceof Promise ? await ending : ending;
+  if (settled.kind === "lost") return alone("lost");
+  const asked = settled.kind === "completed" ? (input.nextLimit?.() ?? 0) : 0;
+  let operation: FinalWriteError["operation"] = "fail";
   try {
-    return await write();
+    switch (settled.kind) {
+      case "invalid":
+        // A stored payload that no longer parses will not parse on a retry either.
+        return alone((await queue.fail(job, settled.error, { retry: false })) ? "failed" : "lost");
+      case "failed":
+        return alone(await fail(queue, job, settled.error));
+      case "released":
+        operation = "release";
+        return alone((await queue.release(job)) ? "released" : "lost");
+    }
+    operation = "complete";
+    try {
+      if (asked === 0)
+        return alone((await queue.complete(job, settled.value)) ? "completed" : "lost");
+      const { completed, next } = await internalsOf(queue).completeAndClaim(job, settled.value, {
+        limit: asked,
+        leaseMs: input.leaseMs,
+      });
+      return { outcome: completed ? "completed" : "lost", next, asked };
+    } catch (error) {
+      // A result the store cannot take (not JSON, too large, too deep) fails the attempt; it
+      // must not leave the job active until its lease runs out.
+      if (!(error instanceof ValidationError)) throw error;
+      operation = "fail";
+      return alone(await fail(queue, job, error));
+    }
   } catch (error) {
     throw new FinalWriteError(operation, error);
   }
 }
 
-/** Runs the job to an outcome; only store errors on the final write escape, as FinalWriteError. */
-export async function runJob(input: RunJobInput): Promise<RunResult> {
-  const alone = (outcome: RunOutcome): RunResult => ({ outcome, next: [], asked: 0 });
-  const { queue, job } = input;
-  const fail = async (error: unknown) => {
-    const retried = job.attempts < job.maxAttempts ? "retried" : "failed";
-    return alone((await finalWrite("fail", () => queue.fail(job, error))) ? retried : "lost");
-  };
-  const settled = await settle(input);
-  if (settled.kind === "invalid") {
-    // A stored payload that no longer parses will not parse on a retry either.
-    const written = await finalWrite("fail", () =>
-      queue.fail(job, settled.error, { retry: false }),
-    );
-    return alone(written ? "failed" : "lost");
-  }
-  if (settled.kind === "lost") return alone("lost");
-  if (settled.kind === "released") {
-    return alone((await finalWrite("release", () => queue.release(job))) ? "released" : "lost");
-  }
-  if (settled.kind === "failed") return fail(settled.error);
-  const asked = input.nextLimit?.() ?? 0;
-  try {
-    if (asked === 0) {
-      const completed = await finalWrite("complete", () => queue.complete(job, settled.value));
-      return alone(completed ? "completed" : "lost");
-    }
-    const { completed, next } = await finalWrite("complete", () =>
-      internalsOf(queue).completeAndClaim(job, settled.value, {
-        limit: asked,
-        leaseMs: input.leaseMs,
-      }),
-    );
-    return { outcome: completed ? "completed" : "lost", next, asked };
-  } catch (error) {
-    // A result the store cannot take (not JSON, too large, too deep) fails the attempt; it
-    // must not leave the job active until its lease runs out.
-    if (error instanceof FinalWriteError && error.cause instanceof ValidationError) {
-      return fail(error.cause);
-    }
-    throw error;
-  }
+/** Records a failed attempt: retried while attempts are left. */
+async function fail(queue: AnyJobQueue, job: Job, error: unknown): Promise<RunOutcome> {
+  const retried = job.attempts < job.maxAttempts ? "retried" : "failed";
+  return (await queue.fail(job, error)) ? retried : "lost";
 }
 
 type Settled =
@@ -153,77 +132,65 @@ type Settled =
   | { kind: "lost" }
   | { kind: "invalid"; error: InvalidPayloadError };
 
-/** Runs the handler under heartbeats and timeouts, and says how it ended (writes nothing). */
-async function settle(input: RunJobInput): Promise<Settled> {
+/** Parses the payload and runs the handler; says how it ended (writes nothing). */
+function settle(input: RunJobInput): Settled | Promise<Settled> {
   const { queue, job, handler } = input;
   if (!handler) return { kind: "failed", error: new NoHandlerError(job.type) };
-  let payload: unknown;
-  try {
-    payload = await internalsOf(queue).schemas.parseStored(job.type, job.payload);
-  } catch (error) {
-    if (error instanceof InvalidPayloadError) return { kind: "invalid", error };
-    throw error;
-  }
-  const abort = new AbortController();
-  const done = new AbortController();
-  const lose = () => abort.abort(new LeaseLostError(job.id));
-  const onShutdown = () => abort.abort(new ShutdownAbort("worker is shutting down"));
-  input.shutdown.addEventListener("abort", onShutdown, { once: true });
-  if (input.shutdown.aborted) onShutdown();
+  const { schemas } = internalsOf(queue);
+  if (!schemas.parses(job.type)) return runHandler(input, handler, job.payload);
+  return schemas.parseStored(job.type, job.payload).then(
+    (payload) => runHandler(input, handler, payload),
+    (error: unknown): Settled => {
+      if (error instanceof InvalidPayloadError) return { kind: "invalid", error };
+      throw error;
+    },
+  );
+}
 
-  void (async () => {
-    while (!done.signal.aborted) {
-      await queue.clock.sleep(input.heartbeatMs, done.signal);
-      if (done.signal.aborted) return;
-      const ours = await queue.heartbeat(job).catch((error: unknown) => {
-        input.onError(error, { operation: "heartbeat", jobId: job.id });
-        return true; // a blip is not a lost lease
-      });
-      if (!ours) lose();
-    }
-  })();
-  const { timeoutMs } = handler.options;
-  if (timeoutMs !== undefined) {
-    void queue.clock.sleep(timeoutMs, done.signal).then(() => {
-      if (!done.signal.aborted) abort.abort(new JobTimeoutError(`timed out after ${timeoutMs} ms`));
-    });
-  }
-
+/** Runs the handler, heartbeated, until it ends or is aborted. */
+function runHandler(
+  input: RunJobInput,
+  handler: NonNullable<RunJobInput["handler"]>,
+  payload: unknown,
+): Settled | Promise<Settled> {
+  const { queue, job, running } = input;
+  const attempt = new Attempt(job);
   const ctx: JobContext = {
     job,
     payload,
     attempt: job.attempts,
-    signal: abort.signal,
+    get signal() {
+      return attempt.signal;
+    },
     update: async (update) => {
       const ours = await queue.update(job, update);
-      if (!ours) lose();
+      if (!ours) attempt.abort(new LeaseLostError(job.id));
       return ours;
     },
   };
-  try {
-    const settled = await Promise.race([
-      Promise.resolve()
-        .then(() => handler.fn(ctx))
-        .then(
-          (value) => ({ ok: true as const, value }),
-          (error: unknown) => ({ ok: false as const, error }),
-        ),
-      aborted(abort.signal).then(() => null),
-    ]);
-    const reason: unknown = abort.signal.reason;
-    if (settled === null || abort.signal.aborted) {
-      if (reason instanceof LeaseLostError) {
-        internalsOf(queue).forget(job);
-        return { kind: "lost" };
-      }
-      if (reason instanceof ShutdownAbort) return { kind: "released" };
-      return { kind: "failed", error: reason };
-    }
-    return settled.ok
-      ? { kind: "completed", value: settled.value }
-      : { kind: "failed", error: settled.error };
-  } finally {
-    done.abort(FINISHED);
-    input.shutdown.removeEventListener("abort", onShutdown);
+  running.add(attempt);
+  const { timeoutMs } = handler.options;
+  let timer: AbortController | null = null;
+  if (timeoutMs !== undefined) {
+    const own = new AbortController();
+    timer = own;
+    void queue.clock.sleep(timeoutMs, own.signal).then(() => {
+      if (!own.signal.aborted)
+        attempt.abort(new JobTimeoutError(`timed out after ${timeoutMs} ms`));
+    });
   }
+  const finish = (end: HandlerEnd): Settled => {
+    running.remove(attempt);
+    timer?.abort();
+    if (end.kind === "returned") return { kind: "completed", value: end.value };
+    if (end.kind === "threw") return { kind: "failed", error: end.error };
+    if (end.reason instanceof LeaseLostError) {
+      internalsOf(queue).forget(job);
+      return { kind: "lost" };
+    }
+    if (end.reason instanceof ShutdownAbort) return { kind: "released" };
+    return { kind: "failed", error: end.reason };
+  };
+  const end = attempt.run(() => handler.fn(ctx));
+  return end instanceof Promise ? end.then(finish) : finish(end);
 }

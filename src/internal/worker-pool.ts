@@ -10,6 +10,7 @@ import type { ErrorHandler } from "./error-log.js";
 import type { AnyJobQueue } from "./queue-internals.js";
 import { internalsOf } from "./queue-internals.js";
 import type { RunOutcome, RunResult } from "./run-job.js";
+import { RunningJobs } from "./running-jobs.js";
 
 /** What one loop is for. */
 export interface PoolPlan {
@@ -30,6 +31,8 @@ export interface PoolDeps {
   queue: AnyJobQueue;
   concurrency: number;
   leaseMs: number;
+  /** How often each running job's lease is extended. */
+  heartbeatMs: number;
   idle: { min: number; max: number };
   onError: ErrorHandler;
 }
@@ -40,45 +43,50 @@ export type PoolCounts = Record<"claimed" | RunOutcome, number>;
 export async function runPool(
   deps: PoolDeps,
   plan: PoolPlan,
-  run: (job: Job, nextLimit: () => number, shutdown: AbortSignal) => Promise<RunResult>,
+  run: (job: Job, nextLimit: () => number, running: RunningJobs) => Promise<RunResult>,
 ): Promise<PoolCounts> {
   const counts = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0, released: 0 };
-  const running = new Set<Promise<void>>();
+  // One heartbeat loop and one shutdown listener for every job this pool runs.
+  const running = new RunningJobs(deps.queue, deps.heartbeatMs, deps.onError);
+  let active = 0;
   let claiming = true;
   // A finishing job claims its successor in the same round trip, while claiming goes on.
   const nextLimit = () => (claiming ? plan.wanted(1) : 0);
-  // One listener on the shared shutdown signal fans out to each running job's own signal
-  // (a listener per job on one signal would pile up with high concurrency).
-  const jobShutdowns = new Set<AbortController>();
-  const onShutdown = () => {
-    for (const controller of jobShutdowns) controller.abort();
-  };
+  // Wakes the loop when a slot is freed (a job ended without a successor taking its place).
+  let onFreed: (() => void) | null = null;
+  const freed = () =>
+    new Promise<void>((resolve) => {
+      onFreed = resolve;
+    });
+  const onShutdown = () => running.shutdown();
   plan.shutdown.addEventListener("abort", onShutdown, { once: true });
+  if (plan.shutdown.aborted) onShutdown();
   const start = (job: Job) => {
-    const shutdown = new AbortController();
-    if (plan.shutdown.aborted) shutdown.abort();
-    jobShutdowns.add(shutdown);
-    const task = run(job, nextLimit, shutdown.signal).then(({ outcome, next, asked }) => {
-      jobShutdowns.delete(shutdown);
+    active += 1;
+    void run(job, nextLimit, running).then(({ outcome, next, asked }) => {
       counts[outcome] += 1;
-      running.delete(task);
+      active -= 1;
       counts.claimed += next.length;
       next.forEach(start);
       if (next.length < asked && plan.onEmpty === "stop") claiming = false; // ran dry
+      if (active < deps.concurrency && onFreed) {
+        const wake = onFreed;
+        onFreed = null;
+        wake();
+      }
     });
-    running.add(task);
   };
   const wake = internalsOf(deps.queue).changes.listen(NEW_WORK);
   let claimError: unknown = null;
   let idleMs = deps.idle.min;
   try {
-    while (claiming || running.size > 0) {
+    while (claiming || active > 0) {
       // A completion claims its own successor; any other way a job ends (failed, retried,
       // lost, released) frees a slot that is claimed for here, at once: no slot stays idle
       // while runnable jobs wait.
-      const free = deps.concurrency - running.size;
+      const free = deps.concurrency - active;
       if (!claiming || free === 0) {
-        await Promise.race(running);
+        await freed();
         continue;
       }
       const want = plan.wanted(free);
@@ -101,14 +109,16 @@ export async function runPool(
       if (jobs.length === want) continue;
       if (plan.onEmpty === "stop") {
         claiming = false;
-      } else {
-        // Idle: wait for new work in this process, a finished job, or the next poll. Whichever
+      } else if (!plan.signal.aborted) {
+        // (Stopped during the claim: no wait, the next round claims nothing and ends.)
+        // Idle: wait for new work in this process, a freed slot, or the next poll. Whichever
         // comes first ends the wait itself too, so no timer or listener outlives it.
+        if (active === 0) running.idle();
         const waited = new AbortController();
         const stopWaiting = () => waited.abort();
         plan.signal.addEventListener("abort", stopWaiting, { once: true });
         try {
-          await Promise.race([wake.wait(idleMs, waited.signal), ...running]);
+          await Promise.race([wake.wait(idleMs, waited.signal), freed()]);
         } finally {
           waited.abort();
           plan.signal.removeEventListener("abort", stopWaiting);
@@ -119,6 +129,7 @@ export async function runPool(
   } finally {
     wake.dispose();
     plan.shutdown.removeEventListener("abort", onShutdown);
+    running.close();
   }
   if (claimError !== null) throw claimError;
   return counts;

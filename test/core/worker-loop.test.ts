@@ -95,6 +95,22 @@ describe("Worker.start / stop", () => {
 });
 
 describe("Worker.start idle waits", () => {
+  it("does not start an idle wait when stop() came during the claim before it", async () => {
+    const { queue, backend } = memoryQueue();
+    const original = backend.claim.bind(backend);
+    const held: Array<() => void> = [];
+    (backend as { claim: typeof backend.claim }).claim = async (input) => {
+      await new Promise<void>((resolve) => held.push(resolve));
+      return original(input);
+    };
+    const worker = new Worker(queue, { idleMs: { min: 60_000, max: 60_000 } });
+    worker.start();
+    await until(() => held.length === 1, "the first claim");
+    const stopped = worker.stop();
+    held[0]?.(); // the claim comes back empty after stop()
+    await stopped; // at once: the clock never moves in this test
+  });
+
   it("leaves no sleep or listener behind when a running job ends the wait", async () => {
     const { queue, clock, peer } = memoryQueue();
     // Enqueued by another process: no in-process wake-up, the loop idles between claims.

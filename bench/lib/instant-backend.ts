@@ -1,0 +1,62 @@
+/**
+ * A fake store holding `total` queued noop jobs, answering every call at once: enough of the
+ * Backend contract for a worker to drain it (claim, complete, completeAndClaim, fail, release,
+ * heartbeats). It keeps no state beyond how many jobs it has handed out, so what a benchmark
+ * over it measures is the core's own per-job cost. Not a store: nothing is fenced or logged.
+ */
+import type { Backend, ClaimInput, JobRecord } from "../../src/backend.js";
+
+export function instantBackend(total: number): Backend {
+  let handedOut = 0;
+  const claim = (input: Omit<ClaimInput, "queue" | "now">, queue: string, now: number) => {
+    const records: JobRecord[] = [];
+    while (records.length < input.limit && handedOut < total) {
+      handedOut += 1;
+      records.push({
+        id: `job-${handedOut}`,
+        queue,
+        type: "noop",
+        payload: "null",
+        state: "active",
+        priority: 0,
+        attempts: 1,
+        maxAttempts: 3,
+        runAt: now,
+        createdAt: now,
+        updatedAt: now,
+        progress: 0,
+        message: null,
+        data: null,
+        result: null,
+        error: null,
+        backoff: null,
+        leaseUntil: input.leaseUntil,
+        idempotencyKey: null,
+        seq: 2,
+      });
+    }
+    return records;
+  };
+  const unsupported = () => Promise.reject(new Error("not in the instant backend"));
+  return {
+    name: "instant",
+    capabilities: { transport: "embedded", maxPayloadBytes: 1_000_000 },
+    enqueue: unsupported,
+    claim: async (input) => claim(input, input.queue, input.now),
+    update: async () => true,
+    complete: async () => true,
+    completeAndClaim: async (input) => ({
+      completed: true,
+      claimed: claim(input.next, input.queue, input.now),
+    }),
+    fail: async () => true,
+    release: async () => true,
+    cancel: unsupported,
+    retry: unsupported,
+    get: async () => null,
+    readEvents: async () => [],
+    list: async () => ({ jobs: [], cursor: null }),
+    stats: unsupported,
+    purge: async () => 0,
+  };
+}
