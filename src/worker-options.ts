@@ -8,7 +8,7 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Lease per claim. Default: the queue's `leaseMs`. */
   leaseMs?: number;
-  /** How often a running job's lease is extended. Default: a third of `leaseMs`. */
+  /** How often a running job's lease is extended. Default: a third of `leaseMs`; at most half. */
   heartbeatMs?: number;
   /** Idle polling of `start()`: first and longest wait between empty claims. Default 100 ms → 5 s. */
   idleMs?: { min?: number; max?: number };

@@ -73,9 +73,10 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
     }
     const leaseMs = options.leaseMs ?? queue.leaseMs;
     const heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 3));
-    if (!(heartbeatMs > 0 && heartbeatMs < leaseMs)) {
+    // At most half the lease: one late or lost heartbeat must not cost the job its lease.
+    if (!(heartbeatMs > 0 && heartbeatMs <= leaseMs / 2)) {
       throw new ValidationError(
-        "heartbeatMs must be positive and shorter than leaseMs",
+        "heartbeatMs must be positive and at most half of leaseMs",
         "heartbeatMs",
       );
     }

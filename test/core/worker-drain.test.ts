@@ -174,6 +174,8 @@ describe("Worker.drain", () => {
     const { queue } = memoryQueue();
     expect(() => new Worker(queue, { concurrency: 0 })).toThrow(/concurrency/);
     expect(() => new Worker(queue, { heartbeatMs: 60_000 })).toThrow(/heartbeatMs/);
+    // More than half the lease: one late heartbeat could lose the job.
+    expect(() => new Worker(queue, { leaseMs: 1_000, heartbeatMs: 501 })).toThrow(/half/);
     const worker = new Worker(queue);
     expect(() => worker.handler("t", () => 1, { timeoutMs: -1 })).toThrow(/timeoutMs/);
     return expect(worker.drain({ budgetMs: 0 })).rejects.toThrow(/budgetMs/);
