@@ -25,11 +25,13 @@ interface Member {
   reject(error: unknown): void;
 }
 
+/** `setImmediate` where the runtime has it (Node); typed here, as Workers' types lack it. */
+const setImmediateFn = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+
 /** Runs `fn` after the current macrotask (setImmediate, or setTimeout 0 where it is missing). */
-const nextMacrotask: (fn: () => void) => void =
-  typeof globalThis.setImmediate === "function"
-    ? (fn) => globalThis.setImmediate(fn)
-    : (fn) => void setTimeout(fn, 0);
+const nextMacrotask: (fn: () => void) => void = setImmediateFn
+  ? (fn) => void setImmediateFn(fn)
+  : (fn) => void setTimeout(fn, 0);
 
 export class WriteCombiner {
   #members: Member[] = [];
