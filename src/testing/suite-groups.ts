@@ -43,12 +43,14 @@ export function groupSuite(h: () => Harness): void {
     const outcomes = await backend.completeAndClaimMany({
       ...scope(),
       items: [
+        // Its lease ran out: completes nothing, even first in the group (expired leases are
+        // dealt with before any member), and its job goes back to the queue.
+        member(jc?.id as string, c.token, 1),
         member(ja?.id as string, a.token, 1),
-        member(jb?.id as string, "not-the-token", 1),
-        member(jc?.id as string, c.token, 10), // asks for more than there is
+        member(jb?.id as string, "not-the-token", 10), // asks for more than there is
       ],
     });
-    expect(outcomes.map((o) => o.completed)).toEqual([true, false, false]);
+    expect(outcomes.map((o) => o.completed)).toEqual([false, true, false]);
     const claimed = outcomes.map((o) => o.claimed.map((job) => job.id));
     // In claim order: the requeued job (earliest), then the queued ones.
     expect(claimed).toEqual([[ids[2]], [ids[3]], [ids[4], ids[5]]]);

@@ -4,10 +4,12 @@
  */
 
 /**
- * Lua function: the claim (see CLAIM). Promotes due delayed jobs; expired leases are
- * dead-lettered when their attempts are spent, else requeued (event `lease-expired`) in the
- * ready set under their priority and run time; then the first `limit` ready jobs, already in
- * claim order, are claimed. Returns the claimed jobs' HGETALL lists.
+ * Lua functions of the claim (see CLAIM): `sweep` promotes due delayed jobs and deals with
+ * expired leases — dead-lettered when their attempts are spent, else requeued (event
+ * `lease-expired`) in the ready set under their priority and run time; `take` then claims the
+ * first `limit` ready jobs, already in claim order. `claim_jobs` is both. A group of
+ * completions sweeps once, then takes for each member. Each returns the claimed jobs' HGETALL
+ * lists.
  *
  * Safe to re-send: every claim has a fresh token, and a claim that took jobs leaves a note
  * `claim:<token>` listing them (until the lease ends, or the first of them is finished — by
@@ -15,15 +17,7 @@
  * answers with the same jobs, those still held under the token, instead of taking more.
  */
 export const CLAIM_FN = `
-local function claim_jobs(limit, token, lease_until, expired_error, failed_expires_at)
-  local note = redis.call('GET', base .. 'claim:' .. token)
-  if note then
-    local again = {}
-    for _, id in ipairs(cjson.decode(note)) do
-      if holds(id, token) then again[#again + 1] = job_fields(id) end
-    end
-    return again
-  end
+local function sweep(expired_error, failed_expires_at)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'delayed', '-inf', now, 'LIMIT', 0, 1000)) do
     redis.call('ZREM', base .. 'delayed', id)
     schedule(id)
@@ -44,6 +38,17 @@ local function claim_jobs(limit, token, lease_until, expired_error, failed_expir
       log_event(id, 'lease-expired')
     end
   end
+end
+
+local function take(limit, token, lease_until)
+  local note = redis.call('GET', base .. 'claim:' .. token)
+  if note then
+    local again = {}
+    for _, id in ipairs(cjson.decode(note)) do
+      if holds(id, token) then again[#again + 1] = job_fields(id) end
+    end
+    return again
+  end
   local out, ids = {}, {}
   for _, member in ipairs(redis.call('ZRANGE', base .. 'ready', 0, limit - 1)) do
     local pos, id = string.match(member, '^%d+:(%d+):(.+)$')
@@ -63,6 +68,11 @@ local function claim_jobs(limit, token, lease_until, expired_error, failed_expir
       math.max(1, tonumber(lease_until) - now))
   end
   return out
+end
+
+local function claim_jobs(limit, token, lease_until, expired_error, failed_expires_at)
+  sweep(expired_error, failed_expires_at)
+  return take(limit, token, lease_until)
 end
 `;
 

@@ -147,17 +147,18 @@ return reply({completed, claim_jobs(tonumber(ARGV[7]), ARGV[8], ARGV[9], ARGV[10
 /**
  * COMPLETE_AND_CLAIM_MANY — ARGV: base, now, count, then per item 9 values:
  *   id, token, result, expiresAt, limit, claimToken, leaseUntil, expiredError, failedExpiresAt
- * Several workers' steady state in one round trip: per item, in order, its fenced completion
- * then its claim. Returns ~[[completed (0|1), [[field, value, …] per claimed job]] per item].
+ * Several workers' steady state in one round trip: expired leases are swept once (with the
+ * first item's expiredError and failedExpiresAt), then per item, in order, its fenced
+ * completion and its claim. Returns ~[[completed (0|1), [[field, value, …] per claimed job]] per item].
  */
 export const COMPLETE_AND_CLAIM_MANY = script(`${FINISH_FN}${CLAIM_FN}
 local out = {}
+-- Expired leases are dealt with once, first: a member whose lease ran out completes nothing.
+sweep(ARGV[11], ARGV[12])
 for i = 0, tonumber(ARGV[3]) - 1 do
   local o = 4 + i * 9
   local completed = finish_job(ARGV[o], ARGV[o + 1], 'completed', ARGV[o + 2], ARGV[o + 3])
-  local claimed = claim_jobs(tonumber(ARGV[o + 4]), ARGV[o + 5], ARGV[o + 6], ARGV[o + 7],
-    ARGV[o + 8])
-  out[#out + 1] = {completed, claimed}
+  out[#out + 1] = {completed, take(tonumber(ARGV[o + 4]), ARGV[o + 5], ARGV[o + 6])}
 end
 return reply(out)
 `);
