@@ -64,6 +64,8 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
   #loop: Promise<unknown> | null = null;
   /** `stop()` calls in progress: runs started meanwhile claim nothing. */
   #stopping = 0;
+  /** The latest `stop()` while it is in progress. */
+  #stopped: Promise<void> | null = null;
 
   constructor(queue: JobQueue<J>, options: WorkerOptions = {}) {
     this.#queue = queue;
@@ -165,16 +167,28 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
 
   /** Starts a continuous loop (idle-polls with backoff; wakes at once on in-process enqueues). */
   start(): void {
+    // A start right after a stop (not awaited) takes effect once the stop is done.
+    if (this.#stopped) {
+      const start = () => this.start();
+      void this.#stopped.then(start, start);
+      return;
+    }
     if (this.#loop) return;
     const run = this.#open({});
     const { signal } = run.stop;
-    this.#loop = this.#tracked(run, {
+    const loop = this.#tracked(run, {
       onEmpty: "wait",
       signal,
       shutdown: run.shutdown.signal,
       wanted: (free) => (signal.aborted ? 0 : free),
       fits: () => true,
     });
+    this.#loop = loop;
+    // Once the loop has ended (stopped, or its queue closed) `start()` may start a new one.
+    void loop.then(
+      () => this.#loopEnded(loop),
+      () => this.#loopEnded(loop),
+    );
   }
 
   /**
@@ -184,6 +198,16 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
    * Drains started meanwhile claim nothing; once it resolves the worker can be used again.
    */
   async stop(options?: { graceMs?: number }): Promise<void> {
+    const stopped = this.#stop(options);
+    this.#stopped = stopped;
+    try {
+      await stopped;
+    } finally {
+      if (this.#stopped === stopped) this.#stopped = null;
+    }
+  }
+
+  async #stop(options?: { graceMs?: number }): Promise<void> {
     this.#stopping += 1;
     const grace = new AbortController();
     try {
@@ -200,6 +224,10 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
       this.#stopping -= 1;
     }
     this.#loop = null;
+  }
+
+  #loopEnded(loop: Promise<unknown>): void {
+    if (this.#loop === loop) this.#loop = null;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -11,6 +11,7 @@ import {
   JobNotFoundError,
   type JobQueue,
 } from "../../src/index.js";
+import { assertJobDefinitions } from "../../src/queue-options.js";
 import type { QueueRoutesOptions } from "../hono.js";
 import {
   adminOnly,
@@ -37,6 +38,10 @@ export function routeKit<J extends JobDefinitions>(
   const streamSecret = assertSecret(options.streamSecret, "streamSecret");
   // Any length: the platform may choose it (Vercel's CRON_SECRET); only empty is refused.
   const cronSecret = assertSecret(options.cronSecret, "cronSecret", 1);
+  if (options.jobs !== undefined && queue.jobs !== undefined) {
+    throw new Error("give jobs to the queue only: queueRoutes' own jobs option is deprecated");
+  }
+  assertJobDefinitions(options.jobs);
   const maxStorePolls = options.sse?.maxStorePolls;
   if (maxStorePolls !== undefined && !(Number.isInteger(maxStorePolls) && maxStorePolls >= 1)) {
     throw new Error("sse.maxStorePolls must be a positive integer");

@@ -5,7 +5,7 @@
  */
 import { InvalidPayloadError, type PayloadIssue, UnknownJobTypeError } from "../errors.js";
 import { type JobDefinitions, payloadSchema } from "../job-types.js";
-import type { StandardSchemaIssue } from "../standard-schema.js";
+import type { StandardSchema, StandardSchemaIssue } from "../standard-schema.js";
 
 function issuePath(issue: StandardSchemaIssue): string {
   return (issue.path ?? [])
@@ -45,7 +45,14 @@ export class JobSchemas {
   async parseStored(type: string, payload: unknown): Promise<unknown> {
     const definition = this.parses(type) ? this.definitions?.[type] : undefined;
     if (!definition) return payload;
-    const result = await payloadSchema(definition)["~standard"].validate(payload);
+    let result: Awaited<ReturnType<StandardSchema["~standard"]["validate"]>>;
+    try {
+      result = await payloadSchema(definition)["~standard"].validate(payload);
+    } catch {
+      // A schema that throws (a transform on bad input, a custom validator's bug) refuses the
+      // payload like one that reports issues; what it threw is not repeated.
+      throw new InvalidPayloadError([{ path: "", message: "the schema could not check it" }]);
+    }
     if (result.issues) {
       const issues: PayloadIssue[] = result.issues.map((issue) => ({
         path: issuePath(issue),

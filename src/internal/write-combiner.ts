@@ -98,17 +98,21 @@ export class WriteCombiner {
   }
 }
 
-const combiners = new WeakMap<Backend, Map<string, WriteCombiner>>();
+const combiners = new WeakMap<Backend, Map<string, WeakMap<Clock, WriteCombiner>>>();
 
 /**
- * The combiner every queue object over `backend` and queue `name` shares, or null when the
- * backend cannot take groups (then each completion is its own call).
+ * The combiner every queue object over `backend`, queue `name` and `clock` shares, or null
+ * when the backend cannot take groups (then each completion is its own call). Queue objects
+ * with different clocks (tests with a `ManualClock` each) never share a group: a group is
+ * sent with one clock reading.
  */
 export function combinerFor(backend: Backend, name: string, clock: Clock): WriteCombiner | null {
   if (!backend.completeAndClaim || !backend.completeAndClaimMany) return null;
-  const byName = combiners.get(backend) ?? new Map<string, WriteCombiner>();
+  const byName = combiners.get(backend) ?? new Map<string, WeakMap<Clock, WriteCombiner>>();
   combiners.set(backend, byName);
-  const combiner = byName.get(name) ?? new WriteCombiner(backend as Combinable, name, clock);
-  byName.set(name, combiner);
+  const byClock = byName.get(name) ?? new WeakMap<Clock, WriteCombiner>();
+  byName.set(name, byClock);
+  const combiner = byClock.get(clock) ?? new WriteCombiner(backend as Combinable, name, clock);
+  byClock.set(clock, combiner);
   return combiner;
 }

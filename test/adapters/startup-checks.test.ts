@@ -85,3 +85,21 @@ describe("the examples", () => {
     await expect(import(route)).rejects.toThrow("set the CRON_SECRET environment variable");
   });
 });
+
+describe("queueRoutes' deprecated jobs option", () => {
+  it("fails at startup when the queue has jobs too, or when an entry is not a schema", async () => {
+    const { JobQueue } = await import("../../src/index.js");
+    const { libsqlBackend } = await import("../../src/backends/libsql/index.js");
+    const { queueRoutes } = await import("../../adapters/hono.js");
+    const { z } = await import("zod");
+    const backend = libsqlBackend({ url: ":memory:" });
+    const typed = new JobQueue({ backend, jobs: { t: z.object({}) } });
+    expect(() => queueRoutes(typed, { auth: false, jobs: { t: z.object({}) } })).toThrow(
+      /give jobs to the queue only/,
+    );
+    const plain = new JobQueue({ backend });
+    expect(() => queueRoutes(plain, { auth: false, jobs: { t: { nope: 1 } as never } })).toThrow(
+      /jobs\.t/,
+    );
+  });
+});

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend.js";
-import { BackendError, BackendUnavailableError, JobQueue } from "../../src/index.js";
+import { BackendError, BackendUnavailableError, JobQueue, ManualClock } from "../../src/index.js";
 import { internalsOf } from "../../src/internal/queue-internals.js";
 import { memoryQueue } from "../support/memory-queue.js";
 
 describe("leases granted by completeAndClaim", () => {
   it("start after pending progress was flushed, however long that took", async () => {
-    const { queue, clock } = memoryQueue({ progressIntervalMs: 60_000, leaseMs: 2_000 });
+    const { queue, clock } = memoryQueue({ progressIntervalMs: 60_000, leaseMs: 60_000 });
     // Progress writes take 5 s of (manual) time: a store that is slow to answer.
     const slow: Backend = new Proxy(queue.backend, {
       get(target, key, receiver) {
@@ -18,7 +18,7 @@ describe("leases granted by completeAndClaim", () => {
         };
       },
     });
-    const slowQueue = new JobQueue({ backend: slow, clock, name: queue.name, leaseMs: 2_000 });
+    const slowQueue = new JobQueue({ backend: slow, clock, name: queue.name, leaseMs: 60_000 });
     await slowQueue.enqueueMany([{ type: "t" }, { type: "t" }]);
     const job = await slowQueue.claim();
     if (!job) throw new Error("no job");
@@ -28,7 +28,7 @@ describe("leases granted by completeAndClaim", () => {
       limit: 1,
     });
     expect(completed).toBe(true);
-    expect(next[0]?.leaseUntil).toBe(clock.now() + 2_000);
+    expect(next[0]?.leaseUntil).toBe(clock.now() + 60_000);
   });
 });
 
@@ -94,5 +94,22 @@ describe("write combining when the store refuses a group", () => {
       const fulfilled = settled.filter((s) => s.status === "fulfilled").length;
       expect(fulfilled).toBe(ErrorClass === BackendError ? 3 : 0);
     }
+  });
+});
+
+describe("write combining and clocks", () => {
+  it("never groups queue objects whose clocks differ (a group has one clock reading)", async () => {
+    const { queue, backend, calls } = memoryQueue();
+    await queue.enqueueMany(Array.from({ length: 4 }, (_, i) => ({ type: "t", payload: i })));
+    const other = new ManualClock(queue.clock.now());
+    const mine = new JobQueue({ backend, clock: queue.clock, name: queue.name });
+    const theirs = new JobQueue({ backend, clock: other, name: queue.name });
+    const [a, b] = [await mine.claim(), await theirs.claim()];
+    calls.clear();
+    await Promise.all([
+      internalsOf(mine).completeAndClaim(a as never, 1, { limit: 1 }),
+      internalsOf(theirs).completeAndClaim(b as never, 2, { limit: 1 }),
+    ]);
+    expect(Object.fromEntries(calls)).toEqual({ completeAndClaim: 2 });
   });
 });

@@ -71,3 +71,36 @@ describe("a queue with job types", () => {
     expect(() => new JobQueue({ backend: queue.backend, jobs: bad })).toThrow(/jobs\.resize/);
   });
 });
+
+describe("a schema that throws", () => {
+  const throwing = {
+    parse: z.object({ n: z.number() }).transform((value) => {
+      if (value.n < 0) throw new Error("negative: secret detail");
+      return value;
+    }),
+  };
+
+  it("refuses the payload at enqueue as INVALID_PAYLOAD, without repeating what it threw", async () => {
+    const { queue } = memoryQueue();
+    const typed = new JobQueue({ backend: queue.backend, name: queue.name, jobs: throwing });
+    const error = (await typed
+      .enqueue("parse", { n: -1 })
+      .catch((e: unknown) => e)) as InvalidPayloadError;
+    expect(error).toBeInstanceOf(InvalidPayloadError);
+    expect(JSON.stringify(error.issues)).not.toContain("secret");
+    expect((await typed.stats()).queued).toBe(0);
+  });
+
+  it("fails a stored payload it throws on, at once and without retries", async () => {
+    const { queue, clock } = memoryQueue();
+    const typed = new JobQueue({ backend: queue.backend, clock, name: queue.name, jobs: throwing });
+    const id = await queue.enqueue("parse", { n: -1 }, { maxAttempts: 5 }); // untyped: stored
+    const worker = new Worker(typed).handler("parse", () => "ran");
+    expect(await worker.drain({ budgetMs: 10_000 })).toMatchObject({ claimed: 1, failed: 1 });
+    expect(await typed.get(id)).toMatchObject({
+      state: "failed",
+      attempts: 1,
+      error: { code: "INVALID_PAYLOAD" },
+    });
+  });
+});

@@ -135,3 +135,18 @@ describe("Worker.start idle waits", () => {
     await worker.stop();
   });
 });
+
+describe("Worker.start after a stop", () => {
+  it("restarts when start() follows a stop() that was not awaited", async () => {
+    const { queue, clock } = memoryQueue();
+    const worker = new Worker(queue, { idleMs: { min: 1_000, max: 1_000 } }).handler("t", () => 1);
+    worker.start();
+    await clock.untilSleeping(1);
+    const stopped = worker.stop();
+    worker.start(); // a restart: takes effect once the stop is done
+    await stopped;
+    const id = await queue.enqueue("t", null);
+    await until(async () => (await queue.get(id))?.state === "completed", "the restarted loop");
+    await worker.stop();
+  });
+});

@@ -164,9 +164,12 @@ export class LibsqlBackend implements contract.Backend {
     input: contract.CompleteAndClaimInput,
   ): Promise<contract.CompleteAndClaimOutcome> {
     const claim = { ...input.next, queue: input.queue, now: input.now };
-    const [completed, , , claimed] = await this.#write([
+    // Expired leases first, as in a group: a completion whose lease ran out completes nothing.
+    const [, , completed, claimed] = await this.#write([
+      this.#sql.deadLetterExpired(claim),
+      this.#sql.requeueExpired(claim),
       this.#completion(input),
-      ...this.#claimSteps(claim),
+      this.#sql.claim(claim),
     ]);
     return {
       completed: (completed?.rows.length ?? 0) > 0,

@@ -136,12 +136,15 @@ return finish_job(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 /**
  * COMPLETE_AND_CLAIM — ARGV: base, now, id, token, result, expiresAt,
  *   limit, claimToken, leaseUntil, expiredError, failedExpiresAt
- * A worker's steady state in one round trip: completes its job (fenced), then claims more.
+ * A worker's steady state in one round trip: deals with expired leases, completes its job
+ * (fenced; a lease that ran out completes nothing), then claims more.
  * Returns ~[completed (0|1), [[field, value, …] per claimed job]].
  */
 export const COMPLETE_AND_CLAIM = script(`${FINISH_FN}${CLAIM_FN}
+-- Expired leases first, as in a group: a completion whose lease ran out completes nothing.
+sweep(ARGV[10], ARGV[11])
 local completed = finish_job(ARGV[3], ARGV[4], 'completed', ARGV[5], ARGV[6])
-return reply({completed, claim_jobs(tonumber(ARGV[7]), ARGV[8], ARGV[9], ARGV[10], ARGV[11])})
+return reply({completed, take(tonumber(ARGV[7]), ARGV[8], ARGV[9])})
 `);
 
 /**
@@ -245,8 +248,9 @@ return reply(out)
 
 /**
  * PURGE — ARGV: base, now, chunk, state… . Deletes up to `chunk` jobs in those states.
- * When no job is left at all, also deletes the insertion counter, so a purged queue leaves
- * no keys behind. Returns the number of jobs deleted.
+ * When no job is left at all, also deletes the insertion counter, so a purged queue leaves no
+ * keys behind but the notes of claims still in flight (`claim:<token>`, gone when their lease
+ * would have ended). Returns the number of jobs deleted.
  */
 export const PURGE = script(`
 local budget = tonumber(ARGV[3])
