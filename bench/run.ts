@@ -104,7 +104,8 @@ try {
   log(
     `1. Throughput: claim → complete, 10 workers × concurrency ${throughput.CONCURRENCIES.join(" and ")}, ${sizes.jobs} jobs, jobs/s (median of ${sizes.runs})`,
   );
-  log(
+  /** Section 1's table of one measure per store and shape, ours beside the peer's. */
+  const perShape = (measure: "jobsPerSecond" | "cpuMicrosPerJob") =>
     table(
       [
         "store",
@@ -119,46 +120,17 @@ try {
         LABELS[config],
         peerOf(config, 1)?.[0] ?? "-",
         ...throughput.CONCURRENCIES.flatMap((c) => {
-          const value = shapeOf(c).ours[config].jobsPerSecond;
+          const value = shapeOf(c).ours[config][measure];
           const peer = peerOf(config, c)?.[1];
-          return [
-            value,
-            peer?.jobsPerSecond ?? "-",
-            peer ? round(value / peer.jobsPerSecond, 2) : "-",
-          ];
+          return [value, peer?.[measure] ?? "-", peer ? round(value / peer[measure], 2) : "-"];
         }),
       ]),
-    ),
-  );
+    );
+  log(perShape("jobsPerSecond"));
   log(
     "\nClient CPU per job, µs: the bench process's user + system CPU over the drain ÷ jobs (median; the store servers run in another process and are not counted)",
   );
-  log(
-    table(
-      [
-        "store",
-        "peer",
-        ...throughput.CONCURRENCIES.flatMap((c) => [
-          `ours ${shapeName(c)}`,
-          `peer ${shapeName(c)}`,
-          "ours/peer",
-        ]),
-      ],
-      CONFIGS.map((config) => [
-        LABELS[config],
-        peerOf(config, 1)?.[0] ?? "-",
-        ...throughput.CONCURRENCIES.flatMap((c) => {
-          const value = shapeOf(c).ours[config].cpuMicrosPerJob;
-          const peer = peerOf(config, c)?.[1];
-          return [
-            value,
-            peer?.cpuMicrosPerJob ?? "-",
-            peer ? round(value / peer.cpuMicrosPerJob, 2) : "-",
-          ];
-        }),
-      ]),
-    ),
-  );
+  log(perShape("cpuMicrosPerJob"));
   log(
     "\nWAL written per job, SQLite file stores: frames committed while the WAL was held from checkpointing (one untimed run each)",
   );

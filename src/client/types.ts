@@ -1,8 +1,15 @@
 /** The shapes the HTTP API sends and takes, typed by a map of job types. Types only. */
-import type { BackoffOptions, JobCounts, JobError, JobState, JobUpdate } from "../job.js";
+import type {
+  BackoffOptions,
+  EnqueueOptions,
+  JobCounts,
+  JobError,
+  JobState,
+  JobUpdate,
+} from "../job.js";
 import type { JobDefinitions, JobMapOf } from "../job-types.js";
 
-export type { BackoffOptions, JobCounts, JobError, JobState, JobUpdate };
+export type { BackoffOptions, EnqueueOptions, JobCounts, JobError, JobState, JobUpdate };
 
 /**
  * Per job type, its payload and result. `createClient<Jobs>` takes one; the default allows any
@@ -93,22 +100,6 @@ export interface Enqueued<Type extends string = string> {
   streamToken?: string;
   /** The events route with `?token=`, for a plain `EventSource`. */
   streamUrl?: string;
-}
-
-/** Options of one enqueued job. */
-export interface EnqueueOptions {
-  /** Higher runs first. Integer; default 0. */
-  priority?: number;
-  /** Run no earlier than this many ms from now. Exclusive with `runAt`. */
-  delayMs?: number;
-  /** Run no earlier than this time (epoch ms or Date). */
-  runAt?: number | Date;
-  /** Total attempts before the job is dead-lettered (`failed`). */
-  maxAttempts?: number;
-  /** Retry delay policy for this job. */
-  backoff?: BackoffOptions;
-  /** A live job holding the key is returned instead of creating a second one. */
-  idempotencyKey?: string;
 }
 
 /** One job of `enqueueBatch`. */

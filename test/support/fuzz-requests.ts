@@ -2,22 +2,13 @@
  * Random malformed requests for the queue routes, from a seeded PRNG (mulberry32): the same
  * seed gives the same requests, so a failure replays exactly.
  */
+import { mulberry32 } from "../../scripts/chaos/prng.js";
 import { ADMIN, CRON } from "./routes-app.js";
+
+export { mulberry32 };
 
 /** A PRNG: uniform numbers in [0, 1). */
 export type Rng = () => number;
-
-/** mulberry32: small, fast, good enough for test data. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** What earlier 2xx answers revealed, so requests can hit real jobs and real cursors. */
 export interface FuzzMemory {
