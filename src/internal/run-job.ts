@@ -137,10 +137,13 @@ function settle(input: RunJobInput): Settled | Promise<Settled> {
   const { queue, job, handler } = input;
   if (!handler) return { kind: "failed", error: new NoHandlerError(job.type) };
   const { schemas } = internalsOf(queue);
-  if (!schemas.parses(job.type)) return runHandler(input, handler, job.payload);
+  const attempt = new Attempt(job);
+  input.running.add(attempt); // heartbeated from here on, an async parse included
+  if (!schemas.parses(job.type)) return runHandler(input, handler, job.payload, attempt);
   return schemas.parseStored(job.type, job.payload).then(
-    (payload) => runHandler(input, handler, payload),
+    (payload) => runHandler(input, handler, payload, attempt),
     (error: unknown): Settled => {
+      input.running.remove(attempt);
       if (error instanceof InvalidPayloadError) return { kind: "invalid", error };
       throw error;
     },
@@ -152,9 +155,9 @@ function runHandler(
   input: RunJobInput,
   handler: NonNullable<RunJobInput["handler"]>,
   payload: unknown,
+  attempt: Attempt,
 ): Settled | Promise<Settled> {
   const { queue, job, running } = input;
-  const attempt = new Attempt(job);
   const ctx: JobContext = {
     job,
     payload,
@@ -168,7 +171,6 @@ function runHandler(
       return ours;
     },
   };
-  running.add(attempt);
   const { timeoutMs } = handler.options;
   let timer: AbortController | null = null;
   if (timeoutMs !== undefined) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Worker } from "../../src/index.js";
+import { JobQueue, Worker } from "../../src/index.js";
 import { memoryQueue, until } from "../support/memory-queue.js";
 
 describe("worker heartbeats and aborts", () => {
@@ -79,5 +79,37 @@ describe("worker heartbeats and aborts", () => {
     expect(await worker.drain({ budgetMs: 5_000 })).toMatchObject({ lost: 1, completed: 0 });
     expect(reason).toMatchObject({ code: "LEASE_LOST" });
     expect((await queue.get(id))?.state).toBe("cancelled");
+  });
+});
+
+describe("heartbeats while a payload is parsed", () => {
+  it("keeps the lease alive through a slow async schema", async () => {
+    const { queue, clock, backend, peer } = memoryQueue({ leaseMs: 3_000 });
+    const slow = {
+      "~standard": {
+        version: 1 as const,
+        vendor: "test",
+        validate: async (value: unknown) => {
+          await clock.sleep(10_000); // a lookup that takes longer than the lease
+          return { value };
+        },
+      },
+    };
+    const typed = new JobQueue({
+      backend,
+      clock,
+      name: queue.name,
+      leaseMs: 3_000,
+      jobs: { t: slow },
+    });
+    await queue.enqueue("t", 1); // stored as given; checked again by the worker
+    const worker = new Worker(typed).handler("t", () => "done");
+    const drained = worker.drain({ budgetMs: 60_000 });
+    for (let t = 0; t < 10_000; t += 1_000) {
+      await clock.untilSleeping(2); // the parse and the heartbeat timer
+      await clock.advance(1_000);
+      expect(await peer().claim()).toBeNull(); // never reclaimable while the parse runs
+    }
+    expect(await drained).toMatchObject({ completed: 1, lost: 0 });
   });
 });
