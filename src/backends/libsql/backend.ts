@@ -180,8 +180,9 @@ export class LibsqlBackend implements contract.Backend {
   }
 
   /**
-   * Every member's completion and claim in one write transaction (one request over HTTP); the
-   * expired-lease statements run once, first. Each completion is fenced by its own token.
+   * Every member's completion and claim in one write transaction (one request over HTTP): the
+   * expired-lease statements once, first; one set-based statement completing every member,
+   * each fenced by its own token; then each member's claim.
    */
   async completeAndClaimMany(
     input: contract.CompleteAndClaimManyInput,
@@ -190,17 +191,16 @@ export class LibsqlBackend implements contract.Backend {
     const [first] = items;
     if (!first) return [];
     const scope = { queue, now };
-    const [, , ...results] = await this.#write([
+    const [, , completions, ...claims] = await this.#write([
       this.#sql.deadLetterExpired({ ...first.next, ...scope }),
       this.#sql.requeueExpired({ ...first.next, ...scope }),
-      ...items.flatMap((item) => [
-        this.#completion({ ...item, ...scope }),
-        this.#sql.claim({ ...item.next, ...scope }),
-      ]),
+      this.#sql.completeMany(scope, items),
+      ...items.map((item) => this.#sql.claim({ ...item.next, ...scope })),
     ]);
-    return items.map((_, i) => ({
-      completed: (results[2 * i]?.rows.length ?? 0) > 0,
-      claimed: Array.from(results[2 * i + 1]?.rows ?? [])
+    const completed = new Set(Array.from(completions?.rows ?? [], (row) => String(row.id)));
+    return items.map((item, i) => ({
+      completed: completed.has(item.id),
+      claimed: Array.from(claims[i]?.rows ?? [])
         .sort(byClaimOrder)
         .map(toJobRecord),
     }));

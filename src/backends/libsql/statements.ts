@@ -183,6 +183,39 @@ export class Statements {
     );
   }
 
+  /**
+   * Completes several claimed jobs in one set-based statement, each fenced by its own token
+   * (and safe to re-send, as {@link Statements.finish}); returns the ids it completed. The
+   * text depends only on how many there are, so prepared statements are reused per size.
+   */
+  completeMany(
+    scope: { queue: string; now: number },
+    items: ReadonlyArray<{ id: string; token: string; result: string; expiresAt: number }>,
+  ): Statement {
+    const { jobs } = this.t;
+    const args: Record<string, SqlValue> = { queue: scope.queue, now: scope.now };
+    const rows = items.map((item, i) => {
+      Object.assign(args, {
+        [`i${i}`]: item.id,
+        [`t${i}`]: item.token,
+        [`r${i}`]: item.result,
+        [`e${i}`]: item.expiresAt,
+      });
+      return `(:i${i}, :t${i}, :r${i}, :e${i})`;
+    });
+    return sql(
+      `WITH done(id, token, result, expires_at) AS (VALUES ${rows.join(", ")})
+       UPDATE ${jobs} SET state = 'completed', result = done.result, error = NULL, progress = 1,
+         lease_until = NULL, expires_at = done.expires_at, updated_at = :now,
+         seq = ${jobs}.seq + (${jobs}.state = 'active'), event = 'completed'
+       FROM done
+       WHERE ${jobs}.id = done.id AND ${jobs}.queue = :queue AND ${jobs}.token = done.token
+         AND (${jobs}.state = 'active' OR (${jobs}.event = 'completed' AND ${jobs}.updated_at = :now))
+       RETURNING ${jobs}.id`,
+      args,
+    );
+  }
+
   /** Cancels a queued or active job; `token` takes the call's id, so a re-send knows its own. */
   cancel(input: CancelInput): Statement {
     const { id, queue, now, expiresAt, callId } = input;
