@@ -2,6 +2,7 @@ import { ValidationError } from "./errors.js";
 import { rateLimitedConsole } from "./internal/error-log.js";
 import { HandlerRegistry } from "./internal/handler-registry.js";
 import { internalsOf } from "./internal/queue-internals.js";
+import { openRun, type Run } from "./internal/run-control.js";
 import {
   FinalWriteError,
   type HandlerOptions,
@@ -26,22 +27,6 @@ import type { DrainOptions, DrainSummary, WorkerOptions } from "./worker-options
 export type { ErrorContext, ErrorHandler } from "./internal/error-log.js";
 export type { HandlerOptions, JobContext, JobHandler } from "./internal/run-job.js";
 export type { DrainOptions, DrainSummary, WorkerOptions } from "./worker-options.js";
-
-/** A drain or loop in progress: its own claim and shutdown controls. */
-interface Run {
-  stop: AbortController;
-  shutdown: AbortController;
-  unfollow: Array<() => void>;
-}
-
-/** Aborts `target` when `source` aborts; returns the unsubscribe. */
-function follow(source: AbortSignal | undefined, target: AbortController): () => void {
-  if (!source) return () => {};
-  const abort = () => target.abort(source.reason);
-  if (source.aborted) abort();
-  else source.addEventListener("abort", abort, { once: true });
-  return () => source.removeEventListener("abort", abort);
-}
 
 /**
  * Runs jobs with per-type handlers, either within a time budget (`drain`, for cron-triggered
@@ -236,14 +221,7 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
 
   /** A new run: claiming and shutdown follow the caller's signals, and `stop()`. */
   #open(from: { signal?: AbortSignal; shutdown?: AbortSignal }): Run {
-    const stop = new AbortController();
-    const shutdown = new AbortController();
-    // A shutdown also ends claiming: a run that went on would claim the jobs it just released.
-    const unfollow = [follow(from.signal, stop), follow(from.shutdown, shutdown)];
-    unfollow.push(follow(shutdown.signal, stop));
-    const run = { stop, shutdown, unfollow };
-    if (this.#stopping > 0) run.stop.abort();
-    return run;
+    return openRun(from, this.#stopping > 0);
   }
 
   /** Runs `plan`, tracked for `stop()` until it ends. */
