@@ -3,21 +3,20 @@ import {
   InvalidStateError,
   JobNotFoundError,
   QueueClosedError,
-  QueueError,
   ValidationError,
 } from "./errors.js";
 import { backoffDelay } from "./internal/backoff.js";
 import { ChangeFeed, NEW_WORK } from "./internal/change-feed.js";
 import { claimInput } from "./internal/claim-input.js";
 import type { Clock } from "./internal/clock.js";
-import { type EnqueueDefaults, toNewJob } from "./internal/enqueue-input.js";
+import { type EnqueueDefaults, toNewJobs } from "./internal/enqueue-input.js";
 import { newToken } from "./internal/ids.js";
 import { JobSchemas } from "./internal/job-schemas.js";
 import { describeError, encodeJson, toJob, toUpdate } from "./internal/json.js";
 import { LeaseBook } from "./internal/lease-book.js";
 import { toProgressPatch } from "./internal/progress-coalescer.js";
 import { registerInternals } from "./internal/queue-internals.js";
-import { combinerFor } from "./internal/write-combiner.js";
+import { completeAndClaimCall } from "./internal/write-combiner.js";
 import type { EnqueueOptions, Job, JobCounts, JobPage, JobState, JobUpdate } from "./job.js";
 import type {
   JobDefinitions,
@@ -59,6 +58,10 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   readonly #defaults: EnqueueDefaults;
   readonly #retention: Required<RetentionOptions>;
   readonly #leases: LeaseBook;
+  /** The combined complete-and-claim call, grouped with other workers' where the backend can. */
+  readonly #combined:
+    | ((input: contract.CompleteAndClaimInput) => Promise<contract.CompleteAndClaimOutcome>)
+    | undefined;
   #closed = false;
 
   constructor(options: JobQueueOptions & { jobs?: J }) {
@@ -72,6 +75,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     this.#defaults = settings.defaults;
     this.#retention = settings.retention;
     this.#changes = new ChangeFeed(this.clock);
+    this.#combined = completeAndClaimCall(this.backend, this.name, this.clock);
     registerInternals(this, {
       changes: this.#changes,
       completeAndClaim: (job, result, next) => this.#completeAndClaim(job, result, next),
@@ -110,19 +114,8 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     if (!Array.isArray(items) || items.length === 0 || items.length > 1_000) {
       throw new ValidationError("enqueueMany takes 1 to 1000 jobs", "jobs");
     }
-    // The payload is stored as given; workers parse it again, so a transforming schema's
-    // output never has to parse as its input.
     const now = this.clock.now();
-    const jobs: contract.NewJobRecord[] = [];
-    for (const [i, item] of items.entries()) {
-      try {
-        await this.#schemas.parse(String(item?.type), item?.payload);
-        jobs.push(toNewJob(item?.type, item?.payload, item?.options, this.#defaults, now));
-      } catch (error) {
-        if (error instanceof QueueError) error.item = i;
-        throw error;
-      }
-    }
+    const jobs = await toNewJobs(items, this.#schemas, this.#defaults, now);
     const outcomes = await this.backend.enqueue({ queue: this.name, now, jobs });
     this.#changes.notify(NEW_WORK);
     return outcomes;
@@ -152,12 +145,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     result: unknown,
     next: { limit: number; leaseMs?: number },
   ): Promise<{ completed: boolean; next: Job[] }> {
-    // Concurrent completions of every queue object over this backend and queue go as one
-    // group where the backend can take groups; else each is its own call.
-    const combiner = combinerFor(this.backend, this.name, this.clock);
-    const combined = combiner
-      ? (input: contract.CompleteAndClaimInput) => combiner.submit(input)
-      : this.backend.completeAndClaim?.bind(this.backend);
+    const combined = this.#combined;
     if (!combined) {
       const completed = await this.complete(job, result);
       return { completed, next: await this.claimMany(next.limit, next) };

@@ -3,10 +3,11 @@
  * {@link ValidationError} naming the bad field. Nothing reaches the store before this passes.
  */
 import type { NewJobRecord } from "../backend.js";
-import { ValidationError } from "../errors.js";
+import { QueueError, ValidationError } from "../errors.js";
 import type { EnqueueOptions } from "../job.js";
 import { type BackoffPolicy, resolveBackoff } from "./backoff.js";
 import { newJobId } from "./ids.js";
+import type { JobSchemas } from "./job-schemas.js";
 import { encodeJson } from "./json.js";
 
 /** Bounds that keep every backend's ordering keys exact. */
@@ -103,4 +104,31 @@ export function toNewJob(
     backoff: opts.backoff ? JSON.stringify(resolveBackoff(opts.backoff, defaults.backoff)) : null,
     idempotencyKey: key ?? null,
   };
+}
+
+/**
+ * Validates and encodes a batch: each item's type and payload against the queue's schemas
+ * (typed types only: untyped ones cost no await), then its options. An error about one item
+ * carries its index (`item`). The payload is stored as given; workers parse it again, so a
+ * transforming schema's output never has to parse as its input.
+ */
+export async function toNewJobs(
+  items: ReadonlyArray<{ type?: unknown; payload?: unknown; options?: EnqueueOptions }>,
+  schemas: JobSchemas,
+  defaults: EnqueueDefaults,
+  now: number,
+): Promise<NewJobRecord[]> {
+  const jobs: NewJobRecord[] = [];
+  for (const [i, item] of items.entries()) {
+    try {
+      const type = String(item?.type);
+      schemas.assertKnown(type);
+      if (schemas.parses(type)) await schemas.parseStored(type, item?.payload);
+      jobs.push(toNewJob(item?.type, item?.payload, item?.options, defaults, now));
+    } catch (error) {
+      if (error instanceof QueueError) error.item = i;
+      throw error;
+    }
+  }
+  return jobs;
 }

@@ -116,3 +116,18 @@ export function combinerFor(backend: Backend, name: string, clock: Clock): Write
   byClock.set(clock, combiner);
   return combiner;
 }
+
+/**
+ * How a queue object completes a job and claims the next in one call: through the shared
+ * combiner where the backend takes groups, else the backend's own `completeAndClaim`, else
+ * undefined (two calls then). Resolved once per queue object, not per job.
+ */
+export function completeAndClaimCall(
+  backend: Backend,
+  name: string,
+  clock: Clock,
+): ((input: CompleteAndClaimInput) => Promise<CompleteAndClaimOutcome>) | undefined {
+  const combiner = combinerFor(backend, name, clock);
+  if (combiner) return (input) => combiner.submit(input);
+  return backend.completeAndClaim?.bind(backend);
+}

@@ -19,6 +19,21 @@ function app(queue: ReturnType<typeof memoryQueue>["queue"], worker: Worker) {
   return new Hono().route("/queue", queueRoutes(queue, { auth: { tokens: [TOKEN] }, worker }));
 }
 
+/** A file queue with one job whose handler waits until its signal aborts. */
+async function waitingJob() {
+  const dir = tempDir();
+  const { queue, clock } = memoryQueue({}, `file:${dir.path}/q.db`);
+  const started: string[] = [];
+  const worker = new Worker(queue).handler("wait", (ctx) => {
+    started.push(ctx.job.id);
+    return new Promise((_, reject) =>
+      ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)),
+    );
+  });
+  const id = await queue.enqueue("wait", null);
+  return { dir, queue, clock, started, worker, id };
+}
+
 describe("node adapter", () => {
   it("serves the API on a free port and its cron schedule processes jobs end to end", async () => {
     const { queue } = memoryQueue({ clock: undefined });
@@ -60,16 +75,7 @@ describe("node adapter", () => {
   });
 
   it("shuts down gracefully: stops claiming, releases unfinished jobs after graceMs, closes", async () => {
-    const dir = tempDir();
-    const { queue, clock } = memoryQueue({}, `file:${dir.path}/q.db`);
-    const started: string[] = [];
-    const worker = new Worker(queue).handler("wait", (ctx) => {
-      started.push(ctx.job.id);
-      return new Promise((_, reject) =>
-        ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)),
-      );
-    });
-    const id = await queue.enqueue("wait", null);
+    const { dir, queue, clock, started, worker, id } = await waitingJob();
     const running = await serve({
       fetch: app(queue, worker).fetch,
       queue,
@@ -96,16 +102,7 @@ describe("node adapter", () => {
   });
 
   it("on close, releases the jobs of a drain the cron route started (no lease expiry)", async () => {
-    const dir = tempDir();
-    const { queue, clock } = memoryQueue({}, `file:${dir.path}/q.db`);
-    const started: string[] = [];
-    const worker = new Worker(queue).handler("wait", (ctx) => {
-      started.push(ctx.job.id);
-      return new Promise((_, reject) =>
-        ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)),
-      );
-    });
-    const id = await queue.enqueue("wait", null);
+    const { dir, queue, clock, started, worker, id } = await waitingJob();
     const running = await serve({
       fetch: app(queue, worker).fetch,
       queue,

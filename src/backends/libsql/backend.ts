@@ -1,11 +1,10 @@
 import type * as contract from "../../backend.js";
-import type { QueueError } from "../../errors.js";
-import { briefly, describe, refused, unavailable } from "../../internal/store-errors.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
 import type { LibsqlClientLike, SqlResult, Statement } from "./client.js";
 import { byClaimOrder, toEventRecord, toJobRecord } from "./rows.js";
 import { migrate, tablesFor } from "./schema.js";
 import { Statements } from "./statements.js";
+import { storeError } from "./store-error.js";
 
 /** Settings resolved by the factory. */
 export interface LibsqlBackendSettings {
@@ -16,34 +15,6 @@ export interface LibsqlBackendSettings {
   prefix: string;
   capabilities: contract.BackendCapabilities;
   name: string;
-}
-
-/**
- * Codes of `@libsql/client` errors that mean the call got no usable reply (an HTTP error
- * status, a broken stream) or the database is busy: worth retrying later.
- */
-const UNAVAILABLE_CODES = new Set([
-  "SERVER_ERROR",
-  "HRANA_WEBSOCKET_ERROR",
-  "HRANA_CLOSED_ERROR",
-  "HRANA_PROTO_ERROR",
-  "STREAM_EXPIRED",
-  "SQLITE_BUSY",
-  "SQLITE_LOCKED",
-]);
-
-/**
- * The error the public API throws for a failed store call. The client answers a reply it got
- * with a coded `LibsqlError`; an error with no string `code` never reached the database (the
- * runtime's fetch failed: Node's `TypeError: fetch failed`, workerd's `Network connection
- * lost.` or `internal error; reference=…`).
- */
-function storeError(backend: string, error: unknown): QueueError {
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code !== "string" || UNAVAILABLE_CODES.has(code)) {
-    return unavailable(backend, describe(error));
-  }
-  return refused(backend, `${code}: ${briefly(error)}`);
 }
 
 /** The libSQL / SQLite implementation of the {@link contract.Backend} contract. */
@@ -116,8 +87,8 @@ export class LibsqlBackend implements contract.Backend {
       const holder = holders.get(job.idempotencyKey ?? "");
       // A re-sent call finds its own job holding the key: it was created, by this call.
       const created = (results[i]?.rows.length ?? 0) > 0 || holder === job.id;
-      if (!created && holder === undefined) throw refused(this.name, "job id conflict");
-      return { id: created ? job.id : (holder as string), created };
+      // Not created: the key's holder answers (an id taken by other content fails the batch).
+      return { id: created ? job.id : (holder ?? job.id), created };
     });
   }
 
