@@ -40,6 +40,8 @@ export interface JobRecord {
   backoff: string | null;
   leaseUntil: number | null;
   idempotencyKey: string | null;
+  /** The job's concurrency key (its lane for fairness and per-key limits), or null. */
+  concurrencyKey: string | null;
   seq: number;
 }
 
@@ -68,6 +70,7 @@ export interface NewJobRecord {
   maxAttempts: number;
   backoff: string | null;
   idempotencyKey: string | null;
+  concurrencyKey: string | null;
 }
 
 /** Every call names its queue and carries the core's clock reading. */
@@ -87,9 +90,57 @@ export interface EnqueueOutcome {
   created: boolean;
 }
 
+/** At most `limit` starts per fixed window of `windowMs` (windows start at multiples of it). */
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+/**
+ * The limits a claim applies, from the claiming queue's options. Per-key overrides set with
+ * {@link Backend.setKeyLimits} live in the store and win over `keyConcurrency` / `keyRateLimit`.
+ */
+export interface ClaimLimits {
+  /** Most active jobs per concurrency key without an override; `null`: no limit. */
+  keyConcurrency: number | null;
+  /** Starts per concurrency key and window without an override; `null`: no limit. */
+  keyRateLimit: RateLimit | null;
+  /** Starts per job type and window (every job of the type, keyed or not). */
+  typeRateLimits: Array<RateLimit & { type: string }>;
+}
+
+/** Limits that limit nothing: what a queue without key or rate options sends. */
+export const NO_CLAIM_LIMITS: ClaimLimits = {
+  keyConcurrency: null,
+  keyRateLimit: null,
+  typeRateLimits: [],
+};
+
+/**
+ * Claim rules (every backend, every claim, atomic):
+ *
+ * 1. **Schedules first.** Up to 100 schedules whose first upcoming tick is due are
+ *    materialised (see {@link ScheduleRecord}), so their jobs can be claimed by this very call.
+ * 2. **Lanes.** A job's lane is its concurrency key; jobs without one share the unkeyed lane.
+ *    A keyed lane is *open* while its active jobs (those claimed by this call included) are
+ *    fewer than its concurrency limit and its rate window has starts left. The unkeyed lane
+ *    is always open.
+ * 3. **Order.** Repeatedly: among open lanes, take the first job (priority desc, run time,
+ *    insertion) of the lane whose first job has the highest priority; ties go to the lane that
+ *    was served least recently by any claim (a lane never served before any other), then to
+ *    the lane whose first job comes first (run time, insertion). The unkeyed lane is one lane in this rotation. With no keys in use this
+ *    is exactly priority desc, then run time, then insertion order.
+ * 4. **Type rate limits.** A job whose type has no starts left in its window is skipped; a
+ *    claim looks at most 100 jobs past the head of a lane for one it may start.
+ * 5. **Starts count** against the key's and the type's windows when claimed (a re-sent claim
+ *    counts nothing twice). A lease that expires (or any other end of an active job) frees
+ *    its key's slot; windows are never refunded.
+ */
 export interface ClaimInput extends QueueScope {
   /** Claim at most this many jobs. */
   limit: number;
+  /** Key and type limits to apply. */
+  limits: ClaimLimits;
   /** Fresh token for this claim; stored on every job it claims. */
   token: string;
   leaseUntil: number;
@@ -99,6 +150,104 @@ export interface ClaimInput extends QueueScope {
    */
   expiredError: string;
   failedExpiresAt: number;
+}
+
+/** What a claim returns. */
+export interface ClaimOutcome {
+  /** The claimed jobs, in claim order. */
+  jobs: JobRecord[];
+  /**
+   * When runnable jobs were held back only by a rate window: the earliest time such a window
+   * opens (so an idle worker sleeps until then instead of polling). Otherwise `null`.
+   */
+  wakeAt: number | null;
+  /**
+   * Schedules this claim found with fewer than {@link SCHEDULE_REFILL_BELOW} upcoming ticks
+   * left (or none), as they are now: the core computes their next ticks (and any missed ones)
+   * and calls {@link Backend.refillSchedule}.
+   */
+  refill: ScheduleRecord[];
+}
+
+/** A schedule as the caller defines it; its jobs' fields are stored encoded, as for enqueue. */
+export interface ScheduleSpec {
+  /** 1-100 characters of `[A-Za-z0-9_.:-]`. */
+  id: string;
+  /** The cron expression (croner syntax: 5 or 6 fields, or a nickname such as `@hourly`). */
+  cron: string;
+  /** IANA time zone the expression is read in; `null`: UTC. */
+  timezone: string | null;
+  type: string;
+  payload: string;
+  priority: number;
+  maxAttempts: number;
+  backoff: string | null;
+  concurrencyKey: string | null;
+  /** After downtime: `latest` runs only the latest missed tick, `all` each one (bounded). */
+  catchUp: "latest" | "all";
+}
+
+/**
+ * A stored schedule. Cron is evaluated by the core (stores cannot run it): the core keeps a
+ * list of upcoming tick times on the record, and a claim that finds the first of them due
+ * materialises it. With `d` = the upcoming ticks that are due (<= now) and `r` the rest:
+ * - if `r` is empty, ticks beyond the list may have been missed: nothing is fired and the
+ *   schedule is returned in {@link ClaimOutcome.refill} (the core fires what was missed);
+ * - else each fired tick (the last of `d`, or every one of `d` with `catchUp: "all"`) becomes
+ *   one job with id {@link scheduledJobId}`(id, tick)`, `runAt` = the tick, created only if
+ *   no job with that id exists; `upcoming` becomes `r`, `lastTickAt` the last of `d`, and
+ *   `version` moves on.
+ */
+export interface ScheduleRecord extends ScheduleSpec {
+  /** Tick times (epoch ms, ascending) not yet fired. */
+  upcoming: number[];
+  /** The latest tick fired (or skipped by `catchUp: "latest"`), or `null`. */
+  lastTickAt: number | null;
+  /** Moves on with every change; {@link Backend.refillSchedule} is fenced by it. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A claim returns a schedule for refilling once it has fewer upcoming ticks than this. */
+export const SCHEDULE_REFILL_BELOW = 4;
+
+/** The id of the job a schedule's tick becomes: one job per (schedule, tick). */
+export function scheduledJobId(scheduleId: string, tick: number): string {
+  return `${scheduleId}@${tick}`;
+}
+
+export interface PutScheduleInput extends QueueScope {
+  /**
+   * Creates or replaces the schedule with this id. `lastTickAt` is kept when it existed; a
+   * re-sent call stores the same thing again.
+   */
+  schedule: ScheduleSpec;
+  upcoming: number[];
+}
+
+export interface RefillScheduleInput extends QueueScope {
+  id: string;
+  /** Applies only while the schedule still has this version (else returns false). */
+  version: number;
+  /** Ticks to fire now (each a job, created only if its id does not exist yet), ascending. */
+  fire: number[];
+  /** The new upcoming list. */
+  upcoming: number[];
+  lastTickAt: number | null;
+}
+
+/** Per-key overrides: `undefined` leaves a setting as it is, `null` removes the override. */
+export interface SetKeyLimitsInput extends QueueScope {
+  key: string;
+  concurrency?: number | null;
+  rateLimit?: RateLimit | null;
+}
+
+/** A key's stored overrides (`null`: the claim's defaults apply). */
+export interface KeyLimits {
+  concurrency: number | null;
+  rateLimit: RateLimit | null;
 }
 
 /** Identifies a job held under a claim token. */
@@ -138,6 +287,10 @@ export interface CompleteAndClaimOutcome {
   completed: boolean;
   /** Jobs claimed afterwards (the claim happens either way). */
   claimed: JobRecord[];
+  /** As {@link ClaimOutcome.wakeAt}, for the claim after the completion. */
+  wakeAt: number | null;
+  /** As {@link ClaimOutcome.refill} (in a group: reported on the first member only). */
+  refill: ScheduleRecord[];
 }
 
 export interface FailInput extends FencedInput {
@@ -207,9 +360,10 @@ export interface Backend {
   /**
    * Claims up to `limit` runnable jobs: `queued` with `runAt <= now`, or `active` with an
    * expired lease and attempts left. Order: priority desc, then `runAt`, then insertion order.
-   * Each claimed job gets `attempts + 1`, the token, the lease and an `active` event.
+   * Each claimed job gets `attempts + 1`, the token, the lease and an `active` event. Keys,
+   * fairness, rate limits and schedules follow the rules on {@link ClaimInput}.
    */
-  claim(input: ClaimInput): Promise<JobRecord[]>;
+  claim(input: ClaimInput): Promise<ClaimOutcome>;
   update(input: UpdateInput): Promise<boolean>;
   complete(input: CompleteInput): Promise<boolean>;
   /**
@@ -237,6 +391,18 @@ export interface Backend {
   stats(input: QueueScope): Promise<JobCounts>;
   /** Deletes jobs and their events; returns how many jobs were removed. */
   purge(input: PurgeInput): Promise<number>;
+  /** Creates or replaces a schedule (see {@link ScheduleRecord}). */
+  putSchedule(input: PutScheduleInput): Promise<void>;
+  /** Deletes a schedule (its jobs stay); false if there was none. */
+  deleteSchedule(input: JobInput): Promise<boolean>;
+  /** Every schedule of the queue, by id. */
+  listSchedules(input: QueueScope): Promise<ScheduleRecord[]>;
+  /** Fires missed ticks and stores the next upcoming ones, fenced by `version`. */
+  refillSchedule(input: RefillScheduleInput): Promise<boolean>;
+  /** Stores per-key overrides of the claim's default key limits. */
+  setKeyLimits(input: SetKeyLimitsInput): Promise<void>;
+  /** A key's stored overrides. */
+  getKeyLimits(input: QueueScope & { key: string }): Promise<KeyLimits>;
   /** Prepares the store (e.g. creates or upgrades a schema). Optional; backends also do it lazily. */
   init?(): Promise<void>;
   /** Releases connections the backend opened itself (never a client the user passed in). */

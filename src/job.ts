@@ -58,6 +58,11 @@ export interface EnqueueOptions {
    * that job's id instead of creating a second job.
    */
   idempotencyKey?: string;
+  /**
+   * The job's lane: claims rotate fairly across keys, and the queue's per-key concurrency and
+   * rate limits apply to it (e.g. a tenant id). 1-200 characters.
+   */
+  concurrencyKey?: string | null;
 }
 
 /** A job as callers see it. Payload and result are parsed JSON. */
@@ -85,6 +90,8 @@ export interface Job<Payload = unknown, Result = unknown> {
   /** While active: when the current lease runs out (epoch ms). */
   leaseUntil: number | null;
   idempotencyKey: string | null;
+  /** The job's concurrency key (see {@link EnqueueOptions.concurrencyKey}), or null. */
+  concurrencyKey: string | null;
   /** Sequence number of the job's latest event: the cursor for {@link JobUpdate}s. */
   seq: number;
 }

@@ -1,4 +1,4 @@
-import type { Backend } from "./backend.js";
+import { type Backend, type ClaimLimits, NO_CLAIM_LIMITS, type RateLimit } from "./backend.js";
 import { ValidationError } from "./errors.js";
 import { DEFAULT_BACKOFF, resolveBackoff } from "./internal/backoff.js";
 import { type Clock, systemClock } from "./internal/clock.js";
@@ -29,6 +29,14 @@ export interface JobQueueOptions {
   progressIntervalMs?: number;
   /** Largest payload or result accepted, in UTF-8 bytes. Default: the backend's limit. */
   maxPayloadBytes?: number;
+  /**
+   * Limits for every concurrency key (see `EnqueueOptions.concurrencyKey`) that has no
+   * override of its own (`queue.setConcurrency`, `queue.setRateLimit`). Applied by the claims
+   * this queue object makes, so give every process the same values. Default: none.
+   */
+  keys?: { concurrency?: number; rateLimit?: RateLimit };
+  /** At most `limit` starts per `windowMs` for each job type named. Default: none. */
+  rateLimits?: Record<string, RateLimit>;
 }
 
 /** What a progress report may carry. */
@@ -95,6 +103,7 @@ export interface QueueSettings {
   progressIntervalMs: number;
   defaults: EnqueueDefaults;
   retention: Required<RetentionOptions>;
+  limits: ClaimLimits;
 }
 
 /** Throws a {@link ValidationError} unless `value` is a positive finite number. */
@@ -103,6 +112,40 @@ export function positive(value: number, field: string): number {
     throw new ValidationError(`${field} must be a positive number`, field);
   }
   return value;
+}
+
+/** Throws a {@link ValidationError} unless `value` is an integer from 1 to `max`. */
+export function count(value: unknown, field: string, max = 1_000_000): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new ValidationError(`${field} must be an integer from 1 to ${max}`, field);
+  }
+  return value;
+}
+
+/** Checks a rate limit: `limit` starts (1..1e6) per `windowMs` (1 ms .. 1 day). */
+export function rateLimit(value: RateLimit, field: string): RateLimit {
+  if (typeof value !== "object" || value === null) {
+    throw new ValidationError(`${field} must be { limit, windowMs }`, field);
+  }
+  return {
+    limit: count(value.limit, `${field}.limit`),
+    windowMs: count(value.windowMs, `${field}.windowMs`, DAY),
+  };
+}
+
+function resolveLimits(options: JobQueueOptions): ClaimLimits {
+  const { keys, rateLimits } = options;
+  if (keys === undefined && rateLimits === undefined) return NO_CLAIM_LIMITS;
+  return {
+    keyConcurrency:
+      keys?.concurrency === undefined ? null : count(keys.concurrency, "keys.concurrency"),
+    keyRateLimit:
+      keys?.rateLimit === undefined ? null : rateLimit(keys.rateLimit, "keys.rateLimit"),
+    typeRateLimits: Object.entries(rateLimits ?? {}).map(([type, limit]) => ({
+      type,
+      ...rateLimit(limit, `rateLimits.${type}`),
+    })),
+  };
 }
 
 /** Applies defaults and validates; throws at once on nonsense, does no I/O. */
@@ -129,5 +172,6 @@ export function resolveQueueOptions(options: JobQueueOptions): QueueSettings {
       failedMs: retention.failedMs ?? 7 * DAY,
       cancelledMs: retention.cancelledMs ?? DAY,
     },
+    limits: resolveLimits(options),
   };
 }

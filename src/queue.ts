@@ -58,6 +58,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   readonly #defaults: EnqueueDefaults;
   readonly #retention: Required<RetentionOptions>;
   readonly #leases: LeaseBook;
+  readonly #limits: contract.ClaimLimits;
   /** The combined complete-and-claim call, grouped with other workers' where the backend can. */
   readonly #combined:
     | ((input: contract.CompleteAndClaimInput) => Promise<contract.CompleteAndClaimOutcome>)
@@ -74,6 +75,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     this.leaseMs = settings.leaseMs;
     this.#defaults = settings.defaults;
     this.#retention = settings.retention;
+    this.#limits = settings.limits;
     this.#changes = new ChangeFeed(this.clock);
     this.#combined = completeAndClaimCall(this.backend, this.name, this.clock);
     registerInternals(this, {
@@ -131,8 +133,8 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   async claimMany(limit: number, options?: { leaseMs?: number }): Promise<Job[]> {
     this.#assertOpen();
     const claim = this.#newClaim(limit, options?.leaseMs);
-    const records = await this.backend.claim({ ...claim.input, queue: this.name, now: claim.now });
-    return this.#adopt(records, claim);
+    const outcome = await this.backend.claim({ ...claim.input, queue: this.name, now: claim.now });
+    return this.#adopt(outcome.jobs, claim);
   }
 
   /**
@@ -290,7 +292,8 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
 
   #newClaim(limit: number, leaseMs?: number) {
     const { failedMs } = this.#retention;
-    return claimInput(limit, leaseMs ?? this.leaseMs, this.clock.now(), failedMs);
+    const now = this.clock.now();
+    return claimInput(limit, leaseMs ?? this.leaseMs, now, failedMs, this.#limits);
   }
 
   /** Turns claimed records into jobs this queue object holds leases for. */

@@ -32,6 +32,7 @@ export function instantBackend(total: number): Backend {
         backoff: null,
         leaseUntil: input.leaseUntil,
         idempotencyKey: null,
+        concurrencyKey: null,
         seq: 2,
       });
     }
@@ -42,12 +43,18 @@ export function instantBackend(total: number): Backend {
     name: "instant",
     capabilities: { transport: "embedded", maxPayloadBytes: 1_000_000 },
     enqueue: unsupported,
-    claim: async (input) => claim(input, input.queue, input.now),
+    claim: async (input) => ({
+      jobs: claim(input, input.queue, input.now),
+      wakeAt: null,
+      refill: [],
+    }),
     update: async () => true,
     complete: async () => true,
     completeAndClaim: async (input) => ({
       completed: true,
       claimed: claim(input.next, input.queue, input.now),
+      wakeAt: null,
+      refill: [],
     }),
     fail: async () => true,
     release: async () => true,
@@ -58,5 +65,11 @@ export function instantBackend(total: number): Backend {
     list: async () => ({ jobs: [], cursor: null }),
     stats: unsupported,
     purge: async () => 0,
+    putSchedule: unsupported,
+    deleteSchedule: unsupported,
+    listSchedules: async () => [],
+    refillSchedule: unsupported,
+    setKeyLimits: unsupported,
+    getKeyLimits: unsupported,
   };
 }

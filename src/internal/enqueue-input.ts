@@ -14,6 +14,7 @@ import { encodeJson } from "./json.js";
 export const LIMITS = {
   typeLength: 200,
   idempotencyKeyLength: 512,
+  concurrencyKeyLength: 200,
   priority: 1_000_000,
   maxAttempts: 1_000,
   /** Ten years: further than any sane delay, small enough for exact score arithmetic. */
@@ -82,6 +83,19 @@ export function toNewJob(
       "idempotencyKey",
     );
   }
+  const concurrencyKey = opts.concurrencyKey;
+  if (
+    concurrencyKey !== undefined &&
+    concurrencyKey !== null &&
+    (typeof concurrencyKey !== "string" ||
+      concurrencyKey.length === 0 ||
+      concurrencyKey.length > LIMITS.concurrencyKeyLength)
+  ) {
+    throw new ValidationError(
+      `concurrencyKey must be a string of 1 to ${LIMITS.concurrencyKeyLength} characters`,
+      "concurrencyKey",
+    );
+  }
   const priority = integerIn(
     opts.priority ?? defaults.priority,
     "priority",
@@ -103,6 +117,7 @@ export function toNewJob(
     maxAttempts,
     backoff: opts.backoff ? JSON.stringify(resolveBackoff(opts.backoff, defaults.backoff)) : null,
     idempotencyKey: key ?? null,
+    concurrencyKey: concurrencyKey ?? null,
   };
 }
 

@@ -111,6 +111,7 @@ export function toJob<P = unknown, R = unknown>(record: JobRecord): Job<P, R> {
     error: decodeJson<JobError>(record.error),
     leaseUntil: record.state === "active" ? record.leaseUntil : null,
     idempotencyKey: record.idempotencyKey,
+    concurrencyKey: record.concurrencyKey,
     seq: record.seq,
   };
 }

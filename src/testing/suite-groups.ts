@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import type { ClaimInput, CompleteAndClaimItem } from "../backend.js";
+import { type ClaimInput, type CompleteAndClaimItem, NO_CLAIM_LIMITS } from "../backend.js";
 import { newToken } from "../internal/ids.js";
 import { internalsOf } from "../internal/queue-internals.js";
 import type { Job } from "../job.js";
@@ -16,6 +16,7 @@ export function groupSuite(h: () => Harness): void {
     const claimInput = (limit: number, leaseMs = 30_000): ClaimInput => ({
       ...scope(),
       limit,
+      limits: NO_CLAIM_LIMITS,
       token: newToken(),
       leaseUntil: clock.now() + leaseMs,
       expiredError: JSON.stringify({ code: "LEASE_EXPIRED", message: "expired" }),
@@ -36,9 +37,9 @@ export function groupSuite(h: () => Harness): void {
     const ids = [];
     for (let i = 0; i < 6; i++) ids.push(await queue.enqueue("t", i));
     const [a, b, c] = [claimInput(1), claimInput(1), claimInput(1, 1_000)];
-    const [ja] = await backend.claim(a);
-    const [jb] = await backend.claim(b);
-    const [jc] = await backend.claim(c);
+    const [ja] = (await backend.claim(a)).jobs;
+    const [jb] = (await backend.claim(b)).jobs;
+    const [jc] = (await backend.claim(c)).jobs;
     await clock.advance(5_000); // c's lease has expired: the group requeues its job first
     const outcomes = await backend.completeAndClaimMany({
       ...scope(),

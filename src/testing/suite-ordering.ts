@@ -107,5 +107,6 @@ function newJob(id: string) {
     maxAttempts: 1,
     backoff: null,
     idempotencyKey: null,
+    concurrencyKey: null,
   };
 }

@@ -1,5 +1,11 @@
 import { expect, it } from "vitest";
-import type { Backend, ClaimInput, JobRecord, NewJobRecord } from "../backend.js";
+import {
+  type Backend,
+  type ClaimInput,
+  type JobRecord,
+  type NewJobRecord,
+  NO_CLAIM_LIMITS,
+} from "../backend.js";
 import { newJobId, newToken } from "../internal/ids.js";
 import type { Harness } from "./harness.js";
 
@@ -28,11 +34,13 @@ export function resendSuite(h: () => Harness): void {
       maxAttempts: 3,
       backoff: null,
       idempotencyKey: null,
+      concurrencyKey: null,
       ...overrides,
     });
     const claimInput = (limit: number): ClaimInput => ({
       ...scope(),
       limit,
+      limits: NO_CLAIM_LIMITS,
       token: newToken(),
       leaseUntil: clock.now() + 30_000,
       expiredError: JSON.stringify({ code: "LEASE_EXPIRED", message: "expired" }),
@@ -95,7 +103,7 @@ export function resendSuite(h: () => Harness): void {
     for (let i = 0; i < 4; i++) ids.push(await enqueued(backend, scope(), newJob()));
     const input = claimInput(2);
     const claimed = await twice(async () =>
-      (await backend.claim(input)).map((job: JobRecord) => [job.id, job.attempts, job.seq]),
+      (await backend.claim(input)).jobs.map((job: JobRecord) => [job.id, job.attempts, job.seq]),
     );
     expect(claimed).toEqual([
       [ids[0], 1, 2],

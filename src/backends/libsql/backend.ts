@@ -92,11 +92,12 @@ export class LibsqlBackend implements contract.Backend {
     });
   }
 
-  async claim(input: contract.ClaimInput): Promise<contract.JobRecord[]> {
+  async claim(input: contract.ClaimInput): Promise<contract.ClaimOutcome> {
     const [, , claimed] = await this.#write(this.#claimSteps(input));
-    return Array.from(claimed?.rows ?? [])
+    const jobs = Array.from(claimed?.rows ?? [])
       .sort(byClaimOrder)
       .map(toJobRecord);
+    return { jobs, wakeAt: null, refill: [] };
   }
 
   /** Expired leases: dead-letter the exhausted, requeue the rest; then claim. */
@@ -147,6 +148,8 @@ export class LibsqlBackend implements contract.Backend {
       claimed: Array.from(claimed?.rows ?? [])
         .sort(byClaimOrder)
         .map(toJobRecord),
+      wakeAt: null,
+      refill: [],
     };
   }
 
@@ -174,6 +177,8 @@ export class LibsqlBackend implements contract.Backend {
       claimed: Array.from(claims[i]?.rows ?? [])
         .sort(byClaimOrder)
         .map(toJobRecord),
+      wakeAt: null,
+      refill: [],
     }));
   }
 
@@ -266,6 +271,31 @@ export class LibsqlBackend implements contract.Backend {
   async purge({ queue, states = [...JOB_STATES] }: contract.PurgeInput): Promise<number> {
     if (states.length === 0) return 0;
     return (await this.#execute(this.#sql.purge(queue, states))).rowsAffected;
+  }
+
+  // Schedules and key limits: to be built (issue 13).
+  putSchedule(_input: contract.PutScheduleInput): Promise<void> {
+    return Promise.reject(new Error("not implemented yet"));
+  }
+
+  deleteSchedule(_input: contract.JobInput): Promise<boolean> {
+    return Promise.reject(new Error("not implemented yet"));
+  }
+
+  listSchedules(_input: contract.QueueScope): Promise<contract.ScheduleRecord[]> {
+    return Promise.reject(new Error("not implemented yet"));
+  }
+
+  refillSchedule(_input: contract.RefillScheduleInput): Promise<boolean> {
+    return Promise.reject(new Error("not implemented yet"));
+  }
+
+  setKeyLimits(_input: contract.SetKeyLimitsInput): Promise<void> {
+    return Promise.reject(new Error("not implemented yet"));
+  }
+
+  getKeyLimits(_input: contract.QueueScope & { key: string }): Promise<contract.KeyLimits> {
+    return Promise.reject(new Error("not implemented yet"));
   }
 
   async close(): Promise<void> {

@@ -29,6 +29,7 @@ export function toJobRecord(row: SqlRow): JobRecord {
     backoff: strOrNull(row.backoff),
     leaseUntil: numOrNull(row.lease_until),
     idempotencyKey: strOrNull(row.idempotency_key),
+    concurrencyKey: strOrNull(row.concurrency_key ?? null),
     seq: num(row.seq),
   };
 }

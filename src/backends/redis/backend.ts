@@ -60,7 +60,7 @@ export class RedisBackend implements contract.Backend {
     return asArray(reply).map(([id, created]) => ({ id, created: created === 1 }));
   }
 
-  async claim(input: contract.ClaimInput): Promise<contract.JobRecord[]> {
+  async claim(input: contract.ClaimInput): Promise<contract.ClaimOutcome> {
     const { limit, token, leaseUntil, expiredError, failedExpiresAt } = input;
     const reply = await this.#run(
       scripts.CLAIM,
@@ -71,9 +71,10 @@ export class RedisBackend implements contract.Backend {
       expiredError,
       failedExpiresAt,
     );
-    return asArray(decodeReply<string[][]>(reply)).map((fields) =>
+    const jobs = asArray(decodeReply<string[][]>(reply)).map((fields) =>
       toJobRecord(fieldsOf(fields), input.queue),
     );
+    return { jobs, wakeAt: null, refill: [] };
   }
 
   async update(input: contract.UpdateInput): Promise<boolean> {
@@ -125,7 +126,7 @@ export class RedisBackend implements contract.Backend {
     );
     const [completed, claimed] = decodeReply<[number, string[][] | Record<string, never>]>(reply);
     const jobs = asArray(claimed).map((fields) => toJobRecord(fieldsOf(fields), input.queue));
-    return { completed: completed === 1, claimed: jobs };
+    return { completed: completed === 1, claimed: jobs, wakeAt: null, refill: [] };
   }
 
   async completeAndClaimMany(
@@ -152,6 +153,8 @@ export class RedisBackend implements contract.Backend {
       ([completed, claimed]) => ({
         completed: completed === 1,
         claimed: asArray(claimed).map((f) => toJobRecord(fieldsOf(f), input.queue)),
+        wakeAt: null,
+        refill: [],
       }),
     );
   }
@@ -209,6 +212,31 @@ export class RedisBackend implements contract.Backend {
       total += removed;
       if (removed < PURGE_CHUNK) return total;
     }
+  }
+
+  // Schedules and key limits: to be built (issue 13).
+  putSchedule(_input: contract.PutScheduleInput): Promise<void> {
+    return Promise.reject(new Error("not implemented yet"));
+  }
+
+  deleteSchedule(_input: contract.JobInput): Promise<boolean> {
+    return Promise.reject(new Error("not implemented yet"));
+  }
+
+  listSchedules(_input: contract.QueueScope): Promise<contract.ScheduleRecord[]> {
+    return Promise.reject(new Error("not implemented yet"));
+  }
+
+  refillSchedule(_input: contract.RefillScheduleInput): Promise<boolean> {
+    return Promise.reject(new Error("not implemented yet"));
+  }
+
+  setKeyLimits(_input: contract.SetKeyLimitsInput): Promise<void> {
+    return Promise.reject(new Error("not implemented yet"));
+  }
+
+  getKeyLimits(_input: contract.QueueScope & { key: string }): Promise<contract.KeyLimits> {
+    return Promise.reject(new Error("not implemented yet"));
   }
 }
 

@@ -43,6 +43,7 @@ export function toJobRecord(f: JobFields, queue: string): JobRecord {
     backoff: strOrNull(f.backoff),
     leaseUntil: numOrNull(f.leaseUntil),
     idempotencyKey: strOrNull(f.idempotencyKey),
+    concurrencyKey: strOrNull(f.concurrencyKey),
     seq: num(f.seq),
   };
 }
