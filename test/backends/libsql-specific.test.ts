@@ -20,7 +20,8 @@ describe("libsql backend specifics", () => {
     const meta = await client.execute("SELECT key, value FROM jdobb_meta ORDER BY key");
     expect(meta.rows.map((r) => [r.key, r.value])).toEqual([
       ["migration:1", ""],
-      ["version", "1"],
+      ["migration:2", ""],
+      ["version", "2"],
     ]);
     client.close();
     await Promise.all(queues.map((q) => q.close()));

@@ -1,10 +1,32 @@
-import type * as contract from "../../backend.js";
+import * as contract from "../../backend.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
 import type { LibsqlClientLike, SqlResult, Statement } from "./client.js";
-import { byClaimOrder, toEventRecord, toJobRecord } from "./rows.js";
+import { byClaimOrder, toEventRecord, toJobRecord, toKeyLimits, toScheduleRecord } from "./rows.js";
 import { migrate, tablesFor } from "./schema.js";
 import { Statements } from "./statements.js";
+import { ClaimStatements } from "./statements-claim.js";
+import { KeyStatements } from "./statements-keys.js";
+import { ScheduleStatements } from "./statements-schedules.js";
 import { storeError } from "./store-error.js";
+
+/** Statements of one claim: the claim, then its lane (and, with type limits, type) counts. */
+const claimStepCount = (input: contract.ClaimInput) =>
+  input.limits.typeRateLimits.length > 0 ? 3 : 2;
+
+/** The claimed rows of a claim statement's result, in claim order. */
+const claimedJobs = (result: SqlResult | undefined): contract.JobRecord[] =>
+  Array.from(result?.rows ?? [])
+    .sort(byClaimOrder)
+    .map(toJobRecord);
+
+/** The wake-up time, for a claim that took fewer jobs than it asked for. */
+const wakeFor = (result: SqlResult | undefined, claimed: number, limit: number) => {
+  const wake = result?.rows[0]?.wake;
+  return claimed < limit && wake !== null && wake !== undefined ? Number(wake) : null;
+};
+
+/** Statements every batch starts with (see `#sweep`); the last one is the schedules'. */
+const SWEEP_STEPS = 3;
 
 /** Settings resolved by the factory. */
 export interface LibsqlBackendSettings {
@@ -22,12 +44,19 @@ export class LibsqlBackend implements contract.Backend {
   readonly name: string;
   readonly capabilities: contract.BackendCapabilities;
   readonly #sql: Statements;
+  readonly #claims: ClaimStatements;
+  readonly #schedules: ScheduleStatements;
+  readonly #keys: KeyStatements;
   #ready: Promise<LibsqlClientLike> | null = null;
 
   constructor(private readonly settings: LibsqlBackendSettings) {
     this.name = settings.name;
     this.capabilities = settings.capabilities;
-    this.#sql = new Statements(tablesFor(settings.prefix));
+    const tables = tablesFor(settings.prefix);
+    this.#sql = new Statements(tables);
+    this.#claims = new ClaimStatements(tables);
+    this.#schedules = new ScheduleStatements(tables);
+    this.#keys = new KeyStatements(tables);
   }
 
   /** Creates the client once; a failure is retried on the next call. */
@@ -55,7 +84,8 @@ export class LibsqlBackend implements contract.Backend {
       try {
         return await op(client);
       } catch (error) {
-        if (!/no such (table|column)/i.test(String((error as Error)?.message))) throw error;
+        if (!/no such (table|column)|has no column named/i.test(String((error as Error)?.message)))
+          throw error;
         await migrate(client, tablesFor(this.settings.prefix));
         return await op(client);
       }
@@ -92,21 +122,48 @@ export class LibsqlBackend implements contract.Backend {
     });
   }
 
+  /**
+   * One write batch: expired leases, due schedules, the claim and its bookkeeping, then the
+   * wake-up probe. Returns the claimed jobs in claim order.
+   */
   async claim(input: contract.ClaimInput): Promise<contract.ClaimOutcome> {
-    const [, , claimed] = await this.#write(this.#claimSteps(input));
-    const jobs = Array.from(claimed?.rows ?? [])
-      .sort(byClaimOrder)
-      .map(toJobRecord);
-    return { jobs, wakeAt: null, refill: [] };
+    const results = await this.#write([
+      ...this.#sweep(input),
+      ...this.#claimSteps(input),
+      this.#claims.wakeAt(input),
+    ]);
+    const jobs = claimedJobs(results[SWEEP_STEPS]);
+    return {
+      jobs,
+      wakeAt: wakeFor(results.at(-1), jobs.length, input.limit),
+      refill: this.#refills(results[SWEEP_STEPS - 1]),
+    };
   }
 
-  /** Expired leases: dead-letter the exhausted, requeue the rest; then claim. */
-  #claimSteps(input: contract.ClaimInput): Statement[] {
+  /**
+   * What a batch does once, before any completion or claim: expired leases (dead-letter the
+   * exhausted, requeue the rest), then due schedules (their jobs are claimable right away).
+   */
+  #sweep(input: contract.ClaimInput): Statement[] {
     return [
       this.#sql.deadLetterExpired(input),
       this.#sql.requeueExpired(input),
-      this.#sql.claim(input),
+      this.#schedules.materialise(input),
     ];
+  }
+
+  /** The claim statement, then its bookkeeping ({@link claimStepCount} statements). */
+  #claimSteps(input: contract.ClaimInput): Statement[] {
+    const steps = [this.#claims.claim(input), this.#claims.laneBookkeeping(input)];
+    if (claimStepCount(input) > 2) steps.push(this.#claims.typeBookkeeping(input));
+    return steps;
+  }
+
+  /** Schedules the materialisation looked at that need refilling, as they are now. */
+  #refills(result: SqlResult | undefined): contract.ScheduleRecord[] {
+    return Array.from(result?.rows ?? [])
+      .map(toScheduleRecord)
+      .filter((schedule) => schedule.upcoming.length < contract.SCHEDULE_REFILL_BELOW);
   }
 
   async #fenced(statement: Statement): Promise<boolean> {
@@ -137,26 +194,26 @@ export class LibsqlBackend implements contract.Backend {
   ): Promise<contract.CompleteAndClaimOutcome> {
     const claim = { ...input.next, queue: input.queue, now: input.now };
     // Expired leases first, as in a group: a completion whose lease ran out completes nothing.
-    const [, , completed, claimed] = await this.#write([
-      this.#sql.deadLetterExpired(claim),
-      this.#sql.requeueExpired(claim),
+    const results = await this.#write([
+      ...this.#sweep(claim),
       this.#completion(input),
-      this.#sql.claim(claim),
+      ...this.#claimSteps(claim),
+      this.#claims.wakeAt(claim),
     ]);
+    const claimed = claimedJobs(results[SWEEP_STEPS + 1]);
     return {
-      completed: (completed?.rows.length ?? 0) > 0,
-      claimed: Array.from(claimed?.rows ?? [])
-        .sort(byClaimOrder)
-        .map(toJobRecord),
-      wakeAt: null,
-      refill: [],
+      completed: (results[SWEEP_STEPS]?.rows.length ?? 0) > 0,
+      claimed,
+      wakeAt: wakeFor(results.at(-1), claimed.length, claim.limit),
+      refill: this.#refills(results[SWEEP_STEPS - 1]),
     };
   }
 
   /**
    * Every member's completion and claim in one write transaction (one request over HTTP): the
-   * expired-lease statements once, first; one set-based statement completing every member,
-   * each fenced by its own token; then each member's claim.
+   * sweep once, first; one set-based statement completing every member, each fenced by its
+   * own token; then each member's claim and bookkeeping; then one wake-up probe, reported to
+   * every member that took fewer jobs than it asked for. Refills go to the first member.
    */
   async completeAndClaimMany(
     input: contract.CompleteAndClaimManyInput,
@@ -164,22 +221,29 @@ export class LibsqlBackend implements contract.Backend {
     const { queue, now, items } = input;
     const [first] = items;
     if (!first) return [];
-    const scope = { queue, now };
-    const [, , completions, ...claims] = await this.#write([
-      this.#sql.deadLetterExpired({ ...first.next, ...scope }),
-      this.#sql.requeueExpired({ ...first.next, ...scope }),
-      this.#sql.completeMany(scope, items),
-      ...items.map((item) => this.#sql.claim({ ...item.next, ...scope })),
+    const claims = items.map((item) => ({ ...item.next, queue, now }));
+    const firstClaim = claims[0] as contract.ClaimInput;
+    const results = await this.#write([
+      ...this.#sweep(firstClaim),
+      this.#sql.completeMany({ queue, now }, items),
+      ...claims.flatMap((claim) => this.#claimSteps(claim)),
+      this.#claims.wakeAt(firstClaim),
     ]);
-    const completed = new Set(Array.from(completions?.rows ?? [], (row) => String(row.id)));
-    return items.map((item, i) => ({
-      completed: completed.has(item.id),
-      claimed: Array.from(claims[i]?.rows ?? [])
-        .sort(byClaimOrder)
-        .map(toJobRecord),
-      wakeAt: null,
-      refill: [],
-    }));
+    const completed = new Set(
+      Array.from(results[SWEEP_STEPS]?.rows ?? [], (row) => String(row.id)),
+    );
+    let offset = SWEEP_STEPS + 1;
+    return items.map((item, i) => {
+      const claim = claims[i] as contract.ClaimInput;
+      const claimed = claimedJobs(results[offset]);
+      offset += claimStepCount(claim);
+      return {
+        completed: completed.has(item.id),
+        claimed,
+        wakeAt: wakeFor(results.at(-1), claimed.length, claim.limit),
+        refill: i === 0 ? this.#refills(results[SWEEP_STEPS - 1]) : [],
+      };
+    });
   }
 
   fail({ error, retryAt, expiresAt, ...input }: contract.FailInput): Promise<boolean> {
@@ -273,29 +337,38 @@ export class LibsqlBackend implements contract.Backend {
     return (await this.#execute(this.#sql.purge(queue, states))).rowsAffected;
   }
 
-  // Schedules and key limits: to be built (issue 13).
-  putSchedule(_input: contract.PutScheduleInput): Promise<void> {
-    return Promise.reject(new Error("not implemented yet"));
+  async putSchedule(input: contract.PutScheduleInput): Promise<void> {
+    await this.#execute(this.#schedules.put(input));
   }
 
-  deleteSchedule(_input: contract.JobInput): Promise<boolean> {
-    return Promise.reject(new Error("not implemented yet"));
+  async deleteSchedule(input: contract.JobInput): Promise<boolean> {
+    return (await this.#execute(this.#schedules.remove(input))).rows.length > 0;
   }
 
-  listSchedules(_input: contract.QueueScope): Promise<contract.ScheduleRecord[]> {
-    return Promise.reject(new Error("not implemented yet"));
+  async listSchedules(input: contract.QueueScope): Promise<contract.ScheduleRecord[]> {
+    return Array.from((await this.#execute(this.#schedules.list(input))).rows).map(
+      toScheduleRecord,
+    );
   }
 
-  refillSchedule(_input: contract.RefillScheduleInput): Promise<boolean> {
-    return Promise.reject(new Error("not implemented yet"));
+  /**
+   * Fenced by `version`; true also for a re-send that finds the schedule exactly as this
+   * refill left it. Fired ticks become jobs (by trigger) in the same transaction.
+   */
+  async refillSchedule(input: contract.RefillScheduleInput): Promise<boolean> {
+    const [applied, resent] = await this.#write([
+      this.#schedules.refill(input),
+      this.#schedules.refilled(input),
+    ]);
+    return (applied?.rows.length ?? 0) > 0 || (resent?.rows.length ?? 0) > 0;
   }
 
-  setKeyLimits(_input: contract.SetKeyLimitsInput): Promise<void> {
-    return Promise.reject(new Error("not implemented yet"));
+  async setKeyLimits(input: contract.SetKeyLimitsInput): Promise<void> {
+    await this.#execute(this.#keys.set(input));
   }
 
-  getKeyLimits(_input: contract.QueueScope & { key: string }): Promise<contract.KeyLimits> {
-    return Promise.reject(new Error("not implemented yet"));
+  async getKeyLimits(input: contract.QueueScope & { key: string }): Promise<contract.KeyLimits> {
+    return toKeyLimits((await this.#execute(this.#keys.get(input))).rows[0]);
   }
 
   async close(): Promise<void> {

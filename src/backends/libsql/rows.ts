@@ -1,5 +1,5 @@
 /** Converts result rows to the backend contract's records (any `intMode` the client uses). */
-import type { EventRecord, JobRecord } from "../../backend.js";
+import type { EventRecord, JobRecord, KeyLimits, ScheduleRecord } from "../../backend.js";
 import type { JobState } from "../../job.js";
 import type { SqlRow } from "./client.js";
 
@@ -50,9 +50,37 @@ export function toEventRecord(row: SqlRow): EventRecord {
   };
 }
 
-/** Claim order: priority desc, then run time, then insertion order. */
+/** A claim's rows in the order the claim took them (`claim_order`, set by the claim). */
 export function byClaimOrder(a: SqlRow, b: SqlRow): number {
-  return (
-    num(b.priority) - num(a.priority) || num(a.run_at) - num(b.run_at) || num(a.pos) - num(b.pos)
-  );
+  return num(a.claim_order) - num(b.claim_order);
+}
+
+export function toScheduleRecord(row: SqlRow): ScheduleRecord {
+  return {
+    id: str(row.id),
+    cron: str(row.cron),
+    timezone: strOrNull(row.timezone),
+    type: str(row.type),
+    payload: str(row.payload),
+    priority: num(row.priority),
+    maxAttempts: num(row.max_attempts),
+    backoff: strOrNull(row.backoff),
+    concurrencyKey: strOrNull(row.concurrency_key),
+    catchUp: str(row.catch_up) === "all" ? "all" : "latest",
+    upcoming: (JSON.parse(str(row.upcoming)) as unknown[]).map(num),
+    lastTickAt: numOrNull(row.last_tick_at),
+    version: num(row.version),
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+  };
+}
+
+/** A lane row's overrides (no row: none). */
+export function toKeyLimits(row: SqlRow | undefined): KeyLimits {
+  const rate = numOrNull(row?.rate_limit ?? null);
+  const windowMs = numOrNull(row?.rate_window_ms ?? null);
+  return {
+    concurrency: numOrNull(row?.concurrency ?? null),
+    rateLimit: rate === null || windowMs === null ? null : { limit: rate, windowMs },
+  };
 }

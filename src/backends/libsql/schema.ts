@@ -4,86 +4,32 @@
  * on the marker's primary key, rolls back, and it re-reads the version.
  */
 import type { LibsqlClientLike, Statement } from "./client.js";
+import { MIGRATIONS } from "./migrations.js";
 
 /** Table names for one prefix. */
 export interface Tables {
   jobs: string;
   events: string;
   meta: string;
+  /** Per concurrency key: rotation state, stored limit overrides and the key's rate window. */
+  lanes: string;
+  /** Per job type: the current rate window. */
+  windows: string;
+  schedules: string;
 }
 
+/** The table names for a prefix (validated by the factory). */
 export function tablesFor(prefix: string): Tables {
-  return { jobs: `${prefix}jobs`, events: `${prefix}events`, meta: `${prefix}meta` };
+  const name = (table: string) => `${prefix}${table}`;
+  return {
+    jobs: name("jobs"),
+    events: name("events"),
+    meta: name("meta"),
+    lanes: name("lanes"),
+    windows: name("windows"),
+    schedules: name("schedules"),
+  };
 }
-
-const EVENT_COLUMNS =
-  "NEW.id, NEW.seq, NEW.event, NEW.updated_at, NEW.state, NEW.progress, NEW.message, NEW.data, " +
-  "NEW.attempts, NEW.run_at, NEW.result, NEW.error";
-
-/** Migration n (1-based) is `MIGRATIONS[n - 1]`. Never edit a released one; append. */
-const MIGRATIONS: Array<(t: Tables) => string[]> = [
-  (t) => [
-    `CREATE TABLE IF NOT EXISTS ${t.jobs} (
-      pos INTEGER PRIMARY KEY AUTOINCREMENT,
-      id TEXT NOT NULL UNIQUE,
-      queue TEXT NOT NULL,
-      type TEXT NOT NULL,
-      payload TEXT NOT NULL,
-      state TEXT NOT NULL,
-      priority INTEGER NOT NULL,
-      attempts INTEGER NOT NULL DEFAULT 0,
-      max_attempts INTEGER NOT NULL,
-      run_at INTEGER NOT NULL,
-      created_at INTEGER NOT NULL,
-      updated_at INTEGER NOT NULL,
-      progress REAL NOT NULL DEFAULT 0,
-      message TEXT,
-      data TEXT,
-      result TEXT,
-      error TEXT,
-      backoff TEXT,
-      token TEXT,
-      lease_until INTEGER,
-      idempotency_key TEXT,
-      expires_at INTEGER,
-      seq INTEGER NOT NULL DEFAULT 1,
-      event TEXT NOT NULL DEFAULT 'enqueued'
-    )`,
-    // Partial indexes: a state change touches only the (small) indexes of the states it
-    // leaves and enters, which keeps every write to a few pages.
-    `CREATE INDEX IF NOT EXISTS ${t.jobs}_ready ON ${t.jobs} (queue, priority DESC, run_at)
-      WHERE state = 'queued'`,
-    `CREATE INDEX IF NOT EXISTS ${t.jobs}_lease ON ${t.jobs} (queue, lease_until)
-      WHERE state = 'active'`,
-    `CREATE INDEX IF NOT EXISTS ${t.jobs}_finished ON ${t.jobs} (queue, state, expires_at)
-      WHERE expires_at IS NOT NULL`,
-    `CREATE UNIQUE INDEX IF NOT EXISTS ${t.jobs}_key ON ${t.jobs} (queue, idempotency_key)
-      WHERE idempotency_key IS NOT NULL`,
-    `CREATE INDEX IF NOT EXISTS ${t.jobs}_queue ON ${t.jobs} (queue)`,
-    `CREATE TABLE IF NOT EXISTS ${t.events} (
-      job_id TEXT NOT NULL,
-      seq INTEGER NOT NULL,
-      type TEXT NOT NULL,
-      at INTEGER NOT NULL,
-      state TEXT NOT NULL,
-      progress REAL NOT NULL,
-      message TEXT,
-      data TEXT,
-      attempt INTEGER NOT NULL,
-      run_at INTEGER NOT NULL,
-      result TEXT,
-      error TEXT,
-      PRIMARY KEY (job_id, seq)
-    ) WITHOUT ROWID`,
-    // The event log is written by triggers, so no statement can change a job without its event.
-    `CREATE TRIGGER IF NOT EXISTS ${t.jobs}_log_insert AFTER INSERT ON ${t.jobs}
-      BEGIN INSERT INTO ${t.events} VALUES (${EVENT_COLUMNS}); END`,
-    `CREATE TRIGGER IF NOT EXISTS ${t.jobs}_log_update AFTER UPDATE OF seq ON ${t.jobs}
-      WHEN NEW.seq > OLD.seq BEGIN INSERT INTO ${t.events} VALUES (${EVENT_COLUMNS}); END`,
-    `CREATE TRIGGER IF NOT EXISTS ${t.jobs}_log_delete AFTER DELETE ON ${t.jobs}
-      BEGIN DELETE FROM ${t.events} WHERE job_id = OLD.id; END`,
-  ],
-];
 
 /** The schema version this code needs. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -110,7 +56,9 @@ export async function migrate(client: LibsqlClientLike, t: Tables): Promise<void
   let version = await readVersion(client, t);
   while (version < SCHEMA_VERSION) {
     const next = version + 1;
-    const statements = (MIGRATIONS[next - 1] as (t: Tables) => string[])(t).map((sql) => stmt(sql));
+    const statements = (MIGRATIONS[next - 1] as (t: Tables) => readonly string[])(t).map((sql) =>
+      stmt(sql),
+    );
     try {
       await client.batch(
         [

@@ -4,6 +4,11 @@
  *
  * Events are not written here: triggers append one whenever `seq` is incremented, so a
  * statement that changes a job's public state sets `seq = seq + 1` and `event = '<type>'`.
+ * Lane heads follow keyed jobs by trigger too, and a key's active jobs are counted from an
+ * index, so every way out of `active` (finish, release, cancel, expiry, purge) frees its slot.
+ *
+ * The claim is in statements-claim.ts, schedules in statements-schedules.ts, key overrides in
+ * statements-keys.ts.
  */
 import type {
   CancelInput,
@@ -60,9 +65,9 @@ export class Statements {
   insert(queue: string, now: number, job: NewJobRecord): Statement {
     return sql(
       `INSERT INTO ${this.t.jobs} (id, queue, type, payload, state, priority, max_attempts,
-         run_at, created_at, updated_at, backoff, idempotency_key)
+         run_at, created_at, updated_at, backoff, idempotency_key, concurrency_key)
        VALUES (:id, :queue, :type, :payload, 'queued', :priority, :maxAttempts,
-         :runAt, :now, :now, :backoff, :idempotencyKey)
+         :runAt, :now, :now, :backoff, :idempotencyKey, :concurrencyKey)
        ON CONFLICT (id) DO UPDATE SET id = IIF(queue = excluded.queue AND type = excluded.type
          AND payload = excluded.payload, excluded.id, NULL)
        ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
@@ -107,31 +112,6 @@ export class Statements {
        WHERE queue = :queue AND state = 'active' AND lease_until <= :now
          AND attempts < max_attempts`,
       { queue, now },
-    );
-  }
-
-  /**
-   * Claims the first `limit` runnable jobs in index order (priority, run time, insertion).
-   * Safe to re-send: every claim has a fresh token and lease end. A re-sent claim finds jobs
-   * already active under both (through the lease index), claims nothing new, and returns
-   * those again; `attempts` and `seq` move only for jobs that were queued.
-   */
-  claim(input: ClaimInput): Statement {
-    const { jobs } = this.t;
-    const { queue, now, limit, token, leaseUntil } = input;
-    const mine = `SELECT pos FROM ${jobs} WHERE queue = :queue AND state = 'active'
-      AND lease_until = :leaseUntil AND token = :token`;
-    return sql(
-      `UPDATE ${jobs} SET state = 'active', token = :token, lease_until = :leaseUntil,
-         attempts = attempts + (state = 'queued'), updated_at = :now,
-         seq = seq + (state = 'queued'), event = 'active'
-       WHERE pos IN (SELECT pos FROM ${jobs}
-         WHERE queue = :queue AND state = 'queued' AND run_at <= :now
-           AND NOT EXISTS (${mine})
-         ORDER BY priority DESC, run_at, pos LIMIT :limit)
-       OR pos IN (${mine})
-       RETURNING *`,
-      { queue, now, limit, token, leaseUntil },
     );
   }
 
