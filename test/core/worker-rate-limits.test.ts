@@ -11,12 +11,9 @@ describe("Worker under rate limits", () => {
     await clock.advance(next - clock.now() + 1_000); // 1 s into a window
     for (let i = 0; i < 3; i++) await queue.enqueue("mail", i);
     const started: number[] = [];
-    const worker = new Worker(queue, { idleMs: { min: 100, max: 60_000 } }).handler(
-      "mail",
-      () => {
-        started.push(clock.now());
-      },
-    );
+    const worker = new Worker(queue, { idleMs: { min: 100, max: 60_000 } }).handler("mail", () => {
+      started.push(clock.now());
+    });
     worker.start();
     await until(() => started.length === 2, "two starts");
     await clock.untilSleeping(1);
