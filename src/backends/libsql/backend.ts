@@ -136,7 +136,7 @@ export class LibsqlBackend implements contract.Backend {
     return {
       jobs,
       wakeAt: wakeFor(results.at(-1), jobs.length, input.limit),
-      refill: this.#refills(results[SWEEP_STEPS - 1]),
+      refill: this.#refills(results[SWEEP_STEPS - 1], input.now),
     };
   }
 
@@ -159,11 +159,16 @@ export class LibsqlBackend implements contract.Backend {
     return steps;
   }
 
-  /** Schedules the materialisation looked at that need refilling, as they are now. */
-  #refills(result: SqlResult | undefined): contract.ScheduleRecord[] {
+  /**
+   * Schedules the materialisation looked at that need refilling, as they are now: fewer than
+   * {@link contract.SCHEDULE_REFILL_BELOW} ticks still ahead (none, for one it could not fire).
+   */
+  #refills(result: SqlResult | undefined, now: number): contract.ScheduleRecord[] {
     return Array.from(result?.rows ?? [])
       .map(toScheduleRecord)
-      .filter((schedule) => schedule.upcoming.length < contract.SCHEDULE_REFILL_BELOW);
+      .filter(
+        (s) => s.upcoming.filter((tick) => tick > now).length < contract.SCHEDULE_REFILL_BELOW,
+      );
   }
 
   async #fenced(statement: Statement): Promise<boolean> {
@@ -205,7 +210,7 @@ export class LibsqlBackend implements contract.Backend {
       completed: (results[SWEEP_STEPS]?.rows.length ?? 0) > 0,
       claimed,
       wakeAt: wakeFor(results.at(-1), claimed.length, claim.limit),
-      refill: this.#refills(results[SWEEP_STEPS - 1]),
+      refill: this.#refills(results[SWEEP_STEPS - 1], input.now),
     };
   }
 
@@ -241,7 +246,7 @@ export class LibsqlBackend implements contract.Backend {
         completed: completed.has(item.id),
         claimed,
         wakeAt: wakeFor(results.at(-1), claimed.length, claim.limit),
-        refill: i === 0 ? this.#refills(results[SWEEP_STEPS - 1]) : [],
+        refill: i === 0 ? this.#refills(results[SWEEP_STEPS - 1], now) : [],
       };
     });
   }
@@ -351,16 +356,9 @@ export class LibsqlBackend implements contract.Backend {
     );
   }
 
-  /**
-   * Fenced by `version`; true also for a re-send that finds the schedule exactly as this
-   * refill left it. Fired ticks become jobs (by trigger) in the same transaction.
-   */
+  /** Fenced by `version`. Fired ticks become jobs (by trigger) in the same statement. */
   async refillSchedule(input: contract.RefillScheduleInput): Promise<boolean> {
-    const [applied, resent] = await this.#write([
-      this.#schedules.refill(input),
-      this.#schedules.refilled(input),
-    ]);
-    return (applied?.rows.length ?? 0) > 0 || (resent?.rows.length ?? 0) > 0;
+    return (await this.#execute(this.#schedules.refill(input))).rows.length > 0;
   }
 
   async setKeyLimits(input: contract.SetKeyLimitsInput): Promise<void> {

@@ -97,7 +97,10 @@ export class ScheduleStatements {
     return sql(`SELECT * FROM ${this.t.schedules} WHERE queue = :queue ORDER BY id`, { queue });
   }
 
-  /** Fires `fire` and stores the new list, while the schedule has the caller's version. */
+  /**
+   * Fires `fire` and stores the new list, while the schedule has the caller's version (so a
+   * re-sent refill finds the version moved on and changes nothing).
+   */
   refill(input: RefillScheduleInput): Statement {
     const { queue, now, id, version, fire, upcoming, lastTickAt } = input;
     return sql(
@@ -114,20 +117,6 @@ export class ScheduleStatements {
         upcoming: JSON.stringify(upcoming),
         lastTickAt,
       },
-    );
-  }
-
-  /**
-   * Whether a refill with this input already applied (a re-send): the schedule is exactly as
-   * that refill left it.
-   */
-  refilled(input: RefillScheduleInput): Statement {
-    const { queue, now, id, version, upcoming, lastTickAt } = input;
-    return sql(
-      `SELECT 1 FROM ${this.t.schedules} WHERE queue = :queue AND id = :id
-         AND version = :version + 1 AND updated_at = :now AND upcoming = :upcoming
-         AND last_tick_at IS :lastTickAt`,
-      { queue, now, id, version, upcoming: JSON.stringify(upcoming), lastTickAt },
     );
   }
 }
