@@ -1,6 +1,6 @@
-import * as contract from "../../backend.js";
+import type * as contract from "../../backend.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
-import type { LibsqlClientLike, SqlResult, Statement } from "./client.js";
+import type { LibsqlClientLike, SqlResult, SqlRow, Statement } from "./client.js";
 import { byClaimOrder, toEventRecord, toJobRecord, toKeyLimits, toScheduleRecord } from "./rows.js";
 import { migrate, tablesFor } from "./schema.js";
 import { Statements } from "./statements.js";
@@ -19,13 +19,13 @@ const claimedJobs = (result: SqlResult | undefined): contract.JobRecord[] =>
     .sort(byClaimOrder)
     .map(toJobRecord);
 
-/** The wake-up time, for a claim that took fewer jobs than it asked for. */
+/** The claim's closing read: wake-up time and refills (see `ClaimStatements.wakeAt`). */
 const wakeFor = (result: SqlResult | undefined, claimed: number, limit: number) => {
   const wake = result?.rows[0]?.wake;
   return claimed < limit && wake !== null && wake !== undefined ? Number(wake) : null;
 };
 
-/** Statements every batch starts with (see `#sweep`); the last one is the schedules'. */
+/** Statements every claim batch starts with (see `#sweep`). */
 const SWEEP_STEPS = 3;
 
 /** Settings resolved by the factory. */
@@ -130,13 +130,13 @@ export class LibsqlBackend implements contract.Backend {
     const results = await this.#write([
       ...this.#sweep(input),
       ...this.#claimSteps(input),
-      this.#claims.wakeAt(input),
+      this.#closing(input),
     ]);
     const jobs = claimedJobs(results[SWEEP_STEPS]);
     return {
       jobs,
       wakeAt: wakeFor(results.at(-1), jobs.length, input.limit),
-      refill: this.#refills(results[SWEEP_STEPS - 1], input.now),
+      refill: this.#refills(results.at(-1)),
     };
   }
 
@@ -159,16 +159,16 @@ export class LibsqlBackend implements contract.Backend {
     return steps;
   }
 
-  /**
-   * Schedules the materialisation looked at that need refilling, as they are now: fewer than
-   * {@link contract.SCHEDULE_REFILL_BELOW} ticks still ahead (none, for one it could not fire).
-   */
-  #refills(result: SqlResult | undefined, now: number): contract.ScheduleRecord[] {
-    return Array.from(result?.rows ?? [])
-      .map(toScheduleRecord)
-      .filter(
-        (s) => s.upcoming.filter((tick) => tick > now).length < contract.SCHEDULE_REFILL_BELOW,
-      );
+  /** The claim's closing read: the wake-up time, and the schedules to refill. */
+  #closing(input: contract.ClaimInput): Statement {
+    return this.#claims.wakeAt(input, { refill: this.#schedules.refills() });
+  }
+
+  /** The schedules the closing read found in need of refilling, as they are now. */
+  #refills(result: SqlResult | undefined): contract.ScheduleRecord[] {
+    const json = result?.rows[0]?.refill;
+    if (typeof json !== "string") return [];
+    return (JSON.parse(json) as SqlRow[]).map(toScheduleRecord);
   }
 
   async #fenced(statement: Statement): Promise<boolean> {
@@ -203,14 +203,14 @@ export class LibsqlBackend implements contract.Backend {
       ...this.#sweep(claim),
       this.#completion(input),
       ...this.#claimSteps(claim),
-      this.#claims.wakeAt(claim),
+      this.#closing(claim),
     ]);
     const claimed = claimedJobs(results[SWEEP_STEPS + 1]);
     return {
       completed: (results[SWEEP_STEPS]?.rows.length ?? 0) > 0,
       claimed,
       wakeAt: wakeFor(results.at(-1), claimed.length, claim.limit),
-      refill: this.#refills(results[SWEEP_STEPS - 1], input.now),
+      refill: this.#refills(results.at(-1)),
     };
   }
 
@@ -232,7 +232,7 @@ export class LibsqlBackend implements contract.Backend {
       ...this.#sweep(firstClaim),
       this.#sql.completeMany({ queue, now }, items),
       ...claims.flatMap((claim) => this.#claimSteps(claim)),
-      this.#claims.wakeAt(firstClaim),
+      this.#closing(firstClaim),
     ]);
     const completed = new Set(
       Array.from(results[SWEEP_STEPS]?.rows ?? [], (row) => String(row.id)),
@@ -246,7 +246,7 @@ export class LibsqlBackend implements contract.Backend {
         completed: completed.has(item.id),
         claimed,
         wakeAt: wakeFor(results.at(-1), claimed.length, claim.limit),
-        refill: i === 0 ? this.#refills(results[SWEEP_STEPS - 1], now) : [],
+        refill: i === 0 ? this.#refills(results.at(-1)) : [],
       };
     });
   }

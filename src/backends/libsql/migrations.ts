@@ -155,6 +155,8 @@ function migration2(t: Tables): string[] {
     )`,
     `CREATE INDEX ${t.schedules}_due ON ${t.schedules} (queue, next_due)
       WHERE next_due IS NOT NULL`,
+    // Finds the schedules a claim just fired, to return those that need refilling.
+    `CREATE INDEX ${t.schedules}_changed ON ${t.schedules} (queue, updated_at)`,
     // Lane heads follow keyed jobs into and out of `queued`.
     `CREATE TRIGGER ${t.jobs}_lane_insert AFTER INSERT ON ${t.jobs}
       WHEN NEW.concurrency_key IS NOT NULL BEGIN

@@ -50,9 +50,18 @@ export function toEventRecord(row: SqlRow): EventRecord {
   };
 }
 
-/** A claim's rows in the order the claim took them (`claim_order`, set by the claim). */
+/**
+ * A claim's rows in the order the claim took them: `claim_order`, set by the claim. A queue
+ * that never used a key claims without ranking (one order for all its rows): then its one
+ * lane's order applies, priority desc, run time, insertion.
+ */
 export function byClaimOrder(a: SqlRow, b: SqlRow): number {
-  return num(a.claim_order) - num(b.claim_order);
+  return (
+    num(a.claim_order) - num(b.claim_order) ||
+    num(b.priority) - num(a.priority) ||
+    num(a.run_at) - num(b.run_at) ||
+    num(a.pos) - num(b.pos)
+  );
 }
 
 export function toScheduleRecord(row: SqlRow): ScheduleRecord {

@@ -165,9 +165,10 @@ export class ClaimStatements {
     const keysUsed = `EXISTS (SELECT 1 FROM ${lanes} WHERE queue = :queue)`;
     const full = `SELECT pos, ROW_NUMBER() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM allowed
       WHERE ${fresh} ORDER BY ${CLAIM_ORDER} LIMIT :limit`;
-    // A queue that never used a key (no lane rows) and has no type limits: its one lane, in
-    // index order, without the ranking machinery.
-    const plain = `SELECT pos, ROW_NUMBER() OVER (ORDER BY priority DESC, run_at, pos) AS n
+    // A queue that never used a key (no lane rows) and has no type limits: its one lane,
+    // without the ranking machinery. Its jobs share one claim order (no lane keeps turns);
+    // the reply is sorted by the lane's own order (rows.ts).
+    const plain = `SELECT pos, 1 AS n
       FROM (${this.#runnable("concurrency_key IS NULL", false, ":limit")})
       WHERE ${fresh} AND NOT ${keysUsed}`;
     const pick = typed ? full : `SELECT * FROM (${full}) UNION ALL ${plain}`;
@@ -213,18 +214,19 @@ export class ClaimStatements {
    */
   laneBookkeeping(input: ClaimInput): Statement {
     const { jobs, lanes } = this.t;
-    const ms = `IIF(${lanes}.key = '', NULL, ${this.#laneMs(lanes)})`;
+    const ms = `IIF(key = '', NULL, ${this.#laneMs(lanes)})`;
     const end = windowEnd(ms);
+    const served = (what: string) => `(SELECT ${what} FROM ${jobs}
+      WHERE ${this.#mine()} AND COALESCE(concurrency_key, '') = ${lanes}.key)`;
+    const [last, n] = [served("MAX(claim_order)"), served("COUNT(*)")];
     return sql(
-      `UPDATE ${lanes} SET turn = s.last,
+      `UPDATE ${lanes} SET turn = ${last},
          win_count = CASE WHEN ${ms} IS NULL OR win_end > ${end} THEN win_count
-           WHEN win_end = ${end} THEN win_count + s.n ELSE s.n END,
+           WHEN win_end = ${end} THEN win_count + ${n} ELSE ${n} END,
          win_end = IIF(${ms} IS NULL, win_end, MAX(COALESCE(win_end, 0), ${end}))
-       FROM (SELECT COALESCE(concurrency_key, '') AS key, MAX(claim_order) AS last,
-           COUNT(*) AS n
-         FROM ${jobs} WHERE ${this.#mine()} GROUP BY 1) AS s
-       WHERE ${lanes}.queue = :queue AND ${lanes}.key = s.key
-         AND (${lanes}.turn IS NULL OR ${lanes}.turn < s.last)`,
+       WHERE queue = :queue
+         AND key IN (SELECT COALESCE(concurrency_key, '') FROM ${jobs} WHERE ${this.#mine()})
+         AND (turn IS NULL OR turn < ${last})`,
       claimArgs(input),
     );
   }
@@ -251,9 +253,10 @@ export class ClaimStatements {
    * After the claim: the earliest end of a rate window that holds back a runnable job — a
    * keyed lane with room but no starts left, or (with type limits) a spent type with a job
    * among the first `limit` + 100 runnable ones of the unkeyed lane or of an open keyed lane.
-   * Row `wake` (null: none).
+   * One row: `wake` (null: none), and the extra `columns` (name → SQL expression), so the
+   * batch's other closing reads cost no statement of their own.
    */
-  wakeAt(input: ClaimInput): Statement {
+  wakeAt(input: ClaimInput, columns: Record<string, string> = {}): Statement {
     const { lanes } = this.t;
     const typed = this.#typed(input);
     const lanesWalked = Math.min(input.limit, MAX_LANES) + LANE_SLACK;
@@ -275,7 +278,10 @@ export class ClaimStatements {
           WHERE l.queue = :queue AND l.win_end > :now AND l.head IS NOT NULL
             AND ${this.#budget("l")} <= 0 AND ${this.#room("l")} > 0
             AND EXISTS (${jobsOf("concurrency_key = l.key")}))
-       SELECT MIN(wake) AS wake FROM (SELECT wake FROM spent_lanes ${typeWake})`,
+       SELECT (SELECT MIN(wake) FROM (SELECT wake FROM spent_lanes ${typeWake})) AS wake
+         ${Object.entries(columns)
+           .map(([name, expression]) => `, ${expression} AS ${name}`)
+           .join("")}`,
       { ...claimArgs(input), ...this.#typeArgs(input) },
     );
   }

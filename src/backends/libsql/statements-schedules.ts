@@ -4,7 +4,12 @@
  * A statement that sets `fired` makes a trigger insert one job per tick in it (id
  * `<schedule id>@<tick>`), unless a job with that id exists.
  */
-import type { PutScheduleInput, QueueScope, RefillScheduleInput } from "../../backend.js";
+import {
+  type PutScheduleInput,
+  type QueueScope,
+  type RefillScheduleInput,
+  SCHEDULE_REFILL_BELOW,
+} from "../../backend.js";
 import type { SqlValue, Statement } from "./client.js";
 import type { Tables } from "./schema.js";
 
@@ -27,6 +32,16 @@ const SPEC_COLUMNS: ReadonlyArray<[column: string, arg: string]> = [
   ["upcoming", "upcoming"],
 ];
 
+/** The columns of a schedule row that make a `ScheduleRecord`. */
+const ROW_COLUMNS = [
+  "id",
+  ...SPEC_COLUMNS.map(([column]) => column),
+  "last_tick_at",
+  "version",
+  "created_at",
+  "updated_at",
+];
+
 /** The ticks of a schedule row's `upcoming` list that pass `filter`, as a JSON array. */
 const ticks = (filter: string) =>
   `(SELECT json_group_array(value) FROM
@@ -39,28 +54,45 @@ export class ScheduleStatements {
    * Materialises up to {@link SCHEDULES_PER_CLAIM} due schedules (first upcoming tick <= now),
    * the earliest first, per the rule on `ScheduleRecord`: with `d` the due ticks and `r` the
    * rest, a schedule with `r` empty is left as it is; else it fires the last of `d` (or all of
-   * `d` with `catchUp: "all"`) and keeps `r`. Returns every schedule it looked at, as it is
-   * now (the backend keeps those that need refilling). Costs one index probe when none is due.
+   * `d` with `catchUp: "all"`) and keeps `r`. Costs one index probe when none is due.
+   * (No RETURNING: that costs more than the probe. See {@link ScheduleStatements.refills}.)
    */
   materialise({ queue, now }: QueueScope): Statement {
     const { schedules } = this.t;
+    // The list is ascending: `r` is not empty when its last tick is ahead.
+    const ahead = "(upcoming ->> '$[#-1]') > :now";
+    const last = "(SELECT MAX(value) FROM json_each(upcoming) WHERE value <= :now)";
     return sql(
-      `UPDATE ${schedules} AS s SET
-         fired = IIF(d.rest IS NULL, NULL, IIF(s.catch_up = 'all', d.due, json_array(d.last))),
-         upcoming = COALESCE(d.rest, s.upcoming),
-         next_due = IIF(d.rest IS NULL, s.next_due, d.rest ->> 0),
-         last_tick_at = IIF(d.rest IS NULL, s.last_tick_at, d.last),
-         version = s.version + (d.rest IS NOT NULL),
-         updated_at = IIF(d.rest IS NULL, s.updated_at, :now)
-       FROM (SELECT rowid AS id, ${ticks("value <= :now")} AS due,
-           (SELECT MAX(value) FROM json_each(upcoming) WHERE value <= :now) AS last,
-           NULLIF(${ticks("value > :now")}, '[]') AS rest
-         FROM ${schedules} WHERE queue = :queue AND next_due <= :now
-         ORDER BY next_due LIMIT ${SCHEDULES_PER_CLAIM}) AS d
-       WHERE s.rowid = d.id
-       RETURNING *`,
+      `UPDATE ${schedules} SET
+         fired = IIF(${ahead},
+           IIF(catch_up = 'all', ${ticks("value <= :now")}, json_array(${last})), NULL),
+         upcoming = IIF(${ahead}, ${ticks("value > :now")}, upcoming),
+         next_due = IIF(${ahead},
+           (SELECT MIN(value) FROM json_each(upcoming) WHERE value > :now), next_due),
+         last_tick_at = IIF(${ahead}, ${last}, last_tick_at),
+         version = version + (${ahead}),
+         updated_at = IIF(${ahead}, :now, updated_at)
+       WHERE rowid IN (SELECT rowid FROM ${schedules} WHERE queue = :queue AND next_due <= :now
+         ORDER BY next_due LIMIT ${SCHEDULES_PER_CLAIM})`,
       { queue, now },
     );
+  }
+
+  /**
+   * A JSON array (an expression for the claim's last statement) of the schedules that need
+   * refilling after a materialisation at `:now`: those it fired (changed at `:now`) or could
+   * not fire (still due), with fewer than `SCHEDULE_REFILL_BELOW` ticks ahead.
+   */
+  refills(): string {
+    const { schedules } = this.t;
+    const row = `json_object(${ROW_COLUMNS.map((c) => `'${c}', ${c}`).join(", ")})`;
+    const low = `(SELECT COUNT(*) FROM json_each(upcoming) WHERE value > :now) < ${SCHEDULE_REFILL_BELOW}`;
+    return `(SELECT json_group_array(${row}) FROM (
+        SELECT * FROM ${schedules} WHERE queue = :queue AND next_due <= :now AND ${low}
+        UNION ALL
+        SELECT * FROM ${schedules} WHERE queue = :queue AND updated_at = :now
+          AND (next_due IS NULL OR next_due > :now) AND ${low}
+        LIMIT ${SCHEDULES_PER_CLAIM}))`;
   }
 
   /**
