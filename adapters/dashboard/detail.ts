@@ -1,0 +1,205 @@
+/**
+ * The detail pane of one job: its data (one `get`), then its whole event log followed live with
+ * the client's `events()` from sequence 0, which reconnects by itself and resumes after the
+ * last event shown. A log can hold more than one terminal event (a failed job redriven), and
+ * the stream ends at each: the pane then asks whether the job moved on, and follows again.
+ * Retry and cancel go through the confirm dialog.
+ */
+import type { JobStatus, JobUpdate } from "../../src/client/index.js";
+import { QueueClientError } from "../../src/client/index.js";
+import { confirmAction } from "./confirm.js";
+import { announce, byId, fill, h } from "./dom.js";
+import { applyUpdate, eventItem, jobBody } from "./job-view.js";
+import type { Session } from "./session.js";
+
+const MAX_EVENTS_SHOWN = 500;
+const FINISHED = new Set(["completed", "failed", "cancelled"]);
+
+/** The job detail pane. */
+export class JobDetail {
+  #id: string | null = null;
+  #job: JobStatus | null = null;
+  #follow: AbortController | null = null;
+  #last = 0;
+  #seen: number[] = [];
+  /** Streams the session had opened before this job's: the rest are this job's connections. */
+  #streamsBefore = 0;
+  readonly #pane = byId("detail");
+
+  constructor(
+    private readonly session: Session,
+    private readonly fail: (error: unknown) => void,
+    private readonly changed: () => void,
+  ) {
+    byId("detail-close").addEventListener("click", () => {
+      location.hash = "";
+    });
+    this.#pane.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !byId<HTMLDialogElement>("confirm").open) location.hash = "";
+    });
+    byId("retry").addEventListener("click", () => void this.#retry());
+    byId("cancel").addEventListener("click", () => void this.#cancel());
+  }
+
+  /** The id of the job shown, if any. */
+  get id(): string | null {
+    return this.#id;
+  }
+
+  /** Shows job `id` and follows its events. */
+  async open(id: string): Promise<void> {
+    this.close();
+    this.#id = id;
+    this.#streamsBefore = this.session.streams();
+    this.#pane.hidden = false;
+    byId("detail-id").textContent = id;
+    fill(byId("detail-body"), h("p", { class: "muted" }, "Loading…"));
+    fill(byId("events"));
+    this.#status("");
+    this.#actions(null);
+    byId("detail-title").focus({ preventScroll: true });
+    this.#pane.scrollIntoView({ block: "nearest" });
+    try {
+      this.#show(await this.session.client.get(id));
+    } catch (error) {
+      if (this.#id !== id) return;
+      if (error instanceof QueueClientError && error.code === "JOB_NOT_FOUND") {
+        fill(
+          byId("detail-body"),
+          h(
+            "p",
+            { class: "muted" },
+            "No job with this id (it may have been purged, or expired after its retention).",
+          ),
+        );
+        return;
+      }
+      this.fail(error);
+      return;
+    }
+    this.resume();
+  }
+
+  /** Hides the pane and stops following. */
+  close(): void {
+    this.pause();
+    this.#id = null;
+    this.#job = null;
+    this.#last = 0;
+    this.#seen = [];
+    this.#pane.hidden = true;
+    delete this.#pane.dataset.state;
+    delete this.#pane.dataset.seen;
+  }
+
+  /** Stops the stream (the tab is hidden); {@link resume} picks up where it stopped. */
+  pause(): void {
+    this.#follow?.abort();
+    this.#follow = null;
+  }
+
+  /** Follows the job again, after the last event shown, unless it is finished. */
+  resume(): void {
+    if (!this.#job || this.#follow) return;
+    const follow = new AbortController();
+    this.#follow = follow;
+    void this.#stream(this.#job.id, follow.signal);
+  }
+
+  async #stream(id: string, signal: AbortSignal): Promise<void> {
+    const { client } = this.session;
+    try {
+      for (;;) {
+        this.#status("live");
+        for await (const update of client.events(id, { after: this.#last, signal })) {
+          this.#apply(update);
+        }
+        // The stream ended at a terminal event: the job may have moved on since (a redrive).
+        const job = await client.get(id, { signal });
+        if (job.seq <= this.#last) {
+          this.#show(job);
+          this.#status("finished");
+          break;
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      this.#status("stream stopped");
+      this.fail(error);
+    } finally {
+      if (this.#follow?.signal === signal) this.#follow = null;
+    }
+  }
+
+  #apply(update: JobUpdate): void {
+    if (!this.#job) return;
+    this.#last = update.seq;
+    this.#seen.push(update.seq);
+    this.#pane.dataset.seen = this.#seen.join(",");
+    this.#show(applyUpdate(this.#job, update));
+    this.#status("live");
+    const log = byId("events");
+    log.prepend(eventItem(update));
+    while (log.childElementCount > MAX_EVENTS_SHOWN) log.lastElementChild?.remove();
+  }
+
+  #show(job: JobStatus): void {
+    if (job.id !== this.#id) return;
+    this.#job = this.#job && !("payload" in job) ? { ...job, payload: this.#job.payload } : job;
+    this.#pane.dataset.state = job.state;
+    byId("detail-title").textContent = `${job.type} job`;
+    fill(byId("detail-body"), jobBody(this.#job));
+    this.#actions(job);
+  }
+
+  #actions(job: JobStatus | null): void {
+    byId<HTMLButtonElement>("retry").disabled = job?.state !== "failed";
+    byId<HTMLButtonElement>("cancel").disabled = !job || FINISHED.has(job.state);
+  }
+
+  #status(text: string): void {
+    const opens = this.session.streams() - this.#streamsBefore;
+    const reconnects = text === "live" && opens > 1 ? ` · ${opens} connections` : "";
+    byId("follow-status").textContent = text ? `${text}${reconnects}` : "";
+    this.#pane.dataset.opens = String(opens);
+  }
+
+  async #retry(): Promise<void> {
+    const id = this.#id;
+    if (!id) return;
+    const ok = await confirmAction({
+      title: "Retry this job?",
+      text: "It goes back to the queue with a fresh set of attempts.",
+      confirm: "Retry job",
+    });
+    if (!ok || id !== this.#id) return;
+    try {
+      await this.session.client.retry(id);
+      announce("Job queued again.");
+      this.changed();
+      this.resume();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  async #cancel(): Promise<void> {
+    const id = this.#id;
+    if (!id) return;
+    const ok = await confirmAction({
+      title: "Cancel this job?",
+      text: "A queued job ends at once; a running one is stopped at its next heartbeat.",
+      confirm: "Cancel job",
+      dismiss: "Keep it",
+    });
+    if (!ok || id !== this.#id) return;
+    try {
+      const { cancelled } = await this.session.client.cancel(id);
+      announce(cancelled ? "Job cancelled." : "The job had already finished.");
+      this.changed();
+      this.resume();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+}
