@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import { queueRoutes } from "../../adapters/hono.js";
 import { DASHBOARD_ASSETS } from "../../adapters/http/dashboard-assets.generated.js";
 import { DASHBOARD_CSP } from "../../adapters/http/routes-dashboard.js";
+import { demoApp } from "../../examples/node/app.js";
+import { Worker } from "../../src/index.js";
 import { memoryQueue } from "../support/memory-queue.js";
 import { ADMIN, routesApp } from "../support/routes-app.js";
 
@@ -123,5 +125,16 @@ describe("dashboard options", () => {
     expect(() => queueRoutes(queue, { auth: false, dashboard: { pollMs: 100 } })).toThrow(
       /dashboard\.pollMs/,
     );
+  });
+});
+
+describe("the Node demo (npm start)", () => {
+  it("serves the dashboard at /queue/dashboard and links to it from /", async () => {
+    const { queue } = memoryQueue();
+    const app = demoApp({ queue, worker: new Worker(queue), token: ADMIN });
+    expect(await (await app.request("/")).text()).toContain('href="/queue/dashboard"');
+    const page = await app.request("/queue/dashboard");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toBe(DASHBOARD_CSP);
   });
 });
