@@ -9,7 +9,7 @@ import type { JobStatus, JobUpdate } from "../../src/client/index.js";
 import { QueueClientError } from "../../src/client/index.js";
 import { confirmAction } from "./confirm.js";
 import { announce, byId, fill, h } from "./dom.js";
-import { applyUpdate, eventItem, jobBody } from "./job-view.js";
+import { applyUpdate, eventItem, jobBody, patchProgress } from "./job-view.js";
 import type { Session } from "./session.js";
 
 const MAX_EVENTS_SHOWN = 500;
@@ -21,7 +21,8 @@ export class JobDetail {
   #job: JobStatus | null = null;
   #follow: AbortController | null = null;
   #last = 0;
-  #seen: number[] = [];
+  /** Events shown, and how many did not follow the one before (0: no gap, no repeat). */
+  #shown = { count: 0, breaks: 0 };
   /** Streams the session had opened before this job's: the rest are this job's connections. */
   #streamsBefore = 0;
   readonly #pane = byId("detail");
@@ -86,10 +87,9 @@ export class JobDetail {
     this.#id = null;
     this.#job = null;
     this.#last = 0;
-    this.#seen = [];
+    this.#shown = { count: 0, breaks: 0 };
     this.#pane.hidden = true;
-    delete this.#pane.dataset.state;
-    delete this.#pane.dataset.seen;
+    for (const key of ["state", "events", "breaks", "lastSeq"]) delete this.#pane.dataset[key];
   }
 
   /** Stops the stream (the tab is hidden); {@link resume} picks up where it stopped. */
@@ -133,10 +133,18 @@ export class JobDetail {
 
   #apply(update: JobUpdate): void {
     if (!this.#job) return;
+    if (update.seq !== this.#last + 1) this.#shown.breaks += 1;
+    this.#shown.count += 1;
     this.#last = update.seq;
-    this.#seen.push(update.seq);
-    this.#pane.dataset.seen = this.#seen.join(",");
-    this.#show(applyUpdate(this.#job, update));
+    Object.assign(this.#pane.dataset, {
+      events: this.#shown.count,
+      breaks: this.#shown.breaks,
+      lastSeq: update.seq,
+    });
+    const job = applyUpdate(this.#job, update);
+    // Progress alone moves the bar in place: focus and scroll in the pane stay where they are.
+    if (update.type === "progress" && patchProgress(byId("detail-body"), job)) this.#job = job;
+    else this.#show(job);
     this.#status("live");
     const log = byId("events");
     log.prepend(eventItem(update));

@@ -3,14 +3,14 @@
  * progress data as pretty JSON, and one line per event of its log. Text only.
  */
 import type { JobStatus, JobUpdate } from "../../src/client/index.js";
-import { h, pretty, progressBar, timeOf } from "./dom.js";
+import { h, pretty, progressBar, setProgress, timeOf } from "./dom.js";
 
 /** A coloured state label. */
 export const badge = (state: string): HTMLElement =>
   h("span", { class: `badge s-${state}` }, state);
 
-const fact = (term: string, ...value: Array<Node | string>) =>
-  h("div", {}, h("dt", {}, term), h("dd", {}, ...value));
+const fact = (term: string, value: Node | string, kind?: string) =>
+  h("div", { class: kind }, h("dt", {}, term), h("dd", {}, value));
 
 const block = (title: string, value: unknown, kind = "") =>
   h(
@@ -30,7 +30,7 @@ export function jobBody(job: JobStatus): HTMLElement {
     fact("Attempts", `${job.attempts} of ${job.maxAttempts}`),
     fact("Priority", String(job.priority)),
     fact("Created", timeOf(job.createdAt)),
-    fact("Updated", timeOf(job.updatedAt)),
+    fact("Updated", timeOf(job.updatedAt), "updated"),
     job.state === "queued" ? fact("Runs", timeOf(job.runAt)) : "",
   );
   const percent = `${Math.round(job.progress * 100)}%`;
@@ -55,8 +55,30 @@ export function jobBody(job: JobStatus): HTMLElement {
       : "",
     "payload" in job ? block("Payload", job.payload) : "",
     job.result !== null ? block("Result", job.result, "result") : "",
-    job.data !== null && job.data !== undefined ? block("Progress data", job.data) : "",
+    hasData(job) ? block("Progress data", job.data, "data") : "",
   );
+}
+
+const hasData = (job: JobStatus) => job.data !== null && job.data !== undefined;
+
+/**
+ * Updates a body made by {@link jobBody} for a progress report, in place; false when it cannot
+ * (progress data appeared or went): then render it anew.
+ */
+export function patchProgress(body: HTMLElement, job: JobStatus): boolean {
+  const bar = body.querySelector<HTMLElement>(".big-progress .bar");
+  const data = body.querySelector(".data pre");
+  if (!bar || hasData(job) !== Boolean(data)) return false;
+  setProgress(bar, job.progress, job.state);
+  const text = (selector: string, value: string) => {
+    const element = body.querySelector(selector);
+    if (element) element.textContent = value;
+  };
+  text(".big-progress .pct", `${Math.round(job.progress * 100)}%`);
+  text(".big-progress .message", job.message ?? "");
+  body.querySelector(".updated dd")?.replaceChildren(timeOf(job.updatedAt));
+  if (data) data.textContent = pretty(job.data);
+  return true;
 }
 
 /** One entry of the event log. */

@@ -81,8 +81,14 @@ export class JobList {
   }
 
   #render(jobs: JobStatus[]): void {
+    // A live reload must not take the keyboard's place away: focus the same job's link again.
+    const focused = (document.activeElement as HTMLElement | null)?.closest("tr")?.dataset.id;
     const rows = jobs.map((job) => this.#row(job));
     fill(byId("rows"), ...rows);
+    rows
+      .find((row) => row.dataset.id === focused)
+      ?.querySelector("a")
+      ?.focus();
     byId("empty").hidden = jobs.length > 0;
     byId<HTMLButtonElement>("prev").disabled = this.#pages.length <= 1;
     byId<HTMLButtonElement>("next").disabled = this.#next === null;
