@@ -7,7 +7,7 @@
  */
 import type { JobStatus, JobUpdate } from "../../src/client/index.js";
 import { QueueClientError } from "../../src/client/index.js";
-import { confirmAction } from "./confirm.js";
+import { confirmAction, type Question } from "./confirm.js";
 import { announce, byId, fill, h } from "./dom.js";
 import { applyUpdate, eventItem, jobBody, patchProgress } from "./job-view.js";
 import type { Session } from "./session.js";
@@ -172,42 +172,45 @@ export class JobDetail {
     this.#pane.dataset.opens = String(opens);
   }
 
-  async #retry(): Promise<void> {
+  /** Confirms `question`, then runs `action` on the job shown; says what it did. */
+  async #act(question: Question, action: (id: string) => Promise<string>): Promise<void> {
     const id = this.#id;
-    if (!id) return;
-    const ok = await confirmAction({
-      title: "Retry this job?",
-      text: "It goes back to the queue with a fresh set of attempts.",
-      confirm: "Retry job",
-    });
-    if (!ok || id !== this.#id) return;
+    if (!id || !(await confirmAction(question)) || id !== this.#id) return;
     try {
-      await this.session.client.retry(id);
-      announce("Job queued again.");
+      announce(await action(id));
       this.changed();
-      this.resume();
+      this.resume(); // a redriven job has more to show; a cancelled one ends its stream
     } catch (error) {
       this.fail(error);
     }
   }
 
-  async #cancel(): Promise<void> {
-    const id = this.#id;
-    if (!id) return;
-    const ok = await confirmAction({
-      title: "Cancel this job?",
-      text: "A queued job ends at once; a running one is stopped at its next heartbeat.",
-      confirm: "Cancel job",
-      dismiss: "Keep it",
-    });
-    if (!ok || id !== this.#id) return;
-    try {
-      const { cancelled } = await this.session.client.cancel(id);
-      announce(cancelled ? "Job cancelled." : "The job had already finished.");
-      this.changed();
-      this.resume();
-    } catch (error) {
-      this.fail(error);
-    }
+  #retry(): Promise<void> {
+    return this.#act(
+      {
+        title: "Retry this job?",
+        text: "It goes back to the queue with a fresh set of attempts.",
+        confirm: "Retry job",
+      },
+      async (id) => {
+        await this.session.client.retry(id);
+        return "Job queued again.";
+      },
+    );
+  }
+
+  #cancel(): Promise<void> {
+    return this.#act(
+      {
+        title: "Cancel this job?",
+        text: "A queued job ends at once; a running one is stopped at its next heartbeat.",
+        confirm: "Cancel job",
+        dismiss: "Keep it",
+      },
+      async (id) => {
+        const { cancelled } = await this.session.client.cancel(id);
+        return cancelled ? "Job cancelled." : "The job had already finished.";
+      },
+    );
   }
 }

@@ -4,15 +4,14 @@
  * purge through the confirm dialog, schedules. Every wait is on the page's DOM; every test ends
  * with no CSP violation, page error or unexpected console error.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { chromiumAvailable, launchChromium } from "../support/chromium.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable } from "../support/chromium.js";
 import { ADMIN } from "../support/client-server.js";
 import {
   ARTIFACTS,
-  type DashboardWorld,
-  dashboardWorld,
   eventKinds,
+  useDashboardWorld,
   waitForCount,
   waitForDetailState,
 } from "../support/dashboard-page.js";
@@ -20,25 +19,13 @@ import {
 const hasChromium = chromiumAvailable();
 
 describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
-  let browser: Browser;
-  let world: DashboardWorld;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => browser?.close());
-  beforeEach(async () => {
-    world = await dashboardWorld(browser);
-  });
-  afterEach(async () => {
-    await world.close();
-    expect(world.problems).toEqual([]);
-  });
+  const world = useDashboardWorld();
   const enqueue = (type: string, payload: unknown, options = {}) =>
-    world.server.queue.enqueue(type, payload, options);
+    world().server.queue.enqueue(type, payload, options);
 
   it("asks for the token; without it the data routes answer 401; a wrong one stays out", async () => {
-    const page = await world.page();
-    const response = await page.goto(`${world.server.url}/dashboard`);
+    const page = await world().page();
+    const response = await page.goto(`${world().server.url}/dashboard`);
     expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
     await page.waitForSelector("#sign-in:not([hidden])");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("token");
@@ -59,12 +46,12 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
   it("signs in once per tab, pages through a state, finds a job by id, signs out", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 25; i++) ids.push(await enqueue("echo", { text: `job ${i}` }));
-    const page = await world.page();
+    const page = await world().page();
     const sent: Array<{ url: string; authorization?: string }> = [];
     page.on("request", (r) =>
       sent.push({ url: r.url(), authorization: r.headers().authorization }),
     );
-    await world.signIn(page);
+    await world().signIn(page);
     await waitForCount(page, "completed", 25);
     await page.click('button.count[data-state="completed"]');
     await page.waitForSelector("#jobs-title:text('Completed jobs')");
@@ -99,15 +86,15 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
 
   it("follows a running job to completion across forced stream cuts: no gap, no repeat", async () => {
     const id = await enqueue("steps", { n: 10, everyMs: 200 });
-    const page = await world.page();
-    await world.signIn(page, `#state=active&job=${id}`);
+    const page = await world().page();
+    await world().signIn(page, `#state=active&job=${id}`);
     await page.waitForSelector("#detail .big-progress .bar[aria-valuenow='30']", {
       timeout: 15_000,
     });
     await page.screenshot({ path: `${ARTIFACTS}dashboard-running.png` });
     await waitForDetailState(page, "completed");
     const data = await page.$eval("#detail", (el) => ({ ...(el as HTMLElement).dataset }));
-    const job = await world.server.queue.get(id);
+    const job = await world().server.queue.get(id);
     // Every event from 1 to the last, each once: as many shown as the log has, none out of turn.
     expect(Number(data.lastSeq)).toBe(job?.seq);
     expect(Number(data.events)).toBe(job?.seq);
@@ -126,8 +113,8 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
 
   it("retries a failed job after the confirm dialog: Escape keeps it, Enter confirms", async () => {
     const id = await enqueue("fail", {}, { maxAttempts: 1 });
-    const page = await world.page();
-    await world.signIn(page, `#state=failed&job=${id}`);
+    const page = await world().page();
+    await world().signIn(page, `#state=failed&job=${id}`);
     await waitForDetailState(page, "failed");
     expect(await page.textContent("#detail-body .error")).toContain("ON_PURPOSE");
     await page.click("#retry");
@@ -136,7 +123,7 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     await page.keyboard.press("Escape");
     await page.waitForSelector("#confirm:not([open])", { state: "hidden" });
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("retry");
-    expect((await world.server.queue.get(id))?.state).toBe("failed");
+    expect((await world().server.queue.get(id))?.state).toBe("failed");
 
     await page.keyboard.press("Enter"); // the focused Retry button opens the dialog again
     await page.waitForSelector("#confirm[open]");
@@ -154,28 +141,28 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     );
     const kinds = (await eventKinds(page)).reverse();
     expect(kinds.slice(-3)).toEqual(["redriven", "active", "failed"]);
-    const events = await world.server.queue.readEvents(id);
+    const events = await world().server.queue.readEvents(id);
     expect(events.map((e) => e.type)).toEqual(kinds);
   });
 
   it("cancels a running job after the confirm dialog", async () => {
     const id = await enqueue("wait", {});
-    const page = await world.page();
-    await world.signIn(page, `#state=active&job=${id}`);
+    const page = await world().page();
+    await world().signIn(page, `#state=active&job=${id}`);
     await waitForDetailState(page, "active");
     await page.click("#cancel");
     await page.click("#confirm-ok");
     await waitForDetailState(page, "cancelled");
     await page.waitForSelector("#toast:text('Job cancelled.')");
-    expect((await world.server.queue.get(id))?.state).toBe("cancelled");
+    expect((await world().server.queue.get(id))?.state).toBe("cancelled");
     await waitForCount(page, "cancelled", 1);
     expect(await page.isDisabled("#cancel")).toBe(true);
   });
 
   it("purges a finished state after the confirm dialog", async () => {
     for (let i = 0; i < 3; i++) await enqueue("echo", { text: `purge ${i}` });
-    const page = await world.page();
-    await world.signIn(page, "#state=completed");
+    const page = await world().page();
+    await world().signIn(page, "#state=completed");
     await waitForCount(page, "completed", 3);
     await page.waitForFunction(() => document.querySelectorAll("#rows tr").length === 3);
     await page.click("#purge");
@@ -183,19 +170,19 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     await page.keyboard.press("Enter");
     await waitForCount(page, "completed", 0);
     await page.waitForSelector("#empty:not([hidden])");
-    expect((await world.server.queue.stats()).completed).toBe(0);
+    expect((await world().server.queue.stats()).completed).toBe(0);
   });
 
   it("shows schedules when the routes have them, removes one after a confirm; hides on 404", async () => {
-    const page = await world.page();
+    const page = await world().page();
     const listed = (p: Page) => p.waitForResponse((r) => r.url().endsWith("/queue/schedules"));
     const none = listed(page);
-    await world.signIn(page);
+    await world().signIn(page);
     expect((await none).status()).toBe(404);
     expect(await page.isHidden("#schedules")).toBe(true);
 
     const now = Date.now();
-    world.schedules = [
+    world().schedules = [
       {
         id: "nightly-report",
         cron: "0 3 * * *",
@@ -218,6 +205,6 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     await page.click("#schedule-rows tr:first-child button");
     await page.click("#confirm-ok");
     await page.waitForFunction(() => document.querySelectorAll("#schedule-rows tr").length === 1);
-    expect(world.schedules.map((s) => s.id)).toEqual(["every-minute"]);
+    expect(world().schedules?.map((s) => s.id)).toEqual(["every-minute"]);
   });
 });

@@ -2,43 +2,26 @@
  * How the dashboard reads: screenshots at 1280×800 (the README's), on a phone and in dark mode
  * (saved under test-artifacts/), no sideways scrolling on a phone, and a keyboard-only pass.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { chromiumAvailable, launchChromium } from "../support/chromium.js";
-import {
-  ARTIFACTS,
-  type DashboardWorld,
-  dashboardWorld,
-  waitForCount,
-} from "../support/dashboard-page.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable } from "../support/chromium.js";
+import { ARTIFACTS, useDashboardWorld, waitForCount } from "../support/dashboard-page.js";
 
 const hasChromium = chromiumAvailable();
 
 describe.skipIf(!hasChromium)("the dashboard's looks and keyboard use", () => {
-  let browser: Browser;
-  let world: DashboardWorld;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => browser?.close());
-  beforeEach(async () => {
-    world = await dashboardWorld(browser);
-  });
-  afterEach(async () => {
-    await world.close();
-    expect(world.problems).toEqual([]);
-  });
+  const world = useDashboardWorld();
 
   /** Jobs in every state, and one long job running; returns the running job's id. */
   async function busyQueue(): Promise<string> {
-    const { queue } = world.server;
+    const { queue } = world().server;
     const words = ["invoice-2041", "welcome-mail", "thumbnail", "sitemap", "digest", "export"];
     for (const [i, text] of words.entries()) await queue.enqueue("echo", { text, i });
     for (let i = 0; i < 2; i++) await queue.enqueue("fail", { i }, { maxAttempts: 1 });
     for (let i = 0; i < 3; i++) await queue.enqueue("echo", { text: "later" }, { delayMs: 90_000 });
     await queue.cancel(await queue.enqueue("echo", { text: "never" }, { delayMs: 90_000 }));
     const now = Date.now();
-    world.schedules = [
+    world().schedules = [
       {
         id: "nightly-digest",
         cron: "0 3 * * *",
@@ -73,8 +56,8 @@ describe.skipIf(!hasChromium)("the dashboard's looks and keyboard use", () => {
     const running = await busyQueue();
     const hash = `#state=completed&job=${running}`;
 
-    const wide = await world.page();
-    await world.signIn(wide, hash);
+    const wide = await world().page();
+    await world().signIn(wide, hash);
     await waitForCount(wide, "completed", 6);
     await waitForCount(wide, "failed", 2);
     await wide.waitForFunction(() => document.querySelectorAll("#rows tr").length === 6);
@@ -88,8 +71,8 @@ describe.skipIf(!hasChromium)("the dashboard's looks and keyboard use", () => {
     const [a, b] = await Promise.all([jobs?.boundingBox(), detail?.boundingBox()]);
     expect((a?.x ?? 0) + (a?.width ?? 0)).toBeLessThanOrEqual(b?.x ?? 0);
 
-    const phone = await world.page({ width: 390, height: 844 });
-    await world.signIn(phone, hash);
+    const phone = await world().page({ width: 390, height: 844 });
+    await world().signIn(phone, hash);
     await waitForCount(phone, "completed", 6);
     await progressAtLeast(phone, 50);
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
@@ -97,8 +80,8 @@ describe.skipIf(!hasChromium)("the dashboard's looks and keyboard use", () => {
     );
     await phone.screenshot({ path: `${ARTIFACTS}dashboard-phone.png`, fullPage: true });
 
-    const dark = await world.page({ dark: true });
-    await world.signIn(dark, hash);
+    const dark = await world().page({ dark: true });
+    await world().signIn(dark, hash);
     await waitForCount(dark, "completed", 6);
     await progressAtLeast(dark, 65);
     const background = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -108,9 +91,9 @@ describe.skipIf(!hasChromium)("the dashboard's looks and keyboard use", () => {
   }, 30_000);
 
   it("works from the keyboard: skip link first, visible focus, Enter opens a job, Escape closes it", async () => {
-    for (let i = 0; i < 3; i++) await world.server.queue.enqueue("echo", { text: `key ${i}` });
-    const page = await world.page();
-    await world.signIn(page, "#state=completed");
+    for (let i = 0; i < 3; i++) await world().server.queue.enqueue("echo", { text: `key ${i}` });
+    const page = await world().page();
+    await world().signIn(page, "#state=completed");
     await page.reload(); // signed in already: nothing has focus, Tab starts at the top
     await page.waitForFunction(() => document.querySelectorAll("#rows tr").length === 3);
 

@@ -6,20 +6,16 @@
  */
 import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import type { Schedule } from "../../adapters/dashboard/schedules.js";
+import { launchChromium } from "./chromium.js";
 import { ADMIN, startTestServer, type TestServer } from "./client-server.js";
 
 /** Where screenshots go (gitignored). */
 export const ARTIFACTS = new URL("../../test-artifacts/", import.meta.url).pathname;
 
 /** A schedule as `GET /schedules` lists it. */
-export interface StubSchedule {
-  id: string;
-  cron: string;
-  timezone?: string;
-  type: string;
-  nextRunAt: number | null;
-  lastRunAt?: number | null;
-}
+export type StubSchedule = Schedule;
 
 export interface DashboardWorld {
   server: TestServer;
@@ -114,3 +110,24 @@ export function waitForDetailState(page: Page, state: string): Promise<unknown> 
 /** The event types in the detail pane's log, newest first. */
 export const eventKinds = (page: Page) =>
   page.$$eval("#events li .kind", (items) => items.map((item) => item.textContent ?? ""));
+
+/**
+ * Registers the hooks of a describe block: one Chromium for the block, a fresh world per test,
+ * and a check after each that nothing went wrong in the page. Returns the current world.
+ */
+export function useDashboardWorld(): () => DashboardWorld {
+  let browser: Browser;
+  let world: DashboardWorld;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => browser?.close());
+  beforeEach(async () => {
+    world = await dashboardWorld(browser);
+  });
+  afterEach(async () => {
+    await world.close();
+    expect(world.problems).toEqual([]);
+  });
+  return () => world;
+}
