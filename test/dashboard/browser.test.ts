@@ -11,6 +11,7 @@ import { ADMIN } from "../support/client-server.js";
 import {
   ARTIFACTS,
   eventKinds,
+  progressAtLeast,
   useDashboardWorld,
   waitForCount,
   waitForDetailState,
@@ -85,12 +86,15 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
   });
 
   it("follows a running job to completion across forced stream cuts: no gap, no repeat", async () => {
-    const id = await enqueue("steps", { n: 10, everyMs: 200 });
     const page = await world().page();
-    await world().signIn(page, `#state=active&job=${id}`);
-    await page.waitForSelector("#detail .big-progress .bar[aria-valuenow='30']", {
-      timeout: 15_000,
-    });
+    await world().signIn(page, "#state=active");
+    // Enqueued once the page is ready, and opened at once: the pane sees the whole run (3 s),
+    // through streams the server ends every 700 ms.
+    const id = await enqueue("steps", { n: 15, everyMs: 200 });
+    await page.evaluate((job) => {
+      location.hash = `state=active&job=${job}`;
+    }, id);
+    await progressAtLeast(page, 30);
     await page.screenshot({ path: `${ARTIFACTS}dashboard-running.png` });
     await waitForDetailState(page, "completed");
     const data = await page.$eval("#detail", (el) => ({ ...(el as HTMLElement).dataset }));
@@ -107,7 +111,7 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     expect(Number(data.opens)).toBeGreaterThanOrEqual(2); // the 700 ms cuts made it reconnect
     expect(await page.getAttribute("#detail .big-progress .bar", "aria-valuenow")).toBe("100");
     expect((await eventKinds(page))[0]).toBe("completed");
-    expect(await page.textContent("#detail-body .result pre")).toContain('"steps": 10');
+    expect(await page.textContent("#detail-body .result pre")).toContain('"steps": 15');
     expect(await page.isDisabled("#cancel")).toBe(true);
   });
 

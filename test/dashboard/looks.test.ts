@@ -2,10 +2,14 @@
  * How the dashboard reads: screenshots at 1280×800 (the README's), on a phone and in dark mode
  * (saved under test-artifacts/), no sideways scrolling on a phone, and a keyboard-only pass.
  */
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "../support/chromium.js";
-import { ARTIFACTS, useDashboardWorld, waitForCount } from "../support/dashboard-page.js";
+import {
+  ARTIFACTS,
+  progressAtLeast,
+  useDashboardWorld,
+  waitForCount,
+} from "../support/dashboard-page.js";
 
 const hasChromium = chromiumAvailable();
 
@@ -40,17 +44,6 @@ describe.skipIf(!hasChromium)("the dashboard's looks and keyboard use", () => {
     ];
     return queue.enqueue("steps", { n: 40, everyMs: 150 });
   }
-
-  /** Waits until the detail pane's progress bar is at `percent` or more. */
-  const progressAtLeast = (page: Page, percent: number) =>
-    page.waitForFunction(
-      (p) =>
-        Number(
-          document.querySelector("#detail .big-progress .bar")?.getAttribute("aria-valuenow"),
-        ) >= p,
-      percent,
-      { timeout: 15_000 },
-    );
 
   it("at 1280×800, on a phone and in the dark: every part visible, no sideways scroll", async () => {
     const running = await busyQueue();

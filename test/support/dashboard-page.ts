@@ -107,6 +107,17 @@ export function waitForDetailState(page: Page, state: string): Promise<unknown> 
   return page.waitForSelector(`#detail[data-state="${state}"]`, { timeout: 15_000 });
 }
 
+/** Waits until the detail pane's progress bar is at `percent` or more. */
+export function progressAtLeast(page: Page, percent: number): Promise<unknown> {
+  return page.waitForFunction(
+    (p) =>
+      Number(document.querySelector("#detail .big-progress .bar")?.getAttribute("aria-valuenow")) >=
+      p,
+    percent,
+    { timeout: 15_000 },
+  );
+}
+
 /** The event types in the detail pane's log, newest first. */
 export const eventKinds = (page: Page) =>
   page.$$eval("#events li .kind", (items) => items.map((item) => item.textContent ?? ""));
