@@ -3,7 +3,7 @@
  * tick, and the address (`#state=…&job=…`) that says what is shown.
  *
  * Light on the store: one `GET /stats` per tick (every few seconds, only while the tab is
- * visible and Live is on); the list is fetched again only when a count moved or it shows
+ * visible and not paused); the list is fetched again only when a count moved or it shows
  * active jobs (their progress moves); schedules at most every 30 s; a job's event stream only
  * while its pane is open, the job unfinished and the tab visible.
  */
