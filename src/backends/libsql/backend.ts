@@ -9,9 +9,9 @@ import { KeyStatements } from "./statements-keys.js";
 import { ScheduleStatements } from "./statements-schedules.js";
 import { storeError } from "./store-error.js";
 
-/** Statements of one claim: the claim, then its lane (and, with type limits, type) counts. */
+/** Statements of one claim: the claim, then (with type limits) its type window counts. */
 const claimStepCount = (input: contract.ClaimInput) =>
-  input.limits.typeRateLimits.length > 0 ? 3 : 2;
+  input.limits.typeRateLimits.length > 0 ? 2 : 1;
 
 /** The claimed rows of a claim statement's result, in claim order. */
 const claimedJobs = (result: SqlResult | undefined): contract.JobRecord[] =>
@@ -123,8 +123,8 @@ export class LibsqlBackend implements contract.Backend {
   }
 
   /**
-   * One write batch: expired leases, due schedules, the claim and its bookkeeping, then the
-   * wake-up probe. Returns the claimed jobs in claim order.
+   * One write batch: expired leases, due schedules, the claim (and its type window counts),
+   * then the closing read (wake-up time, refills). Returns the claimed jobs in claim order.
    */
   async claim(input: contract.ClaimInput): Promise<contract.ClaimOutcome> {
     const results = await this.#write([
@@ -154,8 +154,8 @@ export class LibsqlBackend implements contract.Backend {
 
   /** The claim statement, then its bookkeeping ({@link claimStepCount} statements). */
   #claimSteps(input: contract.ClaimInput): Statement[] {
-    const steps = [this.#claims.claim(input), this.#claims.laneBookkeeping(input)];
-    if (claimStepCount(input) > 2) steps.push(this.#claims.typeBookkeeping(input));
+    const steps = [this.#claims.claim(input)];
+    if (claimStepCount(input) > 1) steps.push(this.#claims.typeBookkeeping(input));
     return steps;
   }
 

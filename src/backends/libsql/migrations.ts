@@ -88,8 +88,11 @@ function migration2(t: Tables): string[] {
   return [
     `ALTER TABLE ${t.jobs} ADD COLUMN concurrency_key TEXT`,
     // Set by each claim on the jobs it claims: the claim's base turn plus the job's place in
-    // it. Orders a claim's reply, and moves lane turns (see statements-claim.ts).
+    // it (NULL while the queue has no lanes). Orders a claim's reply, and moves lane turns
+    // (see statements-claim.ts).
     `ALTER TABLE ${t.jobs} ADD COLUMN claim_order INTEGER`,
+    // Set by a claim on a keyed job with a rate limit: the end of the window it counts in.
+    `ALTER TABLE ${t.jobs} ADD COLUMN key_window_end INTEGER`,
     // The ready index per lane replaces the queue-wide one: unkeyed jobs are the lane
     // `concurrency_key IS NULL`, in the same order (priority desc, run time, insertion).
     `DROP INDEX IF EXISTS ${t.jobs}_ready`,
@@ -164,14 +167,31 @@ function migration2(t: Tables): string[] {
         INSERT INTO ${t.lanes} (queue, key, head) VALUES (NEW.queue, NEW.concurrency_key, NEW.priority)
           ON CONFLICT DO UPDATE SET head = MAX(COALESCE(head, excluded.head), excluded.head);
       END`,
+    // A claim (queued -> active) also moves the lane's turn to the job's claim order and
+    // counts the start in the key's rate window the claim named (`key_window_end`). Only a
+    // real change of state fires this, so a re-sent claim counts nothing twice.
     `CREATE TRIGGER ${t.jobs}_lane_state AFTER UPDATE OF state ON ${t.jobs}
       WHEN NEW.concurrency_key IS NOT NULL AND (OLD.state = 'queued') <> (NEW.state = 'queued')
       BEGIN
         UPDATE ${t.lanes} SET head = CASE
             WHEN NEW.state = 'queued' THEN MAX(COALESCE(head, NEW.priority), NEW.priority)
             WHEN head > OLD.priority THEN head
-            ELSE ${laneHead(t, "NEW")} END
+            ELSE ${laneHead(t, "NEW")} END,
+          turn = IIF(NEW.state = 'active', MAX(COALESCE(turn, 0), NEW.claim_order), turn),
+          win_count = CASE WHEN NEW.state <> 'active' OR NEW.key_window_end IS NULL THEN win_count
+            WHEN win_end = NEW.key_window_end THEN win_count + 1
+            WHEN win_end > NEW.key_window_end THEN win_count ELSE 1 END,
+          win_end = IIF(NEW.state = 'active' AND NEW.key_window_end IS NOT NULL,
+            MAX(COALESCE(win_end, 0), NEW.key_window_end), win_end)
           WHERE queue = NEW.queue AND key = NEW.concurrency_key;
+      END`,
+    // The unkeyed lane's turn, once keys are in use (a claim sets claim_order only then).
+    `CREATE TRIGGER ${t.jobs}_lane_turn AFTER UPDATE OF state ON ${t.jobs}
+      WHEN NEW.concurrency_key IS NULL AND NEW.claim_order IS NOT NULL
+        AND OLD.state = 'queued' AND NEW.state = 'active'
+      BEGIN
+        UPDATE ${t.lanes} SET turn = MAX(COALESCE(turn, 0), NEW.claim_order)
+          WHERE queue = NEW.queue AND key = '';
       END`,
     `CREATE TRIGGER ${t.jobs}_lane_delete AFTER DELETE ON ${t.jobs}
       WHEN OLD.concurrency_key IS NOT NULL AND OLD.state = 'queued' BEGIN

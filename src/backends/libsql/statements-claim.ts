@@ -31,10 +31,12 @@
  * walking a lane, at most 100 past its first `limit`.
  *
  * Each claimed job stores `claim_order` = the claim's base turn (above every lane's and
- * window's turn so far) + its place: the reply is sorted by it, lanes move their `turn` to
- * it, and a lane or type window counts a claim's starts only while its turn is below the
- * claim's orders — so a re-sent claim (which claims nothing new and returns its own jobs)
- * counts nothing twice and moves no turn.
+ * window's turn so far) + its place, and, when its key has a rate limit, the end of the
+ * window it counts in. The reply is sorted by `claim_order`. A trigger on the job's change
+ * from `queued` to `active` moves its lane's turn and counts the start in the key's window,
+ * so a re-sent claim (which claims nothing new and returns its own jobs) counts nothing
+ * twice and moves no turn; type windows count a claim only while their turn is below its
+ * orders, for the same reason.
  */
 import type { ClaimInput } from "../../backend.js";
 import type { SqlValue, Statement } from "./client.js";
@@ -138,9 +140,11 @@ export class ClaimStatements {
     return `IIF(${limit} IS NULL, :limit, ${limit} - IIF(${current}, ${l}.win_count, 0))`;
   }
 
-  /** Keyed lanes in rotation order, with their room and rate budget. */
+  /** Keyed lanes in rotation order, with their room and rate budget (and that window's end). */
   #laneState(): string {
-    return `SELECT l.key, l.turn, ${this.#room("l")} AS room, ${this.#budget("l")} AS budget
+    const win = `IIF(COALESCE(l.rate_limit, :keyRate) IS NULL, NULL, ${windowEnd(this.#laneMs("l"))})`;
+    return `SELECT l.key, l.turn, ${this.#room("l")} AS room, ${this.#budget("l")} AS budget,
+        ${win} AS win
       FROM ${this.t.lanes} l WHERE l.queue = :queue AND l.head IS NOT NULL
       ORDER BY l.head DESC, l.turn, l.rowid`;
   }
@@ -163,12 +167,12 @@ export class ClaimStatements {
       : "allowed AS (SELECT * FROM capped)";
     const fresh = "NOT EXISTS (SELECT 1 FROM mine)";
     const keysUsed = `EXISTS (SELECT 1 FROM ${lanes} WHERE queue = :queue)`;
-    const full = `SELECT pos, ROW_NUMBER() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM allowed
+    const full = `SELECT pos, win, ROW_NUMBER() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM allowed
       WHERE ${fresh} ORDER BY ${CLAIM_ORDER} LIMIT :limit`;
     // A queue that never used a key (no lane rows) and has no type limits: its one lane,
-    // without the ranking machinery. Its jobs share one claim order (no lane keeps turns);
-    // the reply is sorted by the lane's own order (rows.ts).
-    const plain = `SELECT pos, 1 AS n
+    // without the ranking machinery. No claim order (no lane keeps turns): the reply is
+    // sorted by the lane's own order (rows.ts).
+    const plain = `SELECT pos, NULL AS win, NULL AS n
       FROM (${this.#runnable("concurrency_key IS NULL", false, ":limit")})
       WHERE ${fresh} AND NOT ${keysUsed}`;
     const pick = typed ? full : `SELECT * FROM (${full}) UNION ALL ${plain}`;
@@ -176,18 +180,18 @@ export class ClaimStatements {
       `WITH ${typed ? `${this.#typeCtes()},` : ""}
         mine AS (SELECT pos FROM ${jobs} WHERE ${this.#mine()}),
         -- Above every turn so far, so this claim's orders are the newest.
-        base AS (SELECT MAX(COALESCE((SELECT MAX(turn) FROM ${lanes} WHERE queue = :queue), 0),
+        base AS (SELECT MAX(COALESCE((SELECT MAX(turn) FROM ${lanes} WHERE queue = :queue AND turn IS NOT NULL), 0),
           COALESCE((SELECT MAX(turn) FROM ${windows} WHERE queue = :queue), 0)) AS turn),
         -- The first open keyed lanes in rotation order, and how many jobs each may start.
-        open AS (SELECT key, turn, MIN(room, budget) AS cap FROM (${this.#laneState()}) o
+        open AS (SELECT key, turn, win, MIN(room, budget) AS cap FROM (${this.#laneState()}) o
           WHERE room > 0 AND budget > 0 AND EXISTS (${keyed}) LIMIT ${lanesWalked}),
         cand AS (
-          SELECT pos, priority, run_at, type, NULL AS key, :limit AS cap,
+          SELECT pos, priority, run_at, type, NULL AS key, NULL AS win, :limit AS cap,
             (SELECT turn FROM ${lanes} WHERE queue = :queue AND key = '') AS turn
           FROM (${this.#runnable("concurrency_key IS NULL", typed, ":limit")})
           ${typed ? "" : `WHERE ${keysUsed}`}
           UNION ALL
-          SELECT j.pos, j.priority, j.run_at, j.type, o.key, o.cap, o.turn
+          SELECT j.pos, j.priority, j.run_at, j.type, o.key, o.win, o.cap, o.turn
           FROM open o JOIN ${jobs} j ON j.pos IN (SELECT pos FROM (${keyed}))),
         ranked AS (SELECT *,
           ROW_NUMBER() OVER (PARTITION BY key ORDER BY priority DESC, run_at, pos) AS r,
@@ -199,8 +203,9 @@ export class ClaimStatements {
       UPDATE ${jobs} SET state = 'active', token = :token, lease_until = :leaseUntil,
         attempts = attempts + (state = 'queued'),
         claim_order = IIF(state = 'queued', (SELECT turn FROM base) + p.n, claim_order),
+        key_window_end = IIF(state = 'queued', p.win, key_window_end),
         updated_at = :now, seq = seq + (state = 'queued'), event = 'active'
-      FROM (SELECT pos, n FROM pick UNION ALL SELECT pos, NULL FROM mine) AS p
+      FROM (SELECT pos, n, win FROM pick UNION ALL SELECT pos, NULL, NULL FROM mine) AS p
       WHERE ${jobs}.pos = p.pos
       RETURNING *`,
       { ...claimArgs(input), ...this.#typeArgs(input) },
@@ -208,30 +213,10 @@ export class ClaimStatements {
   }
 
   /**
-   * After the claim: each lane it served moves its turn to its latest claim order and counts
-   * its starts in the key's rate window — only if its turn is still below that order, so a
-   * re-sent claim changes nothing. The unkeyed lane's turn is row `''` (kept once keys exist).
+   * After the claim, with type limits: counts its starts per type — only while the type's
+   * window has not counted this claim yet (its turn is below the claim's orders), so a
+   * re-sent claim counts nothing twice.
    */
-  laneBookkeeping(input: ClaimInput): Statement {
-    const { jobs, lanes } = this.t;
-    const ms = `IIF(key = '', NULL, ${this.#laneMs(lanes)})`;
-    const end = windowEnd(ms);
-    const served = (what: string) => `(SELECT ${what} FROM ${jobs}
-      WHERE ${this.#mine()} AND COALESCE(concurrency_key, '') = ${lanes}.key)`;
-    const [last, n] = [served("MAX(claim_order)"), served("COUNT(*)")];
-    return sql(
-      `UPDATE ${lanes} SET turn = ${last},
-         win_count = CASE WHEN ${ms} IS NULL OR win_end > ${end} THEN win_count
-           WHEN win_end = ${end} THEN win_count + ${n} ELSE ${n} END,
-         win_end = IIF(${ms} IS NULL, win_end, MAX(COALESCE(win_end, 0), ${end}))
-       WHERE queue = :queue
-         AND key IN (SELECT COALESCE(concurrency_key, '') FROM ${jobs} WHERE ${this.#mine()})
-         AND (turn IS NULL OR turn < ${last})`,
-      claimArgs(input),
-    );
-  }
-
-  /** After the claim, with type limits: counts its starts per type, once (as lanes do). */
   typeBookkeeping(input: ClaimInput): Statement {
     const { jobs, windows } = this.t;
     return sql(
