@@ -26,7 +26,7 @@ const wakeFor = (result: SqlResult | undefined, claimed: number, limit: number) 
 };
 
 /** Statements every claim batch starts with (see `#sweep`). */
-const SWEEP_STEPS = 3;
+const SWEEP_STEPS = 2;
 
 /** Settings resolved by the factory. */
 export interface LibsqlBackendSettings {
@@ -141,15 +141,11 @@ export class LibsqlBackend implements contract.Backend {
   }
 
   /**
-   * What a batch does once, before any completion or claim: expired leases (dead-letter the
-   * exhausted, requeue the rest), then due schedules (their jobs are claimable right away).
+   * What a batch does once, before any completion or claim: expired leases (requeue, or
+   * dead-letter the exhausted), then due schedules (their jobs are claimable right away).
    */
   #sweep(input: contract.ClaimInput): Statement[] {
-    return [
-      this.#sql.deadLetterExpired(input),
-      this.#sql.requeueExpired(input),
-      this.#schedules.materialise(input),
-    ];
+    return [this.#sql.expireLeases(input), this.#schedules.materialise(input)];
   }
 
   /** The claim statement, then its bookkeeping ({@link claimStepCount} statements). */

@@ -202,7 +202,8 @@ export class ClaimStatements {
         pick AS (${pick})
       UPDATE ${jobs} SET state = 'active', token = :token, lease_until = :leaseUntil,
         attempts = attempts + (state = 'queued'),
-        claim_order = IIF(state = 'queued', (SELECT turn FROM base) + p.n, claim_order),
+        claim_order = IIF(state = 'queued', IIF(p.n IS NULL, NULL, (SELECT turn FROM base) + p.n),
+          claim_order),
         key_window_end = IIF(state = 'queued', p.win, key_window_end),
         updated_at = :now, seq = seq + (state = 'queued'), event = 'active'
       FROM (SELECT pos, n, win FROM pick UNION ALL SELECT pos, NULL, NULL FROM mine) AS p

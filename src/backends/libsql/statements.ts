@@ -86,32 +86,22 @@ export class Statements {
     );
   }
 
-  /** Expired leases with no attempts left are dead-lettered instead of run again. */
-  deadLetterExpired(input: ClaimInput): Statement {
-    const { queue, now, expiredError: error, failedExpiresAt: expiresAt } = input;
-    return sql(
-      `UPDATE ${this.t.jobs} SET state = 'failed', error = :error, token = NULL,
-         lease_until = NULL, expires_at = :expiresAt, updated_at = :now, seq = seq + 1,
-         event = 'failed'
-       WHERE queue = :queue AND state = 'active' AND lease_until <= :now
-         AND attempts >= max_attempts`,
-      { queue, now, error, expiresAt },
-    );
-  }
-
   /**
-   * Expired leases with attempts left go back to `queued` (event `lease-expired`), keeping
-   * their priority and run time, so the claim that follows picks them in the usual order.
-   * The stale holder's token is cleared: its writes are fenced from here on.
+   * Expired leases, in one statement: a job with attempts left goes back to `queued` (event
+   * `lease-expired`), keeping its priority and run time, so the claim that follows picks it
+   * in the usual order; one with none left is dead-lettered (`failed`, with the claim's error
+   * and retention). The stale holder's token is cleared: its writes are fenced from here on.
    */
-  requeueExpired(input: ClaimInput): Statement {
-    const { queue, now } = input;
+  expireLeases(input: ClaimInput): Statement {
+    const { queue, now, expiredError: error, failedExpiresAt: expiresAt } = input;
+    const spent = "attempts >= max_attempts";
     return sql(
-      `UPDATE ${this.t.jobs} SET state = 'queued', token = NULL, lease_until = NULL,
-         updated_at = :now, seq = seq + 1, event = 'lease-expired'
-       WHERE queue = :queue AND state = 'active' AND lease_until <= :now
-         AND attempts < max_attempts`,
-      { queue, now },
+      `UPDATE ${this.t.jobs} SET state = IIF(${spent}, 'failed', 'queued'),
+         error = IIF(${spent}, :error, error), expires_at = IIF(${spent}, :expiresAt, expires_at),
+         token = NULL, lease_until = NULL, updated_at = :now, seq = seq + 1,
+         event = IIF(${spent}, 'failed', 'lease-expired')
+       WHERE queue = :queue AND state = 'active' AND lease_until <= :now`,
+      { queue, now, error, expiresAt },
     );
   }
 
