@@ -2,7 +2,10 @@ import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { describe, expect, it } from "vitest";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
+import { MIGRATIONS } from "../../src/backends/libsql/migrations.js";
+import { tablesFor } from "../../src/backends/libsql/schema.js";
 import { BackendUnavailableError, type Job, JobQueue } from "../../src/index.js";
+import { ManualClock } from "../../src/internal/clock.js";
 import { startHranaServer } from "../support/hrana-server.js";
 import { tempDir } from "../support/temp-dir.js";
 
@@ -81,5 +84,63 @@ describe("libsql backend specifics", () => {
 
   it("needs a client or a url", () => {
     expect(() => libsqlBackend({ url: "" })).toThrow(/client or a url/);
+  });
+
+  it("upgrades a version-1 database in place: its jobs stay, in order, and take keys after", async () => {
+    const dir = tempDir();
+    const url = `file:${join(dir.path, "v1.db")}`;
+    const client = createClient({ url });
+    const t = tablesFor("jdobb_");
+    await client.batch(
+      [
+        `CREATE TABLE ${t.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+        ...(MIGRATIONS[0]?.(t) ?? []),
+        `INSERT INTO ${t.meta} VALUES ('migration:1', ''), ('version', '1')`,
+        // Two jobs as version 1 stored them (no concurrency key column yet).
+        ...[1, 2].map(
+          (n) => `INSERT INTO ${t.jobs} (id, queue, type, payload, state, priority, max_attempts,
+            run_at, created_at, updated_at) VALUES ('old-${n}', 'q', 't', '${n}', 'queued', 0, 3,
+            0, 0, 0)`,
+        ),
+      ],
+      "write",
+    );
+    const queue = new JobQueue({ backend: libsqlBackend({ url }), name: "q" });
+    const keyed = await queue.enqueue("t", 3, { concurrencyKey: "k" });
+    // The unkeyed lane and lane k take turns.
+    expect((await queue.claimMany(10)).map((job) => [job.id, job.concurrencyKey])).toEqual([
+      ["old-1", null],
+      [keyed, "k"],
+      ["old-2", null],
+    ]);
+    const meta = await client.execute(`SELECT value FROM ${t.meta} WHERE key = 'version'`);
+    expect(meta.rows[0]?.value).toBe("2");
+    client.close();
+    await queue.close();
+    dir.remove();
+  });
+
+  it("claims with keys, limits and a due schedule in one HTTP round trip", async () => {
+    const dir = tempDir();
+    const server = await startHranaServer({ path: join(dir.path, "remote.db") });
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const queue = new JobQueue({
+      backend: libsqlBackend({ url: server.url }),
+      name: "keys",
+      clock,
+      keys: { concurrency: 1, rateLimit: { limit: 5, windowMs: 60_000 } },
+      rateLimits: { t: { limit: 10, windowMs: 60_000 } },
+    });
+    await queue.schedule("tick", { cron: "* * * * *", type: "t" });
+    for (const key of ["a", "a", "b"]) await queue.enqueue("t", key, { concurrencyKey: key });
+    await clock.advance(60_000); // the schedule's first tick is due
+    const before = server.requests;
+    const jobs = await queue.claimMany(10);
+    expect(server.requests - before).toBe(1);
+    expect(jobs.map((job) => job.concurrencyKey)).toEqual(["a", "b", null]);
+    expect(jobs[2]?.id).toBe(`tick@${Date.UTC(2026, 0, 1, 0, 1)}`);
+    await queue.close();
+    await server.close();
+    dir.remove();
   });
 });
