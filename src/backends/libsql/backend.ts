@@ -1,32 +1,13 @@
 import type * as contract from "../../backend.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
-import type { LibsqlClientLike, SqlResult, SqlRow, Statement } from "./client.js";
-import { byClaimOrder, toEventRecord, toJobRecord, toKeyLimits, toScheduleRecord } from "./rows.js";
+import { ClaimBatches } from "./claim-batch.js";
+import type { LibsqlClientLike, SqlResult, Statement } from "./client.js";
+import { toEventRecord, toJobRecord, toKeyLimits, toScheduleRecord } from "./rows.js";
 import { migrate, tablesFor } from "./schema.js";
 import { Statements } from "./statements.js";
-import { ClaimStatements } from "./statements-claim.js";
 import { KeyStatements } from "./statements-keys.js";
 import { ScheduleStatements } from "./statements-schedules.js";
 import { storeError } from "./store-error.js";
-
-/** Statements of one claim: the claim, then (with type limits) its type window counts. */
-const claimStepCount = (input: contract.ClaimInput) =>
-  input.limits.typeRateLimits.length > 0 ? 2 : 1;
-
-/** The claimed rows of a claim statement's result, in claim order. */
-const claimedJobs = (result: SqlResult | undefined): contract.JobRecord[] =>
-  Array.from(result?.rows ?? [])
-    .sort(byClaimOrder)
-    .map(toJobRecord);
-
-/** The claim's closing read: wake-up time and refills (see `ClaimStatements.wakeAt`). */
-const wakeFor = (result: SqlResult | undefined, claimed: number, limit: number) => {
-  const wake = result?.rows[0]?.wake;
-  return claimed < limit && wake !== null && wake !== undefined ? Number(wake) : null;
-};
-
-/** Statements every claim batch starts with (see `#sweep`). */
-const SWEEP_STEPS = 2;
 
 /** Settings resolved by the factory. */
 export interface LibsqlBackendSettings {
@@ -44,7 +25,7 @@ export class LibsqlBackend implements contract.Backend {
   readonly name: string;
   readonly capabilities: contract.BackendCapabilities;
   readonly #sql: Statements;
-  readonly #claims: ClaimStatements;
+  readonly #batches: ClaimBatches;
   readonly #schedules: ScheduleStatements;
   readonly #keys: KeyStatements;
   #ready: Promise<LibsqlClientLike> | null = null;
@@ -54,7 +35,7 @@ export class LibsqlBackend implements contract.Backend {
     this.capabilities = settings.capabilities;
     const tables = tablesFor(settings.prefix);
     this.#sql = new Statements(tables);
-    this.#claims = new ClaimStatements(tables);
+    this.#batches = new ClaimBatches(tables);
     this.#schedules = new ScheduleStatements(tables);
     this.#keys = new KeyStatements(tables);
   }
@@ -122,49 +103,12 @@ export class LibsqlBackend implements contract.Backend {
     });
   }
 
-  /**
-   * One write batch: expired leases, due schedules, the claim (and its type window counts),
-   * then the closing read (wake-up time, refills). Returns the claimed jobs in claim order.
-   */
+  /** One write batch (see claim-batch.ts). */
   async claim(input: contract.ClaimInput): Promise<contract.ClaimOutcome> {
-    const results = await this.#write([
-      ...this.#sweep(input),
-      ...this.#claimSteps(input),
-      this.#closing(input),
-    ]);
-    const jobs = claimedJobs(results[SWEEP_STEPS]);
-    return {
-      jobs,
-      wakeAt: wakeFor(results.at(-1), jobs.length, input.limit),
-      refill: this.#refills(results.at(-1)),
-    };
-  }
-
-  /**
-   * What a batch does once, before any completion or claim: expired leases (requeue, or
-   * dead-letter the exhausted), then due schedules (their jobs are claimable right away).
-   */
-  #sweep(input: contract.ClaimInput): Statement[] {
-    return [this.#sql.expireLeases(input), this.#schedules.materialise(input)];
-  }
-
-  /** The claim statement, then its bookkeeping ({@link claimStepCount} statements). */
-  #claimSteps(input: contract.ClaimInput): Statement[] {
-    const steps = [this.#claims.claim(input)];
-    if (claimStepCount(input) > 1) steps.push(this.#claims.typeBookkeeping(input));
-    return steps;
-  }
-
-  /** The claim's closing read: the wake-up time, and the schedules to refill. */
-  #closing(input: contract.ClaimInput): Statement {
-    return this.#claims.wakeAt(input, { refill: this.#schedules.refills() });
-  }
-
-  /** The schedules the closing read found in need of refilling, as they are now. */
-  #refills(result: SqlResult | undefined): contract.ScheduleRecord[] {
-    const json = result?.rows[0]?.refill;
-    if (typeof json !== "string") return [];
-    return (JSON.parse(json) as SqlRow[]).map(toScheduleRecord);
+    const batch = this.#batches.plan([input]);
+    const { claims, refill } = batch.read(await this.#write(batch.statements));
+    const [claimed] = claims;
+    return { jobs: claimed?.jobs ?? [], wakeAt: claimed?.wakeAt ?? null, refill };
   }
 
   async #fenced(statement: Statement): Promise<boolean> {
@@ -190,61 +134,44 @@ export class LibsqlBackend implements contract.Backend {
     return this.#fenced(this.#completion(input));
   }
 
+  /** The completion and the claim in one write batch, after the sweep (see claim-batch.ts). */
   async completeAndClaim(
     input: contract.CompleteAndClaimInput,
   ): Promise<contract.CompleteAndClaimOutcome> {
-    const claim = { ...input.next, queue: input.queue, now: input.now };
     // Expired leases first, as in a group: a completion whose lease ran out completes nothing.
-    const results = await this.#write([
-      ...this.#sweep(claim),
-      this.#completion(input),
-      ...this.#claimSteps(claim),
-      this.#closing(claim),
-    ]);
-    const claimed = claimedJobs(results[SWEEP_STEPS + 1]);
+    const claim = { ...input.next, queue: input.queue, now: input.now };
+    const batch = this.#batches.plan([claim], [this.#completion(input)]);
+    const { between, claims, refill } = batch.read(await this.#write(batch.statements));
+    const [claimed] = claims;
     return {
-      completed: (results[SWEEP_STEPS]?.rows.length ?? 0) > 0,
-      claimed,
-      wakeAt: wakeFor(results.at(-1), claimed.length, claim.limit),
-      refill: this.#refills(results.at(-1)),
+      completed: (between[0]?.rows.length ?? 0) > 0,
+      claimed: claimed?.jobs ?? [],
+      wakeAt: claimed?.wakeAt ?? null,
+      refill,
     };
   }
 
   /**
    * Every member's completion and claim in one write transaction (one request over HTTP): the
    * sweep once, first; one set-based statement completing every member, each fenced by its
-   * own token; then each member's claim and bookkeeping; then one wake-up probe, reported to
-   * every member that took fewer jobs than it asked for. Refills go to the first member.
+   * own token; then each member's claim; then one closing read, whose wake-up time goes to
+   * every member that took fewer jobs than it asked for, and its refills to the first.
    */
   async completeAndClaimMany(
     input: contract.CompleteAndClaimManyInput,
   ): Promise<contract.CompleteAndClaimOutcome[]> {
     const { queue, now, items } = input;
-    const [first] = items;
-    if (!first) return [];
+    if (items.length === 0) return [];
     const claims = items.map((item) => ({ ...item.next, queue, now }));
-    const firstClaim = claims[0] as contract.ClaimInput;
-    const results = await this.#write([
-      ...this.#sweep(firstClaim),
-      this.#sql.completeMany({ queue, now }, items),
-      ...claims.flatMap((claim) => this.#claimSteps(claim)),
-      this.#closing(firstClaim),
-    ]);
-    const completed = new Set(
-      Array.from(results[SWEEP_STEPS]?.rows ?? [], (row) => String(row.id)),
-    );
-    let offset = SWEEP_STEPS + 1;
-    return items.map((item, i) => {
-      const claim = claims[i] as contract.ClaimInput;
-      const claimed = claimedJobs(results[offset]);
-      offset += claimStepCount(claim);
-      return {
-        completed: completed.has(item.id),
-        claimed,
-        wakeAt: wakeFor(results.at(-1), claimed.length, claim.limit),
-        refill: i === 0 ? this.#refills(results.at(-1)) : [],
-      };
-    });
+    const batch = this.#batches.plan(claims, [this.#sql.completeMany({ queue, now }, items)]);
+    const result = batch.read(await this.#write(batch.statements));
+    const completed = new Set(Array.from(result.between[0]?.rows ?? [], (row) => String(row.id)));
+    return items.map((item, i) => ({
+      completed: completed.has(item.id),
+      claimed: result.claims[i]?.jobs ?? [],
+      wakeAt: result.claims[i]?.wakeAt ?? null,
+      refill: i === 0 ? result.refill : [],
+    }));
   }
 
   fail({ error, retryAt, expiresAt, ...input }: contract.FailInput): Promise<boolean> {
