@@ -17,12 +17,13 @@
  * 3. ranks them per lane: `r` (place in the lane) and `i` (place among the lane's jobs of
  *    the same priority), keeps `r <= min(room, rate budget)`, then per type keeps as many as
  *    the type's window allows;
- * 4. orders what is left by `priority desc, i, r - i, turn, run_at, pos` and takes `limit`.
+ * 4. orders what is left by `priority desc, i, r - i, turn, head` (`head`: the run time and
+ *    insertion of the lane's first job) and takes `limit`.
  *
  * Step 4 is the rules' "repeatedly take the first job of the best open lane": priority
  * first; at one priority the lanes take turns (`i` is the round); within a round, lanes not
- * yet served by this claim (`r - i = 0`) go first in turn order, then lanes this claim served
- * at a higher priority, fewest first. That is exact with up to two priority levels among the
+ * yet served by this claim (`r - i = 0`) go first in turn order (then by their first job),
+ * then lanes this claim served at a higher priority, fewest first. That is exact with up to two priority levels among the
  * candidates (and with any number when each lane holds one priority); with more, lanes served
  * at several higher levels may come in a slightly different order within a round.
  * Jobs skipped because their type ran out of starts *during* the claim still count in `r`,
@@ -55,7 +56,7 @@ const NOW = "CAST(:now AS INTEGER)";
 /** The end of the fixed window of `ms` milliseconds that holds now. */
 const windowEnd = (ms: string) => `((${NOW} / (${ms})) + 1) * (${ms})`;
 /** The order of a claim (see the module comment). */
-const CLAIM_ORDER = "priority DESC, i, r - i, turn, run_at, pos";
+const CLAIM_ORDER = "priority DESC, i, r - i, turn, head_run_at, head_pos";
 
 /** The arguments every claim statement binds. */
 function claimArgs(input: ClaimInput): Record<string, SqlValue> {
@@ -193,10 +194,10 @@ export class ClaimStatements {
           UNION ALL
           SELECT j.pos, j.priority, j.run_at, j.type, o.key, o.win, o.cap, o.turn
           FROM open o JOIN ${jobs} j ON j.pos IN (SELECT pos FROM (${keyed}))),
-        ranked AS (SELECT *,
-          ROW_NUMBER() OVER (PARTITION BY key ORDER BY priority DESC, run_at, pos) AS r,
-          ROW_NUMBER() OVER (PARTITION BY key, priority ORDER BY run_at, pos) AS i
-          FROM cand),
+        ranked AS (SELECT *, ROW_NUMBER() OVER lane AS r,
+          ROW_NUMBER() OVER (PARTITION BY key, priority ORDER BY run_at, pos) AS i,
+          FIRST_VALUE(run_at) OVER lane AS head_run_at, FIRST_VALUE(pos) OVER lane AS head_pos
+          FROM cand WINDOW lane AS (PARTITION BY key ORDER BY priority DESC, run_at, pos)),
         capped AS (SELECT * FROM ranked WHERE r <= cap),
         ${allowed},
         pick AS (${pick})
