@@ -23,9 +23,10 @@
  * Step 4 is the rules' "repeatedly take the first job of the best open lane": priority
  * first; at one priority the lanes take turns (`i` is the round); within a round, lanes not
  * yet served by this claim (`r - i = 0`) go first in turn order (then by their first job),
- * then lanes this claim served at a higher priority, fewest first. That is exact with up to two priority levels among the
- * candidates (and with any number when each lane holds one priority); with more, lanes served
- * at several higher levels may come in a slightly different order within a round.
+ * then lanes this claim served at a higher priority, fewest first. That is exact with up to
+ * two priority levels among the candidates (checked against a direct simulation of the
+ * rules, with and without key concurrency limits); with three or more, a lane served at
+ * several higher levels may come at another place within a round.
  * Jobs skipped because their type ran out of starts *during* the claim still count in `r`,
  * so such a claim may take fewer jobs than the rules allow (never more): the next claim
  * takes them. With type limits, jobs of types already out of starts are skipped while
@@ -181,7 +182,8 @@ export class ClaimStatements {
       `WITH ${typed ? `${this.#typeCtes()},` : ""}
         mine AS (SELECT pos FROM ${jobs} WHERE ${this.#mine()}),
         -- Above every turn so far, so this claim's orders are the newest.
-        base AS (SELECT MAX(COALESCE((SELECT MAX(turn) FROM ${lanes} WHERE queue = :queue AND turn IS NOT NULL), 0),
+        base AS (SELECT MAX(
+          COALESCE((SELECT MAX(turn) FROM ${lanes} WHERE queue = :queue AND turn IS NOT NULL), 0),
           COALESCE((SELECT MAX(turn) FROM ${windows} WHERE queue = :queue), 0)) AS turn),
         -- The first open keyed lanes in rotation order, and how many jobs each may start.
         open AS (SELECT key, turn, win, MIN(room, budget) AS cap FROM (${this.#laneState()}) o
