@@ -4,28 +4,35 @@
  */
 
 /**
- * Lua functions of the claim (see CLAIM): `sweep` promotes due delayed jobs and deals with
- * expired leases — dead-lettered when their attempts are spent, else requeued (event
- * `lease-expired`) in the ready set under their priority and run time; `take` then claims the
- * first `limit` ready jobs, already in claim order. `claim_jobs` is both. A group of
- * completions sweeps once, then takes for each member. Each returns the claimed jobs' HGETALL
- * lists.
+ * Lua functions of the claim (see CLAIM; rules on `ClaimInput`): `sweep` promotes due delayed
+ * jobs and deals with expired leases — dead-lettered when their attempts are spent, else
+ * requeued (event `lease-expired`) in their lane; `take` then claims up to `limit` jobs,
+ * lane by lane (see lua-lanes.ts). A group of completions sweeps once, then takes for each
+ * member. `take` returns the claimed jobs' HGETALL lists and the wake-up time (or false).
  *
- * Safe to re-send: every claim has a fresh token, and a claim that took jobs leaves a note
- * `claim:<token>` listing them (until the lease ends, or the first of them is finished — by
- * then the caller has the reply, so no re-send can follow). A re-sent claim finds the note and
- * answers with the same jobs, those still held under the token, instead of taking more.
+ * Safe to re-send: every claim has a fresh token, and a claim that took jobs (or found
+ * schedules to refill) leaves a note `claim:<token>` listing them (until the lease ends, or
+ * the first job is finished — by then the caller has the reply, so no re-send can follow). A
+ * re-sent claim finds the note and answers with the same jobs, those still held under the
+ * token, instead of taking more: no start, turn or window is counted twice.
  */
 export const CLAIM_FN = `
+-- A claim looks at most this many jobs past a lane's head for one whose type may start, and
+-- at most SCAN_BUDGET such skipped jobs in all.
+local MAX_SKIP, SCAN_BUDGET = 100, 1000
+-- Rate counters outlive their window by this much (the core's clock may run behind Redis').
+local RATE_SLACK_MS = 3600000
+
 local function sweep(expired_error, failed_expires_at)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'delayed', '-inf', now, 'LIMIT', 0, 1000)) do
     redis.call('ZREM', base .. 'delayed', id)
     schedule(id)
   end
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'active', '-inf', now, 'LIMIT', 0, 1000)) do
-    local f = redis.call('HMGET', jkey(id), 'attempts', 'maxAttempts', 'pos')
+    local f = redis.call('HMGET', jkey(id), 'attempts', 'maxAttempts', 'pos', 'concurrencyKey')
     redis.call('ZREM', base .. 'active', id)
     redis.call('HDEL', jkey(id), 'token', 'leaseUntil')
+    leave_active(f[4] or nil)
     if tonumber(f[1]) >= tonumber(f[2]) then
       redis.call('HSET', jkey(id), 'state', 'failed', 'error', expired_error, 'updatedAt', ARGV[2])
       move_state(id, 'active', 'failed', f[3])
@@ -40,39 +47,234 @@ local function sweep(expired_error, failed_expires_at)
   end
 end
 
-local function take(limit, token, lease_until)
-  local note = redis.call('GET', base .. 'claim:' .. token)
-  if note then
-    local again = {}
-    for _, id in ipairs(cjson.decode(note)) do
-      if holds(id, token) then again[#again + 1] = job_fields(id) end
-    end
-    return again
+local function id_of(member) return string.match(member, '^%d+:%d+:(.+)$') end
+
+-- The claim's limits (ClaimLimits JSON) as Lua tables; a rate is {limit, ms}.
+local function decode_limits(json)
+  local l = cjson.decode(json)
+  local function rate(r)
+    if type(r) == 'table' then return {limit = r.limit, ms = r.windowMs} end
+    return nil
   end
-  local out, ids = {}, {}
-  for _, member in ipairs(redis.call('ZRANGE', base .. 'ready', 0, limit - 1)) do
-    local pos, id = string.match(member, '^%d+:(%d+):(.+)$')
-    local attempts = tonumber(redis.call('HGET', jkey(id), 'attempts'))
-    redis.call('ZREM', base .. 'ready', member)
-    redis.call('HDEL', jkey(id), 'rk')
-    move_state(id, 'queued', 'active', pos)
-    redis.call('HSET', jkey(id), 'state', 'active', 'token', token, 'leaseUntil', lease_until,
-      'updatedAt', ARGV[2], 'attempts', attempts + 1)
-    redis.call('ZADD', base .. 'active', lease_until, id)
-    log_event(id, 'active')
-    out[#out + 1] = job_fields(id)
-    ids[#ids + 1] = id
+  local types, any_type = {}, false
+  for _, t in ipairs(l.typeRateLimits) do
+    types[t.type] = rate(t)
+    any_type = true
   end
-  if #ids > 0 then
-    redis.call('SET', base .. 'claim:' .. token, cjson.encode(ids), 'PX',
-      math.max(1, tonumber(lease_until) - now))
-  end
-  return out
+  local conc = l.keyConcurrency
+  return {conc = type(conc) == 'number' and conc or nil, rate = rate(l.keyRateLimit),
+    types = types, any_type = any_type}
 end
 
-local function claim_jobs(limit, token, lease_until, expired_error, failed_expires_at)
-  sweep(expired_error, failed_expires_at)
-  return take(limit, token, lease_until)
+-- A fixed window (floor(now / ms)) of counter name: its end and the starts counted in it.
+local function window(name, r)
+  local wend = now - now % r.ms + r.ms
+  local e, c = string.match(redis.call('GET', base .. 'rate:' .. name) or '', '^(%d+):(%d+)$')
+  return wend, tonumber(e) == wend and tonumber(c) or 0
+end
+
+local function count_start(name, r)
+  local wend, used = window(name, r)
+  redis.call('SET', base .. 'rate:' .. name, string.format('%.0f:%d', wend, used + 1), 'PX',
+    string.format('%.0f', wend - now + RATE_SLACK_MS))
+end
+
+-- Key k's limits for this claim: its stored overrides, else the claim's defaults.
+local function key_limits(ctx, k)
+  local c = ctx.keys[k]
+  if c then return c end
+  local o = redis.call('HMGET', base .. 'key-limits', 'c:' .. k, 'r:' .. k)
+  c = {conc = ctx.limits.conc, rate = ctx.limits.rate}
+  if o[1] then c.conc = tonumber(o[1]) end
+  if o[2] then
+    local limit, ms = string.match(o[2], '^(%d+):(%d+)$')
+    c.rate = {limit = tonumber(limit), ms = tonumber(ms)}
+  end
+  ctx.keys[k] = c
+  return c
+end
+
+-- Claim rule 2: whether keyed lane k is open; a closed lane is parked.
+local function lane_open(ctx, k)
+  local lim = key_limits(ctx, k)
+  if lim.conc and tonumber(redis.call('HGET', base .. 'key-active', k) or 0) >= lim.conc then
+    park(k, nil)
+    return false
+  end
+  if lim.rate then
+    local wend, used = window('k:' .. k, lim.rate)
+    if used >= lim.rate.limit then
+      park(k, wend)
+      ctx.rated = true
+      return false
+    end
+  end
+  return true
+end
+
+-- Claim rule 4: whether a job of this type may start; notes the window that holds it back.
+local function type_open(ctx, job_type)
+  local r = ctx.limits.types[job_type]
+  if not r then return true end
+  local wend, used = window('t:' .. job_type, r)
+  if used < r.limit then return true end
+  ctx.wake = math.min(ctx.wake or wend, wend)
+  return false
+end
+
+-- The first job of a lane (name, its set) that may start, skipping at most MAX_SKIP jobs past
+-- the head (skipped jobs stay at the lane's front for the rest of the claim). Returns its
+-- member, id and type, or nil.
+local function pick(ctx, name, set)
+  local skip = ctx.skips[name] or 0
+  while skip <= MAX_SKIP and ctx.scanned <= SCAN_BUDGET do
+    local member = redis.call('ZRANGE', set, skip, skip)[1]
+    if not member then return nil end
+    local id = id_of(member)
+    if not ctx.limits.any_type then return member, id end
+    local job_type = redis.call('HGET', jkey(id), 'type')
+    if type_open(ctx, job_type) then return member, id, job_type end
+    skip = skip + 1
+    ctx.skips[name] = skip
+    ctx.scanned = ctx.scanned + 1
+  end
+  return nil
+end
+
+-- Whether the unkeyed lane (its head) goes before the index's first keyed lane (claim rule 3).
+local function unkeyed_first(head, keyed)
+  if not keyed[1] then return true end
+  local score = tonumber(head[2]) * TURN_FACTOR + tonumber(redis.call('HGET', base .. 'turns', '') or 0)
+  local other = tonumber(keyed[2])
+  if score ~= other then return score < other end
+  return head[1] < keyed[1]
+end
+
+-- Claim rule 3: the next lane to serve and its job: lane name ('' unkeyed, else the key),
+-- member, id, type. A lane with nothing to start is benched for the rest of the claim.
+local function next_job(ctx)
+  while ctx.scanned <= SCAN_BUDGET do
+    local keyed = redis.call('ZRANGE', base .. 'lanes', 0, 0, 'WITHSCORES')
+    local head = ctx.benched[''] and {} or redis.call('ZRANGE', base .. 'ready', 0, 0, 'WITHSCORES')
+    if not keyed[1] and not head[1] then return nil end
+    if head[1] and unkeyed_first(head, keyed) then
+      local member, id, job_type = pick(ctx, '', base .. 'ready')
+      if member then return '', member, id, job_type end
+      ctx.benched[''] = true
+    else
+      local k = redis.call('HGET', jkey(id_of(keyed[1])), 'concurrencyKey')
+      if lane_open(ctx, k) then
+        local member, id, job_type = pick(ctx, k, lane_set(k))
+        if member then return k, member, id, job_type end
+        -- Out of the index until the claim ends (restored as it was).
+        redis.call('ZREM', base .. 'lanes', keyed[1])
+        ctx.benched[#ctx.benched + 1] = keyed
+      end
+    end
+  end
+  return nil
+end
+
+-- Makes a ready job active under the claim; returns its fields.
+local function start_job(set, member, id, token, lease_until)
+  local pos = string.match(member, '^%d+:(%d+):')
+  redis.call('ZREM', set, member)
+  redis.call('HDEL', jkey(id), 'rk')
+  move_state(id, 'queued', 'active', pos)
+  redis.call('HSET', jkey(id), 'state', 'active', 'token', token, 'leaseUntil', lease_until,
+    'updatedAt', ARGV[2])
+  redis.call('HINCRBY', jkey(id), 'attempts', 1)
+  redis.call('ZADD', base .. 'active', lease_until, id)
+  log_event(id, 'active')
+  return job_fields(id)
+end
+
+-- Marks lane name as served by n jobs (its turn: the counter after them).
+local function serve(name, n)
+  redis.call('HSET', base .. 'turns', name, redis.call('INCRBY', base .. 'turn', n))
+end
+
+-- Claim rule 5: counts a start against its key's and type's windows and the key's slots.
+local function count(ctx, k, job_type)
+  local r = job_type and ctx.limits.types[job_type]
+  if r then count_start('t:' .. job_type, r) end
+  if k == '' then return end
+  redis.call('HINCRBY', base .. 'key-active', k, 1)
+  local lim = key_limits(ctx, k)
+  if lim.rate then count_start('k:' .. k, lim.rate) end
+end
+
+-- Lanes whose rate window has ended are open again. Returns the first still parked (or nil).
+local function unpark_due(ctx)
+  local first = redis.call('ZRANGE', base .. 'rated', 0, 0, 'WITHSCORES')
+  if first[1] and tonumber(first[2]) <= now then
+    for _, k in ipairs(redis.call('ZRANGEBYSCORE', base .. 'rated', '-inf', now, 'LIMIT', 0, 1000)) do
+      unpark(k)
+    end
+    ctx.rated = true
+    return
+  end
+  ctx.rated_at = first[2] and tonumber(first[2])
+end
+
+-- The claim proper, after the re-send check: returns the jobs, their ids and the wake-up time
+-- (or nil).
+local function take_jobs(limit, token, lease_until, limits_json)
+  local ctx = {limits = decode_limits(limits_json), keys = {}, skips = {}, benched = {},
+    scanned = 0}
+  unpark_due(ctx)
+  local out, ids = {}, {}
+  if not ctx.limits.any_type and redis.call('ZCARD', base .. 'lanes') == 0 then
+    -- Plain path (no keyed lane open, no type limit): the unkeyed lane's first jobs in order.
+    for _, member in ipairs(redis.call('ZRANGE', base .. 'ready', 0, limit - 1)) do
+      ids[#ids + 1] = id_of(member)
+      out[#out + 1] = start_job(base .. 'ready', member, ids[#ids], token, lease_until)
+    end
+    if #out > 0 then serve('', #out) end
+  else
+    while #out < limit do
+      local k, member, id, job_type = next_job(ctx)
+      if not k then break end
+      ids[#ids + 1] = id
+      out[#out + 1] = start_job(lane_set(k ~= '' and k or nil), member, id, token, lease_until)
+      count(ctx, k, job_type)
+      serve(k, 1)
+      if k ~= '' then refresh_lane(k) end
+    end
+    for _, keyed in ipairs(ctx.benched) do
+      redis.call('ZADD', base .. 'lanes', keyed[2], keyed[1])
+    end
+  end
+  if ctx.rated then
+    local first = redis.call('ZRANGE', base .. 'rated', 0, 0, 'WITHSCORES')
+    ctx.rated_at = first[2] and tonumber(first[2])
+  end
+  local wake = ctx.wake
+  if ctx.rated_at then wake = math.min(wake or ctx.rated_at, ctx.rated_at) end
+  return out, ids, wake
+end
+
+-- A claim: returns the jobs, the wake-up time (or false) and the ids of schedules to refill
+-- (the given ones, plus the first run's when re-sent).
+local function take(limit, token, lease_until, limits_json, refill)
+  local note_key = base .. 'claim:' .. token
+  local note = redis.call('GET', note_key)
+  if note then
+    local first = cjson.decode(note)
+    local again = {}
+    for _, id in ipairs(first.ids) do
+      if holds(id, token) then again[#again + 1] = job_fields(id) end
+    end
+    for _, id in ipairs(first.refill) do refill[#refill + 1] = id end
+    return again, first.wake, refill
+  end
+  local out, ids, wake = take_jobs(limit, token, lease_until, limits_json)
+  if #out > 0 or #refill > 0 then
+    -- (An empty list encodes as {}, which decodes to an empty table again: fine for ipairs.)
+    local note_value = cjson.encode({ids = ids, wake = wake or false, refill = refill})
+    redis.call('SET', note_key, note_value, 'PX', math.max(1, tonumber(lease_until) - now))
+  end
+  return out, wake or false, refill
 end
 `;
 
@@ -84,7 +286,7 @@ end
 export const FINISH_FN = `
 local function finish_job(id, token, outcome, value, at)
   local key = jkey(id)
-  local pos = holds(id, token)
+  local pos, k = holds(id, token)
   if not pos then
     local f = redis.call('HMGET', key, 'done', 'updatedAt')
     if f[1] == token and f[2] == ARGV[2] then return 1 end
@@ -93,6 +295,7 @@ local function finish_job(id, token, outcome, value, at)
   redis.call('DEL', base .. 'claim:' .. token)
   redis.call('HSET', key, 'done', token)
   redis.call('ZREM', base .. 'active', id)
+  leave_active(k)
   if outcome == 'completed' then
     redis.call('HSET', key, 'state', 'completed', 'result', value, 'progress', 1,
       'updatedAt', ARGV[2])
