@@ -226,8 +226,9 @@ export class RedisBackend implements contract.Backend {
 
   async putSchedule(input: contract.PutScheduleInput): Promise<void> {
     const { schedule } = input;
+    // Every spec field but the id (its own argument); null fields are left out.
     const fields = Object.entries(schedule).flatMap(([name, value]) =>
-      value === null ? [] : [name, String(value)],
+      value === null || name === "id" ? [] : [name, String(value)],
     );
     await this.#run(
       configScripts.PUT_SCHEDULE,

@@ -7,7 +7,7 @@ import { script } from "./scripts.js";
 
 /**
  * PUT_SCHEDULE — ARGV: base, now, id, upcoming (JSON list), then field, value pairs of the
- * spec (null fields left out). Creates or replaces the schedule, keeping `lastTickAt` and
+ * rest of the spec (null fields left out). Creates or replaces the schedule, keeping `lastTickAt` and
  * `createdAt`; `version` moves on. A call that would store what is stored already (a re-sent
  * call) changes nothing. Returns 1.
  */
