@@ -142,22 +142,25 @@ local function pick(ctx, name, set)
 end
 
 -- Whether the unkeyed lane (its head) goes before the index's first keyed lane (claim rule 3).
-local function unkeyed_first(head, keyed)
+local function unkeyed_first(ctx, head, keyed)
   if not keyed[1] then return true end
-  local score = tonumber(head[2]) * TURN_FACTOR + tonumber(redis.call('HGET', base .. 'turns', '') or 0)
+  ctx.unkeyed_turn = ctx.unkeyed_turn or tonumber(redis.call('HGET', base .. 'turns', 'u') or 0)
+  local score = tonumber(head[2]) * TURN_FACTOR + ctx.unkeyed_turn
   local other = tonumber(keyed[2])
   if score ~= other then return score < other end
   return head[1] < keyed[1]
 end
 
 -- Claim rule 3: the next lane to serve and its job: lane name ('' unkeyed, else the key),
--- member, id, type. A lane with nothing to start is benched for the rest of the claim.
+-- member, id, type. A lane with nothing to start (the unkeyed one: or empty) is benched for
+-- the rest of the claim.
 local function next_job(ctx)
   while ctx.scanned <= SCAN_BUDGET do
     local keyed = redis.call('ZRANGE', base .. 'lanes', 0, 0, 'WITHSCORES')
     local head = ctx.benched[''] and {} or redis.call('ZRANGE', base .. 'ready', 0, 0, 'WITHSCORES')
+    if not head[1] then ctx.benched[''] = true end
     if not keyed[1] and not head[1] then return nil end
-    if head[1] and unkeyed_first(head, keyed) then
+    if head[1] and unkeyed_first(ctx, head, keyed) then
       local member, id, job_type = pick(ctx, '', base .. 'ready')
       if member then return '', member, id, job_type end
       ctx.benched[''] = true
@@ -189,9 +192,18 @@ local function start_job(set, member, id, token, lease_until)
   return job_fields(id)
 end
 
--- Marks lane name as served by n jobs (its turn: the counter after them).
-local function serve(name, n)
-  redis.call('HSET', base .. 'turns', name, redis.call('INCRBY', base .. 'turn', n))
+-- Marks lane name as served by a job (its turn: the counter after it); returns the turn.
+local function serve(name)
+  local turn = redis.call('HINCRBY', base .. 'turns', 'n', 1)
+  redis.call('HSET', base .. 'turns', turn_field(name ~= '' and name or nil), turn)
+  return turn
+end
+
+-- The plain path's serve of the unkeyed lane: nothing to write when it already is the lane
+-- served last (more turns would change no order).
+local function serve_unkeyed()
+  local t = redis.call('HMGET', base .. 'turns', 'n', 'u')
+  if not t[1] or t[1] ~= t[2] then serve('') end
 end
 
 -- Claim rule 5: counts a start against its key's and type's windows and the key's slots.
@@ -218,19 +230,20 @@ local function unpark_due(ctx)
 end
 
 -- The claim proper, after the re-send check: returns the jobs, their ids and the wake-up time
--- (or nil).
-local function take_jobs(limit, token, lease_until, limits_json)
+-- (or nil). quiet: the caller found no keyed lane indexed or rate-parked.
+local function take_jobs(limit, token, lease_until, limits_json, quiet)
   local ctx = {limits = decode_limits(limits_json), keys = {}, skips = {}, benched = {},
     scanned = 0}
-  unpark_due(ctx)
+  quiet = quiet or redis.call('EXISTS', base .. 'lanes', base .. 'rated') == 0
+  if not quiet then unpark_due(ctx) end
   local out, ids = {}, {}
-  if not ctx.limits.any_type and redis.call('ZCARD', base .. 'lanes') == 0 then
+  if not ctx.limits.any_type and (quiet or redis.call('EXISTS', base .. 'lanes') == 0) then
     -- Plain path (no keyed lane open, no type limit): the unkeyed lane's first jobs in order.
     for _, member in ipairs(redis.call('ZRANGE', base .. 'ready', 0, limit - 1)) do
       ids[#ids + 1] = id_of(member)
       out[#out + 1] = start_job(base .. 'ready', member, ids[#ids], token, lease_until)
     end
-    if #out > 0 then serve('', #out) end
+    if #out > 0 then serve_unkeyed() end
   else
     while #out < limit do
       local k, member, id, job_type = next_job(ctx)
@@ -238,8 +251,8 @@ local function take_jobs(limit, token, lease_until, limits_json)
       ids[#ids + 1] = id
       out[#out + 1] = start_job(lane_set(k ~= '' and k or nil), member, id, token, lease_until)
       count(ctx, k, job_type)
-      serve(k, 1)
-      if k ~= '' then refresh_lane(k) end
+      local turn = serve(k)
+      if k == '' then ctx.unkeyed_turn = turn else refresh_lane(k, turn) end
     end
     for _, keyed in ipairs(ctx.benched) do
       redis.call('ZADD', base .. 'lanes', keyed[2], keyed[1])
@@ -254,9 +267,19 @@ local function take_jobs(limit, token, lease_until, limits_json)
   return out, ids, wake
 end
 
+-- Claim rule 1, with the one probe a plain queue pays: materialises due schedules, if any
+-- schedule, keyed lane or rate-parked lane exists. Returns the ids of schedules to refill and
+-- whether the queue is quiet (none of those exist) for the take right after.
+local function prepare()
+  if redis.call('EXISTS', base .. 'sched-due', base .. 'lanes', base .. 'rated') == 0 then
+    return {}, true
+  end
+  return materialise(), false
+end
+
 -- A claim: returns the jobs, the wake-up time (or false) and the ids of schedules to refill
--- (the given ones, plus the first run's when re-sent).
-local function take(limit, token, lease_until, limits_json, refill)
+-- (the given ones, plus the first run's when re-sent). quiet: as prepare() found just before.
+local function take(limit, token, lease_until, limits_json, refill, quiet)
   local note_key = base .. 'claim:' .. token
   local note = redis.call('GET', note_key)
   if note then
@@ -268,7 +291,7 @@ local function take(limit, token, lease_until, limits_json, refill)
     for _, id in ipairs(first.refill) do refill[#refill + 1] = id end
     return again, first.wake, refill
   end
-  local out, ids, wake = take_jobs(limit, token, lease_until, limits_json)
+  local out, ids, wake = take_jobs(limit, token, lease_until, limits_json, quiet)
   if #out > 0 or #refill > 0 then
     -- (An empty list encodes as {}, which decodes to an empty table again: fine for ipairs.)
     local note_value = cjson.encode({ids = ids, wake = wake or false, refill = refill})

@@ -4,7 +4,7 @@
  *
  * Keyed lanes that may be served sit in the lane index `lanes`, one member per lane: the lane's
  * head (its first ready member, `<runAt>:<pos>:<id>`) scored `-priority * 2^32 + turn`, where
- * `turn` is the turn counter's value when the lane was last served (0: never). So the index's
+ * `turn` is the turn counter's value when the lane was last served (0: never; see `turns`). So the index's
  * first member is the lane to serve next: highest head priority, then least recently served,
  * then (never-served lanes tie on score and order by member) the head's run time and insertion.
  * The unkeyed lane stays out of the index (so unkeyed jobs pay no index upkeep); a claim
@@ -16,6 +16,12 @@
  */
 export const LUA_LANES = `
 local TURN_FACTOR = 4294967296
+
+-- The lane's field in turns: 'u' (unkeyed) or 'k:<key>'; 'n' holds the turn counter.
+local function turn_field(k)
+  if k then return 'k:' .. k end
+  return 'u'
+end
 
 local function lane_set(k)
   if k then return base .. 'lane:' .. k end
@@ -35,16 +41,17 @@ local function index_lane(k, member, score)
 end
 
 -- Re-reads lane k's head after a change: an empty lane leaves the index and its parking, a
--- parked one stays out, any other is (re)indexed under its head.
-local function refresh_lane(k)
+-- parked one stays out, any other is (re)indexed under its head. served_turn: the lane was
+-- just served (so is not parked) at that turn.
+local function refresh_lane(k, served_turn)
   local head = redis.call('ZRANGE', lane_set(k), 0, 0, 'WITHSCORES')
   if not head[1] then
     redis.call('HDEL', base .. 'parked', k)
     redis.call('ZREM', base .. 'rated', k)
     return index_lane(k, nil)
   end
-  if redis.call('HEXISTS', base .. 'parked', k) == 1 then return end
-  local turn = tonumber(redis.call('HGET', base .. 'turns', k) or 0)
+  if not served_turn and redis.call('HEXISTS', base .. 'parked', k) == 1 then return end
+  local turn = served_turn or tonumber(redis.call('HGET', base .. 'turns', turn_field(k)) or 0)
   index_lane(k, head[1], tonumber(head[2]) * TURN_FACTOR + turn)
 end
 

@@ -16,8 +16,8 @@
  *   lane-head       HASH   ckey -> its member in lanes (absent: not indexed)
  *   parked          HASH   ckey -> "full" | "rate": lanes kept out of the index
  *   rated           ZSET   lanes parked by their rate window, score the window's end
- *   turn            STRING turn counter: +1 per job served
- *   turns           HASH   ckey (or "" for the unkeyed lane) -> turn when last served
+ *   turns           HASH   n -> turn counter (+1 per job served), u -> the unkeyed lane's
+ *                          turn when last served, k:<ckey> -> a keyed lane's
  *   key-active      HASH   ckey -> active jobs of the key (absent: 0)
  *   key-limits      HASH   per-key overrides: c:<ckey> -> concurrency, r:<ckey> -> "limit:ms"
  *   rate:k:<ckey>   STRING starts in a key's current fixed window, "<windowEnd>:<count>"

@@ -58,15 +58,15 @@ return reply(out)
 /**
  * CLAIM — ARGV: base, now, limit, token, leaseUntil, expiredError, failedExpiresAt, limits
  * (ClaimLimits as JSON).
- * Materialises due schedules, promotes due delayed jobs, deals with expired leases, then
+ * Promotes due delayed jobs, deals with expired leases, materialises due schedules, then
  * claims up to `limit` jobs by the rules on ClaimInput, in claim order.
  * Returns ~[[[field, value, …] per claimed job], wakeAt|false, [[field, value, …] per
  * schedule to refill]].
  */
 export const CLAIM = script(`${SCHEDULE_FN}${CLAIM_FN}
-local refill = materialise()
 sweep(ARGV[6], ARGV[7])
-local jobs, wake, again = take(tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[8], refill)
+local refill, quiet = prepare()
+local jobs, wake, again = take(tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[8], refill, quiet)
 return reply({jobs, wake, schedule_records(again)})
 `);
 
@@ -125,16 +125,16 @@ return finish_job(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 /**
  * COMPLETE_AND_CLAIM — ARGV: base, now, id, token, result, expiresAt,
  *   limit, claimToken, leaseUntil, expiredError, failedExpiresAt, limits (JSON)
- * A worker's steady state in one round trip: materialises due schedules, deals with expired
- * leases, completes its job (fenced; a lease that ran out completes nothing), then claims more.
+ * A worker's steady state in one round trip: deals with expired leases, completes its job
+ * (fenced; a lease that ran out completes nothing), materialises due schedules, then claims.
  * Returns ~[completed (0|1), [jobs as for CLAIM], wakeAt|false, [schedules to refill]].
  */
 export const COMPLETE_AND_CLAIM = script(`${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
-local refill = materialise()
 -- Expired leases first, as in a group: a completion whose lease ran out completes nothing.
 sweep(ARGV[10], ARGV[11])
 local completed = finish_job(ARGV[3], ARGV[4], 'completed', ARGV[5], ARGV[6])
-local jobs, wake, again = take(tonumber(ARGV[7]), ARGV[8], ARGV[9], ARGV[12], refill)
+local refill, quiet = prepare()
+local jobs, wake, again = take(tonumber(ARGV[7]), ARGV[8], ARGV[9], ARGV[12], refill, quiet)
 return reply({completed, jobs, wake, schedule_records(again)})
 `);
 
@@ -142,21 +142,22 @@ return reply({completed, jobs, wake, schedule_records(again)})
  * COMPLETE_AND_CLAIM_MANY — ARGV: base, now, count, then per item 10 values:
  *   id, token, result, expiresAt, limit, claimToken, leaseUntil, expiredError, failedExpiresAt,
  *   limits (JSON)
- * Several workers' steady state in one round trip: due schedules are materialised and expired
- * leases swept once (with the first item's expiredError and failedExpiresAt), then per item,
- * in order, its fenced completion and its claim. Returns ~[[completed (0|1), [jobs], wakeAt|
+ * Several workers' steady state in one round trip: expired leases are swept once (with the
+ * first item's expiredError and failedExpiresAt), then per item, in order, its fenced
+ * completion and its claim; due schedules are materialised once, before the first claim. Returns ~[[completed (0|1), [jobs], wakeAt|
  * false, [schedules to refill]] per item]; schedules to refill are reported on the first item.
  */
 export const COMPLETE_AND_CLAIM_MANY = script(`${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
 local out = {}
-local refill = materialise()
 -- Expired leases are dealt with once, first: a member whose lease ran out completes nothing.
 sweep(ARGV[11], ARGV[12])
 for i = 0, tonumber(ARGV[3]) - 1 do
   local o = 4 + i * 10
   local completed = finish_job(ARGV[o], ARGV[o + 1], 'completed', ARGV[o + 2], ARGV[o + 3])
+  local refill, quiet = {}, false
+  if i == 0 then refill, quiet = prepare() end
   local jobs, wake, again = take(tonumber(ARGV[o + 4]), ARGV[o + 5], ARGV[o + 6], ARGV[o + 9],
-    i == 0 and refill or {})
+    refill, quiet)
   out[#out + 1] = {completed, jobs, wake, schedule_records(again)}
 end
 return reply(out)
@@ -244,7 +245,7 @@ return reply(out)
 
 /**
  * PURGE — ARGV: base, now, chunk, state… . Deletes up to `chunk` jobs in those states.
- * When no job is left at all, also deletes the insertion and turn counters, so a purged queue
+ * When no job is left at all, also deletes the insertion counter and the lanes' turns, so a purged queue
  * leaves no job keys behind but the notes of claims still in flight (`claim:<token>`, gone
  * when their lease would have ended) and rate counters (gone an hour after their window).
  * Schedules and key overrides are not jobs: they stay. Returns the number of jobs deleted.
@@ -262,7 +263,7 @@ for i = 4, #ARGV do
 end
 if redis.call('ZCARD', base .. 'all') == 0 then
   -- No job left: the counters and the lanes' turns go too (no lane index entry is left).
-  redis.call('DEL', base .. 'pos', base .. 'turn', base .. 'turns')
+  redis.call('DEL', base .. 'pos', base .. 'turns')
 end
 return removed
 `);
