@@ -1,6 +1,6 @@
 /**
  * The HTTP API as a mountable Hono app: enqueue, status, SSE progress, wait-for-result,
- * cancel, redrive, list, stats, purge and the cron claim route.
+ * cancel, redrive, list, stats, purge, schedules and the cron claim route.
  *
  * @example
  * const app = new Hono();
@@ -22,6 +22,7 @@ import { adminRoutes } from "./http/routes-admin.js";
 import { cronRoutes } from "./http/routes-cron.js";
 import { enqueueRoutes } from "./http/routes-enqueue.js";
 import { readRoutes } from "./http/routes-read.js";
+import { scheduleRoutes } from "./http/routes-schedules.js";
 import type { SseTiming } from "./http/sse.js";
 import { unmatchedRoute } from "./http/unmatched.js";
 
@@ -92,6 +93,7 @@ export function queueRoutes<J extends JobDefinitions>(
   enqueueRoutes(app, kit);
   readRoutes(app, kit);
   adminRoutes(app, kit);
+  scheduleRoutes(app, kit);
   if (options.worker) cronRoutes(app, kit, options.worker);
   app.all("*", unmatchedRoute(app)); // last: JSON 404 / 405 even when mounted
   return app;

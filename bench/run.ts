@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { bundleSizes } from "./bundle.js";
+import { claimFeatures, fairness } from "./claim-features.js";
 import { idleCost } from "./idle.js";
 import { CONFIGS, type Config, startServers } from "./lib/servers.js";
 import { median, round, table } from "./lib/stats.js";
@@ -157,6 +158,30 @@ try {
     ),
   );
 
+  // 1b. Keys and schedules in the claim
+  const features = await claimFeatures(servers, sizes.jobs, Math.min(3, sizes.runs));
+  log(
+    `\nKeys and schedules: the same drain (10 × 1, ${sizes.jobs} jobs) with every job under one of 1,000 concurrency keys (limit 2 per key), or with 100 schedules stored (none due); jobs/s, median of ${Math.min(3, sizes.runs)}, and the ratio to the plain claim on the same store`,
+  );
+  log(
+    table(
+      ["store", "claim", "jobs/s", "÷ plain"],
+      features.map((row) => [LABELS[row.config], row.variant, row.jobsPerSecond, row.ratio]),
+    ),
+  );
+  const backlog = mode === "smoke" ? 200 : 10_000;
+  const fair: Record<string, number> = {};
+  for (const config of CONFIGS) fair[config] = await fairness(config, servers, backlog);
+  log(
+    `\nFairness: key A has ${backlog} queued jobs (10 already done, one claim at a time); key B enqueues one. Claims until B's job started:`,
+  );
+  log(
+    table(
+      ["store", "claims"],
+      CONFIGS.map((config) => [LABELS[config], fair[config] ?? "-"]),
+    ),
+  );
+
   // 2. Store calls per job life
   const rest = await storeCalls.ours("redis-rest", servers);
   const tcp = await storeCalls.ours("redis-tcp", servers);
@@ -252,6 +277,8 @@ try {
       machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
       throughput: { jobs: sizes.jobs, runs: sizes.runs, workers: 10, byConcurrency: shapes },
       wal: { jobs: sizes.jobs, byConcurrency: wal },
+      claimFeatures: features,
+      fairness: { backlog, claimsUntilStart: fair },
       storeCalls: { rest, tcp, libsqlHttpRequests: hrana, bullmq: bull },
       idle,
       memory,

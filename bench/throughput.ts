@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import Database from "libsql";
-import { JobQueue, Worker } from "../src/index.js";
+import { type EnqueueOptions, JobQueue, type JobQueueOptions, Worker } from "../src/index.js";
 import { tempDir } from "../test/support/temp-dir.js";
 import { backendFor, type Config, type Endpoints } from "./lib/servers.js";
 import { type WalWrites, walWrites } from "./lib/wal.js";
@@ -42,26 +42,43 @@ async function measure(jobs: number, drain: () => Promise<void>): Promise<Run> {
 /** Counts the WAL frames `drain` writes to the file at `path` (see lib/wal.ts). */
 type WalProbe = (path: string, drain: () => Promise<void>) => Promise<WalWrites>;
 
+/** What a run's jobs and queues look like beyond the plain case (see claim-features.ts). */
+export interface Variant {
+  /** Options of the queue objects (producer and workers alike). */
+  queue?: Partial<JobQueueOptions>;
+  /** Enqueue options of job `i`. */
+  job?: (i: number) => EnqueueOptions;
+  /** Runs on the producer before the jobs are enqueued. */
+  setup?: (producer: JobQueue) => Promise<void>;
+}
+
 async function oursRun(
   config: Config,
   servers: Endpoints,
   jobs: number,
   concurrency: Concurrency,
   wal: WalProbe | null,
+  variant: Variant = {},
 ): Promise<Run | WalWrites> {
   const dir = tempDir();
   const path = join(dir.path, "q.db");
   const { backend, close } = backendFor(config, servers, `file:${path}`);
   const name = unique("tp");
-  const producer = new JobQueue({ backend, name });
+  const open = () => new JobQueue({ ...variant.queue, backend, name });
+  const producer = open();
+  await variant.setup?.(producer);
   for (let i = 0; i < jobs; i += 500) {
     const size = Math.min(500, jobs - i);
     await producer.enqueueMany(
-      Array.from({ length: size }, (_, j) => ({ type: "noop", payload: i + j })),
+      Array.from({ length: size }, (_, j) => ({
+        type: "noop",
+        payload: i + j,
+        options: variant.job?.(i + j),
+      })),
     );
   }
   const workers = Array.from({ length: WORKERS }, () =>
-    new Worker(new JobQueue({ backend, name }), { concurrency }).handler("noop", () => null),
+    new Worker(open(), { concurrency }).handler("noop", () => null),
   );
   const drain = async () => {
     await Promise.all(workers.map((worker) => worker.drain({ budgetMs: 600_000 })));
@@ -76,8 +93,13 @@ async function oursRun(
 }
 
 /** One timed run of ours (10 workers × `concurrency`). */
-export const ours = (config: Config, servers: Endpoints, jobs: number, concurrency: Concurrency) =>
-  oursRun(config, servers, jobs, concurrency, null) as Promise<Run>;
+export const ours = (
+  config: Config,
+  servers: Endpoints,
+  jobs: number,
+  concurrency: Concurrency,
+  variant?: Variant,
+) => oursRun(config, servers, jobs, concurrency, null, variant) as Promise<Run>;
 
 /** WAL frames ours writes draining `jobs` jobs on the libSQL file store (an untimed run). */
 export const oursWal = (servers: Endpoints, jobs: number, concurrency: Concurrency) =>

@@ -11,6 +11,7 @@
  * await worker.drain({ budgetMs: 25_000 });
  */
 export type * from "./backend.js";
+export { scheduledJobId } from "./backend.js";
 export { Broadcaster, type BroadcasterOptions, type SubscribeOptions } from "./broadcaster.js";
 export * from "./errors.js";
 export { type Clock, ManualClock, systemClock } from "./internal/clock.js";
@@ -35,6 +36,12 @@ export type {
   ProgressUpdate,
   RetentionOptions,
 } from "./queue-options.js";
+export type {
+  Schedule,
+  ScheduledJobOptions,
+  ScheduleOptions,
+  ScheduleOptionsOf,
+} from "./schedules.js";
 export type * from "./standard-schema.js";
 export {
   type DrainOptions,

@@ -31,9 +31,20 @@ import {
   type JobQueueOptions,
   type ListOptions,
   type ProgressUpdate,
+  count as positiveCount,
   type RetentionOptions,
+  rateLimit,
   resolveQueueOptions,
 } from "./queue-options.js";
+import {
+  assertScheduleId,
+  refillSchedules,
+  type Schedule,
+  type ScheduleOptions,
+  type ScheduleOptionsOf,
+  toSchedule,
+  toScheduleSpec,
+} from "./schedules.js";
 
 /**
  * A named queue over one backend: enqueue, atomic claims, fenced worker writes, inspection.
@@ -64,6 +75,8 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     | ((input: contract.CompleteAndClaimInput) => Promise<contract.CompleteAndClaimOutcome>)
     | undefined;
   #closed = false;
+  /** From the latest claim: when a rate window holding jobs back opens (see `ClaimOutcome`). */
+  #wakeAt: number | null = null;
 
   constructor(options: JobQueueOptions & { jobs?: J }) {
     const settings = resolveQueueOptions(options);
@@ -83,6 +96,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
       completeAndClaim: (job, result, next) => this.#completeAndClaim(job, result, next),
       forget: (job) => this.#leases.forget(job),
       schemas: this.#schemas,
+      wakeAt: () => this.#wakeAt,
     });
     this.#leases = new LeaseBook(
       this.clock,
@@ -134,6 +148,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     this.#assertOpen();
     const claim = this.#newClaim(limit, options?.leaseMs);
     const outcome = await this.backend.claim({ ...claim.input, queue: this.name, now: claim.now });
+    await this.#afterClaim(outcome, claim.now);
     return this.#adopt(outcome.jobs, claim);
   }
 
@@ -162,6 +177,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
       const expiresAt = at.now + this.#retention.completedMs;
       const outcome = await combined({ ...at, result: encoded, expiresAt, next: claim.input });
       claimed = { records: outcome.claimed, claim };
+      await this.#afterClaim(outcome, claim.now);
       return outcome.completed;
     });
     // Nothing was sent when the job was already known lost: claim on its own then.
@@ -209,6 +225,63 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
       const retryAt = retry ? at.now + backoffDelay(policy, job.attempts) : null;
       return this.backend.fail({ ...at, error: stored, retryAt, expiresAt: at.now + failedMs });
     });
+  }
+
+  /**
+   * Creates or replaces a recurring schedule: each tick of `cron` becomes one job, made by
+   * whichever claim sees it due first (see the README's Schedules section). The type, payload
+   * and options are checked as `enqueue` checks them.
+   */
+  async schedule(id: string, options: ScheduleOptionsOf<J>): Promise<void> {
+    this.#assertOpen();
+    const now = this.clock.now();
+    const spec = options as ScheduleOptions;
+    const { spec: schedule, upcoming } = await toScheduleSpec(
+      id,
+      spec,
+      this.#schemas,
+      this.#defaults,
+      now,
+    );
+    await this.backend.putSchedule({ queue: this.name, now, schedule, upcoming });
+  }
+
+  /** Deletes a schedule (jobs it made stay); false if there was none. */
+  async unschedule(id: string): Promise<boolean> {
+    this.#assertOpen();
+    return this.backend.deleteSchedule(this.#scope(assertScheduleId(id)));
+  }
+
+  /** Every schedule of this queue, by id. */
+  async schedules(): Promise<Schedule[]> {
+    this.#assertOpen();
+    const records = await this.backend.listSchedules({ queue: this.name, now: this.clock.now() });
+    return records.map(toSchedule);
+  }
+
+  /** Sets how many jobs of `key` may be active at once (`null`: the queue's `keys` default). */
+  async setConcurrency(key: string, limit: number | null): Promise<void> {
+    const concurrency = limit === null ? null : positiveCount(limit, "limit");
+    await this.backend.setKeyLimits({ ...this.#keyScope(key), concurrency });
+  }
+
+  /** Sets how many jobs of `key` may start per window (`null`: the queue's `keys` default). */
+  async setRateLimit(key: string, limit: contract.RateLimit | null): Promise<void> {
+    const value = limit === null ? null : rateLimit(limit, "rateLimit");
+    await this.backend.setKeyLimits({ ...this.#keyScope(key), rateLimit: value });
+  }
+
+  /** A key's own limits (`null` where the queue's `keys` defaults apply). */
+  async keyLimits(key: string): Promise<contract.KeyLimits> {
+    return this.backend.getKeyLimits(this.#keyScope(key));
+  }
+
+  #keyScope(key: string) {
+    this.#assertOpen();
+    if (typeof key !== "string" || key.length === 0 || key.length > 200) {
+      throw new ValidationError("key must be a string of 1 to 200 characters", "key");
+    }
+    return { queue: this.name, now: this.clock.now(), key };
   }
 
   /** Gives a claimed job back (runnable now, the attempt not counted), e.g. on shutdown. */
@@ -294,6 +367,20 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     const { failedMs } = this.#retention;
     const now = this.clock.now();
     return claimInput(limit, leaseMs ?? this.leaseMs, now, failedMs, this.#limits);
+  }
+
+  /**
+   * Keeps the claim's wake-up hint, and refills the schedules it returned. A refill that fails
+   * is not the claim's failure (its jobs are leased already): the next claim returns the same
+   * schedules, and tries again.
+   */
+  async #afterClaim(
+    outcome: { wakeAt: number | null; refill: contract.ScheduleRecord[] },
+    now: number,
+  ) {
+    this.#wakeAt = outcome.wakeAt;
+    if (outcome.refill.length === 0) return;
+    await refillSchedules(this.backend, { queue: this.name, now }, outcome.refill).catch(() => {});
   }
 
   /** Turns claimed records into jobs this queue object holds leases for. */

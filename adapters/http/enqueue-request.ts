@@ -19,6 +19,7 @@ const FIELDS = new Set([
   "runAt",
   "maxAttempts",
   "idempotencyKey",
+  "concurrencyKey",
   "backoff",
 ]);
 
@@ -69,6 +70,9 @@ export function toEnqueueItem(body: unknown, where = ""): EnqueueItem {
     if (fields[key] !== undefined) options[key] = fields[key] as number;
   }
   if (fields.idempotencyKey !== undefined) options.idempotencyKey = fields.idempotencyKey as string;
+  if (fields.concurrencyKey !== undefined) {
+    options.concurrencyKey = fields.concurrencyKey as string | null;
+  }
   if (fields.backoff !== undefined) options.backoff = fields.backoff as EnqueueOptions["backoff"];
   if (fields.runAt !== undefined) {
     const runAt = typeof fields.runAt === "string" ? Date.parse(fields.runAt) : fields.runAt;

@@ -3,6 +3,7 @@
  * Workers, Vercel Edge, Node 20+), with a resumable event stream.
  */
 import type { JobState } from "../job.js";
+import type { Schedule, ScheduleOptions } from "../schedules.js";
 import { type EventsOptions, followEvents } from "./events.js";
 import { type ClientOptions, jobPath, jsonBody, sender } from "./http.js";
 import type {
@@ -22,6 +23,7 @@ import type {
 } from "./types.js";
 import { type Watch, type WatchOptions, watchJob } from "./watch.js";
 
+export type { Schedule, ScheduleOptions } from "../schedules.js";
 export * from "./errors.js";
 export type { EventsOptions } from "./events.js";
 export type { ClientOptions, Dynamic } from "./http.js";
@@ -65,6 +67,16 @@ export interface QueueClient<Jobs extends JobMap = JobMap> {
   purge(states: readonly JobState[], options?: CallOptions): Promise<number>;
   /** `GET /stats`: counts per state. */
   stats(options?: CallOptions): Promise<JobCounts>;
+  /** `GET /schedules`: every recurring schedule, by id. */
+  schedules(options?: CallOptions): Promise<Schedule[]>;
+  /** `PUT /schedules/:id`: creates or replaces a schedule; answers it as stored. */
+  schedule<T extends JobType<Jobs>>(
+    id: string,
+    schedule: ScheduleOptions<T, Jobs[T]["payload"]>,
+    options?: CallOptions,
+  ): Promise<Schedule>;
+  /** `DELETE /schedules/:id`: `deleted` is false when there was none. */
+  unschedule(id: string, options?: CallOptions): Promise<{ id: string; deleted: boolean }>;
   /**
    * `GET /jobs/:id/events`: the job's updates, a `snapshot` first unless `after` is given.
    * Reconnects by itself (with the server's `retry:` hint, backing off on failures) and ends
@@ -86,8 +98,11 @@ export interface QueueClient<Jobs extends JobMap = JobMap> {
   ): Watch<JobUpdateOf<Jobs, T>>;
 }
 
+const schedulePath = (id: string) => `/schedules/${encodeURIComponent(id)}`;
+
 const enqueueBody = (type: string, payload: unknown, options: EnqueueOptions = {}) => {
-  const { runAt, priority, delayMs, maxAttempts, backoff, idempotencyKey } = options;
+  const { runAt, priority, delayMs, maxAttempts, backoff, idempotencyKey, concurrencyKey } =
+    options;
   return {
     type,
     payload,
@@ -96,6 +111,7 @@ const enqueueBody = (type: string, payload: unknown, options: EnqueueOptions = {
     maxAttempts,
     backoff,
     idempotencyKey,
+    concurrencyKey,
     runAt: runAt instanceof Date ? runAt.getTime() : runAt,
   };
 };
@@ -151,6 +167,11 @@ export function createClient<T = JobMap>(options: ClientOptions): QueueClient<Jo
         })
       ).purged,
     stats: (options = {}) => call("GET", "/stats", options),
+    schedules: async (options = {}) =>
+      (await call<{ schedules: Schedule[] }>("GET", "/schedules", options)).schedules,
+    schedule: async (id, body, options = {}) =>
+      (await call<{ schedule: Schedule }>("PUT", schedulePath(id), { ...options, body })).schedule,
+    unschedule: (id, options = {}) => call("DELETE", schedulePath(id), options),
     events: (id, options) =>
       followEvents(send, id, options) as AsyncGenerator<JobUpdateOf<Jobs>, void, undefined>,
     watch: (id, onUpdate, options = {}) =>

@@ -24,6 +24,8 @@ export interface QueueInternals {
   /** Stops tracking a claimed job locally without writing anything (e.g. after it was lost). */
   forget(job: Job): void;
   schemas: JobSchemas;
+  /** When a rate window that held jobs back at the latest claim opens, or null. */
+  wakeAt(): number | null;
 }
 
 const registry = new WeakMap<object, QueueInternals>();

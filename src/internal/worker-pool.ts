@@ -79,6 +79,12 @@ export async function runPool(
   const wake = internalsOf(deps.queue).changes.listen(NEW_WORK);
   let claimError: unknown = null;
   let idleMs = deps.idle.min;
+  // Jobs held back by a rate window: sleep until it opens (capped), not the usual backoff.
+  const idleWait = () => {
+    const wakeAt = internalsOf(deps.queue).wakeAt();
+    if (wakeAt === null) return idleMs;
+    return Math.min(Math.max(0, wakeAt - deps.queue.clock.now()), deps.idle.max);
+  };
   try {
     while (claiming || active > 0) {
       // A completion claims its own successor; any other way a job ends (failed, retried,
@@ -118,7 +124,7 @@ export async function runPool(
         const stopWaiting = () => waited.abort();
         plan.signal.addEventListener("abort", stopWaiting, { once: true });
         try {
-          await Promise.race([wake.wait(idleMs, waited.signal), freed()]);
+          await Promise.race([wake.wait(idleWait(), waited.signal), freed()]);
         } finally {
           waited.abort();
           plan.signal.removeEventListener("abort", stopWaiting);

@@ -11,10 +11,12 @@ import type { Backend } from "../backend.js";
 import { createHarness, type Harness } from "./harness.js";
 import { dataSuite } from "./suite-data.js";
 import { groupSuite } from "./suite-groups.js";
+import { keySuite } from "./suite-keys.js";
 import { leaseSuite } from "./suite-leases.js";
 import { lifecycleSuite } from "./suite-lifecycle.js";
 import { orderingSuite } from "./suite-ordering.js";
 import { resendSuite } from "./suite-resend.js";
+import { scheduleSuite } from "./suite-schedules.js";
 
 export { ManualClock } from "../internal/clock.js";
 export type { Harness } from "./harness.js";
@@ -54,5 +56,7 @@ export function testBackend(options: TestBackendOptions): void {
     describe("data", () => dataSuite(current));
     describe("re-sent calls", () => resendSuite(current));
     describe("grouped completions", () => groupSuite(current));
+    describe("concurrency keys and rate limits", () => keySuite(current));
+    describe("schedules", () => scheduleSuite(current));
   });
 }

@@ -36,6 +36,11 @@ export async function typedJobs() {
   await queue.enqueue("resize", { url: 42 });
   // @ts-expect-error a missing payload field
   await queue.enqueue("report", {});
+  await queue.schedule("monthly", { cron: "0 6 1 * *", type: "report", payload: { month: "x" } });
+  // @ts-expect-error a schedule of an unknown job type
+  await queue.schedule("nope", { cron: "* * * * *", type: "unknown", payload: {} });
+  // @ts-expect-error a schedule whose payload does not match its type
+  await queue.schedule("bad", { cron: "* * * * *", type: "report", payload: { month: 1 } });
   await queue.enqueueMany([
     { type: "resize", payload: { url: "https://example.com/b.png", width: 1 } },
     { type: "report", payload: { month: "2026-12" } },
