@@ -391,7 +391,7 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     };
     expect(await backend.refillSchedule({ ...refill, version: 1 })).toBe(false);
     expect(await backend.refillSchedule({ ...refill, version: 2 })).toBe(true);
-    expect(await backend.refillSchedule({ ...refill, version: 2 })).toBe(true); // re-sent
+    expect(await backend.refillSchedule({ ...refill, version: 2 })).toBe(false); // fenced
     expect((await backend.stats(scope(at))).active).toBe(1);
     expect((await backend.listSchedules(scope()))[0]?.version).toBe(3);
     // Exhausted: nothing fired, returned for refilling on every claim until refilled.

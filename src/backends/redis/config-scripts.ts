@@ -18,8 +18,7 @@ local upcoming = ticks_of(ARGV[4])
 local stored = redis.call('HGETALL', key)
 local old = {}
 for i = 1, #stored, 2 do old[stored[i]] = stored[i + 1] end
-local META = {lastTickAt = true, version = true, createdAt = true, updatedAt = true,
-  lastRefill = true}
+local META = {lastTickAt = true, version = true, createdAt = true, updatedAt = true}
 -- Unchanged: the same upcoming list and exactly the same spec fields (id, upcoming, pairs).
 local same, old_fields = old.upcoming == ticks_json(upcoming), 0
 for name in pairs(old) do
@@ -56,17 +55,14 @@ return reply(schedule_records(redis.call('ZRANGE', base .. 'schedules', 0, -1)))
  * REFILL_SCHEDULE — ARGV: base, now, id, version, fire (JSON list), upcoming (JSON list),
  * lastTickAt|"". Applies only while the schedule has that version: fires the ticks (a job per
  * tick whose id does not exist yet), stores the new upcoming list and lastTickAt. Returns 1 if
- * it applied, else 0. A re-sent call finds its own earlier run (`lastRefill` = version:now)
- * and answers 1 again.
+ * it applied, else 0 — a re-sent call too, as the version has moved on (the contract's fence;
+ * the core then re-reads the schedule, and a fired tick never makes a second job).
  */
 export const REFILL_SCHEDULE = script(`${SCHEDULE_FN}
 local id, version = ARGV[3], ARGV[4]
-local f = redis.call('HMGET', skey(id), 'version', 'lastRefill')
-if not f[1] then return 0 end
-if f[1] ~= version then return f[2] == version .. ':' .. ARGV[2] and 1 or 0 end
+if redis.call('HGET', skey(id), 'version') ~= version then return 0 end
 fire(id, ticks_of(ARGV[5]))
 advance(id, ticks_of(ARGV[6]), ARGV[7] ~= '' and ARGV[7] or nil)
-redis.call('HSET', skey(id), 'lastRefill', version .. ':' .. ARGV[2])
 return 1
 `);
 

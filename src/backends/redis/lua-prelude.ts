@@ -30,7 +30,7 @@
  *   expiry          ZSET   finished jobs, score expiresAt (the core's clock)
  *   pos             STRING insertion counter
  *   sched:<id>      HASH   a schedule: its spec's fields, upcoming (JSON list), lastTickAt,
- *                          version, createdAt, updatedAt, lastRefill
+ *                          version, createdAt, updatedAt
  *   schedules       ZSET   every schedule id, score 0 (listed by id)
  *   sched-due       ZSET   schedules with upcoming ticks, score the first of them
  *
