@@ -234,6 +234,118 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
       .filter((k) => /^(lane|lanes|lane-head|parked|rated|key-active)/.test(k))
       .sort();
 
+  /**
+   * The lane bookkeeping agrees with the jobs: every non-empty lane is indexed under its head
+   * unless parked, nothing else is indexed, and key-active counts the active jobs per key.
+   */
+  const expectLanesConsistent = async () => {
+    const base = `jt:{${name}}:`;
+    const laneNames = (await admin.keys(`${base}lane:*`)).map((k) =>
+      k.slice(`${base}lane:`.length),
+    );
+    const parked = await admin.hgetall(`${base}parked`);
+    const heads = await admin.hgetall(`${base}lane-head`);
+    const expectedHeads: Record<string, string> = {};
+    for (const k of laneNames) {
+      const [head] = await admin.zrange(`${base}lane:${k}`, "0", "0");
+      if (head && !parked[k]) expectedHeads[k] = head;
+    }
+    expect(heads).toEqual(expectedHeads);
+    expect((await admin.zrange(`${base}lanes`, "0", "-1")).sort()).toEqual(
+      Object.values(expectedHeads).sort(),
+    );
+    for (const k of Object.keys(parked)) expect(laneNames).toContain(k);
+    const rated = await admin.zrange(`${base}rated`, "0", "-1");
+    expect(rated.sort()).toEqual(
+      Object.keys(parked)
+        .filter((k) => parked[k] === "rate")
+        .sort(),
+    );
+    const active: Record<string, string> = {};
+    for (const id of await admin.zrange(`${base}state:active`, "0", "-1")) {
+      const key = await admin.hget(`${base}job:${id}`, "concurrencyKey");
+      if (key) active[key] = String(Number(active[key] ?? 0) + 1);
+    }
+    expect(await admin.hgetall(`${base}key-active`)).toEqual(active);
+  };
+
+  it("keeps the lane index and key counts right through a random mix of operations", async () => {
+    let state = 42;
+    /** A deterministic integer in [0, n) (mulberry32). */
+    const random = (n: number) => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    const limits: Partial<ClaimLimits> = {
+      keyConcurrency: 2,
+      keyRateLimit: { limit: 3, windowMs: 5_000 },
+      typeRateLimits: [{ type: "slow", limit: 2, windowMs: 3_000 }],
+    };
+    await backend.setKeyLimits({ ...scope(), key: "k1", concurrency: 1 });
+    let now = NOW;
+    const held: Claimed[] = [];
+    const seen = new Set<string>();
+    const ref = (j: Claimed) => ({ ...scope(now), id: j.id, token: j.token });
+    for (let step = 0; step < 400; step++) {
+      const op = random(10);
+      if (op < 3) {
+        const key = random(4);
+        await enqueue(
+          [
+            job({
+              concurrencyKey: key === 0 ? null : `k${key}`,
+              type: random(3) === 0 ? "slow" : "t",
+              priority: random(3),
+              runAt: now + (random(4) === 0 ? 2_000 : 0),
+              maxAttempts: 2,
+            }),
+          ],
+          now,
+        );
+      } else if (op < 6) {
+        held.push(
+          ...(await claim(1 + random(3), limits, now)).jobs.map((j) => ({
+            ...j,
+            leaseUntil: now + 600_000,
+          })),
+        );
+      } else if (op < 8 && held.length > 0) {
+        const [j] = held.splice(random(held.length), 1) as [Claimed];
+        const how = random(4);
+        if (how === 0) await complete(j, now);
+        else if (how === 1)
+          await backend.fail({
+            ...ref(j),
+            error: "{}",
+            retryAt: how === 1 ? now + 1_000 : null,
+            expiresAt: now + 1_000,
+          });
+        else if (how === 2) await backend.release(ref(j));
+        else
+          await backend.cancel({
+            ...scope(now),
+            id: j.id,
+            callId: `c${step}`,
+            expiresAt: now + 1_000,
+          });
+      } else if (op === 8) {
+        now += 1 + random(2_000);
+      } else if (random(20) === 0) {
+        await backend.purge({ ...scope(now), states: ["queued"] });
+      } else {
+        now += 700_000; // every lease expires: requeued or dead-lettered at the next claim
+        held.length = 0;
+      }
+      await expectLanesConsistent();
+      for (const why of Object.values(await admin.hgetall(`jt:{${name}}:parked`))) seen.add(why);
+    }
+    expect([...seen].sort()).toEqual(["full", "rate"]); // both kinds of parking were exercised
+    await backend.purge(scope(now));
+    expect(await laneKeys()).toEqual([]);
+  }, 60_000);
+
   it("stores the concurrency key and limits active jobs per key", async () => {
     await enqueue([1, 2, 3].map(() => job({ concurrencyKey: "a" })));
     await enqueue([job()]);
