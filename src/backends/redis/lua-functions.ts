@@ -8,8 +8,9 @@ import { LIMITS_FN } from "./lua-limits.js";
  * Lua functions of the claim (see CLAIM; rules on `ClaimInput`): `sweep` promotes due delayed
  * jobs and deals with expired leases — dead-lettered when their attempts are spent, else
  * requeued (event `lease-expired`) in their lane; `take` then claims up to `limit` jobs,
- * lane by lane (see lua-lanes.ts). A group of completions sweeps once, then takes for each
- * member. `take` returns the claimed jobs' HGETALL lists and the wake-up time (or false).
+ * lane by lane (see lua-lanes.ts; limits in lua-limits.ts). A group of completions sweeps
+ * once, then takes for each member. `take` returns the claimed jobs' HGETALL lists, the
+ * wake-up time (or false) and the ids of schedules to refill.
  *
  * Safe to re-send: every claim has a fresh token, and a claim that took jobs (or found
  * schedules to refill) leaves a note `claim:<token>` listing them (until the lease ends, or
@@ -78,18 +79,18 @@ local function unkeyed_first(ctx, head, keyed)
 end
 
 -- Claim rule 3: the next lane to serve and its job: lane name ('' unkeyed, else the key),
--- member, id, type. A lane with nothing to start (the unkeyed one: or empty) is benched for
--- the rest of the claim.
+-- member, id, type. A lane with nothing to start is left alone for the rest of the claim: a
+-- keyed one is benched (out of the index, put back by take_jobs), the unkeyed one flagged.
 local function next_job(ctx)
   while ctx.scanned <= SCAN_BUDGET do
     local keyed = redis.call('ZRANGE', base .. 'lanes', 0, 0, 'WITHSCORES')
-    local head = ctx.benched[''] and {} or redis.call('ZRANGE', base .. 'ready', 0, 0, 'WITHSCORES')
-    if not head[1] then ctx.benched[''] = true end
+    local head = ctx.unkeyed_done and {} or redis.call('ZRANGE', base .. 'ready', 0, 0, 'WITHSCORES')
+    if not head[1] then ctx.unkeyed_done = true end
     if not keyed[1] and not head[1] then return nil end
     if head[1] and unkeyed_first(ctx, head, keyed) then
       local member, id, job_type = pick(ctx, '', base .. 'ready')
       if member then return '', member, id, job_type end
-      ctx.benched[''] = true
+      ctx.unkeyed_done = true
     else
       local k = redis.call('HGET', jkey(id_of(keyed[1])), 'concurrencyKey')
       if lane_open(ctx, k) then
@@ -132,7 +133,7 @@ local function serve_unkeyed()
   if not t[1] or t[1] ~= t[2] then serve('') end
 end
 
--- Lanes whose rate window has ended are open again. Returns the first still parked (or nil).
+-- Lanes whose rate window has ended are open again; notes when the next one reopens.
 local function unpark_due(ctx)
   local first = redis.call('ZRANGE', base .. 'rated', 0, 0, 'WITHSCORES')
   if first[1] and tonumber(first[2]) <= now then
