@@ -280,7 +280,7 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     };
     const limits: Partial<ClaimLimits> = {
       keyConcurrency: 2,
-      keyRateLimit: { limit: 3, windowMs: 5_000 },
+      keyRateLimit: { limit: 2, windowMs: 10_000 },
       typeRateLimits: [{ type: "slow", limit: 2, windowMs: 3_000 }],
     };
     await backend.setKeyLimits({ ...scope(), key: "k1", concurrency: 1 });
@@ -334,6 +334,12 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
         now += 1 + random(2_000);
       } else if (random(20) === 0) {
         await backend.purge({ ...scope(now), states: ["queued"] });
+      } else if (random(2) === 0) {
+        const [failed] = (await backend.list({ ...scope(now), state: "failed", limit: 1 })).jobs;
+        if (failed)
+          expect(await backend.retry({ ...scope(now), id: failed.id, callId: `r${step}` })).toBe(
+            "redriven",
+          );
       } else {
         now += 700_000; // every lease expires: requeued or dead-lettered at the next claim
         held.length = 0;
