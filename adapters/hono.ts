@@ -1,6 +1,7 @@
 /**
  * The HTTP API as a mountable Hono app: enqueue, status, SSE progress, wait-for-result,
- * cancel, redrive, list, stats, purge, schedules and the cron claim route.
+ * cancel, redrive, list, stats, purge, schedules, the cron claim route and, if asked, a
+ * dashboard page.
  *
  * @example
  * const app = new Hono();
@@ -20,6 +21,7 @@ import { errorResponse } from "./http/errors.js";
 import { routeKit } from "./http/route-kit.js";
 import { adminRoutes } from "./http/routes-admin.js";
 import { cronRoutes } from "./http/routes-cron.js";
+import { type DashboardOptions, dashboardRoutes } from "./http/routes-dashboard.js";
 import { enqueueRoutes } from "./http/routes-enqueue.js";
 import { readRoutes } from "./http/routes-read.js";
 import { scheduleRoutes } from "./http/routes-schedules.js";
@@ -29,6 +31,7 @@ import { unmatchedRoute } from "./http/unmatched.js";
 export type { AuthOptions } from "./http/auth.js";
 export type { JobSchemas } from "./http/enqueue-request.js";
 export { HttpError } from "./http/errors.js";
+export type { DashboardOptions } from "./http/routes-dashboard.js";
 
 /** Options for {@link queueRoutes}. */
 export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
@@ -74,6 +77,12 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
   waitMs?: { default?: number; max?: number };
   /** Called after jobs were created (e.g. to start a short drain with `waitUntil`). */
   onEnqueued?: (c: Context, ids: string[]) => void;
+  /**
+   * Serve a dashboard at `GET <mount point>/dashboard`: counts, jobs per state, a job's live
+   * event log, retry / cancel / purge. The page is public (no data in it); it asks for one of
+   * `auth.tokens` and calls the admin routes with it. Default off.
+   */
+  dashboard?: boolean | DashboardOptions;
 }
 
 /**
@@ -95,6 +104,7 @@ export function queueRoutes<J extends JobDefinitions>(
   adminRoutes(app, kit);
   scheduleRoutes(app, kit);
   if (options.worker) cronRoutes(app, kit, options.worker);
+  if (options.dashboard) dashboardRoutes(app, options.dashboard === true ? {} : options.dashboard);
   app.all("*", unmatchedRoute(app)); // last: JSON 404 / 405 even when mounted
   return app;
 }

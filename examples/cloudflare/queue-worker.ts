@@ -52,6 +52,7 @@ export function exampleWorker(backendFrom: (env: Env) => Backend): CloudflareWor
           auth: { tokens: [secret(env, "API_TOKEN")] },
           streamSecret: secret(env, "STREAM_SECRET"),
           cors: { origin: env.CORS_ORIGIN ?? "*" },
+          dashboard: true, // GET /queue/dashboard: sign in with API_TOKEN
         },
       };
     },

@@ -1,6 +1,6 @@
 /**
- * The demo's Hono app: the queue API under /queue, a browser page at / with the client at
- * /client.js, and /demo/jobs, a route of "your app" that enqueues with its API token and hands
+ * The demo's Hono app: the queue API under /queue with its dashboard at /queue/dashboard, a
+ * browser page at / with the client at /client.js, and /demo/jobs, a route of "your app" that enqueues with its API token and hands
  * the browser only the job's stream token (per job, expiring, signed) and stream URL.
  */
 import { randomBytes } from "node:crypto";
@@ -26,6 +26,7 @@ export function demoApp(options: {
     worker: options.worker,
     cors: { origin: "*" },
     sse: options.sse,
+    dashboard: true, // GET /queue/dashboard: sign in with the API token
   });
   const app = new Hono();
   app.get("/", (c) => c.html(PAGE));

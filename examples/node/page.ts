@@ -17,7 +17,9 @@ export const PAGE = `<!doctype html>
 </head>
 <body>
   <h1>jdobb-async-queue</h1>
-  <p>Enqueue a job; this page follows its progress with the queue's client.</p>
+  <p>Enqueue a job; this page follows its progress with the queue's client.
+    Watch every job in the <a href="/queue/dashboard">dashboard</a> (sign in with the API token
+    <code>npm start</code> printed).</p>
   <button id="go">Resize an image</button>
   <p><progress id="bar" max="1" value="0"></progress></p>
   <p id="status">idle</p>

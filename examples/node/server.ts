@@ -71,6 +71,7 @@ const api = `${running.url}/queue`;
 console.log(`jdobb-async-queue demo on ${running.url} (${label})
 
   Open ${running.url}/ in a browser: it enqueues a job and follows it over SSE.
+  Dashboard: ${api}/dashboard (sign in with the token below).
 
   export API=${api} TOKEN=${token}
   # enqueue a job (the answer has its id and a browser-safe streamUrl)

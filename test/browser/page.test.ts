@@ -1,20 +1,12 @@
-import { existsSync } from "node:fs";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { serve } from "../../adapters/node.js";
 import { demoApp } from "../../examples/node/app.js";
 import { registerDemoHandlers } from "../../examples/node/jobs.js";
 import { Worker } from "../../src/index.js";
+import { chromiumAvailable, launchChromium } from "../support/chromium.js";
 import { memoryQueue } from "../support/memory-queue.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI) {
-  throw new Error("chromium is not installed; CI needs it (apt-get install -y chromium)");
-}
-if (!hasChromium) {
-  console.warn("\n*** /usr/bin/chromium not found: the browser test is SKIPPED. ***\n");
-}
+const hasChromium = chromiumAvailable();
 
 describe.skipIf(!hasChromium)("the demo page in Chromium", () => {
   it("follows a job with the client across forced reconnects: gap-free, no duplicates", async () => {
@@ -36,18 +28,7 @@ describe.skipIf(!hasChromium)("the demo page in Chromium", () => {
       port: 0,
       signals: false,
     });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const scripts: string[] = [];

@@ -88,6 +88,19 @@ function importedPackages(code: string): string[] {
   );
 }
 
+/** The page and its script answer through `fetch` (a path under the routes' mount point). */
+async function expectDashboard(fetch: (path: string) => Promise<Response>): Promise<void> {
+  const page = await fetch("/dashboard");
+  expect(page.status).toBe(200);
+  expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+  const script = (await page.text()).match(/src="[^"]*(\/dashboard\/app\.\w+\.js)"/)?.[1];
+  expect(script).toBeDefined();
+  const asset = await fetch(script as string);
+  expect(asset.status).toBe(200);
+  expect(asset.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+  await asset.text();
+}
+
 let project: PackedProject;
 beforeAll(() => {
   project = packedProject();
@@ -151,6 +164,10 @@ describe("the copied-out Vercel route, bundled for the Edge", () => {
     expect(code).not.toContain("libsql/node.js");
   });
 
+  it("serves the dashboard in edge-runtime, with its CSP", async () => {
+    await expectDashboard((path) => runtime.dispatchFetch(`http://vercel.local/api/queue${path}`));
+  });
+
   it("answers in edge-runtime: 401 without a token, 422 for a payload its schema refuses", async () => {
     const stats = await runtime.dispatchFetch("http://vercel.local/api/queue/stats");
     expect(stats.status).toBe(401);
@@ -181,6 +198,12 @@ describe("the copied-out Worker, built by wrangler", () => {
   afterAll(async () => {
     await mf?.dispose();
     remove();
+  });
+
+  it("serves the dashboard in workerd, with its CSP", async () => {
+    await expectDashboard(
+      async (path) => (await mf.dispatchFetch(`http://worker/queue${path}`)) as unknown as Response,
+    );
   });
 
   it("answers in workerd: 401 without a token, 422 for a payload its schema refuses", async () => {

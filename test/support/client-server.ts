@@ -51,6 +51,8 @@ export async function startTestServer(
   routes: Partial<QueueRoutesOptions> = {},
   queueOptions: Partial<JobQueueOptions> = {},
   storeUrl?: string,
+  /** Registers routes of the app before the queue routes (which own every path under /queue). */
+  before?: (app: Hono) => void,
 ): Promise<TestServer> {
   const { queue } = memoryQueue(
     { clock: undefined, progressIntervalMs: 0, ...queueOptions },
@@ -74,15 +76,15 @@ export async function startTestServer(
     })
     .handler("wait", (ctx) => sleep(60_000, ctx.signal));
   const requests = { events: 0 };
-  const app = new Hono()
-    .use("*", async (c, next) => {
-      if (c.req.path.endsWith("/events")) requests.events += 1;
-      await next();
-    })
-    .route(
-      "/queue",
-      queueRoutes(queue, { auth: { tokens: [ADMIN] }, streamSecret: STREAM_SECRET, ...routes }),
-    );
+  const app = new Hono().use("*", async (c, next) => {
+    if (c.req.path.endsWith("/events")) requests.events += 1;
+    await next();
+  });
+  before?.(app);
+  app.route(
+    "/queue",
+    queueRoutes(queue, { auth: { tokens: [ADMIN] }, streamSecret: STREAM_SECRET, ...routes }),
+  );
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", resolve));
   const { port } = server.address() as AddressInfo;

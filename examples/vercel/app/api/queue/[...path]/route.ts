@@ -32,5 +32,6 @@ export const { GET, POST, DELETE, OPTIONS } = vercelHandlers({
     auth: { tokens: [secret("API_TOKEN", process.env.API_TOKEN, true)] },
     streamSecret: secret("STREAM_SECRET", process.env.STREAM_SECRET, false),
     cors: { origin: process.env.CORS_ORIGIN ?? "*" },
+    dashboard: true, // GET /api/queue/dashboard: sign in with API_TOKEN
   },
 });
