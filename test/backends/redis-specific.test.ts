@@ -522,6 +522,47 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     expect(await backend.listSchedules(scope())).toEqual([]);
   });
 
+  it("reports wakeAt and refills from completeAndClaim, refills on a group's first member", async () => {
+    const spec: ScheduleSpec = {
+      id: "s",
+      cron: "* * * * *",
+      timezone: null,
+      type: "t",
+      payload: "1",
+      priority: 0,
+      maxAttempts: 1,
+      backoff: null,
+      concurrencyKey: null,
+      catchUp: "latest",
+    };
+    const upcoming = [NOW + 1, NOW + 2, NOW + 600_000];
+    await backend.putSchedule({ ...scope(), schedule: spec, upcoming });
+    await enqueue([1, 2, 3].map(() => job({ concurrencyKey: "a" })));
+    await enqueue([job()]);
+    const limits = { ...NO_CLAIM_LIMITS, keyRateLimit: { limit: 1, windowMs: 60_000 } };
+    const [first, second] = (await claim(2, limits)).jobs as [Claimed, Claimed];
+    expect([first.concurrencyKey, second.concurrencyKey]).toEqual(["a", null]);
+    const next = (j: Claimed) => ({
+      id: j.id,
+      token: j.token,
+      result: "1",
+      expiresAt: NOW + 60_000,
+      next: { ...claimInput(5, limits, NOW + 5), limits },
+    });
+    const at = NOW + 5; // two ticks due: the last fires, one left (< 4): refill
+    const [one, two] =
+      (await backend.completeAndClaimMany?.({
+        ...scope(at),
+        items: [next(first), next(second)],
+      })) ?? [];
+    expect(one?.completed).toBe(true);
+    expect(one?.claimed.map((j) => j.id)).toEqual([`s@${NOW + 2}`]);
+    expect(one?.refill.map((r) => r.id)).toEqual(["s"]);
+    expect(one?.wakeAt).toBe(NOW - (NOW % 60_000) + 60_000);
+    expect(two?.refill).toEqual([]);
+    expect(two?.wakeAt).toBe(NOW - (NOW % 60_000) + 60_000);
+  });
+
   it("claims in O(log n): commands per claim with a 10,000-job key and 1,000 keys", async () => {
     const limits = { keyConcurrency: 1 };
     for (let i = 0; i < 10; i++) {
