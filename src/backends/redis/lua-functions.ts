@@ -93,7 +93,10 @@ local function next_job(ctx)
       ctx.unkeyed_done = true
     else
       local k = redis.call('HGET', jkey(id_of(keyed[1])), 'concurrencyKey')
-      if lane_open(ctx, k) then
+      if not k then
+        -- Never expected (queued jobs have no TTL): a stale entry must not wedge every claim.
+        redis.call('ZREM', base .. 'lanes', keyed[1])
+      elseif lane_open(ctx, k) then
         local member, id, job_type = pick(ctx, k, lane_set(k))
         if member then return k, member, id, job_type end
         -- Out of the index until the claim ends (restored as it was).
