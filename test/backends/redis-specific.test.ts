@@ -419,6 +419,26 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     expect((await claim(10, limits, NOW + 60_000)).jobs.map((j) => j.type)).toEqual(["slow"]);
   });
 
+  it("ranks a lane by its first job that may start when its head's type is out of starts", async () => {
+    const limits = { typeRateLimits: [{ type: "slow", limit: 1, windowMs: 60_000 }] };
+    const first = job({ type: "slow", concurrencyKey: "u" });
+    await enqueue([first]);
+    expect((await claim(1, limits)).jobs.map((j) => j.id)).toEqual([first.id]); // uses "slow"
+    const blocked = job({ type: "slow", priority: 5, concurrencyKey: "a" });
+    const low = job({ priority: 1, concurrencyKey: "a" });
+    const mid = job({ priority: 3, concurrencyKey: "b" });
+    const plainBlocked = job({ type: "slow", priority: 9 });
+    const plainLow = job({ priority: 2 });
+    await enqueue([blocked, low, mid, plainBlocked, plainLow]);
+    const got = (await claim(10, limits)).jobs.map((j) => j.id);
+    expect(got).toEqual([mid.id, plainLow.id, low.id]);
+    await expectLanesConsistent();
+    // Once the window opens, the blocked heads run first again.
+    const later = (await claim(10, limits, NOW + 60_000)).jobs.map((j) => j.id);
+    expect(later).toEqual([plainBlocked.id]);
+    await expectLanesConsistent();
+  });
+
   it("answers a re-sent claim with the same jobs and counts nothing twice", async () => {
     const limits = { keyConcurrency: 1, keyRateLimit: { limit: 5, windowMs: 60_000 } };
     await enqueue([

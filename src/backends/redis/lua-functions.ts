@@ -78,19 +78,33 @@ local function unkeyed_first(ctx, head, keyed)
   return head[1] < keyed[1]
 end
 
+-- Claim rules 3 and 4: a lane counts by its first job that may start. When that is not the
+-- job the lane is indexed under, the lane is re-indexed under it until the claim ends
+-- (take_jobs then re-reads every lane it touched).
+local function reindex_for_claim(ctx, k, member)
+  local score = tonumber(redis.call('ZSCORE', lane_set(k), member)) * TURN_FACTOR
+    + tonumber(redis.call('HGET', base .. 'turns', turn_field(k)) or 0)
+  index_lane(k, member, score)
+  ctx.touched[k] = true
+end
+
 -- Claim rule 3: the next lane to serve and its job: lane name ('' unkeyed, else the key),
--- member, id, type. A lane with nothing to start is left alone for the rest of the claim: a
--- keyed one is benched (out of the index, put back by take_jobs), the unkeyed one flagged.
+-- member, id, type. Each lane is compared by its first job not known to be skipped; a lane
+-- with nothing to start is left alone for the rest of the claim (a keyed one out of the
+-- index, the unkeyed one flagged).
 local function next_job(ctx)
   while ctx.scanned <= SCAN_BUDGET do
     local keyed = redis.call('ZRANGE', base .. 'lanes', 0, 0, 'WITHSCORES')
-    local head = ctx.unkeyed_done and {} or redis.call('ZRANGE', base .. 'ready', 0, 0, 'WITHSCORES')
+    local first = ctx.skips[''] or 0
+    local head = ctx.unkeyed_done and {}
+      or redis.call('ZRANGE', base .. 'ready', first, first, 'WITHSCORES')
     if not head[1] then ctx.unkeyed_done = true end
     if not keyed[1] and not head[1] then return nil end
     if head[1] and unkeyed_first(ctx, head, keyed) then
       local member, id, job_type = pick(ctx, '', base .. 'ready')
-      if member then return '', member, id, job_type end
-      ctx.unkeyed_done = true
+      if member == head[1] then return '', member, id, job_type end
+      -- Else its first job that may start is further back (compared again), or there is none.
+      if not member then ctx.unkeyed_done = true end
     else
       local k = redis.call('HGET', jkey(id_of(keyed[1])), 'concurrencyKey')
       if not k then
@@ -98,10 +112,13 @@ local function next_job(ctx)
         redis.call('ZREM', base .. 'lanes', keyed[1])
       elseif lane_open(ctx, k) then
         local member, id, job_type = pick(ctx, k, lane_set(k))
-        if member then return k, member, id, job_type end
-        -- Out of the index until the claim ends (restored as it was).
-        redis.call('ZREM', base .. 'lanes', keyed[1])
-        ctx.benched[#ctx.benched + 1] = keyed
+        if member == keyed[1] then return k, member, id, job_type end
+        if member then
+          reindex_for_claim(ctx, k, member)
+        else
+          redis.call('ZREM', base .. 'lanes', keyed[1])
+          ctx.touched[k] = true
+        end
       end
     end
   end
@@ -152,7 +169,7 @@ end
 -- The claim proper, after the re-send check: returns the jobs, their ids and the wake-up time
 -- (or nil). quiet: the caller found no keyed lane indexed or rate-parked.
 local function take_jobs(limit, token, lease_until, limits_json, quiet)
-  local ctx = {limits = decode_limits(limits_json), keys = {}, skips = {}, benched = {},
+  local ctx = {limits = decode_limits(limits_json), keys = {}, skips = {}, touched = {},
     scanned = 0}
   quiet = quiet or redis.call('EXISTS', base .. 'lanes', base .. 'rated') == 0
   if not quiet then unpark_due(ctx) end
@@ -174,9 +191,7 @@ local function take_jobs(limit, token, lease_until, limits_json, quiet)
       local turn = serve(k)
       if k == '' then ctx.unkeyed_turn = turn else refresh_lane(k, turn) end
     end
-    for _, keyed in ipairs(ctx.benched) do
-      redis.call('ZADD', base .. 'lanes', keyed[2], keyed[1])
-    end
+    for k in pairs(ctx.touched) do refresh_lane(k) end
   end
   if ctx.rated then
     local first = redis.call('ZRANGE', base .. 'rated', 0, 0, 'WITHSCORES')
