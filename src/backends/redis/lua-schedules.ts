@@ -8,6 +8,10 @@ import { SCHEDULE_REFILL_BELOW } from "../../backend.js";
 /** Schedules materialised per claim at most. */
 export const SCHEDULES_PER_CLAIM = 100;
 
+/**
+ * Lua functions of schedules: `materialise` (claim rule 1, run by every claim script),
+ * `fire` and `advance` (also REFILL_SCHEDULE), the due index and reading records back.
+ */
 export const SCHEDULE_FN = `
 local function skey(id) return base .. 'sched:' .. id end
 
