@@ -71,20 +71,18 @@ end
 -- Whether the unkeyed lane (its head) goes before the index's first keyed lane (claim rule 3).
 local function unkeyed_first(ctx, head, keyed)
   if not keyed[1] then return true end
-  ctx.unkeyed_turn = ctx.unkeyed_turn or tonumber(redis.call('HGET', base .. 'turns', 'u') or 0)
-  local score = tonumber(head[2]) * TURN_FACTOR + ctx.unkeyed_turn
-  local other = tonumber(keyed[2])
+  local score, other = tonumber(head[2]), tonumber(keyed[2])
   if score ~= other then return score < other end
-  return head[1] < keyed[1]
+  ctx.unkeyed_turn = ctx.unkeyed_turn or redis.call('HGET', base .. 'turns', 'u') or 0
+  return lane_entry(ctx.unkeyed_turn, head[1]) < keyed[1]
 end
 
 -- Claim rules 3 and 4: a lane counts by its first job that may start. When that is not the
 -- job the lane is indexed under, the lane is re-indexed under it until the claim ends
 -- (take_jobs then re-reads every lane it touched).
 local function reindex_for_claim(ctx, k, member)
-  local score = tonumber(redis.call('ZSCORE', lane_set(k), member)) * TURN_FACTOR
-    + tonumber(redis.call('HGET', base .. 'turns', turn_field(k)) or 0)
-  index_lane(k, member, score)
+  local turn = redis.call('HGET', base .. 'turns', turn_field(k)) or 0
+  index_lane(k, lane_entry(turn, member), redis.call('ZSCORE', lane_set(k), member))
   ctx.touched[k] = true
 end
 
@@ -106,13 +104,13 @@ local function next_job(ctx)
       -- Else its first job that may start is further back (compared again), or there is none.
       if not member then ctx.unkeyed_done = true end
     else
-      local k = redis.call('HGET', jkey(id_of(keyed[1])), 'concurrencyKey')
+      local k = redis.call('HGET', jkey(entry_job(keyed[1])), 'concurrencyKey')
       if not k then
         -- Never expected (queued jobs have no TTL): a stale entry must not wedge every claim.
         redis.call('ZREM', base .. 'lanes', keyed[1])
       elseif lane_open(ctx, k) then
         local member, id, job_type = pick(ctx, k, lane_set(k))
-        if member == keyed[1] then return k, member, id, job_type end
+        if member == entry_head(keyed[1]) then return k, member, id, job_type end
         if member then
           reindex_for_claim(ctx, k, member)
         else

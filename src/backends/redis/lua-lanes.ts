@@ -2,39 +2,45 @@
  * Lua for lanes (part of the prelude; relies on its basics). A lane holds the ready jobs of
  * one concurrency key (`lane:<key>`); jobs without a key wait in `ready`, the unkeyed lane.
  *
- * Keyed lanes that may be served sit in the lane index `lanes`, one member per lane: the lane's
- * head (its first ready member, `<runAt>:<pos>:<id>`) scored `-priority * 2^32 + turn`, where
- * `turn` is the turn counter's value when the lane was last served (0: never; see `turns`). So the index's
- * first member is the lane to serve next: highest head priority, then least recently served,
- * then (never-served lanes tie on score and order by member) the head's run time and insertion.
- * The unkeyed lane stays out of the index (so unkeyed jobs pay no index upkeep); a claim
- * compares its head with the index's first member.
+ * Keyed lanes that may be served sit in the lane index `lanes`, one entry per lane: scored by
+ * its head's -priority, member `<turn>:<head>` — `turn` (zero-padded) is the turn counter's
+ * value when the lane was last served (0: never; see `turns`), `head` the lane's first ready
+ * member (`<runAt>:<pos>:<id>`). Equal scores order by member, so the index's first entry is the
+ * lane to serve next: highest head priority, then least recently served (never-served first),
+ * then the head's run time and insertion — exactly, with no bound on the counter. The unkeyed
+ * lane stays out of the index (so unkeyed jobs pay no index upkeep); a claim compares its head
+ * with the index's first entry.
  *
  * A lane that is full (its key's active jobs at the limit) or out of starts in its key's rate
  * window is *parked*: out of the index, so no claim looks at it again until a job of the key
  * leaves `active` (full) or the window ends (rate, timed in `rated`).
  */
 export const LUA_LANES = `
-local TURN_FACTOR = 4294967296
-
 -- The lane's field in turns: 'u' (unkeyed) or 'k:<key>'; 'n' holds the turn counter.
 local function turn_field(k)
   if k then return 'k:' .. k end
   return 'u'
 end
 
+-- A lane's entry in the index: its turn, then its head (see above).
+local function lane_entry(turn, head) return pad(tostring(turn)) .. ':' .. head end
+
+-- The head member of an index entry, and the id of its job.
+local function entry_head(entry) return string.match(entry, '^%d+:(.+)$') end
+local function entry_job(entry) return string.match(entry, '^%d+:%d+:%d+:(.+)$') end
+
 local function lane_set(k)
   if k then return base .. 'lane:' .. k end
   return base .. 'ready'
 end
 
--- Sets lane k's entry in the lane index (member nil: takes it out).
+-- Sets lane k's entry in the lane index (member nil: takes it out); score: -priority.
 local function index_lane(k, member, score)
   local old = redis.call('HGET', base .. 'lane-head', k)
   if old and old ~= member then redis.call('ZREM', base .. 'lanes', old) end
   if member then
     if old ~= member then redis.call('HSET', base .. 'lane-head', k, member) end
-    redis.call('ZADD', base .. 'lanes', string.format('%.0f', score), member)
+    redis.call('ZADD', base .. 'lanes', score, member)
   elseif old then
     redis.call('HDEL', base .. 'lane-head', k)
   end
@@ -51,8 +57,8 @@ local function refresh_lane(k, served_turn)
     return index_lane(k, nil)
   end
   if not served_turn and redis.call('HEXISTS', base .. 'parked', k) == 1 then return end
-  local turn = served_turn or tonumber(redis.call('HGET', base .. 'turns', turn_field(k)) or 0)
-  index_lane(k, head[1], tonumber(head[2]) * TURN_FACTOR + turn)
+  local turn = served_turn or redis.call('HGET', base .. 'turns', turn_field(k)) or 0
+  index_lane(k, lane_entry(turn, head[1]), head[2])
 end
 
 -- Parks lane k: until a job of k leaves active (reopen_at nil), or until its rate window ends.

@@ -11,9 +11,9 @@
  *                          score -priority, member `<runAt>:<pos>:<id>` (zero-padded, so equal
  *                          scores order by run time, then insertion)
  *   lane:<ckey>     ZSET   a keyed lane: runnable queued jobs of that concurrency key, as ready
- *   lanes           ZSET   lane index: per open keyed lane its head's member, score
- *                          -headPriority * 2^32 + turn (see lua-lanes.ts)
- *   lane-head       HASH   ckey -> its member in lanes (absent: not indexed)
+ *   lanes           ZSET   lane index: per open keyed lane `<turn>:<head's member>`, score
+ *                          -headPriority (see lua-lanes.ts)
+ *   lane-head       HASH   ckey -> its entry in lanes (absent: not indexed)
  *   parked          HASH   ckey -> "full" | "rate": lanes kept out of the index
  *   rated           ZSET   lanes parked by their rate window, score the window's end
  *   turns           HASH   n -> turn counter (+1 per job served), u -> the unkeyed lane's
