@@ -23,7 +23,9 @@ local function turn_field(k)
 end
 
 -- A lane's entry in the index: its turn, then its head (see above).
-local function lane_entry(turn, head) return pad(tostring(turn)) .. ':' .. head end
+local function lane_entry(turn, head)
+  return pad(string.format('%.0f', tonumber(turn))) .. ':' .. head
+end
 
 -- The head member of an index entry, and the id of its job.
 local function entry_head(entry) return string.match(entry, '^%d+:(.+)$') end
