@@ -138,7 +138,8 @@ export function keySuite(h: () => Harness): void {
 
   it("holds a key to its rate window, per key, with overrides", async () => {
     const { open, clock } = h();
-    const queue = open({ keys: { rateLimit: { limit: 1, windowMs: 60_000 } } });
+    // Leases outlast the window, so nothing comes back by lease expiry.
+    const queue = open({ keys: { rateLimit: { limit: 1, windowMs: 60_000 } }, leaseMs: 600_000 });
     await toWindowStart(clock, 60_000);
     const a = [await queue.enqueue("t", 1, { concurrencyKey: "A" })];
     a.push(await queue.enqueue("t", 2, { concurrencyKey: "A" }));

@@ -1,12 +1,25 @@
 import type * as contract from "../../backend.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
 import type { RedisScriptClient } from "./client.js";
-import { decodeReply, fieldsOf, toEventRecord, toJobRecord } from "./replies.js";
+import * as configScripts from "./config-scripts.js";
+import {
+  decodeReply,
+  fieldsOf,
+  toEventRecord,
+  toJobRecord,
+  toKeyLimits,
+  toScheduleRecord,
+} from "./replies.js";
 import { ScriptRunner } from "./script-runner.js";
 import * as scripts from "./scripts.js";
 
 /** Jobs deleted per PURGE script call, so one call never blocks Redis for long. */
 const PURGE_CHUNK = 1_000;
+
+/** A list of HGETALL lists as cjson sends it (an empty list comes as `{}`). */
+type Rows = string[][] | Record<string, never>;
+/** A claim's reply: jobs, wake-up time (false: none), schedules to refill. */
+type ClaimReply = [Rows, number | false, Rows];
 
 /** The Redis implementation of the {@link contract.Backend} contract: one Lua script per operation. */
 export class RedisBackend implements contract.Backend {
@@ -53,6 +66,7 @@ export class RedisBackend implements contract.Backend {
       job.maxAttempts,
       job.backoff ?? "",
       job.idempotencyKey ?? "",
+      job.concurrencyKey ?? "",
     ]);
     const reply = decodeReply<Array<[string, number]>>(
       await this.#run(scripts.ENQUEUE, input, input.jobs.length, ...fields),
@@ -61,7 +75,7 @@ export class RedisBackend implements contract.Backend {
   }
 
   async claim(input: contract.ClaimInput): Promise<contract.ClaimOutcome> {
-    const { limit, token, leaseUntil, expiredError, failedExpiresAt } = input;
+    const { limit, token, leaseUntil, expiredError, failedExpiresAt, limits } = input;
     const reply = await this.#run(
       scripts.CLAIM,
       input,
@@ -70,11 +84,10 @@ export class RedisBackend implements contract.Backend {
       leaseUntil,
       expiredError,
       failedExpiresAt,
+      JSON.stringify(limits),
     );
-    const jobs = asArray(decodeReply<string[][]>(reply)).map((fields) =>
-      toJobRecord(fieldsOf(fields), input.queue),
-    );
-    return { jobs, wakeAt: null, refill: [] };
+    const { claimed, wakeAt, refill } = claimOutcome(decodeReply<ClaimReply>(reply), input.queue);
+    return { jobs: claimed, wakeAt, refill };
   }
 
   async update(input: contract.UpdateInput): Promise<boolean> {
@@ -123,10 +136,10 @@ export class RedisBackend implements contract.Backend {
       next.leaseUntil,
       next.expiredError,
       next.failedExpiresAt,
+      JSON.stringify(next.limits),
     );
-    const [completed, claimed] = decodeReply<[number, string[][] | Record<string, never>]>(reply);
-    const jobs = asArray(claimed).map((fields) => toJobRecord(fieldsOf(fields), input.queue));
-    return { completed: completed === 1, claimed: jobs, wakeAt: null, refill: [] };
+    const [completed, ...claim] = decodeReply<[number, ...ClaimReply]>(reply);
+    return { completed: completed === 1, ...claimOutcome(claim, input.queue) };
   }
 
   async completeAndClaimMany(
@@ -142,6 +155,7 @@ export class RedisBackend implements contract.Backend {
       item.next.leaseUntil,
       item.next.expiredError,
       item.next.failedExpiresAt,
+      JSON.stringify(item.next.limits),
     ]);
     const reply = await this.#run(
       scripts.COMPLETE_AND_CLAIM_MANY,
@@ -149,14 +163,10 @@ export class RedisBackend implements contract.Backend {
       input.items.length,
       ...fields,
     );
-    return decodeReply<Array<[number, string[][] | Record<string, never>]>>(reply).map(
-      ([completed, claimed]) => ({
-        completed: completed === 1,
-        claimed: asArray(claimed).map((f) => toJobRecord(fieldsOf(f), input.queue)),
-        wakeAt: null,
-        refill: [],
-      }),
-    );
+    return decodeReply<Array<[number, ...ClaimReply]>>(reply).map(([completed, ...claim]) => ({
+      completed: completed === 1,
+      ...claimOutcome(claim, input.queue),
+    }));
   }
 
   fail(input: contract.FailInput): Promise<boolean> {
@@ -214,30 +224,65 @@ export class RedisBackend implements contract.Backend {
     }
   }
 
-  // Schedules and key limits: to be built (issue 13).
-  putSchedule(_input: contract.PutScheduleInput): Promise<void> {
-    return Promise.reject(new Error("not implemented yet"));
+  async putSchedule(input: contract.PutScheduleInput): Promise<void> {
+    const { schedule } = input;
+    // Every spec field but the id (its own argument); null fields are left out.
+    const fields = Object.entries(schedule).flatMap(([name, value]) =>
+      value === null || name === "id" ? [] : [name, String(value)],
+    );
+    await this.#run(
+      configScripts.PUT_SCHEDULE,
+      input,
+      schedule.id,
+      JSON.stringify(input.upcoming),
+      ...fields,
+    );
   }
 
-  deleteSchedule(_input: contract.JobInput): Promise<boolean> {
-    return Promise.reject(new Error("not implemented yet"));
+  async deleteSchedule(input: contract.JobInput): Promise<boolean> {
+    return Number(await this.#run(configScripts.DELETE_SCHEDULE, input, input.id)) === 1;
   }
 
-  listSchedules(_input: contract.QueueScope): Promise<contract.ScheduleRecord[]> {
-    return Promise.reject(new Error("not implemented yet"));
+  async listSchedules(input: contract.QueueScope): Promise<contract.ScheduleRecord[]> {
+    const reply = await this.#run(configScripts.LIST_SCHEDULES, input);
+    return asArray(decodeReply<Rows>(reply)).map((f) => toScheduleRecord(fieldsOf(f)));
   }
 
-  refillSchedule(_input: contract.RefillScheduleInput): Promise<boolean> {
-    return Promise.reject(new Error("not implemented yet"));
+  async refillSchedule(input: contract.RefillScheduleInput): Promise<boolean> {
+    const reply = await this.#run(
+      configScripts.REFILL_SCHEDULE,
+      input,
+      input.id,
+      input.version,
+      JSON.stringify(input.fire),
+      JSON.stringify(input.upcoming),
+      input.lastTickAt ?? "",
+    );
+    return Number(reply) === 1;
   }
 
-  setKeyLimits(_input: contract.SetKeyLimitsInput): Promise<void> {
-    return Promise.reject(new Error("not implemented yet"));
+  async setKeyLimits(input: contract.SetKeyLimitsInput): Promise<void> {
+    // "" leaves a setting as it is, "-" removes the override.
+    const concurrency = input.concurrency === null ? "-" : (input.concurrency ?? "");
+    const { rateLimit } = input;
+    const rate =
+      rateLimit === null ? "-" : rateLimit ? `${rateLimit.limit}:${rateLimit.windowMs}` : "";
+    await this.#run(configScripts.SET_KEY_LIMITS, input, input.key, concurrency, rate);
   }
 
-  getKeyLimits(_input: contract.QueueScope & { key: string }): Promise<contract.KeyLimits> {
-    return Promise.reject(new Error("not implemented yet"));
+  async getKeyLimits(input: contract.QueueScope & { key: string }): Promise<contract.KeyLimits> {
+    const reply = await this.#run(configScripts.GET_KEY_LIMITS, input, input.key);
+    return toKeyLimits(decodeReply<[string | false, string | false]>(reply));
   }
+}
+
+/** Decodes a claim's jobs, wake-up time and schedules to refill. */
+function claimOutcome([jobs, wakeAt, refill]: ClaimReply, queue: string) {
+  return {
+    claimed: asArray(jobs).map((fields) => toJobRecord(fieldsOf(fields), queue)),
+    wakeAt: typeof wakeAt === "number" ? wakeAt : null,
+    refill: asArray(refill).map((fields) => toScheduleRecord(fieldsOf(fields))),
+  };
 }
 
 /** cjson encodes an empty Lua table as `{}`: read that as an empty list. */

@@ -7,14 +7,32 @@
  *   job:<id>        HASH   the job's fields (absent field = null)
  *   ev:<id>         LIST   the job's events, JSON, index n-1 holds sequence n
  *   idem:<key>      STRING id of the job holding an idempotency key
- *   ready           ZSET   runnable queued jobs: score -priority, member `<runAt>:<pos>:<id>`
- *                          (zero-padded, so equal scores order by run time, then insertion)
+ *   ready           ZSET   the unkeyed lane: runnable queued jobs without a concurrency key,
+ *                          score -priority, member `<runAt>:<pos>:<id>` (zero-padded, so equal
+ *                          scores order by run time, then insertion)
+ *   lane:<ckey>     ZSET   a keyed lane: runnable queued jobs of that concurrency key, as ready
+ *   lanes           ZSET   lane index: per open keyed lane `<turn>:<head's member>`, score
+ *                          -headPriority (see lua-lanes.ts)
+ *   lane-head       HASH   ckey -> its entry in lanes (absent: not indexed)
+ *   parked          HASH   ckey -> "full" | "rate": lanes kept out of the index
+ *   rated           ZSET   lanes parked by their rate window, score the window's end
+ *   turns           HASH   n -> turn counter (+1 per job served), u -> the unkeyed lane's
+ *                          turn when last served, k:<ckey> -> a keyed lane's
+ *   key-active      HASH   ckey -> active jobs of the key (absent: 0)
+ *   key-limits      HASH   per-key overrides: c:<ckey> -> concurrency, r:<ckey> -> "limit:ms"
+ *   rate:k:<ckey>   STRING starts in a key's current fixed window, "<windowEnd>:<count>"
+ *   rate:t:<type>   STRING the same per job type
  *   delayed         ZSET   queued jobs not yet due, score runAt, member id
  *   active          ZSET   active jobs, score leaseUntil, member id
+ *   claim:<token>   STRING a claim's note for re-sends: {ids, wake, refill} (see take)
  *   state:<state>   ZSET   every job in that state, score pos (listing and counts)
  *   all             ZSET   every job, score pos
  *   expiry          ZSET   finished jobs, score expiresAt (the core's clock)
  *   pos             STRING insertion counter
+ *   sched:<id>      HASH   a schedule: its spec's fields, upcoming (JSON list), lastTickAt,
+ *                          version, createdAt, updatedAt
+ *   schedules       ZSET   every schedule id, score 0 (listed by id)
+ *   sched-due       ZSET   schedules with upcoming ticks, score the first of them
  *
  * Finished jobs also get a Redis TTL (retention), so memory is reclaimed even if no client
  * ever cleans up; visibility follows the core's clock via `expiresAt`.
@@ -23,7 +41,9 @@
  * (JSON after it) or an integer: a "~" string is never valid JSON, so clients that JSON-parse
  * replies (like @upstash/redis by default) hand it back untouched.
  */
-export const LUA_PRELUDE = `
+import { LUA_LANES } from "./lua-lanes.js";
+
+const BASICS = `
 local base = ARGV[1]
 local now = tonumber(ARGV[2])
 local STATES = {'queued', 'active', 'completed', 'failed', 'cancelled'}
@@ -65,27 +85,9 @@ local function log_event(id, event_type)
   redis.call('RPUSH', ekey(id), cjson.encode(event))
 end
 
--- Puts a queued job where claims will find it: ready if due, else delayed.
-local function schedule(id)
-  local f = redis.call('HMGET', jkey(id), 'runAt', 'pos', 'priority')
-  if tonumber(f[1]) <= now then
-    local member = ready_member(f[1], f[2], id)
-    redis.call('HSET', jkey(id), 'rk', member)
-    redis.call('ZADD', base .. 'ready', -tonumber(f[3]), member)
-  else
-    redis.call('ZADD', base .. 'delayed', f[1], id)
-  end
-end
+`;
 
--- Takes a job out of every claim index.
-local function unschedule(id)
-  local rk = redis.call('HGET', jkey(id), 'rk')
-  if rk then redis.call('ZREM', base .. 'ready', rk) end
-  redis.call('HDEL', jkey(id), 'rk')
-  redis.call('ZREM', base .. 'delayed', id)
-  redis.call('ZREM', base .. 'active', id)
-end
-
+const JOBS = `
 -- Retention: the job stays visible until expiresAt (core clock); Redis drops it after ttl.
 local function retain(id, expires_at)
   local ttl = math.max(1, tonumber(expires_at) - now)
@@ -126,13 +128,41 @@ local function cleanup(max)
   for _, id in ipairs(ids) do remove_job(id) end
 end
 
--- The job's insertion position if it is active under this claim token, else nil: the fence
--- of every worker write.
+-- The job's insertion position (and concurrency key) if it is active under this claim token,
+-- else nil: the fence of every worker write.
 local function holds(id, token)
-  local f = redis.call('HMGET', jkey(id), 'state', 'token', 'pos')
-  if f[1] == 'active' and f[2] == token then return f[3] end
+  local f = redis.call('HMGET', jkey(id), 'state', 'token', 'pos', 'concurrencyKey')
+  if f[1] == 'active' and f[2] == token then return f[3], f[4] or nil end
   return nil
 end
 
 local function job_fields(id) return redis.call('HGETALL', jkey(id)) end
+
+-- Inserts a new queued job (event enqueued). j: id, type, payload, priority, runAt,
+-- maxAttempts, and optional backoff, idempotencyKey, concurrencyKey (nil: none).
+local function insert_job(j)
+  local pos = redis.call('INCR', base .. 'pos')
+  local key = jkey(j.id)
+  local member = place(j.id, j.runAt, tostring(pos), j.priority, j.concurrencyKey)
+  local fields = {'id', j.id, 'type', j.type, 'payload', j.payload, 'state', 'queued',
+    'priority', j.priority, 'attempts', 0, 'maxAttempts', j.maxAttempts, 'runAt', j.runAt,
+    'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'progress', 0, 'seq', 0, 'pos', pos}
+  for _, name in ipairs({'backoff', 'idempotencyKey', 'concurrencyKey'}) do
+    if j[name] then
+      fields[#fields + 1] = name
+      fields[#fields + 1] = j[name]
+    end
+  end
+  if member then
+    fields[#fields + 1] = 'rk'
+    fields[#fields + 1] = member
+  end
+  redis.call('HSET', key, unpack(fields))
+  if j.idempotencyKey then redis.call('SET', base .. 'idem:' .. j.idempotencyKey, j.id) end
+  redis.call('ZADD', base .. 'all', pos, j.id)
+  redis.call('ZADD', base .. 'state:queued', pos, j.id)
+  log_event(j.id, 'enqueued')
+end
 `;
+
+export const LUA_PRELUDE = BASICS + LUA_LANES + JOBS;

@@ -1,5 +1,5 @@
 /** Decodes script replies into the backend contract's records. */
-import type { EventRecord, JobRecord } from "../../backend.js";
+import type { EventRecord, JobRecord, KeyLimits, ScheduleRecord } from "../../backend.js";
 import type { JobState } from "../../job.js";
 
 /** Script replies are `~` + JSON (see the Lua prelude); anything else is returned as is. */
@@ -62,5 +62,35 @@ export function toEventRecord(json: string): EventRecord {
     runAt: num(e.runAt),
     result: strOrNull(e.result),
     error: strOrNull(e.error),
+  };
+}
+
+/** A schedule hash (see `sched:<id>` in the Lua prelude) as its record. */
+export function toScheduleRecord(f: JobFields): ScheduleRecord {
+  return {
+    id: f.id ?? "",
+    cron: f.cron ?? "",
+    timezone: strOrNull(f.timezone),
+    type: f.type ?? "",
+    payload: f.payload ?? "null",
+    priority: num(f.priority),
+    maxAttempts: num(f.maxAttempts),
+    backoff: strOrNull(f.backoff),
+    concurrencyKey: strOrNull(f.concurrencyKey),
+    catchUp: f.catchUp === "all" ? "all" : "latest",
+    upcoming: JSON.parse(f.upcoming ?? "[]") as number[],
+    lastTickAt: numOrNull(f.lastTickAt),
+    version: num(f.version),
+    createdAt: num(f.createdAt),
+    updatedAt: num(f.updatedAt),
+  };
+}
+
+/** GET_KEY_LIMITS' reply (stored concurrency, stored "limit:windowMs"; false when unset). */
+export function toKeyLimits([concurrency, rate]: [string | false, string | false]): KeyLimits {
+  const [limit, windowMs] = rate ? rate.split(":").map(Number) : [];
+  return {
+    concurrency: concurrency ? Number(concurrency) : null,
+    rateLimit: limit !== undefined && windowMs !== undefined ? { limit, windowMs } : null,
   };
 }

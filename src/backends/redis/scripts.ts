@@ -7,12 +7,15 @@
  */
 import { CLAIM_FN, FINISH_FN } from "./lua-functions.js";
 import { LUA_PRELUDE } from "./lua-prelude.js";
+import { SCHEDULE_FN } from "./lua-schedules.js";
 
-const script = (body: string) => LUA_PRELUDE + body;
+/** A script: the shared prelude, then its body. */
+export const script = (body: string) => LUA_PRELUDE + body;
 
 /**
- * ENQUEUE — ARGV: base, now, count, then per job 8 values:
- *   id, type, payload, priority, runAt, maxAttempts, backoff|"", idempotencyKey|""
+ * ENQUEUE — ARGV: base, now, count, then per job 9 values:
+ *   id, type, payload, priority, runAt, maxAttempts, backoff|"", idempotencyKey|"",
+ *   concurrencyKey|""
  * Returns ~[[id, created(0|1)], …].
  * Safe to re-send (clients re-send a call whose reply was lost): a job whose id exists with
  * the same type and payload was created by this very call, and is answered as created again.
@@ -22,7 +25,7 @@ export const ENQUEUE = script(`
 local count = tonumber(ARGV[3])
 local done = {}
 for i = 0, count - 1 do
-  local o = 4 + i * 8
+  local o = 4 + i * 9
   local f = redis.call('HMGET', jkey(ARGV[o]), 'type', 'payload')
   if f[1] then
     if f[1] ~= ARGV[o + 1] or f[2] ~= ARGV[o + 2] then
@@ -32,39 +35,20 @@ for i = 0, count - 1 do
   end
 end
 cleanup(500)
+local function opt(value) return value ~= '' and value or nil end
 local out = {}
 for i = 0, count - 1 do
-  local o = 4 + i * 8
-  local id, ikey = ARGV[o], ARGV[o + 7]
-  local holder = ikey ~= '' and redis.call('GET', base .. 'idem:' .. ikey) or false
+  local o = 4 + i * 9
+  local id, ikey = ARGV[o], opt(ARGV[o + 7])
+  local holder = ikey and redis.call('GET', base .. 'idem:' .. ikey)
   if done[i] then
     out[#out + 1] = {id, 1}
   elseif holder and live_state(holder) then
     out[#out + 1] = {holder, 0}
   else
-    local pos = redis.call('INCR', base .. 'pos')
-    local key = jkey(id)
-    local run_at = ARGV[o + 4]
-    local member = ready_member(run_at, tostring(pos), id)
-    local due = tonumber(run_at) <= now
-    redis.call('HSET', key, 'id', id, 'type', ARGV[o + 1], 'payload', ARGV[o + 2],
-      'state', 'queued', 'priority', ARGV[o + 3], 'attempts', 0, 'maxAttempts', ARGV[o + 5],
-      'runAt', run_at, 'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'progress', 0,
-      'seq', 0, 'pos', pos, 'rk', due and member or '')
-    if ARGV[o + 6] ~= '' then redis.call('HSET', key, 'backoff', ARGV[o + 6]) end
-    if ikey ~= '' then
-      redis.call('HSET', key, 'idempotencyKey', ikey)
-      redis.call('SET', base .. 'idem:' .. ikey, id)
-    end
-    redis.call('ZADD', base .. 'all', pos, id)
-    redis.call('ZADD', base .. 'state:queued', pos, id)
-    if due then
-      redis.call('ZADD', base .. 'ready', -tonumber(ARGV[o + 3]), member)
-    else
-      redis.call('HDEL', key, 'rk')
-      redis.call('ZADD', base .. 'delayed', run_at, id)
-    end
-    log_event(id, 'enqueued')
+    insert_job({id = id, type = ARGV[o + 1], payload = ARGV[o + 2], priority = ARGV[o + 3],
+      runAt = ARGV[o + 4], maxAttempts = ARGV[o + 5], backoff = opt(ARGV[o + 6]),
+      idempotencyKey = ikey, concurrencyKey = opt(ARGV[o + 8])})
     out[#out + 1] = {id, 1}
   end
 end
@@ -72,13 +56,18 @@ return reply(out)
 `);
 
 /**
- * CLAIM — ARGV: base, now, limit, token, leaseUntil, expiredError, failedExpiresAt
- * Promotes due delayed jobs, dead-letters expired leases with no attempts left, then claims up
- * to `limit` jobs from the ready set and the expired leases, in claim order.
- * Returns ~[[field, value, …] per claimed job].
+ * CLAIM — ARGV: base, now, limit, token, leaseUntil, expiredError, failedExpiresAt, limits
+ * (ClaimLimits as JSON).
+ * Promotes due delayed jobs, deals with expired leases, materialises due schedules, then
+ * claims up to `limit` jobs by the rules on ClaimInput, in claim order.
+ * Returns ~[[[field, value, …] per claimed job], wakeAt|false, [[field, value, …] per
+ * schedule to refill]].
  */
-export const CLAIM = script(`${CLAIM_FN}
-return reply(claim_jobs(tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7]))
+export const CLAIM = script(`${SCHEDULE_FN}${CLAIM_FN}
+sweep(ARGV[6], ARGV[7])
+local refill, quiet = prepare()
+local jobs, wake, again = take(tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[8], refill, quiet)
+return reply({jobs, wake, schedule_records(again)})
 `);
 
 /**
@@ -135,33 +124,41 @@ return finish_job(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 
 /**
  * COMPLETE_AND_CLAIM — ARGV: base, now, id, token, result, expiresAt,
- *   limit, claimToken, leaseUntil, expiredError, failedExpiresAt
+ *   limit, claimToken, leaseUntil, expiredError, failedExpiresAt, limits (JSON)
  * A worker's steady state in one round trip: deals with expired leases, completes its job
- * (fenced; a lease that ran out completes nothing), then claims more.
- * Returns ~[completed (0|1), [[field, value, …] per claimed job]].
+ * (fenced; a lease that ran out completes nothing), materialises due schedules, then claims.
+ * Returns ~[completed (0|1), [jobs as for CLAIM], wakeAt|false, [schedules to refill]].
  */
-export const COMPLETE_AND_CLAIM = script(`${FINISH_FN}${CLAIM_FN}
+export const COMPLETE_AND_CLAIM = script(`${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
 -- Expired leases first, as in a group: a completion whose lease ran out completes nothing.
 sweep(ARGV[10], ARGV[11])
 local completed = finish_job(ARGV[3], ARGV[4], 'completed', ARGV[5], ARGV[6])
-return reply({completed, take(tonumber(ARGV[7]), ARGV[8], ARGV[9])})
+local refill, quiet = prepare()
+local jobs, wake, again = take(tonumber(ARGV[7]), ARGV[8], ARGV[9], ARGV[12], refill, quiet)
+return reply({completed, jobs, wake, schedule_records(again)})
 `);
 
 /**
- * COMPLETE_AND_CLAIM_MANY — ARGV: base, now, count, then per item 9 values:
- *   id, token, result, expiresAt, limit, claimToken, leaseUntil, expiredError, failedExpiresAt
+ * COMPLETE_AND_CLAIM_MANY — ARGV: base, now, count, then per item 10 values:
+ *   id, token, result, expiresAt, limit, claimToken, leaseUntil, expiredError, failedExpiresAt,
+ *   limits (JSON)
  * Several workers' steady state in one round trip: expired leases are swept once (with the
  * first item's expiredError and failedExpiresAt), then per item, in order, its fenced
- * completion and its claim. Returns ~[[completed (0|1), [[field, value, …] per claimed job]] per item].
+ * completion and its claim; due schedules are materialised once, before the first claim. Returns ~[[completed (0|1), [jobs], wakeAt|
+ * false, [schedules to refill]] per item]; schedules to refill are reported on the first item.
  */
-export const COMPLETE_AND_CLAIM_MANY = script(`${FINISH_FN}${CLAIM_FN}
+export const COMPLETE_AND_CLAIM_MANY = script(`${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
 local out = {}
 -- Expired leases are dealt with once, first: a member whose lease ran out completes nothing.
 sweep(ARGV[11], ARGV[12])
 for i = 0, tonumber(ARGV[3]) - 1 do
-  local o = 4 + i * 9
+  local o = 4 + i * 10
   local completed = finish_job(ARGV[o], ARGV[o + 1], 'completed', ARGV[o + 2], ARGV[o + 3])
-  out[#out + 1] = {completed, take(tonumber(ARGV[o + 4]), ARGV[o + 5], ARGV[o + 6])}
+  local refill, quiet = {}, false
+  if i == 0 then refill, quiet = prepare() end
+  local jobs, wake, again = take(tonumber(ARGV[o + 4]), ARGV[o + 5], ARGV[o + 6], ARGV[o + 9],
+    refill, quiet)
+  out[#out + 1] = {completed, jobs, wake, schedule_records(again)}
 end
 return reply(out)
 `);
@@ -248,9 +245,10 @@ return reply(out)
 
 /**
  * PURGE — ARGV: base, now, chunk, state… . Deletes up to `chunk` jobs in those states.
- * When no job is left at all, also deletes the insertion counter, so a purged queue leaves no
- * keys behind but the notes of claims still in flight (`claim:<token>`, gone when their lease
- * would have ended). Returns the number of jobs deleted.
+ * When no job is left at all, also deletes the insertion counter and the lanes' turns, so a purged queue
+ * leaves no job keys behind but the notes of claims still in flight (`claim:<token>`, gone
+ * when their lease would have ended) and rate counters (gone an hour after their window).
+ * Schedules and key overrides are not jobs: they stay. Returns the number of jobs deleted.
  */
 export const PURGE = script(`
 local budget = tonumber(ARGV[3])
@@ -263,6 +261,9 @@ for i = 4, #ARGV do
     removed = removed + 1
   end
 end
-if redis.call('ZCARD', base .. 'all') == 0 then redis.call('DEL', base .. 'pos') end
+if redis.call('ZCARD', base .. 'all') == 0 then
+  -- No job left: the counters and the lanes' turns go too (no lane index entry is left).
+  redis.call('DEL', base .. 'pos', base .. 'turns')
+end
 return removed
 `);
