@@ -167,13 +167,18 @@ function migration2(t: Tables): string[] {
         INSERT INTO ${t.lanes} (queue, key, head) VALUES (NEW.queue, NEW.concurrency_key, NEW.priority)
           ON CONFLICT DO UPDATE SET head = MAX(COALESCE(head, excluded.head), excluded.head);
       END`,
-    // A claim (queued -> active) also moves the lane's turn to the job's claim order and
-    // counts the start in the key's rate window the claim named (`key_window_end`). Only a
-    // real change of state fires this, so a re-sent claim counts nothing twice.
+    // Lanes follow their jobs: a keyed job entering or leaving `queued` moves its lane's head;
+    // a claim (queued -> active) also moves the lane's turn to the job's claim order and
+    // counts the start in the key's rate window the claim named (`key_window_end`). Unkeyed
+    // jobs move row '' (the unkeyed lane's turn) only when claimed with a claim order, i.e.
+    // once the queue uses keys. Only a real change of state fires this, so a re-sent claim
+    // counts nothing twice. (One trigger, not two: each costs a sub-program call per row.)
     `CREATE TRIGGER ${t.jobs}_lane_state AFTER UPDATE OF state ON ${t.jobs}
-      WHEN NEW.concurrency_key IS NOT NULL AND (OLD.state = 'queued') <> (NEW.state = 'queued')
+      WHEN (NEW.concurrency_key IS NOT NULL AND (OLD.state = 'queued') <> (NEW.state = 'queued'))
+        OR (NEW.claim_order IS NOT NULL AND OLD.state = 'queued' AND NEW.state = 'active')
       BEGIN
         UPDATE ${t.lanes} SET head = CASE
+            WHEN NEW.concurrency_key IS NULL THEN NULL
             WHEN NEW.state = 'queued' THEN MAX(COALESCE(head, NEW.priority), NEW.priority)
             WHEN head > OLD.priority THEN head
             ELSE ${laneHead(t, "NEW")} END,
@@ -183,15 +188,7 @@ function migration2(t: Tables): string[] {
             WHEN win_end > NEW.key_window_end THEN win_count ELSE 1 END,
           win_end = IIF(NEW.state = 'active' AND NEW.key_window_end IS NOT NULL,
             MAX(COALESCE(win_end, 0), NEW.key_window_end), win_end)
-          WHERE queue = NEW.queue AND key = NEW.concurrency_key;
-      END`,
-    // The unkeyed lane's turn, once keys are in use (a claim sets claim_order only then).
-    `CREATE TRIGGER ${t.jobs}_lane_turn AFTER UPDATE OF state ON ${t.jobs}
-      WHEN NEW.concurrency_key IS NULL AND NEW.claim_order IS NOT NULL
-        AND OLD.state = 'queued' AND NEW.state = 'active'
-      BEGIN
-        UPDATE ${t.lanes} SET turn = MAX(COALESCE(turn, 0), NEW.claim_order)
-          WHERE queue = NEW.queue AND key = '';
+          WHERE queue = NEW.queue AND key = COALESCE(NEW.concurrency_key, '');
       END`,
     `CREATE TRIGGER ${t.jobs}_lane_delete AFTER DELETE ON ${t.jobs}
       WHEN OLD.concurrency_key IS NOT NULL AND OLD.state = 'queued' BEGIN

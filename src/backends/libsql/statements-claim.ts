@@ -43,14 +43,13 @@
 import type { ClaimInput } from "../../backend.js";
 import type { SqlValue, Statement } from "./client.js";
 import type { Tables } from "./schema.js";
+import { SqlTexts, sql } from "./sql-text.js";
 
 /** Jobs a lane may be walked past, looking for a type that has starts left. */
 export const TYPE_SKIP_DEPTH = 100;
 /** Lanes a claim takes candidates from: enough for `limit` first-round jobs, plus slack. */
 const MAX_LANES = 50;
 const LANE_SLACK = 4;
-
-const sql = (text: string, args: Record<string, SqlValue>): Statement => ({ sql: text, args });
 
 /** `:now` as an integer (HTTP clients send numbers as floats), for window arithmetic. */
 const NOW = "CAST(:now AS INTEGER)";
@@ -75,6 +74,8 @@ function claimArgs(input: ClaimInput): Record<string, SqlValue> {
 }
 
 export class ClaimStatements {
+  readonly #texts = new SqlTexts();
+
   constructor(private readonly t: Tables) {}
 
   /** Whether this claim applies type rate limits (the statements differ). */
@@ -157,9 +158,16 @@ export class ClaimStatements {
    * claims nothing new, and returns those.
    */
   claim(input: ClaimInput): Statement {
-    const { jobs, lanes, windows } = this.t;
     const typed = this.#typed(input);
     const lanesWalked = Math.min(input.limit, MAX_LANES) + LANE_SLACK;
+    return sql(
+      this.#texts.get(`claim:${typed}:${lanesWalked}`, () => this.#claimText(typed, lanesWalked)),
+      { ...claimArgs(input), ...this.#typeArgs(input) },
+    );
+  }
+
+  #claimText(typed: boolean, lanesWalked: number): string {
+    const { jobs, lanes, windows } = this.t;
     const keyed = this.#runnable("concurrency_key = o.key", typed, ":limit");
     const allowed = typed
       ? `typed AS (SELECT c.*, b.budget,
@@ -178,8 +186,7 @@ export class ClaimStatements {
       FROM (${this.#runnable("concurrency_key IS NULL", false, ":limit")})
       WHERE ${fresh} AND NOT ${keysUsed}`;
     const pick = typed ? full : `SELECT * FROM (${full}) UNION ALL ${plain}`;
-    return sql(
-      `WITH ${typed ? `${this.#typeCtes()},` : ""}
+    return `WITH ${typed ? `${this.#typeCtes()},` : ""}
         mine AS (SELECT pos FROM ${jobs} WHERE ${this.#mine()}),
         -- Above every turn so far, so this claim's orders are the newest.
         base AS (SELECT MAX(
@@ -211,9 +218,7 @@ export class ClaimStatements {
         updated_at = :now, seq = seq + (state = 'queued'), event = 'active'
       FROM (SELECT pos, n, win FROM pick UNION ALL SELECT pos, NULL, NULL FROM mine) AS p
       WHERE ${jobs}.pos = p.pos
-      RETURNING *`,
-      { ...claimArgs(input), ...this.#typeArgs(input) },
-    );
+      RETURNING *`;
   }
 
   /**
@@ -223,8 +228,7 @@ export class ClaimStatements {
    */
   typeBookkeeping(input: ClaimInput): Statement {
     const { jobs, windows } = this.t;
-    return sql(
-      `WITH ${this.#typeCtes()}
+    const text = () => `WITH ${this.#typeCtes()}
        INSERT INTO ${windows} (queue, type, win_end, count, turn)
        SELECT :queue, j.type, t.cur_end, COUNT(*), MAX(j.claim_order)
        FROM ${jobs} j JOIN types t ON t.type = j.type
@@ -233,22 +237,30 @@ export class ClaimStatements {
          count = CASE WHEN win_end = excluded.win_end THEN count + excluded.count
            WHEN win_end < excluded.win_end THEN excluded.count ELSE count END,
          win_end = MAX(win_end, excluded.win_end), turn = excluded.turn
-       WHERE turn < excluded.turn`,
-      { ...claimArgs(input), ...this.#typeArgs(input) },
-    );
+       WHERE turn < excluded.turn`;
+    return sql(this.#texts.get("types", text), { ...claimArgs(input), ...this.#typeArgs(input) });
   }
 
   /**
    * After the claim: the earliest end of a rate window that holds back a runnable job — a
    * keyed lane with room but no starts left, or (with type limits) a spent type with a job
    * among the first `limit` + 100 runnable ones of the unkeyed lane or of an open keyed lane.
-   * One row: `wake` (null: none), and the extra `columns` (name → SQL expression), so the
-   * batch's other closing reads cost no statement of their own.
+   * One row: `wake` (null: none), and the extra `columns` (name → SQL expression, the same
+   * expression for a name on every call), so the batch's other closing reads cost no
+   * statement of their own.
    */
   wakeAt(input: ClaimInput, columns: Record<string, string> = {}): Statement {
-    const { lanes } = this.t;
     const typed = this.#typed(input);
     const lanesWalked = Math.min(input.limit, MAX_LANES) + LANE_SLACK;
+    const shape = `wake:${typed}:${lanesWalked}:${Object.keys(columns).join()}`;
+    return sql(
+      this.#texts.get(shape, () => this.#wakeText(typed, lanesWalked, columns)),
+      { ...claimArgs(input), ...this.#typeArgs(input) },
+    );
+  }
+
+  #wakeText(typed: boolean, lanesWalked: number, columns: Record<string, string>): string {
+    const { lanes } = this.t;
     const jobsOf = (lane: string, depth = ":limit") => this.#runnable(lane, false, depth);
     const typeWake = typed
       ? `UNION ALL
@@ -260,8 +272,7 @@ export class ClaimStatements {
              WHERE EXISTS (SELECT 1 FROM (${jobsOf("concurrency_key = o.key", ":scan")})
                WHERE type = b.type)))`
       : "";
-    return sql(
-      `WITH ${typed ? `${this.#typeCtes()},` : ""}
+    return `WITH ${typed ? `${this.#typeCtes()},` : ""}
         -- Lanes with a current window (index), no starts left, room and a runnable job.
         spent_lanes AS (SELECT l.win_end AS wake FROM ${lanes} l
           WHERE l.queue = :queue AND l.win_end > :now AND l.head IS NOT NULL
@@ -270,8 +281,6 @@ export class ClaimStatements {
        SELECT (SELECT MIN(wake) FROM (SELECT wake FROM spent_lanes ${typeWake})) AS wake
          ${Object.entries(columns)
            .map(([name, expression]) => `, ${expression} AS ${name}`)
-           .join("")}`,
-      { ...claimArgs(input), ...this.#typeArgs(input) },
-    );
+           .join("")}`;
   }
 }

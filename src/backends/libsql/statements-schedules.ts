@@ -10,13 +10,12 @@ import {
   type RefillScheduleInput,
   SCHEDULE_REFILL_BELOW,
 } from "../../backend.js";
-import type { SqlValue, Statement } from "./client.js";
+import type { Statement } from "./client.js";
 import type { Tables } from "./schema.js";
+import { SqlTexts, sql } from "./sql-text.js";
 
 /** Due schedules materialised per claim. */
 export const SCHEDULES_PER_CLAIM = 100;
-
-const sql = (text: string, args: Record<string, SqlValue>): Statement => ({ sql: text, args });
 
 /** The spec columns `putSchedule` replaces, with their argument names. */
 const SPEC_COLUMNS: ReadonlyArray<[column: string, arg: string]> = [
@@ -48,6 +47,8 @@ const ticks = (filter: string) =>
      (SELECT value FROM json_each(upcoming) WHERE ${filter} ORDER BY key))`;
 
 export class ScheduleStatements {
+  readonly #texts = new SqlTexts();
+
   constructor(private readonly t: Tables) {}
 
   /**
@@ -58,12 +59,18 @@ export class ScheduleStatements {
    * (No RETURNING: that costs more than the probe. See {@link ScheduleStatements.refills}.)
    */
   materialise({ queue, now }: QueueScope): Statement {
+    return sql(
+      this.#texts.get("materialise", () => this.#materialiseText()),
+      { queue, now },
+    );
+  }
+
+  #materialiseText(): string {
     const { schedules } = this.t;
     // The list is ascending: `r` is not empty when its last tick is ahead.
     const ahead = "(upcoming ->> '$[#-1]') > :now";
     const last = "(SELECT MAX(value) FROM json_each(upcoming) WHERE value <= :now)";
-    return sql(
-      `UPDATE ${schedules} SET
+    return `UPDATE ${schedules} SET
          fired = IIF(${ahead},
            IIF(catch_up = 'all', ${ticks("value <= :now")}, json_array(${last})), NULL),
          upcoming = IIF(${ahead}, ${ticks("value > :now")}, upcoming),
@@ -73,9 +80,7 @@ export class ScheduleStatements {
          version = version + (${ahead}),
          updated_at = IIF(${ahead}, :now, updated_at)
        WHERE rowid IN (SELECT rowid FROM ${schedules} WHERE queue = :queue AND next_due <= :now
-         ORDER BY next_due LIMIT ${SCHEDULES_PER_CLAIM})`,
-      { queue, now },
-    );
+         ORDER BY next_due LIMIT ${SCHEDULES_PER_CLAIM})`;
   }
 
   /**
@@ -84,6 +89,10 @@ export class ScheduleStatements {
    * not fire (still due), with fewer than `SCHEDULE_REFILL_BELOW` ticks ahead.
    */
   refills(): string {
+    return this.#texts.get("refills", () => this.#refillsText());
+  }
+
+  #refillsText(): string {
     const { schedules } = this.t;
     const row = `json_object(${ROW_COLUMNS.map((c) => `'${c}', ${c}`).join(", ")})`;
     const low = `(SELECT COUNT(*) FROM json_each(upcoming) WHERE value > :now) < ${SCHEDULE_REFILL_BELOW}`;
