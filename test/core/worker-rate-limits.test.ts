@@ -16,6 +16,8 @@ describe("Worker under rate limits", () => {
     });
     worker.start();
     await until(() => started.length === 2, "two starts");
+    // The first claim took one job, the second's completion the other; then an empty claim.
+    await until(() => (calls.get("claim") ?? 0) === 2, "the empty claim");
     await clock.untilSleeping(1);
     const claims = calls.get("claim") ?? 0;
     // Asleep until the window opens, 59 s from now: no claim before that.

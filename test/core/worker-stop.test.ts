@@ -31,10 +31,9 @@ describe("Worker.stop reaches every drain in progress", () => {
 
   it("without graceMs, stops the drain claiming and waits for its running job", async () => {
     const { queue, clock } = memoryQueue();
-    const [first, second] = await Promise.all([
-      queue.enqueue("slow", null),
-      queue.enqueue("slow", null),
-    ]);
+    // One after the other: calls in flight together have no order.
+    const first = await queue.enqueue("slow", null);
+    const second = await queue.enqueue("slow", null);
     const worker = new Worker(queue).handler("slow", async () => {
       await clock.sleep(500);
       return "done";

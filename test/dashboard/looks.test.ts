@@ -24,24 +24,13 @@ describe.skipIf(!hasChromium)("the dashboard's looks and keyboard use", () => {
     for (let i = 0; i < 2; i++) await queue.enqueue("fail", { i }, { maxAttempts: 1 });
     for (let i = 0; i < 3; i++) await queue.enqueue("echo", { text: "later" }, { delayMs: 90_000 });
     await queue.cancel(await queue.enqueue("echo", { text: "never" }, { delayMs: 90_000 }));
-    const now = Date.now();
-    world().schedules = [
-      {
-        id: "nightly-digest",
-        cron: "0 3 * * *",
-        timezone: "Europe/Paris",
-        type: "echo",
-        nextRunAt: now + 5 * 3_600_000,
-        lastRunAt: now - 19 * 3_600_000,
-      },
-      {
-        id: "sitemap",
-        cron: "*/15 * * * *",
-        type: "echo",
-        nextRunAt: now + 540_000,
-        lastRunAt: now - 360_000,
-      },
-    ];
+    await queue.schedule("nightly-digest", {
+      cron: "0 3 * * *",
+      timezone: "Europe/Paris",
+      type: "echo",
+      payload: { text: "digest" },
+    });
+    await queue.schedule("sitemap", { cron: "*/15 * * * *", type: "echo", payload: {} });
     return queue.enqueue("steps", { n: 40, everyMs: 150 });
   }
 

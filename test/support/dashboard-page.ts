@@ -1,26 +1,19 @@
 /**
  * A dashboard test's world: a real server (`startTestServer`, with the dashboard on, counts
- * polled every second and event streams cut every 700 ms), a stub of the schedule routes that
- * answers only when given schedules (else the routes' own 404), and Chromium pages that report
- * CSP violations, page errors and console errors.
+ * polled every second and event streams cut every 700 ms) and Chromium pages that report CSP
+ * violations, page errors and console errors.
  */
 import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
-import type { Schedule } from "../../adapters/dashboard/schedules.js";
 import { launchChromium } from "./chromium.js";
 import { ADMIN, startTestServer, type TestServer } from "./client-server.js";
 
 /** Where screenshots go (gitignored). */
 export const ARTIFACTS = new URL("../../test-artifacts/", import.meta.url).pathname;
 
-/** A schedule as `GET /schedules` lists it. */
-export type StubSchedule = Schedule;
-
 export interface DashboardWorld {
   server: TestServer;
-  /** The stub's schedules; `null`: no schedule routes (the API's 404). */
-  schedules: StubSchedule[] | null;
   /** A page at `width`×`height` (default 1280×800), light unless `dark`. */
   page(options?: { width?: number; height?: number; dark?: boolean }): Promise<Page>;
   /** Opens the dashboard (at `hash`) and signs in with the admin token. */
@@ -35,24 +28,13 @@ const EXPECTED = /^Failed to load resource: the server responded with a status o
 
 export async function dashboardWorld(browser: Browser): Promise<DashboardWorld> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const world = { schedules: null as StubSchedule[] | null };
-  const server = await startTestServer(
-    { dashboard: { pollMs: 1_000 }, sse: { maxStreamMs: 700, retryMs: 100 } },
-    {},
-    undefined,
-    (app) => {
-      app.on(["GET", "DELETE"], ["/queue/schedules", "/queue/schedules/:id"], async (c, next) => {
-        if (!world.schedules) return next();
-        if (c.req.header("authorization") !== `Bearer ${ADMIN}`) return c.json({}, 401);
-        if (c.req.method === "GET") return c.json({ schedules: world.schedules });
-        world.schedules = world.schedules.filter((s) => s.id !== c.req.param("id"));
-        return c.json({ deleted: true });
-      });
-    },
-  );
+  const server = await startTestServer({
+    dashboard: { pollMs: 1_000 },
+    sse: { maxStreamMs: 700, retryMs: 100 },
+  });
   const contexts: Array<{ close(): Promise<void> }> = [];
   const problems: string[] = [];
-  return Object.assign(world, {
+  return {
     server,
     problems,
     async page({ width = 1280, height = 800, dark = false } = {}) {
@@ -85,7 +67,7 @@ export async function dashboardWorld(browser: Browser): Promise<DashboardWorld> 
       for (const context of contexts) await context.close();
       await server.close();
     },
-  });
+  };
 }
 
 /** The count the page shows for `state`. */
