@@ -194,7 +194,7 @@ export interface ScheduleSpec {
  * - if `r` is empty, ticks beyond the list may have been missed: nothing is fired and the
  *   schedule is returned in {@link ClaimOutcome.refill} (the core fires what was missed);
  * - else each fired tick (the last of `d`, or every one of `d` with `catchUp: "all"`) becomes
- *   one job with id {@link scheduledJobId}`(id, tick)`, `runAt` = the tick, created only if
+ *   one job with id {@link scheduledJobId}`(queue, id, tick)`, `runAt` = the tick, created only if
  *   no job with that id exists; `upcoming` becomes `r`, `lastTickAt` the last of `d`, and
  *   `version` moves on.
  */
@@ -212,9 +212,12 @@ export interface ScheduleRecord extends ScheduleSpec {
 /** A claim returns a schedule for refilling once it has fewer upcoming ticks than this. */
 export const SCHEDULE_REFILL_BELOW = 4;
 
-/** The id of the job a schedule's tick becomes: one job per (schedule, tick). */
-export function scheduledJobId(scheduleId: string, tick: number): string {
-  return `${scheduleId}@${tick}`;
+/**
+ * The id of the job a schedule's tick becomes: one job per (queue, schedule, tick). Neither a
+ * queue name nor a schedule id can hold `@`, so ids of different queues never meet.
+ */
+export function scheduledJobId(queue: string, scheduleId: string, tick: number): string {
+  return `${queue}@${scheduleId}@${tick}`;
 }
 
 export interface PutScheduleInput extends QueueScope {

@@ -1,6 +1,6 @@
 /**
  * Recurring schedules stored in the queue. A tick becomes exactly one job (its id is
- * `<schedule id>@<tick time>`), materialised by whichever claim sees it due first — so a
+ * `<queue>@<schedule id>@<tick time>`), materialised by whichever claim sees it due first — so a
  * one-minute platform cron or the Node loop is enough, with no scheduler process.
  */
 import type { Backend, QueueScope, ScheduleRecord, ScheduleSpec } from "./backend.js";

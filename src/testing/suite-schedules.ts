@@ -51,7 +51,7 @@ export function scheduleSuite(h: () => Harness): void {
     await clock.advance(1);
     const job = await queue.claim();
     expect(job).toMatchObject({
-      id: scheduledJobId("s", tick(5)),
+      id: scheduledJobId(queue.name, "s", tick(5)),
       type: "t",
       payload: { n: 1 },
       runAt: tick(5),
@@ -64,12 +64,22 @@ export function scheduleSuite(h: () => Harness): void {
     expect(schedule).toMatchObject({ nextRunAt: tick(10), lastRunAt: tick(5) });
   });
 
+  it("gives two queues' schedules of the same id and tick a job each", async () => {
+    const { queue, clock, open } = h();
+    const other = open({ name: `${queue.name}-2` });
+    await queue.schedule("s", every5);
+    await other.schedule("s", every5);
+    await clock.advance(5 * MINUTE);
+    expect((await queue.claim())?.id).toBe(scheduledJobId(queue.name, "s", tick(5)));
+    expect((await other.claim())?.id).toBe(scheduledJobId(other.name, "s", tick(5)));
+  });
+
   it("runs only the latest missed tick after downtime, by default", async () => {
     const { queue, clock } = h();
     await queue.schedule("s", every5);
     await clock.advance(62 * MINUTE); // 12 ticks missed, all on the stored list
     expect((await queue.claimMany(20)).map((job) => job.id)).toEqual([
-      scheduledJobId("s", tick(60)),
+      scheduledJobId(queue.name, "s", tick(60)),
     ]);
     expect((await queue.schedules())[0]).toMatchObject({
       nextRunAt: tick(65),
@@ -82,7 +92,7 @@ export function scheduleSuite(h: () => Harness): void {
     await queue.schedule("s", { ...every5, catchUp: "all" });
     await clock.advance(15 * MINUTE);
     const ids = (await queue.claimMany(20)).map((job) => job.id);
-    expect(ids).toEqual([5, 10, 15].map((m) => scheduledJobId("s", tick(m))));
+    expect(ids).toEqual([5, 10, 15].map((m) => scheduledJobId(queue.name, "s", tick(m))));
   });
 
   it("works out ticks missed past the end of the stored list", async () => {
@@ -93,10 +103,10 @@ export function scheduleSuite(h: () => Harness): void {
     const first = await queue.claimMany(100); // the store fires nothing; the core catches up
     const second = await queue.claimMany(100);
     const ids = [...first, ...second].map((job) => job.id);
-    expect(ids.filter((id) => id.startsWith("latest@"))).toEqual([
-      scheduledJobId("latest", tick(180)),
+    expect(ids.filter((id) => id.includes("@latest@"))).toEqual([
+      scheduledJobId(queue.name, "latest", tick(180)),
     ]);
-    expect(ids.filter((id) => id.startsWith("all@"))).toHaveLength(36);
+    expect(ids.filter((id) => id.includes("@all@"))).toHaveLength(36);
     expect(await queue.claimMany(100)).toEqual([]);
     for (const schedule of await queue.schedules()) {
       expect(schedule).toMatchObject({ nextRunAt: tick(185), lastRunAt: tick(180) });
@@ -109,7 +119,7 @@ export function scheduleSuite(h: () => Harness): void {
     for (let m = 5; m <= 120; m += 5) {
       await clock.advance(5 * MINUTE);
       const job = await queue.claim();
-      expect(job?.id).toBe(scheduledJobId("s", tick(m)));
+      expect(job?.id).toBe(scheduledJobId(queue.name, "s", tick(m)));
       await queue.complete(job as NonNullable<typeof job>, null);
     }
     expect(await queue.claim()).toBeNull();
@@ -137,7 +147,9 @@ export function scheduleSuite(h: () => Harness): void {
     // Firing a tick again (say, a second refill that raced) makes no second job.
     const again = { ...refill, version: after?.version as number, upcoming: [tick(5)] };
     expect(await backend.refillSchedule(again)).toBe(true);
-    expect((await queue.list()).jobs.map((job) => job.id)).toEqual([scheduledJobId("s", tick(0))]);
+    expect((await queue.list()).jobs.map((job) => job.id)).toEqual([
+      scheduledJobId(queue.name, "s", tick(0)),
+    ]);
   });
 
   it("rejects a bad cron expression or time zone and stores nothing", async () => {

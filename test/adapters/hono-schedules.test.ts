@@ -34,7 +34,9 @@ describe("schedule routes", () => {
 
     await app.clock.advance(firstTick - start);
     await app.worker.drain({ budgetMs: 5_000 });
-    const job = await (await app.asAdmin(`/jobs/${scheduledJobId("nightly", firstTick)}`)).json();
+    const job = await (
+      await app.asAdmin(`/jobs/${scheduledJobId(app.queue.name, "nightly", firstTick)}`)
+    ).json();
     expect(job).toMatchObject({ state: "completed", result: { echoed: { n: 1 } } });
 
     const deleted = await app.asAdmin("/schedules/nightly", { method: "DELETE" });

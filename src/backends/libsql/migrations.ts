@@ -200,7 +200,7 @@ function migration2(t: Tables): string[] {
       WHEN NEW.fired IS NOT NULL BEGIN
         INSERT INTO ${t.jobs} (id, queue, type, payload, state, priority, max_attempts, run_at,
           created_at, updated_at, backoff, concurrency_key)
-        SELECT NEW.id || '@' || tick.value, NEW.queue, NEW.type, NEW.payload, 'queued',
+        SELECT NEW.queue || '@' || NEW.id || '@' || tick.value, NEW.queue, NEW.type, NEW.payload, 'queued',
           NEW.priority, NEW.max_attempts, tick.value, NEW.updated_at, NEW.updated_at,
           NEW.backoff, NEW.concurrency_key
         FROM json_each(NEW.fired) AS tick WHERE true

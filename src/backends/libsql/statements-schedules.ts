@@ -2,7 +2,7 @@
  * Stored schedules. Tick times are computed by the core; the store keeps the `upcoming` list
  * (JSON) and its first element `next_due` (indexed), so "is anything due?" is one index probe.
  * A statement that sets `fired` makes a trigger insert one job per tick in it (id
- * `<schedule id>@<tick>`), unless a job with that id exists.
+ * `<queue>@<schedule id>@<tick>`), unless a job with that id exists.
  */
 import {
   type PutScheduleInput,

@@ -33,13 +33,16 @@ local function index_due(id, upcoming)
   end
 end
 
--- Turns ticks of schedule id into jobs (id@tick, runAt = tick), skipping ids that exist.
+-- The queue's name, from its namespace <prefix>:{<queue>}: (for scheduled job ids).
+local queue_name = string.match(base, '{([^{}]*)}:$')
+
+-- Turns ticks of schedule id into jobs (queue@id@tick, runAt = tick), skipping ids that exist.
 local function fire(id, ticks)
   if #ticks == 0 then return end
   local f = redis.call('HMGET', skey(id), 'type', 'payload', 'priority', 'maxAttempts',
     'backoff', 'concurrencyKey')
   for _, tick in ipairs(ticks) do
-    local job_id = id .. '@' .. tick
+    local job_id = queue_name .. '@' .. id .. '@' .. tick
     if redis.call('EXISTS', jkey(job_id)) == 0 then
       insert_job({id = job_id, type = f[1], payload = f[2], priority = f[3], runAt = tick,
         maxAttempts = f[4], backoff = f[5] or nil, concurrencyKey = f[6] or nil})
