@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
 import { MIGRATIONS } from "../../src/backends/libsql/migrations.js";
 import { tablesFor } from "../../src/backends/libsql/schema.js";
-import { BackendUnavailableError, type Job, JobQueue } from "../../src/index.js";
+import { BackendUnavailableError, type Job, JobQueue, scheduledJobId } from "../../src/index.js";
 import { ManualClock } from "../../src/internal/clock.js";
 import { startHranaServer } from "../support/hrana-server.js";
 import { tempDir } from "../support/temp-dir.js";
@@ -138,7 +138,7 @@ describe("libsql backend specifics", () => {
     const jobs = await queue.claimMany(10);
     expect(server.requests - before).toBe(1);
     expect(jobs.map((job) => job.concurrencyKey)).toEqual(["a", "b", null]);
-    expect(jobs[2]?.id).toBe(`tick@${Date.UTC(2026, 0, 1, 0, 1)}`);
+    expect(jobs[2]?.id).toBe(scheduledJobId("keys", "tick", Date.UTC(2026, 0, 1, 0, 1)));
     await queue.close();
     await server.close();
     dir.remove();

@@ -12,7 +12,13 @@ import {
   type ScheduleSpec,
 } from "../../src/backend.js";
 import { redisBackend } from "../../src/backends/redis/index.js";
-import { BackendUnavailableError, type Job, JobQueue, ManualClock } from "../../src/index.js";
+import {
+  BackendUnavailableError,
+  type Job,
+  JobQueue,
+  ManualClock,
+  scheduledJobId,
+} from "../../src/index.js";
 import { newToken } from "../../src/internal/ids.js";
 import { internalsOf } from "../../src/internal/queue-internals.js";
 import { redisUrl, tcpSetup, upstashSetup } from "../support/redis-clients.js";
@@ -518,7 +524,9 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     // Two ticks due: `latest` fires only the last; 3 left (< 4): refill asked.
     const at = NOW + 2 * 60_000 + 5;
     const outcome = await claim(5, {}, at);
-    expect(outcome.jobs.map((j) => j.id)).toEqual([`every-minute@${ticks[1]}`]);
+    expect(outcome.jobs.map((j) => j.id)).toEqual([
+      scheduledJobId(name, "every-minute", ticks[1] as number),
+    ]);
     expect(outcome.jobs[0]).toMatchObject({
       concurrencyKey: "cron",
       runAt: ticks[1],
@@ -590,7 +598,7 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
         items: [next(first), next(second)],
       })) ?? [];
     expect(one?.completed).toBe(true);
-    expect(one?.claimed.map((j) => j.id)).toEqual([`s@${NOW + 2}`]);
+    expect(one?.claimed.map((j) => j.id)).toEqual([scheduledJobId(name, "s", NOW + 2)]);
     expect(one?.refill.map((r) => r.id)).toEqual(["s"]);
     expect(one?.wakeAt).toBe(NOW - (NOW % 60_000) + 60_000);
     expect(two?.refill).toEqual([]);
