@@ -120,6 +120,27 @@ describe("libsql backend specifics", () => {
     dir.remove();
   });
 
+  it("claims a plain queue plainly, and the full way once another process has used a key", async () => {
+    const dir = tempDir();
+    const url = `file:${join(dir.path, "q.db")}`;
+    const clock = new ManualClock();
+    const options = { clock, name: "mixed", keys: { concurrency: 1 } };
+    const producer = new JobQueue({ backend: libsqlBackend({ url }), ...options });
+    const worker = new JobQueue({ backend: libsqlBackend({ url }), ...options });
+    const plain = await producer.enqueue("t", 0);
+    expect((await worker.claim())?.id).toBe(plain); // no lanes yet: the plain claim
+    // Another process's keyed jobs: this worker's plain claim takes nothing, says so, and
+    // the same claim runs again the full way, under the key's limit.
+    const keyed = [
+      await producer.enqueue("t", 1, { concurrencyKey: "A" }),
+      await producer.enqueue("t", 2, { concurrencyKey: "A" }),
+    ];
+    expect((await worker.claimMany(10)).map((job) => job.id)).toEqual([keyed[0]]);
+    expect(await worker.claimMany(10)).toEqual([]);
+    await Promise.all([producer.close(), worker.close()]);
+    dir.remove();
+  });
+
   it("claims with keys, limits and a due schedule in one HTTP round trip", async () => {
     const dir = tempDir();
     const server = await startHranaServer({ path: join(dir.path, "remote.db") });

@@ -85,6 +85,7 @@ export class LibsqlBackend implements contract.Backend {
 
   async enqueue({ queue, now, jobs }: contract.EnqueueInput): Promise<contract.EnqueueOutcome[]> {
     const keys = jobs.map((job) => job.idempotencyKey).filter((key) => key !== null);
+    if (jobs.some((job) => job.concurrencyKey !== null)) this.#batches.markKeyed(queue);
     const [, ...results] = await this.#write([
       this.#sql.cleanup(queue, now, keys),
       ...jobs.map((job) => this.#sql.insert(queue, now, job)),
@@ -103,10 +104,21 @@ export class LibsqlBackend implements contract.Backend {
     });
   }
 
+  /**
+   * Runs a claim batch (see claim-batch.ts): once, or twice when a plain claim met a queue
+   * that uses keys (the repeat is safe: every statement in it is).
+   */
+  async #claimBatch(claims: contract.ClaimInput[], between: Statement[] = []) {
+    const first = this.#batches.plan(claims, between);
+    const result = first.read(await this.#write(first.statements));
+    if (!result.again) return result;
+    const full = this.#batches.plan(claims, between);
+    return full.read(await this.#write(full.statements));
+  }
+
   /** One write batch (see claim-batch.ts). */
   async claim(input: contract.ClaimInput): Promise<contract.ClaimOutcome> {
-    const batch = this.#batches.plan([input]);
-    const { claims, refill } = batch.read(await this.#write(batch.statements));
+    const { claims, refill } = await this.#claimBatch([input]);
     const [claimed] = claims;
     return { jobs: claimed?.jobs ?? [], wakeAt: claimed?.wakeAt ?? null, refill };
   }
@@ -140,8 +152,7 @@ export class LibsqlBackend implements contract.Backend {
   ): Promise<contract.CompleteAndClaimOutcome> {
     // Expired leases first, as in a group: a completion whose lease ran out completes nothing.
     const claim = { ...input.next, queue: input.queue, now: input.now };
-    const batch = this.#batches.plan([claim], [this.#completion(input)]);
-    const { between, claims, refill } = batch.read(await this.#write(batch.statements));
+    const { between, claims, refill } = await this.#claimBatch([claim], [this.#completion(input)]);
     const [claimed] = claims;
     return {
       completed: (between[0]?.rows.length ?? 0) > 0,
@@ -163,8 +174,7 @@ export class LibsqlBackend implements contract.Backend {
     const { queue, now, items } = input;
     if (items.length === 0) return [];
     const claims = items.map((item) => ({ ...item.next, queue, now }));
-    const batch = this.#batches.plan(claims, [this.#sql.completeMany({ queue, now }, items)]);
-    const result = batch.read(await this.#write(batch.statements));
+    const result = await this.#claimBatch(claims, [this.#sql.completeMany({ queue, now }, items)]);
     const completed = new Set(Array.from(result.between[0]?.rows ?? [], (row) => String(row.id)));
     return items.map((item, i) => ({
       completed: completed.has(item.id),

@@ -7,6 +7,13 @@
  * 2. the caller's statements in between (completions), which see the sweep's effects;
  * 3. per claim: the claim statement, and with type limits its type window counts;
  * 4. the closing read, once: the wake-up time and the schedules to refill, as they are now.
+ *
+ * A queue not known to use keys, claimed without type limits, gets the plain claim and
+ * closing read (small texts, which matters where a server prepares every statement of every
+ * request). Should the queue have lanes after all (another process enqueued a keyed job), the
+ * plain claim takes nothing, the result says `again`, and the queue is claimed the full way
+ * from then on: running the same batch again is safe, as every statement in it is safe to
+ * re-send.
  */
 import type { ClaimInput, JobRecord, ScheduleRecord } from "../../backend.js";
 import type { SqlResult, SqlRow, Statement } from "./client.js";
@@ -31,6 +38,8 @@ export interface BatchResult {
   claims: ClaimResult[];
   /** Schedules to refill (see `ClaimOutcome.refill`). */
   refill: ScheduleRecord[];
+  /** The plain claim met a queue with lanes and took nothing: plan and run the batch again. */
+  again: boolean;
 }
 
 /** Builds claim batches for one set of tables. */
@@ -38,6 +47,8 @@ export class ClaimBatches {
   readonly #jobs: Statements;
   readonly #claims: ClaimStatements;
   readonly #schedules: ScheduleStatements;
+  /** Queues known to use concurrency keys: claimed the full way. */
+  readonly #keyed = new Set<string>();
 
   constructor(tables: Tables) {
     this.#jobs = new Statements(tables);
@@ -54,16 +65,26 @@ export class ClaimBatches {
     between: readonly Statement[] = [],
   ): { statements: Statement[]; read(results: SqlResult[]): BatchResult } {
     const first = claims[0] as ClaimInput;
-    const perClaim = claims.map((claim) => this.#claimSteps(claim));
+    const plain =
+      !this.#keyed.has(first.queue) &&
+      claims.every((claim) => claim.limits.typeRateLimits.length === 0);
+    const perClaim = claims.map((claim) =>
+      plain ? [this.#claims.plainClaim(claim)] : this.#claimSteps(claim),
+    );
+    const closingColumns = { refill: this.#schedules.refills() };
     const statements = [
       this.#jobs.expireLeases(first),
       this.#schedules.materialise(first),
       ...between,
       ...perClaim.flat(),
-      this.#claims.wakeAt(first, { refill: this.#schedules.refills() }),
+      plain
+        ? this.#claims.plainClosing(first, closingColumns)
+        : this.#claims.wakeAt(first, closingColumns),
     ];
     const read = (results: SqlResult[]): BatchResult => {
       const closing = results.at(-1)?.rows[0];
+      const again = plain && Number(closing?.keyed ?? 0) === 1;
+      if (again) this.#keyed.add(first.queue);
       const wake = closing?.wake;
       let offset = 2 + between.length;
       return {
@@ -80,9 +101,15 @@ export class ClaimBatches {
           typeof closing?.refill === "string"
             ? (JSON.parse(closing.refill) as SqlRow[]).map(toScheduleRecord)
             : [],
+        again,
       };
     };
     return { statements, read };
+  }
+
+  /** Notes that `queue` uses concurrency keys (say, this process enqueued a keyed job). */
+  markKeyed(queue: string): void {
+    this.#keyed.add(queue);
   }
 
   /** The claim statement, then (with type limits) its type window counts. */

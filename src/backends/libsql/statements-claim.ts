@@ -166,6 +166,44 @@ export class ClaimStatements {
     );
   }
 
+  /**
+   * The claim of a queue that has never used a key and has no type limits: its one lane in
+   * priority, run time and insertion order, with none of the ranking machinery (whose text
+   * costs a server that prepares per request far more than running it). It claims nothing
+   * once the queue has a lane row: the closing read ({@link ClaimStatements.plainClosing})
+   * says so, and the caller claims again with {@link ClaimStatements.claim}.
+   */
+  plainClaim(input: ClaimInput): Statement {
+    const text = () => {
+      const { jobs, lanes } = this.t;
+      const mine = `SELECT pos FROM ${jobs} WHERE ${this.#mine()}`;
+      return `UPDATE ${jobs} SET state = 'active', token = :token, lease_until = :leaseUntil,
+          attempts = attempts + (state = 'queued'), updated_at = :now,
+          seq = seq + (state = 'queued'), event = 'active'
+        WHERE pos IN (SELECT pos FROM (${this.#runnable("concurrency_key IS NULL", false, ":limit")})
+            WHERE NOT EXISTS (${mine})
+              AND NOT EXISTS (SELECT 1 FROM ${lanes} WHERE queue = :queue))
+          OR pos IN (${mine})
+        RETURNING *`;
+    };
+    const { queue, now, limit, token, leaseUntil } = input;
+    return sql(this.#texts.get("plain", text), { queue, now, limit, token, leaseUntil });
+  }
+
+  /**
+   * The closing read of a plain batch: no rate window can hold anything back, so `wake` is
+   * null; `keyed` tells whether the queue has lanes (then the plain claim took nothing).
+   */
+  plainClosing(input: ClaimInput, columns: Record<string, string> = {}): Statement {
+    const text = () => `SELECT NULL AS wake,
+        EXISTS (SELECT 1 FROM ${this.t.lanes} WHERE queue = :queue) AS keyed
+        ${Object.entries(columns)
+          .map(([name, expression]) => `, ${expression} AS ${name}`)
+          .join("")}`;
+    const shape = `plain-closing:${Object.keys(columns).join()}`;
+    return sql(this.#texts.get(shape, text), { queue: input.queue, now: input.now });
+  }
+
   #claimText(typed: boolean, lanesWalked: number): string {
     const { jobs, lanes, windows } = this.t;
     const keyed = this.#runnable("concurrency_key = o.key", typed, ":limit");
