@@ -222,8 +222,10 @@ export function scheduledJobId(queue: string, scheduleId: string, tick: number):
 
 export interface PutScheduleInput extends QueueScope {
   /**
-   * Creates or replaces the schedule with this id. `lastTickAt` is kept when it existed; a
-   * re-sent call stores the same thing again.
+   * Creates or replaces the schedule with this id. `lastTickAt` is kept when it existed, and
+   * so are its upcoming ticks while `cron` and `timezone` stay the same (`upcoming` is used
+   * for a new schedule or new times): a tick already due is still fired. A re-sent call
+   * stores the same thing again.
    */
   schedule: ScheduleSpec;
   upcoming: number[];

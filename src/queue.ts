@@ -77,6 +77,8 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   #closed = false;
   /** From the latest claim: when a rate window holding jobs back opens (see `ClaimOutcome`). */
   #wakeAt: number | null = null;
+  /** Schedule refills that failed since a worker last took them (it reports them). */
+  #refillErrors: unknown[] = [];
 
   constructor(options: JobQueueOptions & { jobs?: J }) {
     const settings = resolveQueueOptions(options);
@@ -97,6 +99,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
       forget: (job) => this.#leases.forget(job),
       schemas: this.#schemas,
       wakeAt: () => this.#wakeAt,
+      takeRefillErrors: () => this.#refillErrors.splice(0),
     });
     this.#leases = new LeaseBook(
       this.clock,
@@ -371,8 +374,8 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
 
   /**
    * Keeps the claim's wake-up hint, and refills the schedules it returned. A refill that fails
-   * is not the claim's failure (its jobs are leased already): the next claim returns the same
-   * schedules, and tries again.
+   * is not the claim's failure (its jobs are leased already): its error is kept for a worker
+   * to report, and the schedule comes back from a later claim.
    */
   async #afterClaim(
     outcome: { wakeAt: number | null; refill: contract.ScheduleRecord[] },
@@ -380,7 +383,10 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   ) {
     this.#wakeAt = outcome.wakeAt;
     if (outcome.refill.length === 0) return;
-    await refillSchedules(this.backend, { queue: this.name, now }, outcome.refill).catch(() => {});
+    const scope = { queue: this.name, now };
+    const errors = await refillSchedules(this.backend, scope, outcome.refill);
+    // Bounded: a queue no worker drives keeps only the latest few.
+    this.#refillErrors = [...this.#refillErrors, ...errors].slice(-10);
   }
 
   /** Turns claimed records into jobs this queue object holds leases for. */

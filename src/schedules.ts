@@ -134,16 +134,24 @@ export function toSchedule(record: ScheduleRecord): Schedule {
 }
 
 /**
- * Tops up (or catches up) the schedules a claim returned. A refill that lost a race to
- * another process's (the version moved on) is simply dropped: the winner did the same work.
+ * Tops up (or catches up) the schedules a claim returned, each on its own: one that fails
+ * (its stored cron no longer parses, or the store call fails) holds up no other, and its
+ * error is returned. A refill that lost a race to another process's (the version moved on)
+ * is simply dropped: the winner did the same work.
  */
 export async function refillSchedules(
   backend: Backend,
   scope: QueueScope,
   records: readonly ScheduleRecord[],
-): Promise<void> {
+): Promise<unknown[]> {
+  const errors: unknown[] = [];
   for (const record of records) {
-    const plan = planRefill(record, scope.now);
-    await backend.refillSchedule({ ...scope, id: record.id, version: record.version, ...plan });
+    try {
+      const plan = planRefill(record, scope.now);
+      await backend.refillSchedule({ ...scope, id: record.id, version: record.version, ...plan });
+    } catch (error) {
+      errors.push(error);
+    }
   }
+  return errors;
 }

@@ -19,15 +19,22 @@ export function cronOf(expression: string, timezone: string | null): Cron {
   }
   let cron: Cron;
   try {
-    cron = new Cron(expression, { timezone: timezone ?? "Etc/UTC", paused: true });
+    cron = new Cron(expression, {
+      timezone: timezone ?? "Etc/UTC",
+      paused: true,
+      mode: "5-or-6-parts",
+    });
   } catch {
     throw new ValidationError("cron is not a valid cron expression", "cron");
   }
+  let next: Date | null;
   try {
-    cron.nextRun();
+    next = cron.nextRun();
   } catch {
     throw new ValidationError("timezone is not a valid IANA time zone", "timezone");
   }
+  // Say, the 30th of February: it would be stored and never fire.
+  if (next === null) throw new ValidationError("cron never matches a future time", "cron");
   return cron;
 }
 

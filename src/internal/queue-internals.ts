@@ -26,6 +26,8 @@ export interface QueueInternals {
   schemas: JobSchemas;
   /** When a rate window that held jobs back at the latest claim opens, or null. */
   wakeAt(): number | null;
+  /** Errors of schedule refills since the last call (a worker reports them). */
+  takeRefillErrors(): unknown[];
 }
 
 const registry = new WeakMap<object, QueueInternals>();

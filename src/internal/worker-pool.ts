@@ -109,6 +109,9 @@ export async function runPool(
         if (plan.onEmpty === "stop") claimError ??= error;
         else deps.onError(error, { operation: "claim" });
       }
+      for (const error of internalsOf(deps.queue).takeRefillErrors()) {
+        deps.onError(error, { operation: "schedule-refill" });
+      }
       counts.claimed += jobs.length;
       jobs.forEach(start);
       if (jobs.length > 0) idleMs = deps.idle.min;

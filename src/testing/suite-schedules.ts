@@ -74,6 +74,19 @@ export function scheduleSuite(h: () => Harness): void {
     expect((await other.claim())?.id).toBe(scheduledJobId(other.name, "s", tick(5)));
   });
 
+  it("still fires a due tick when the schedule is saved again before any claim", async () => {
+    const { queue, clock } = h();
+    await queue.schedule("s", every5);
+    await clock.advance(5 * MINUTE); // due, and no claim yet (say, a cold start saves it again)
+    await queue.schedule("s", { ...every5, payload: { n: 2 } });
+    expect(await queue.claim()).toMatchObject({
+      id: scheduledJobId(queue.name, "s", tick(5)),
+      payload: { n: 2 },
+    });
+    await queue.schedule("s", { ...every5, cron: "*/10 * * * *" }); // new times: from now on
+    expect((await queue.schedules())[0]).toMatchObject({ nextRunAt: tick(10), lastRunAt: tick(5) });
+  });
+
   it("runs only the latest missed tick after downtime, by default", async () => {
     const { queue, clock } = h();
     await queue.schedule("s", every5);
@@ -161,6 +174,9 @@ export function scheduleSuite(h: () => Harness): void {
     await expect(
       queue.schedule("s", { ...every5, timezone: "Mars/Olympus_Mons" }),
     ).rejects.toMatchObject({ code: "VALIDATION", field: "timezone" });
+    await expect(queue.schedule("s", { ...every5, cron: "0 0 30 2 *" })).rejects.toMatchObject({
+      field: "cron", // the 30th of February never comes
+    });
     await expect(queue.schedule("bad id!", every5)).rejects.toMatchObject({ field: "id" });
     expect(await queue.schedules()).toEqual([]);
   });

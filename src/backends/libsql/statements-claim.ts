@@ -11,7 +11,7 @@
  * 1. walks keyed lanes in rotation order — `head` desc, `turn` asc (never served first), then
  *    the older lane — through an index, keeping those that are *open* (room under the key's
  *    concurrency limit, counted in the active-jobs index; starts left in its rate window;
- *    a runnable job), and stops after `min(limit, 50) + 4` of them;
+ *    a runnable job), and stops after `limit + 4` of them;
  * 2. takes the first `limit` runnable jobs of each of those lanes and of the unkeyed lane
  *    (bounded correlated subqueries on the per-lane ready index: never a scan of a backlog);
  * 3. ranks them per lane: `r` (place in the lane) and `i` (place among the lane's jobs of
@@ -47,8 +47,10 @@ import { SqlTexts, sql } from "./sql-text.js";
 
 /** Jobs a lane may be walked past, looking for a type that has starts left. */
 export const TYPE_SKIP_DEPTH = 100;
-/** Lanes a claim takes candidates from: enough for `limit` first-round jobs, plus slack. */
-const MAX_LANES = 50;
+/**
+ * Lanes a claim takes candidates from: `limit` of them (enough for a first round of `limit`
+ * jobs, so a claim is never short while open lanes have jobs), plus this slack.
+ */
 const LANE_SLACK = 4;
 
 /** `:now` as an integer (HTTP clients send numbers as floats), for window arithmetic. */
@@ -159,7 +161,7 @@ export class ClaimStatements {
    */
   claim(input: ClaimInput): Statement {
     const typed = this.#typed(input);
-    const lanesWalked = Math.min(input.limit, MAX_LANES) + LANE_SLACK;
+    const lanesWalked = input.limit + LANE_SLACK;
     return sql(
       this.#texts.get(`claim:${typed}:${lanesWalked}`, () => this.#claimText(typed, lanesWalked)),
       { ...claimArgs(input), ...this.#typeArgs(input) },
@@ -289,7 +291,7 @@ export class ClaimStatements {
    */
   wakeAt(input: ClaimInput, columns: Record<string, string> = {}): Statement {
     const typed = this.#typed(input);
-    const lanesWalked = Math.min(input.limit, MAX_LANES) + LANE_SLACK;
+    const lanesWalked = input.limit + LANE_SLACK;
     const shape = `wake:${typed}:${lanesWalked}:${Object.keys(columns).join()}`;
     return sql(
       this.#texts.get(shape, () => this.#wakeText(typed, lanesWalked, columns)),

@@ -105,22 +105,29 @@ export class ScheduleStatements {
   }
 
   /**
-   * Creates or replaces a schedule; `last_tick_at` and `created_at` are kept. The version
-   * moves on only when something changed, so a re-sent call changes nothing more.
+   * Creates or replaces a schedule; `last_tick_at` and `created_at` are kept, and so are its
+   * upcoming ticks while the cron and time zone stay the same (a tick already due is still
+   * fired). The version moves on only when something changed, so a re-sent call changes
+   * nothing more.
    */
   put({ queue, now, schedule, upcoming }: PutScheduleInput): Statement {
     const columns = SPEC_COLUMNS.map(([column]) => column).join(", ");
     const values = SPEC_COLUMNS.map(([, arg]) => `:${arg}`).join(", ");
-    const changed = SPEC_COLUMNS.map(([column]) => `${column} IS NOT excluded.${column}`).join(
-      " OR ",
-    );
+    const sameTimes = "cron IS excluded.cron AND timezone IS excluded.timezone";
+    const keep = (column: string) =>
+      column === "upcoming"
+        ? `IIF(${sameTimes}, upcoming, excluded.upcoming)`
+        : `excluded.${column}`;
+    const changed = SPEC_COLUMNS.filter(([column]) => column !== "upcoming")
+      .map(([column]) => `${column} IS NOT excluded.${column}`)
+      .join(" OR ");
     return sql(
       `INSERT INTO ${this.t.schedules} (queue, id, ${columns}, next_due, version, created_at,
          updated_at)
        VALUES (:queue, :id, ${values}, json(:upcoming) ->> 0, 1, :now, :now)
        ON CONFLICT (queue, id) DO UPDATE SET
-         ${SPEC_COLUMNS.map(([column]) => `${column} = excluded.${column}`).join(", ")},
-         next_due = excluded.next_due,
+         ${SPEC_COLUMNS.map(([column]) => `${column} = ${keep(column)}`).join(", ")},
+         next_due = IIF(${sameTimes}, next_due, excluded.next_due),
          version = version + (${changed}),
          updated_at = IIF(${changed}, excluded.updated_at, updated_at)`,
       { ...schedule, queue, now, upcoming: JSON.stringify(upcoming) },

@@ -8,16 +8,21 @@ import { script } from "./scripts.js";
 /**
  * PUT_SCHEDULE — ARGV: base, now, id, upcoming (JSON list), then field, value pairs of the
  * rest of the spec (null fields left out). Creates or replaces the schedule, keeping `lastTickAt` and
- * `createdAt`; `version` moves on. A call that would store what is stored already (a re-sent
- * call) changes nothing. Returns 1.
+ * `createdAt`, and its upcoming ticks while the cron and time zone stay the same (so a tick
+ * already due is still fired); `version` moves on. A call that would store what is stored
+ * already (a re-sent call) changes nothing. Returns 1.
  */
 export const PUT_SCHEDULE = script(`${SCHEDULE_FN}
 local id = ARGV[3]
 local key = skey(id)
 local upcoming = ticks_of(ARGV[4])
 local stored = redis.call('HGETALL', key)
-local old = {}
+local old, new = {}, {}
 for i = 1, #stored, 2 do old[stored[i]] = stored[i + 1] end
+for i = 5, #ARGV, 2 do new[ARGV[i]] = ARGV[i + 1] end
+if old.upcoming and old.cron == new.cron and old.timezone == new.timezone then
+  upcoming = ticks_of(old.upcoming)
+end
 local META = {lastTickAt = true, version = true, createdAt = true, updatedAt = true}
 -- Unchanged: the same upcoming list and exactly the same spec fields (id, upcoming, pairs).
 local same, old_fields = old.upcoming == ticks_json(upcoming), 0

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import type { Backend } from "../../src/backend.js";
+import { JobQueue, Worker } from "../../src/index.js";
+import { memoryQueue } from "../support/memory-queue.js";
+
+describe("schedule refills", () => {
+  it("refills each schedule on its own and reports the one that failed", async () => {
+    const { backend, clock } = memoryQueue();
+    // A store whose refill of schedule "a" fails, as a store call can.
+    const failing = new Proxy(backend, {
+      get(target, key, receiver) {
+        if (key !== "refillSchedule") return Reflect.get(target, key, receiver);
+        return (input: Parameters<Backend["refillSchedule"]>[0]) =>
+          input.id === "a"
+            ? Promise.reject(Object.assign(new Error("refused"), { code: "BACKEND_ERROR" }))
+            : target.refillSchedule(input);
+      },
+    });
+    const queue = new JobQueue({ backend: failing, clock, name: "refills" });
+    await queue.schedule("a", { cron: "* * * * *", type: "t" });
+    await queue.schedule("b", { cron: "* * * * *", type: "t" });
+    const reported: string[] = [];
+    const worker = new Worker(queue, {
+      concurrency: 4,
+      onError: (error, { operation }) => reported.push(`${operation}: ${String(error)}`),
+    }).handler("t", () => null);
+    // Past the end of both stored lists: the claim hands both back to the core.
+    await clock.advance(60 * 60_000);
+    await worker.drain({ budgetMs: 10_000 });
+    await worker.drain({ budgetMs: 10_000 });
+    const [a, b] = await queue.schedules();
+    expect(a?.lastRunAt).toBeNull(); // never refilled, never fired
+    expect(b?.lastRunAt).toBe(clock.now()); // refilled and fired despite a's failure
+    expect(reported[0]).toBe("schedule-refill: Error: refused");
+  });
+});
