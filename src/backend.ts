@@ -119,7 +119,7 @@ export const NO_CLAIM_LIMITS: ClaimLimits = {
 /**
  * Claim rules (every backend, every claim, atomic):
  *
- * 1. **Schedules first.** Up to 100 schedules whose first upcoming tick is due are
+ * 1. **Schedules first.** Up to {@link SCHEDULES_PER_CLAIM} schedules whose first upcoming tick is due are
  *    materialised (see {@link ScheduleRecord}), so their jobs can be claimed by this very call.
  * 2. **Lanes.** A job's lane is its concurrency key; jobs without one share the unkeyed lane.
  *    A keyed lane is *open* while its active jobs (those claimed by this call included) are
@@ -208,6 +208,9 @@ export interface ScheduleRecord extends ScheduleSpec {
   createdAt: number;
   updatedAt: number;
 }
+
+/** Claim rule 1: due schedules materialised per claim, at most. */
+export const SCHEDULES_PER_CLAIM = 100;
 
 /** A claim returns a schedule for refilling once it has fewer upcoming ticks than this. */
 export const SCHEDULE_REFILL_BELOW = 4;
@@ -398,11 +401,15 @@ export interface Backend {
   purge(input: PurgeInput): Promise<number>;
   /** Creates or replaces a schedule (see {@link ScheduleRecord}). */
   putSchedule(input: PutScheduleInput): Promise<void>;
-  /** Deletes a schedule (its jobs stay); false if there was none. */
+  /** Deletes a schedule (its jobs stay); false if there was none (so a re-send answers false). */
   deleteSchedule(input: JobInput): Promise<boolean>;
   /** Every schedule of the queue, by id. */
   listSchedules(input: QueueScope): Promise<ScheduleRecord[]>;
-  /** Fires missed ticks and stores the next upcoming ones, fenced by `version`. */
+  /**
+   * Fires missed ticks and stores the next upcoming ones, fenced by `version`: false when the
+   * version moved on (another refill won, or this is a re-send of one that applied; the core
+   * ignores the answer, and a fired tick never makes a second job).
+   */
   refillSchedule(input: RefillScheduleInput): Promise<boolean>;
   /** Stores per-key overrides of the claim's default key limits. */
   setKeyLimits(input: SetKeyLimitsInput): Promise<void>;

@@ -9,13 +9,11 @@ import {
   type QueueScope,
   type RefillScheduleInput,
   SCHEDULE_REFILL_BELOW,
+  SCHEDULES_PER_CLAIM,
 } from "../../backend.js";
 import type { Statement } from "./client.js";
 import type { Tables } from "./schema.js";
 import { SqlTexts, sql } from "./sql-text.js";
-
-/** Due schedules materialised per claim. */
-export const SCHEDULES_PER_CLAIM = 100;
 
 /** The spec columns `putSchedule` replaces, with their argument names. */
 const SPEC_COLUMNS: ReadonlyArray<[column: string, arg: string]> = [

@@ -61,7 +61,7 @@ return reply(schedule_records(redis.call('ZRANGE', base .. 'schedules', 0, -1)))
  * lastTickAt|"". Applies only while the schedule has that version: fires the ticks (a job per
  * tick whose id does not exist yet), stores the new upcoming list and lastTickAt. Returns 1 if
  * it applied, else 0 — a re-sent call too, as the version has moved on (the contract's fence;
- * the core then re-reads the schedule, and a fired tick never makes a second job).
+ * the core drops a refill that lost, and a fired tick never makes a second job).
  */
 export const REFILL_SCHEDULE = script(`${SCHEDULE_FN}
 local id, version = ARGV[3], ARGV[4]

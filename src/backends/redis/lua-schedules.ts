@@ -3,10 +3,7 @@
  * Tick lists are stored as JSON arrays of integers and handled as their digit strings, so no
  * tick ever goes through Lua's number formatting.
  */
-import { SCHEDULE_REFILL_BELOW } from "../../backend.js";
-
-/** Schedules materialised per claim at most. */
-export const SCHEDULES_PER_CLAIM = 100;
+import { SCHEDULE_REFILL_BELOW, SCHEDULES_PER_CLAIM } from "../../backend.js";
 
 /**
  * Lua functions of schedules: `materialise` (claim rule 1, run by every claim script),
