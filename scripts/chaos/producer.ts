@@ -53,6 +53,7 @@ for (let n = 0; n < jobs && Date.now() < stopAt; n++) {
   };
   const options = {
     idempotencyKey: key,
+    concurrencyKey: n % 2 === 0 ? `tenant-${(n / 2) % 8}` : null,
     maxAttempts: MAX_ATTEMPTS,
     backoff: { delayMs: 200, maxDelayMs: 1_000 },
   };

@@ -61,7 +61,9 @@ export function openQueue(spec: StoreSpec): JobQueue {
             retry: { retries: 3, backoff: () => 100 },
           }),
         });
-  return new JobQueue({ backend, name: QUEUE_NAME, leaseMs: LEASE_MS });
+  // Half the jobs carry one of a few concurrency keys (see producer.ts): faults hit the lane
+  // bookkeeping too (per-key active counts, rotation), not only the plain claim.
+  return new JobQueue({ backend, name: QUEUE_NAME, leaseMs: LEASE_MS, keys: { concurrency: 3 } });
 }
 
 /** Reads the store spec a parent passed in `CHAOS_STORE`. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { scheduledJobId } from "../../src/index.js";
 import { routesApp } from "../support/routes-app.js";
 
@@ -64,5 +65,19 @@ describe("schedule routes", () => {
     ).toBe(422);
     expect((await app.request("/schedules")).status).toBe(401);
     expect(await app.queue.schedules()).toEqual([]);
+  });
+
+  it("checks a schedule's type and payload against the queue's job types", async () => {
+    const app = routesApp({}, { jobs: { echo: z.object({ n: z.number() }) } });
+    const cron = "* * * * *";
+    const unknown = await putJson(app, "/schedules/s", { cron, type: "nope", payload: {} });
+    expect(unknown.status).toBe(422);
+    expect((await unknown.json()).error.code).toBe("UNKNOWN_JOB_TYPE");
+    const invalid = await putJson(app, "/schedules/s", { cron, type: "echo", payload: { n: "x" } });
+    expect(invalid.status).toBe(422);
+    expect((await invalid.json()).error.code).toBe("INVALID_PAYLOAD");
+    const valid = await putJson(app, "/schedules/s", { cron, type: "echo", payload: { n: 1 } });
+    expect(valid.status).toBe(200);
+    expect((await app.queue.schedules()).map((s) => s.id)).toEqual(["s"]);
   });
 });
