@@ -7,6 +7,7 @@ import {
 } from "./errors.js";
 import { backoffDelay } from "./internal/backoff.js";
 import { ChangeFeed, NEW_WORK } from "./internal/change-feed.js";
+import { ClaimFollowUp } from "./internal/claim-follow-up.js";
 import { claimInput } from "./internal/claim-input.js";
 import type { Clock } from "./internal/clock.js";
 import { type EnqueueDefaults, toNewJobs } from "./internal/enqueue-input.js";
@@ -38,7 +39,6 @@ import {
 } from "./queue-options.js";
 import {
   assertScheduleId,
-  refillSchedules,
   type Schedule,
   type ScheduleOptions,
   type ScheduleOptionsOf,
@@ -75,10 +75,8 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     | ((input: contract.CompleteAndClaimInput) => Promise<contract.CompleteAndClaimOutcome>)
     | undefined;
   #closed = false;
-  /** From the latest claim: when a rate window holding jobs back opens (see `ClaimOutcome`). */
-  #wakeAt: number | null = null;
-  /** Schedule refills that failed since a worker last took them (it reports them). */
-  #refillErrors: unknown[] = [];
+  /** The claims' wake-up hint and schedule refills. */
+  readonly #followUp: ClaimFollowUp;
 
   constructor(options: JobQueueOptions & { jobs?: J }) {
     const settings = resolveQueueOptions(options);
@@ -93,13 +91,14 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     this.#limits = settings.limits;
     this.#changes = new ChangeFeed(this.clock);
     this.#combined = completeAndClaimCall(this.backend, this.name, this.clock);
+    this.#followUp = new ClaimFollowUp(this.backend, this.name);
     registerInternals(this, {
       changes: this.#changes,
       completeAndClaim: (job, result, next) => this.#completeAndClaim(job, result, next),
       forget: (job) => this.#leases.forget(job),
       schemas: this.#schemas,
-      wakeAt: () => this.#wakeAt,
-      takeRefillErrors: () => this.#refillErrors.splice(0),
+      wakeAt: () => this.#followUp.wakeAt,
+      takeRefillErrors: () => this.#followUp.takeRefillErrors(),
     });
     this.#leases = new LeaseBook(
       this.clock,
@@ -151,7 +150,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     this.#assertOpen();
     const claim = this.#newClaim(limit, options?.leaseMs);
     const outcome = await this.backend.claim({ ...claim.input, queue: this.name, now: claim.now });
-    await this.#afterClaim(outcome, claim.now);
+    await this.#followUp.after(outcome, claim.now);
     return this.#adopt(outcome.jobs, claim);
   }
 
@@ -180,7 +179,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
       const expiresAt = at.now + this.#retention.completedMs;
       const outcome = await combined({ ...at, result: encoded, expiresAt, next: claim.input });
       claimed = { records: outcome.claimed, claim };
-      await this.#afterClaim(outcome, claim.now);
+      await this.#followUp.after(outcome, claim.now);
       return outcome.completed;
     });
     // Nothing was sent when the job was already known lost: claim on its own then.
@@ -370,23 +369,6 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     const { failedMs } = this.#retention;
     const now = this.clock.now();
     return claimInput(limit, leaseMs ?? this.leaseMs, now, failedMs, this.#limits);
-  }
-
-  /**
-   * Keeps the claim's wake-up hint, and refills the schedules it returned. A refill that fails
-   * is not the claim's failure (its jobs are leased already): its error is kept for a worker
-   * to report, and the schedule comes back from a later claim.
-   */
-  async #afterClaim(
-    outcome: { wakeAt: number | null; refill: contract.ScheduleRecord[] },
-    now: number,
-  ) {
-    this.#wakeAt = outcome.wakeAt;
-    if (outcome.refill.length === 0) return;
-    const scope = { queue: this.name, now };
-    const errors = await refillSchedules(this.backend, scope, outcome.refill);
-    // Bounded: a queue no worker drives keeps only the latest few.
-    this.#refillErrors = [...this.#refillErrors, ...errors].slice(-10);
   }
 
   /** Turns claimed records into jobs this queue object holds leases for. */

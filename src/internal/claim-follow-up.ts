@@ -1,0 +1,42 @@
+/**
+ * What a claim returns besides its jobs, dealt with: the wake-up hint an idle worker sleeps
+ * by, and the schedules to refill (refilled here, each on its own; failures kept for a worker
+ * to report, since they are not the claim's failure: its jobs are leased already).
+ */
+import type { Backend, ScheduleRecord } from "../backend.js";
+import { refillSchedules } from "../schedules.js";
+
+/** Refill errors kept for a worker, at most: a queue no worker drives keeps the latest few. */
+const KEPT_ERRORS = 10;
+
+export class ClaimFollowUp {
+  #wakeAt: number | null = null;
+  #refillErrors: unknown[] = [];
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly queue: string,
+  ) {}
+
+  /** From the latest claim: when a rate window holding jobs back opens, or null. */
+  get wakeAt(): number | null {
+    return this.#wakeAt;
+  }
+
+  /** Refill errors since the last call. */
+  takeRefillErrors(): unknown[] {
+    return this.#refillErrors.splice(0);
+  }
+
+  /** Keeps the claim's hint and refills the schedules it returned (a failed one comes back). */
+  async after(
+    outcome: { wakeAt: number | null; refill: ScheduleRecord[] },
+    now: number,
+  ): Promise<void> {
+    this.#wakeAt = outcome.wakeAt;
+    if (outcome.refill.length === 0) return;
+    const scope = { queue: this.queue, now };
+    const errors = await refillSchedules(this.backend, scope, outcome.refill);
+    this.#refillErrors = [...this.#refillErrors, ...errors].slice(-KEPT_ERRORS);
+  }
+}
