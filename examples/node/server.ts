@@ -67,11 +67,20 @@ const running = await serve({
     : Promise.reject(error),
 );
 const api = `${running.url}/queue`;
+// A recurring job, so the dashboard's Schedules panel has something to show: a nightly resize.
+// Saving it again on every start keeps its ticks (a tick missed while the demo was down runs
+// once, at the next claim).
+await queue.schedule("nightly-resize", {
+  cron: "0 3 * * *",
+  type: "resize",
+  payload: { image: "nightly.png", tiles: 2 },
+});
 
 console.log(`jdobb-async-queue demo on ${running.url} (${label})
 
   Open ${running.url}/ in a browser: it enqueues a job and follows it over SSE.
-  Dashboard: ${api}/dashboard (sign in with the token below).
+  Dashboard: ${api}/dashboard (sign in with the token below); it lists the demo's one
+  schedule, "nightly-resize" (03:00 UTC every day).
 
   export API=${api} TOKEN=${token}
   # enqueue a job (the answer has its id and a browser-safe streamUrl)
