@@ -181,7 +181,10 @@ export function resendSuite(h: () => Harness): void {
     const redrive = { ...scope(), id: dead, callId: newToken() };
     expect(await twice(() => backend.retry(redrive))).toBe("redriven");
     expect(await backend.retry({ ...redrive, callId: newToken() })).toBe("not-failed");
-    expect(await eventTypes(dead)).toEqual(["enqueued", "active", "failed", "redriven"]);
+    // A re-send that arrives after a claim took the job answers as the first run did.
+    await backend.claim(claimInput(1));
+    expect(await backend.retry(redrive)).toBe("redriven");
+    expect(await eventTypes(dead)).toEqual(["enqueued", "active", "failed", "redriven", "active"]);
     expect(await eventTypes(queued)).toEqual(["enqueued", "cancelled"]);
   });
 }

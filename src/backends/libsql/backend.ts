@@ -220,17 +220,20 @@ export class LibsqlBackend implements contract.Backend {
   /**
    * A requested change (cancel, redrive) and a read of the job, in one round trip: "applied"
    * if it changed the job — now, or in an earlier run of this very call (a re-send finds its
-   * own `callId` in `token`) — else the job's state, or null if there is none.
+   * own `callId` in `token`, or for a redrive in `redriven_by`, which a later claim leaves) —
+   * else the job's state, or null if there is none.
    */
   async #requested(
     input: contract.RequestedChangeInput,
     change: Statement,
   ): Promise<string | null> {
-    const [changed, current] = await this.#write([change, this.#sql.get(input, "state, token")]);
+    const read = this.#sql.get(input, "state, token, redriven_by");
+    const [changed, current] = await this.#write([change, read]);
     if ((changed?.rows.length ?? 0) > 0) return "applied";
     const row = current?.rows[0];
     if (!row) return null;
-    return row.token === input.callId ? "applied" : String(row.state);
+    const own = row.token === input.callId || row.redriven_by === input.callId;
+    return own ? "applied" : String(row.state);
   }
 
   async cancel(input: contract.CancelInput): Promise<contract.CancelOutcome> {

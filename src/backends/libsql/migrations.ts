@@ -93,6 +93,9 @@ function migration2(t: Tables): string[] {
     `ALTER TABLE ${t.jobs} ADD COLUMN claim_order INTEGER`,
     // Set by a claim on a keyed job with a rate limit: the end of the window it counts in.
     `ALTER TABLE ${t.jobs} ADD COLUMN key_window_end INTEGER`,
+    // The call that last redrove the job: a re-sent redrive knows its own even after a claim
+    // has replaced the token.
+    `ALTER TABLE ${t.jobs} ADD COLUMN redriven_by TEXT`,
     // The ready index per lane replaces the queue-wide one: unkeyed jobs are the lane
     // `concurrency_key IS NULL`, in the same order (priority desc, run time, insertion).
     `DROP INDEX IF EXISTS ${t.jobs}_ready`,

@@ -198,12 +198,16 @@ export class Statements {
     );
   }
 
-  /** Redrives a failed job; `token` takes the call's id until a claim replaces it. */
+  /**
+   * Redrives a failed job; `token` takes the call's id until a claim replaces it, and
+   * `redriven_by` keeps it after that.
+   */
   redrive(input: RequestedChangeInput): Statement {
     const { id, queue, now, callId } = input;
     return sql(
       `UPDATE ${this.t.jobs} SET state = 'queued', attempts = 0, run_at = :now, result = NULL,
-         token = :callId, expires_at = NULL, updated_at = :now, seq = seq + 1, event = 'redriven'
+         token = :callId, redriven_by = :callId, expires_at = NULL, updated_at = :now,
+         seq = seq + 1, event = 'redriven'
        WHERE id = :id AND queue = :queue AND state = 'failed' AND ${LIVE} RETURNING pos`,
       { id, queue, now, callId },
     );
