@@ -141,6 +141,9 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
         claimed += n;
         return n;
       },
+      unclaimed: (n) => {
+        claimed -= n; // asked for, not found: still within maxJobs
+      },
       fits: (job) => {
         // A job that no longer fits is released, and claiming stops so it is not claimed again.
         overBudget ||= deadline - clock.now() < this.#handlers.expectedMs(job.type);

@@ -16,9 +16,16 @@ import { RunningJobs } from "./running-jobs.js";
 export interface PoolPlan {
   /** How many jobs to claim now (0: claim nothing more). */
   wanted(free: number): number;
+  /** Of the jobs `wanted` granted, `n` were not claimed (the claim found fewer). */
+  unclaimed?(n: number): void;
   /** Whether a claimed job may start, or must be released. */
   fits(job: Job): boolean;
-  /** `stop`: an empty claim ends claiming. `wait`: idle-poll until `signal` aborts. */
+  /**
+   * `stop`: once a claim finds fewer jobs than asked, the loop claims no more itself; the
+   * running jobs still claim their successors as they finish (a key's limit may have held
+   * jobs back that their finishing lets through), and the loop ends when none is running.
+   * `wait`: idle-poll until `signal` aborts.
+   */
   onEmpty: "stop" | "wait";
   /** Ends idle waits. */
   signal: AbortSignal;
@@ -50,6 +57,8 @@ export async function runPool(
   const running = new RunningJobs(deps.queue, deps.heartbeatMs, deps.onError);
   let active = 0;
   let claiming = true;
+  // `stop` plans: a claim came back short, so the loop claims no more itself.
+  let ranDry = false;
   // A finishing job claims its successor in the same round trip, while claiming goes on.
   const nextLimit = () => (claiming ? plan.wanted(1) : 0);
   // Wakes the loop when a slot is freed (a job ended without a successor taking its place).
@@ -67,8 +76,12 @@ export async function runPool(
       counts[outcome] += 1;
       active -= 1;
       counts.claimed += next.length;
+      if (next.length < asked) {
+        plan.unclaimed?.(asked - next.length);
+        // Short: the loop claims no more itself; successors go on (see `onEmpty`).
+        if (plan.onEmpty === "stop") ranDry = true;
+      }
       next.forEach(start);
-      if (next.length < asked && plan.onEmpty === "stop") claiming = false; // ran dry
       if (active < deps.concurrency && onFreed) {
         const wake = onFreed;
         onFreed = null;
@@ -91,7 +104,11 @@ export async function runPool(
       // lost, released) frees a slot that is claimed for here, at once: no slot stays idle
       // while runnable jobs wait.
       const free = deps.concurrency - active;
-      if (!claiming || free === 0) {
+      if (ranDry && active === 0) {
+        claiming = false; // drained: nothing runs, so no successor can come
+        continue;
+      }
+      if (!claiming || ranDry || free === 0) {
         await freed();
         continue;
       }
@@ -113,11 +130,14 @@ export async function runPool(
         deps.onError(error, { operation: "schedule-refill" });
       }
       counts.claimed += jobs.length;
+      if (jobs.length < want) plan.unclaimed?.(want - jobs.length);
       jobs.forEach(start);
       if (jobs.length > 0) idleMs = deps.idle.min;
       if (jobs.length === want) continue;
       if (plan.onEmpty === "stop") {
-        claiming = false;
+        // A failed claim ends claiming; a short one leaves it to the running jobs' successors.
+        if (claimError === null) ranDry = true;
+        else claiming = false;
       } else if (!plan.signal.aborted) {
         // (Stopped during the claim: no wait, the next round claims nothing and ends.)
         // Idle: wait for new work in this process, a freed slot, or the next poll. Whichever
