@@ -399,8 +399,8 @@ export interface Backend {
   stats(input: QueueScope): Promise<JobCounts>;
   /** Deletes jobs and their events; returns how many jobs were removed. */
   purge(input: PurgeInput): Promise<number>;
-  /** Creates or replaces a schedule (see {@link ScheduleRecord}). */
-  putSchedule(input: PutScheduleInput): Promise<void>;
+  /** Creates or replaces a schedule (see {@link ScheduleRecord}); answers it as stored. */
+  putSchedule(input: PutScheduleInput): Promise<ScheduleRecord>;
   /** Deletes a schedule (its jobs stay); false if there was none (so a re-send answers false). */
   deleteSchedule(input: JobInput): Promise<boolean>;
   /** Every schedule of the queue, by id. */

@@ -114,13 +114,17 @@ export function positive(value: number, field: string): number {
   return value;
 }
 
-/** Throws a {@link ValidationError} unless `value` is an integer from 1 to `max`. */
-export function count(value: unknown, field: string, max = 1_000_000): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new ValidationError(`${field} must be an integer from 1 to ${max}`, field);
+/** Throws a {@link ValidationError} unless `value` is an integer from `min` to `max`. */
+export function integerIn(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError(`${field} must be an integer from ${min} to ${max}`, field);
   }
   return value;
 }
+
+/** A count from 1 to `max` (default a million): limits, window sizes. */
+export const count = (value: unknown, field: string, max = 1_000_000): number =>
+  integerIn(value, field, 1, max);
 
 /** Checks a rate limit: `limit` starts (1..1e6) per `windowMs` (1 ms .. 1 day). */
 export function rateLimit(value: RateLimit, field: string): RateLimit {

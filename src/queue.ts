@@ -10,7 +10,7 @@ import { ChangeFeed, NEW_WORK } from "./internal/change-feed.js";
 import { ClaimFollowUp } from "./internal/claim-follow-up.js";
 import { claimInput } from "./internal/claim-input.js";
 import type { Clock } from "./internal/clock.js";
-import { type EnqueueDefaults, toNewJobs } from "./internal/enqueue-input.js";
+import { assertConcurrencyKey, type EnqueueDefaults, toNewJobs } from "./internal/enqueue-input.js";
 import { newToken } from "./internal/ids.js";
 import { JobSchemas } from "./internal/job-schemas.js";
 import { describeError, encodeJson, toJob, toUpdate } from "./internal/json.js";
@@ -234,7 +234,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
    * whichever claim sees it due first (see the README's Schedules section). The type, payload
    * and options are checked as `enqueue` checks them.
    */
-  async schedule(id: string, options: ScheduleOptionsOf<J>): Promise<void> {
+  async schedule(id: string, options: ScheduleOptionsOf<J>): Promise<Schedule> {
     this.#assertOpen();
     const now = this.clock.now();
     const spec = options as ScheduleOptions;
@@ -245,7 +245,9 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
       this.#defaults,
       now,
     );
-    await this.backend.putSchedule({ queue: this.name, now, schedule, upcoming });
+    return toSchedule(
+      await this.backend.putSchedule({ queue: this.name, now, schedule, upcoming }),
+    );
   }
 
   /** Deletes a schedule (jobs it made stay); false if there was none. */
@@ -280,10 +282,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
 
   #keyScope(key: string) {
     this.#assertOpen();
-    if (typeof key !== "string" || key.length === 0 || key.length > 200) {
-      throw new ValidationError("key must be a string of 1 to 200 characters", "key");
-    }
-    return { queue: this.name, now: this.clock.now(), key };
+    return { queue: this.name, now: this.clock.now(), key: assertConcurrencyKey(key, "key") };
   }
 
   /** Gives a claimed job back (runnable now, the attempt not counted), e.g. on shutdown. */

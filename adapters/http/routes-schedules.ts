@@ -32,9 +32,8 @@ export function scheduleRoutes<J extends JobDefinitions>(app: Hono, kit: RouteKi
   // Creates or replaces; a re-sent PUT stores the same schedule again.
   app.put("/schedules/:id", admin, kit.bodyLimit, async (c) => {
     const id = c.req.param("id");
-    await queue.schedule(id, toScheduleOptions(await readJsonBody(c)) as never);
-    const stored = (await queue.schedules()).find((schedule) => schedule.id === id);
-    return c.json({ schedule: stored ?? null });
+    const options = toScheduleOptions(await readJsonBody(c));
+    return c.json({ schedule: await queue.schedule(id, options as never) });
   });
 
   app.delete("/schedules/:id", admin, async (c) => {

@@ -5,6 +5,7 @@
 import type { NewJobRecord } from "../backend.js";
 import { QueueError, ValidationError } from "../errors.js";
 import type { EnqueueOptions } from "../job.js";
+import { integerIn } from "../queue-options.js";
 import { type BackoffPolicy, resolveBackoff } from "./backoff.js";
 import { newJobId } from "./ids.js";
 import type { JobSchemas } from "./job-schemas.js";
@@ -21,19 +22,23 @@ export const LIMITS = {
   delayMs: 10 * 365 * 24 * 3_600_000,
 } as const;
 
+/** Checks a concurrency key: a string of 1 to {@link LIMITS.concurrencyKeyLength} characters. */
+export function assertConcurrencyKey(key: unknown, field: string): string {
+  if (typeof key !== "string" || key.length === 0 || key.length > LIMITS.concurrencyKeyLength) {
+    throw new ValidationError(
+      `${field} must be a string of 1 to ${LIMITS.concurrencyKeyLength} characters`,
+      field,
+    );
+  }
+  return key;
+}
+
 /** Queue-level defaults applied to every enqueue. */
 export interface EnqueueDefaults {
   priority: number;
   maxAttempts: number;
   backoff: BackoffPolicy;
   maxPayloadBytes: number;
-}
-
-function integerIn(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new ValidationError(`${field} must be an integer from ${min} to ${max}`, field);
-  }
-  return value;
 }
 
 function resolveRunAt(options: EnqueueOptions, now: number): number {
@@ -83,18 +88,9 @@ export function toNewJob(
       "idempotencyKey",
     );
   }
-  const concurrencyKey = opts.concurrencyKey;
-  if (
-    concurrencyKey !== undefined &&
-    concurrencyKey !== null &&
-    (typeof concurrencyKey !== "string" ||
-      concurrencyKey.length === 0 ||
-      concurrencyKey.length > LIMITS.concurrencyKeyLength)
-  ) {
-    throw new ValidationError(
-      `concurrencyKey must be a string of 1 to ${LIMITS.concurrencyKeyLength} characters`,
-      "concurrencyKey",
-    );
+  const { concurrencyKey } = opts;
+  if (concurrencyKey !== undefined && concurrencyKey !== null) {
+    assertConcurrencyKey(concurrencyKey, "concurrencyKey");
   }
   const priority = integerIn(
     opts.priority ?? defaults.priority,

@@ -278,8 +278,10 @@ export class LibsqlBackend implements contract.Backend {
     return (await this.#execute(this.#sql.purge(queue, states))).rowsAffected;
   }
 
-  async putSchedule(input: contract.PutScheduleInput): Promise<void> {
-    await this.#execute(this.#schedules.put(input));
+  async putSchedule(input: contract.PutScheduleInput): Promise<contract.ScheduleRecord> {
+    const row = (await this.#execute(this.#schedules.put(input))).rows[0];
+    if (!row) throw new Error("the schedule upsert returned no row");
+    return toScheduleRecord(row);
   }
 
   async deleteSchedule(input: contract.JobInput): Promise<boolean> {

@@ -127,7 +127,8 @@ export class ScheduleStatements {
          ${SPEC_COLUMNS.map(([column]) => `${column} = ${keep(column)}`).join(", ")},
          next_due = IIF(${sameTimes}, next_due, excluded.next_due),
          version = version + (${changed}),
-         updated_at = IIF(${changed}, excluded.updated_at, updated_at)`,
+         updated_at = IIF(${changed}, excluded.updated_at, updated_at)
+       RETURNING ${ROW_COLUMNS.join(", ")}`,
       { ...schedule, queue, now, upcoming: JSON.stringify(upcoming) },
     );
   }

@@ -224,19 +224,21 @@ export class RedisBackend implements contract.Backend {
     }
   }
 
-  async putSchedule(input: contract.PutScheduleInput): Promise<void> {
+  async putSchedule(input: contract.PutScheduleInput): Promise<contract.ScheduleRecord> {
     const { schedule } = input;
     // Every spec field but the id (its own argument); null fields are left out.
     const fields = Object.entries(schedule).flatMap(([name, value]) =>
       value === null || name === "id" ? [] : [name, String(value)],
     );
-    await this.#run(
+    const reply = await this.#run(
       configScripts.PUT_SCHEDULE,
       input,
       schedule.id,
       JSON.stringify(input.upcoming),
       ...fields,
     );
+    const [stored] = asArray(decodeReply<Rows>(reply));
+    return toScheduleRecord(fieldsOf(stored ?? []));
   }
 
   async deleteSchedule(input: contract.JobInput): Promise<boolean> {

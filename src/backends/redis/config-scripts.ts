@@ -10,7 +10,7 @@ import { script } from "./scripts.js";
  * rest of the spec (null fields left out). Creates or replaces the schedule, keeping `lastTickAt` and
  * `createdAt`, and its upcoming ticks while the cron and time zone stay the same (so a tick
  * already due is still fired); `version` moves on. A call that would store what is stored
- * already (a re-sent call) changes nothing. Returns 1.
+ * already (a re-sent call) changes nothing. Returns ~[the record's fields, as stored].
  */
 export const PUT_SCHEDULE = script(`${SCHEDULE_FN}
 local id = ARGV[3]
@@ -32,7 +32,7 @@ end
 for i = 5, #ARGV, 2 do
   if old[ARGV[i]] ~= ARGV[i + 1] then same = false end
 end
-if same and old_fields == 2 + (#ARGV - 4) / 2 then return 1 end
+if same and old_fields == 2 + (#ARGV - 4) / 2 then return reply(schedule_records({id})) end
 redis.call('DEL', key)
 redis.call('HSET', key, 'id', id, 'upcoming', ticks_json(upcoming),
   'version', tonumber(old.version or 0) + 1, 'createdAt', old.createdAt or ARGV[2],
@@ -40,7 +40,7 @@ redis.call('HSET', key, 'id', id, 'upcoming', ticks_json(upcoming),
 if old.lastTickAt then redis.call('HSET', key, 'lastTickAt', old.lastTickAt) end
 redis.call('ZADD', base .. 'schedules', 0, id)
 index_due(id, upcoming)
-return 1
+return reply(schedule_records({id}))
 `);
 
 /** DELETE_SCHEDULE — ARGV: base, now, id. Its jobs stay. Returns 1 if it existed, else 0. */
