@@ -1,4 +1,5 @@
 import type * as contract from "../../backend.js";
+import { BackendError } from "../../errors.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
 import { ClaimBatches } from "./claim-batch.js";
 import type { LibsqlClientLike, SqlResult, Statement } from "./client.js";
@@ -280,7 +281,7 @@ export class LibsqlBackend implements contract.Backend {
 
   async putSchedule(input: contract.PutScheduleInput): Promise<contract.ScheduleRecord> {
     const row = (await this.#execute(this.#schedules.put(input))).rows[0];
-    if (!row) throw new Error("the schedule upsert returned no row");
+    if (!row) throw new BackendError(`${this.name}: the schedule upsert returned no row`);
     return toScheduleRecord(row);
   }
 
