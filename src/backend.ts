@@ -96,51 +96,72 @@ export interface RateLimit {
   windowMs: number;
 }
 
+/** A rate limit on one job type. */
+export interface TypeRateLimit extends RateLimit {
+  type: string;
+}
+
 /**
- * The limits a claim applies, from the claiming queue's options. Per-key overrides set with
- * {@link Backend.setKeyLimits} live in the store and win over `keyConcurrency` / `keyRateLimit`.
+ * A queue's stored settings (feature `limits`): one record per queue, written whole by
+ * {@link LimitMethods.setQueueLimits} and read by every claim in the same atomic operation, so
+ * every process claims under the same limits. Per-key overrides ({@link KeyLimits}) win over
+ * `keyConcurrency` / `keyRateLimit`.
  */
-export interface ClaimLimits {
+export interface QueueLimits {
   /** Most active jobs per concurrency key without an override; `null`: no limit. */
   keyConcurrency: number | null;
   /** Starts per concurrency key and window without an override; `null`: no limit. */
   keyRateLimit: RateLimit | null;
-  /** Starts per job type and window (every job of the type, keyed or not). */
-  typeRateLimits: Array<RateLimit & { type: string }>;
+  /** Starts per job type and window (every job of the type, keyed or not), sorted by type. */
+  typeRateLimits: TypeRateLimit[];
 }
 
-/** Limits that limit nothing: what a queue without key or rate options sends. */
-export const NO_CLAIM_LIMITS: ClaimLimits = {
+/** The settings of a queue that never stored any: nothing is limited. */
+export const NO_LIMITS: QueueLimits = Object.freeze({
   keyConcurrency: null,
   keyRateLimit: null,
   typeRateLimits: [],
-};
+}) as QueueLimits;
 
 /**
- * Claim rules (every backend, every claim, atomic):
+ * Claim rules (every backend, every claim, one atomic operation). A backend without the
+ * `limits` feature keeps no lanes: its claim is rules 0, 1 and 6 with every job in one lane.
  *
- * 1. **Schedules first.** Up to {@link SCHEDULES_PER_CLAIM} schedules whose first upcoming tick is due are
- *    materialised (see {@link ScheduleRecord}), so their jobs can be claimed by this very call.
+ * 0. **Sweep.** An `active` job whose lease has ended (`leaseUntil <= now`) goes back to
+ *    `queued` (event `lease-expired`), or to `failed` with `expiredError` when its attempts are
+ *    spent. Then (feature `schedules`) up to {@link SCHEDULES_PER_CLAIM} schedules whose first
+ *    upcoming tick is due are materialised (see {@link ScheduleRecord}), so this very claim can
+ *    take their jobs.
+ * 1. **Eligible jobs**: `queued` with `runAt <= now`, whose type is not *spent* — a type is
+ *    spent when the queue's settings rate-limit it and its current window has no starts left
+ *    as the claim begins.
  * 2. **Lanes.** A job's lane is its concurrency key; jobs without one share the unkeyed lane.
- *    A keyed lane is *open* while its active jobs (those claimed by this call included) are
- *    fewer than its concurrency limit and its rate window has starts left. The unkeyed lane
- *    is always open.
- * 3. **Order.** Repeatedly: among open lanes, take the first job (priority desc, run time,
- *    insertion) of the lane whose first job has the highest priority; ties go to the lane that
- *    was served least recently by any claim (a lane never served before any other), then to
- *    the lane whose first job comes first (run time, insertion). The unkeyed lane is one lane in this rotation. With no keys in use this
- *    is exactly priority desc, then run time, then insertion order.
- * 4. **Type rate limits.** A job whose type has no starts left in its window is skipped; a
- *    claim looks at most 100 jobs past the head of a lane for one it may start.
- * 5. **Starts count** against the key's and the type's windows when claimed (a re-sent claim
- *    counts nothing twice). A lease that expires (or any other end of an active job) frees
- *    its key's slot; windows are never refunded.
+ *    A lane's *cap* is `limit` for the unkeyed lane; for a keyed lane the smaller of its room
+ *    (concurrency limit minus its `active` jobs) and the starts left in its key window, either
+ *    unlimited when the key has no such limit (its override, else the queue's setting). A lane
+ *    is open while its cap is above 0.
+ * 3. **Candidates**: each open lane's first `min(cap, limit)` eligible jobs in lane order
+ *    (priority desc, then `runAt`, then insertion), found among its first
+ *    `limit + `{@link TYPE_SKIP_DEPTH} runnable jobs.
+ * 4. **Order.** Candidates are ranked by: priority desc; then the *round* (1 + the number of
+ *    candidates of the same lane and the same priority before it); then the lane's *turn*
+ *    (lanes never served first, then the least recently served); then the run time and then
+ *    the insertion of the lane's first candidate. So at each priority, lanes take turns.
+ * 5. **Take** the first `limit` candidates in that order, then drop each one whose type has no
+ *    starts left once the kept candidates before it are counted (so a claim may take fewer than
+ *    it could; the next claim finds the type spent and skips it).
+ * 6. **Start** what is left, in that order: `attempts + 1`, the token, the lease, an `active`
+ *    event. Starts count against the key's and the type's current windows (a re-sent claim
+ *    counts nothing twice). Every lane this claim served gets a turn above all earlier turns,
+ *    in the order of its last job in the claim. Turns are kept once the queue has had a keyed
+ *    job: until then a claim records no turn. Any end of an `active` job frees its key's slot;
+ *    windows are never refunded.
+ *
+ * The oracle, `memoryBackend()` in `jdobb-async-queue/testing`, is these rules as plain code.
  */
 export interface ClaimInput extends QueueScope {
   /** Claim at most this many jobs. */
   limit: number;
-  /** Key and type limits to apply. */
-  limits: ClaimLimits;
   /** Fresh token for this claim; stored on every job it claims. */
   token: string;
   leaseUntil: number;
@@ -152,19 +173,27 @@ export interface ClaimInput extends QueueScope {
   failedExpiresAt: number;
 }
 
+/** Claim rule 3: how many jobs past its first candidates a lane is searched for eligible ones. */
+export const TYPE_SKIP_DEPTH = 100;
+
 /** What a claim returns. */
 export interface ClaimOutcome {
   /** The claimed jobs, in claim order. */
   jobs: JobRecord[];
   /**
-   * When runnable jobs were held back only by a rate window: the earliest time such a window
-   * opens (so an idle worker sleeps until then instead of polling). Otherwise `null`.
+   * Feature `limits`; `null` otherwise. Only when the claim took fewer jobs than its `limit`:
+   * the earliest end of a current rate window (as it stands after the claim) that holds back
+   * an eligible-but-for-the-window job — the key window of a keyed lane with room, no starts
+   * left and a runnable job; or the window of a type with no starts left that has a job among
+   * the first `limit + TYPE_SKIP_DEPTH` runnable jobs of the unkeyed lane or of an open keyed
+   * lane. Else `null`. An idle worker sleeps until then instead of polling.
    */
   wakeAt: number | null;
   /**
-   * Schedules this claim found with fewer than {@link SCHEDULE_REFILL_BELOW} upcoming ticks
-   * left (or none), as they are now: the core computes their next ticks (and any missed ones)
-   * and calls {@link Backend.refillSchedule}.
+   * Feature `schedules`; `[]` otherwise. Schedules this claim found with fewer than
+   * {@link SCHEDULE_REFILL_BELOW} upcoming ticks left (or none), as they are now, by id: the
+   * core computes their next ticks (and any missed ones) and calls
+   * {@link ScheduleMethods.refillSchedule}.
    */
   refill: ScheduleRecord[];
 }
@@ -203,7 +232,7 @@ export interface ScheduleRecord extends ScheduleSpec {
   upcoming: number[];
   /** The latest tick fired (or skipped by `catchUp: "latest"`), or `null`. */
   lastTickAt: number | null;
-  /** Moves on with every change; {@link Backend.refillSchedule} is fenced by it. */
+  /** Moves on with every change; {@link ScheduleMethods.refillSchedule} is fenced by it. */
   version: number;
   createdAt: number;
   updatedAt: number;
@@ -245,6 +274,12 @@ export interface RefillScheduleInput extends QueueScope {
   lastTickAt: number | null;
 }
 
+/** Replaces the queue's settings record; with `onlyIfAbsent`, writes only where none exists. */
+export interface SetQueueLimitsInput extends QueueScope {
+  limits: QueueLimits;
+  onlyIfAbsent?: boolean;
+}
+
 /** Per-key overrides: `undefined` leaves a setting as it is, `null` removes the override. */
 export interface SetKeyLimitsInput extends QueueScope {
   key: string;
@@ -252,7 +287,7 @@ export interface SetKeyLimitsInput extends QueueScope {
   rateLimit?: RateLimit | null;
 }
 
-/** A key's stored overrides (`null`: the claim's defaults apply). */
+/** A key's stored overrides (`null`: the queue's settings apply). */
 export interface KeyLimits {
   concurrency: number | null;
   rateLimit: RateLimit | null;
@@ -282,7 +317,7 @@ export interface CompleteAndClaimInput extends CompleteInput {
   next: Omit<ClaimInput, "queue" | "now">;
 }
 
-/** One member of {@link Backend.completeAndClaimMany}: a completion and the claim after it. */
+/** One member of {@link GroupedCompletionMethods.completeAndClaimMany}: a completion and the claim after it. */
 export type CompleteAndClaimItem = Omit<CompleteAndClaimInput, "queue" | "now">;
 
 export interface CompleteAndClaimManyInput extends QueueScope {
@@ -351,41 +386,43 @@ export interface PurgeInput extends QueueScope {
   states?: JobState[];
 }
 
+/**
+ * The optional method groups. A backend lists in {@link BackendCapabilities.features} the
+ * groups it implements, and implements each listed group whole. The core refuses a feature the
+ * backend lacks at the call, with an `UnsupportedError` naming the feature.
+ */
+export type BackendFeature = "schedules" | "limits" | "groupedCompletion";
+
+/** Every optional group, in the order the docs present them. */
+export const BACKEND_FEATURES: readonly BackendFeature[] = Object.freeze([
+  "schedules",
+  "limits",
+  "groupedCompletion",
+]);
+
 /** What a backend can do, so the core and adapters can adapt without probing. */
 export interface BackendCapabilities {
-  /** `embedded` runs in-process; `http` is fetch only (serverless-safe); `tcp` needs sockets. */
-  transport: "embedded" | "http" | "tcp";
   /** Largest payload or result the store accepts, in bytes of UTF-8. */
   maxPayloadBytes: number;
+  /** The optional groups implemented (see {@link BackendFeature}). */
+  features: readonly BackendFeature[];
 }
 
-/** The storage contract. See the module comment for the rules. */
-export interface Backend {
+/** The required core: every backend implements these. See the module comment for the rules. */
+export interface CoreBackend {
   /** Short human-readable name, e.g. `libsql(file)`. */
   readonly name: string;
   readonly capabilities: BackendCapabilities;
+  /** Inserts jobs all or none, in order; an idempotency key already held answers its holder. */
   enqueue(input: EnqueueInput): Promise<EnqueueOutcome[]>;
   /**
-   * Claims up to `limit` runnable jobs: `queued` with `runAt <= now`, or `active` with an
-   * expired lease and attempts left. Order: priority desc, then `runAt`, then insertion order.
-   * Each claimed job gets `attempts + 1`, the token, the lease and an `active` event. Keys,
-   * fairness, rate limits and schedules follow the rules on {@link ClaimInput}.
+   * Claims up to `limit` runnable jobs by the claim rules on {@link ClaimInput}: `queued` with
+   * `runAt <= now` (an expired lease is swept back to `queued` first). Without the `limits`
+   * feature the order is priority desc, then `runAt`, then insertion.
    */
   claim(input: ClaimInput): Promise<ClaimOutcome>;
   update(input: UpdateInput): Promise<boolean>;
   complete(input: CompleteInput): Promise<boolean>;
-  /**
-   * Optional: `complete` then `claim` as one atomic operation and one round trip — a busy
-   * worker's steady state. The core falls back to two calls when a backend lacks it.
-   */
-  completeAndClaim?(input: CompleteAndClaimInput): Promise<CompleteAndClaimOutcome>;
-  /**
-   * Optional: several workers' `completeAndClaim` calls as one atomic operation and one round
-   * trip, one outcome per item in order. Each item is fenced on its own: a wrong token or a
-   * lost lease gives that item `completed: false` (and no event); the others proceed. The core
-   * groups concurrent completions into one call when a backend has this.
-   */
-  completeAndClaimMany?(input: CompleteAndClaimManyInput): Promise<CompleteAndClaimOutcome[]>;
   fail(input: FailInput): Promise<boolean>;
   /** Gives a claimed job back untouched: `queued`, runnable now, the attempt not counted. */
   release(input: FencedInput): Promise<boolean>;
@@ -399,6 +436,14 @@ export interface Backend {
   stats(input: QueueScope): Promise<JobCounts>;
   /** Deletes jobs and their events; returns how many jobs were removed. */
   purge(input: PurgeInput): Promise<number>;
+  /** Prepares the store (e.g. creates or upgrades a schema). Optional; backends also do it lazily. */
+  init?(): Promise<void>;
+  /** Releases connections the backend opened itself (never a client the user passed in). */
+  close?(): Promise<void>;
+}
+
+/** Feature `schedules`: stored recurring jobs, materialised by claims (claim rule 0). */
+export interface ScheduleMethods {
   /** Creates or replaces a schedule (see {@link ScheduleRecord}); answers it as stored. */
   putSchedule(input: PutScheduleInput): Promise<ScheduleRecord>;
   /** Deletes a schedule (its jobs stay); false if there was none (so a re-send answers false). */
@@ -411,12 +456,53 @@ export interface Backend {
    * ignores the answer, and a fired tick never makes a second job).
    */
   refillSchedule(input: RefillScheduleInput): Promise<boolean>;
-  /** Stores per-key overrides of the claim's default key limits. */
+}
+
+/** Feature `limits`: concurrency keys as lanes, fair rotation, key and type limits. */
+export interface LimitMethods {
+  /** Writes the queue's settings record (claim rules 1-2); answers the record as stored. */
+  setQueueLimits(input: SetQueueLimitsInput): Promise<QueueLimits>;
+  /** The queue's settings record ({@link NO_LIMITS} when none is stored). */
+  getQueueLimits(input: QueueScope): Promise<QueueLimits>;
+  /** Stores per-key overrides of the queue's key limits. */
   setKeyLimits(input: SetKeyLimitsInput): Promise<void>;
   /** A key's stored overrides. */
   getKeyLimits(input: QueueScope & { key: string }): Promise<KeyLimits>;
-  /** Prepares the store (e.g. creates or upgrades a schema). Optional; backends also do it lazily. */
-  init?(): Promise<void>;
-  /** Releases connections the backend opened itself (never a client the user passed in). */
-  close?(): Promise<void>;
+}
+
+/** Feature `groupedCompletion`: a busy worker's steady state in one round trip. */
+export interface GroupedCompletionMethods {
+  /** `complete` then `claim` as one atomic operation and one round trip. */
+  completeAndClaim(input: CompleteAndClaimInput): Promise<CompleteAndClaimOutcome>;
+  /**
+   * Several workers' `completeAndClaim` calls as one atomic operation, one outcome per item in
+   * order. The sweep runs once, first; each item is fenced on its own: a wrong token or a lost
+   * lease gives that item `completed: false` (and no event); the others proceed.
+   */
+  completeAndClaimMany(input: CompleteAndClaimManyInput): Promise<CompleteAndClaimOutcome[]>;
+}
+
+/** The methods of each optional group. */
+export interface FeatureMethods {
+  schedules: ScheduleMethods;
+  limits: LimitMethods;
+  groupedCompletion: GroupedCompletionMethods;
+}
+
+/**
+ * The storage contract: the required core, and the optional groups a backend declares in
+ * `capabilities.features`. See the module comment for the rules.
+ */
+export interface Backend
+  extends CoreBackend,
+    Partial<ScheduleMethods>,
+    Partial<LimitMethods>,
+    Partial<GroupedCompletionMethods> {}
+
+/** Whether `backend` declares `feature` (and so implements its methods). */
+export function hasFeature<F extends BackendFeature>(
+  backend: Backend,
+  feature: F,
+): backend is Backend & FeatureMethods[F] {
+  return backend.capabilities.features.includes(feature);
 }
