@@ -20,6 +20,7 @@ import { scheduleSuite } from "./suite-schedules.js";
 
 export { ManualClock } from "../internal/clock.js";
 export type { Harness } from "./harness.js";
+export { type MemoryBackendOptions, memoryBackend } from "./memory-backend.js";
 
 /** Options for {@link testBackend}. */
 export interface TestBackendOptions {
