@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
 import type { Backend } from "../backend.js";
 import { createHarness, type Harness } from "./harness.js";
 import { dataSuite } from "./suite-data.js";
+import { differentialSuite } from "./suite-differential.js";
 import { groupSuite } from "./suite-groups.js";
 import { keySuite } from "./suite-keys.js";
 import { leaseSuite } from "./suite-leases.js";
@@ -59,5 +60,6 @@ export function testBackend(options: TestBackendOptions): void {
     describe("grouped completions", () => groupSuite(current));
     describe("concurrency keys and rate limits", () => keySuite(current));
     describe("schedules", () => scheduleSuite(current));
+    describe("differential (against memoryBackend)", () => differentialSuite(current));
   });
 }
