@@ -90,7 +90,9 @@ export class DifferentialModel {
   /** A held job, with its own token — or now and then a stale or unknown one. */
   heldJob(): Held | undefined {
     if (this.held.size === 0) return undefined;
-    const held = this.random.pick([...this.held.values()]);
+    const all = [...this.held.values()];
+    const leased = all.filter((held) => held.leaseUntil > this.now);
+    const held = this.random.pick(leased.length > 0 && this.random.chance(0.85) ? leased : all);
     if (!this.random.chance(0.15)) return held;
     const token = this.random.chance(0.5)
       ? this.random.pick(this.tokens)
