@@ -28,7 +28,6 @@ import {
   type KeyLimits,
   type ListInput,
   type ListOutcome,
-  NO_LIMITS,
   type PurgeInput,
   type PutScheduleInput,
   type QueueLimits,
@@ -44,6 +43,7 @@ import {
 } from "../backend.js";
 import { JOB_STATES, type JobCounts } from "../job.js";
 import { claimJobs, sweepLeases, wakeAt } from "./memory-claim.js";
+import * as limits from "./memory-limits.js";
 import * as schedules from "./memory-schedules.js";
 import { dropExpired, emptyQueue, type MemoryQueue, recordOf } from "./memory-store.js";
 import * as writes from "./memory-writes.js";
@@ -247,46 +247,18 @@ class MemoryBackend implements Backend {
   }
 
   async setQueueLimits(input: SetQueueLimitsInput): Promise<QueueLimits> {
-    const q = this.#open(input);
-    if (!(input.onlyIfAbsent && q.limits)) {
-      const typeRateLimits = [...input.limits.typeRateLimits].sort((a, b) =>
-        a.type < b.type ? -1 : a.type > b.type ? 1 : 0,
-      );
-      q.limits = copyLimits({ ...input.limits, typeRateLimits });
-    }
-    return copyLimits(q.limits ?? NO_LIMITS);
+    return limits.setQueueLimits(this.#open(input), input);
   }
 
   async getQueueLimits(input: QueueScope): Promise<QueueLimits> {
-    return copyLimits(this.#open(input).limits ?? NO_LIMITS);
+    return limits.queueLimitsOf(this.#open(input));
   }
 
   async setKeyLimits(input: SetKeyLimitsInput): Promise<void> {
-    const q = this.#open(input);
-    const stored = q.keyLimits.get(input.key) ?? { concurrency: null, rateLimit: null };
-    q.keyLimits.set(input.key, {
-      concurrency: input.concurrency === undefined ? stored.concurrency : input.concurrency,
-      rateLimit: input.rateLimit === undefined ? stored.rateLimit : copyRate(input.rateLimit),
-    });
+    limits.setKeyLimits(this.#open(input), input);
   }
 
   async getKeyLimits(input: QueueScope & { key: string }): Promise<KeyLimits> {
-    const stored = this.#open(input).keyLimits.get(input.key);
-    return {
-      concurrency: stored?.concurrency ?? null,
-      rateLimit: copyRate(stored?.rateLimit ?? null),
-    };
+    return limits.keyLimitsOf(this.#open(input), input.key);
   }
-}
-
-function copyRate<R extends { limit: number; windowMs: number }>(rate: R | null): R | null {
-  return rate === null ? null : { ...rate };
-}
-
-function copyLimits(limits: QueueLimits): QueueLimits {
-  return {
-    keyConcurrency: limits.keyConcurrency,
-    keyRateLimit: copyRate(limits.keyRateLimit),
-    typeRateLimits: limits.typeRateLimits.map((limit) => ({ ...limit })),
-  };
 }

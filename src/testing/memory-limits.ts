@@ -2,7 +2,14 @@
  * The oracle's limits (feature `limits`, claim rules 1, 2 and 6): fixed rate windows, a key's
  * limits (its overrides win over the queue's settings) and a lane's cap.
  */
-import { NO_LIMITS, type RateLimit } from "../backend.js";
+import {
+  type KeyLimits,
+  NO_LIMITS,
+  type QueueLimits,
+  type RateLimit,
+  type SetKeyLimitsInput,
+  type SetQueueLimitsInput,
+} from "../backend.js";
 import type { Lane, MemoryQueue, Window } from "./memory-store.js";
 
 /** The end of the fixed window of `windowMs` that holds `now` (windows start at multiples). */
@@ -86,4 +93,50 @@ export function countJobStart(q: MemoryQueue, lane: Lane, type: string, now: num
   if (lane === null) return;
   const keyRate = keyRules(q, lane).rateLimit;
   if (keyRate !== null) countStart(q.keyWindows, lane, keyRate, now);
+}
+
+/** Stores the queue's settings record (with `onlyIfAbsent`, only where none is stored). */
+export function setQueueLimits(q: MemoryQueue, input: SetQueueLimitsInput): QueueLimits {
+  if (!(input.onlyIfAbsent && q.limits)) {
+    const typeRateLimits = [...input.limits.typeRateLimits].sort((a, b) =>
+      a.type < b.type ? -1 : a.type > b.type ? 1 : 0,
+    );
+    q.limits = copyLimits({ ...input.limits, typeRateLimits });
+  }
+  return queueLimitsOf(q);
+}
+
+/** The stored settings record, or {@link NO_LIMITS}. */
+export function queueLimitsOf(q: MemoryQueue): QueueLimits {
+  return copyLimits(q.limits ?? NO_LIMITS);
+}
+
+/** Stores a key's overrides: `undefined` leaves a setting as it is, `null` removes it. */
+export function setKeyLimits(q: MemoryQueue, input: SetKeyLimitsInput): void {
+  const stored = keyLimitsOf(q, input.key);
+  q.keyLimits.set(input.key, {
+    concurrency: input.concurrency === undefined ? stored.concurrency : input.concurrency,
+    rateLimit: input.rateLimit === undefined ? stored.rateLimit : copyRate(input.rateLimit),
+  });
+}
+
+/** A key's stored overrides (none: both null). */
+export function keyLimitsOf(q: MemoryQueue, key: string): KeyLimits {
+  const stored = q.keyLimits.get(key);
+  return {
+    concurrency: stored?.concurrency ?? null,
+    rateLimit: copyRate(stored?.rateLimit ?? null),
+  };
+}
+
+function copyRate<R extends RateLimit>(rate: R | null): R | null {
+  return rate === null ? null : { ...rate };
+}
+
+function copyLimits(limits: QueueLimits): QueueLimits {
+  return {
+    keyConcurrency: limits.keyConcurrency,
+    keyRateLimit: copyRate(limits.keyRateLimit),
+    typeRateLimits: limits.typeRateLimits.map((limit) => ({ ...limit })),
+  };
 }
