@@ -23,6 +23,8 @@ export const RETENTION_MS = 120_000;
 export class DifferentialModel {
   now = START;
   readonly jobIds: string[] = [];
+  /** Every job sent to enqueue. */
+  readonly sent: NewJobRecord[] = [];
   readonly held = new Map<string, Held>();
   /** Every claim token handed out (stale tokens for fenced writes). */
   readonly tokens: string[] = [];
@@ -53,12 +55,17 @@ export class DifferentialModel {
     return this.#serial;
   }
 
-  /** A job to enqueue, drawn per the configuration. */
+  /**
+   * A job to enqueue, drawn per the configuration — now and then one sent before again (a
+   * late re-send), or its id with other content (which fails the whole call).
+   */
   newJob(): NewJobRecord {
     const { random: r, config } = this;
+    const earlier = this.sent.length > 0 && r.chance(0.04) ? r.pick(this.sent) : undefined;
+    if (earlier) return r.chance(0.5) ? earlier : { ...earlier, payload: '"other"' };
     const n = this.serial();
     const delayed = r.chance(0.25);
-    return {
+    const job: NewJobRecord = {
       id: `${this.queue}-j${n}`,
       type: r.pick(config.types),
       payload: JSON.stringify({ n }),
@@ -69,6 +76,8 @@ export class DifferentialModel {
       idempotencyKey: r.chance(0.15) ? `idem-${r.int(0, 7)}` : null,
       concurrencyKey: config.keys > 0 && r.chance(config.keyedShare) ? this.key() : null,
     };
+    this.sent.push(job);
+    return job;
   }
 
   key(): string {

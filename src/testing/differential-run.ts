@@ -7,7 +7,7 @@ import { expect } from "vitest";
 import type { Backend } from "../backend.js";
 import type { DifferentialConfig } from "./differential-configs.js";
 import { DifferentialModel } from "./differential-model.js";
-import { Random } from "./differential-random.js";
+import { envVar, Random } from "./differential-random.js";
 import type { Step } from "./differential-steps.js";
 import * as core from "./differential-steps.js";
 import * as groups from "./differential-steps-features.js";
@@ -81,13 +81,17 @@ async function answer(
   }
 }
 
-/** Runs the calls; the first answer that differs fails with what it takes to replay it. */
+/**
+ * Runs the calls; the first answer that differs fails with what it takes to replay it. With
+ * env `DIFFERENTIAL_TRACE` set, every call and the oracle's answer are logged.
+ */
 export async function runDifferential(run: DifferentialRun): Promise<void> {
   const { backend, config, seed } = run;
   const features = backend.capabilities.features;
   const oracle = memoryBackend({ features });
   const model = new DifferentialModel(run.queue, config, new Random(seed), features);
   const recent: string[] = [];
+  const trace = envVar("DIFFERENTIAL_TRACE") !== undefined;
   try {
     for (let index = 0; index < run.ops; index++) {
       const step = nextStep(model);
@@ -101,6 +105,7 @@ export async function runDifferential(run: DifferentialRun): Promise<void> {
           `  before: ${recent.join(", ")}\n` +
           `  replay: DIFFERENTIAL_CONFIG="${config.name}" DIFFERENTIAL_SEEDS=${seed} ` +
           `DIFFERENTIAL_OPS=${run.ops}\n  (expected: the oracle's answer)`;
+        if (trace) console.log(`#${index} ${what}\n  -> ${JSON.stringify(want)}`);
         expect(got, message).toEqual(want);
         if (send === 1 && "value" in want) step.observe(want.value);
       }

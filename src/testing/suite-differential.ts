@@ -14,7 +14,8 @@ const DEFAULT_SEEDS = [1, 2, 3, 4];
  * Random operations, the same on the backend and on the oracle (`memoryBackend()`), every
  * answer compared: per configuration (a kind of queue) and seed, skipped where the backend
  * lacks a feature the configuration needs. Env: `DIFFERENTIAL_OPS` (calls per configuration),
- * `DIFFERENTIAL_SEEDS` (comma-separated), `DIFFERENTIAL_CONFIG` (a configuration's name).
+ * `DIFFERENTIAL_SEEDS` (comma-separated), `DIFFERENTIAL_CONFIG` (a configuration's name),
+ * `DIFFERENTIAL_TRACE` (log every call).
  */
 export function differentialSuite(h: () => Harness): void {
   const seeds = envVar("DIFFERENTIAL_SEEDS")?.split(",").map(Number) ?? DEFAULT_SEEDS;
