@@ -16,10 +16,12 @@ export interface Held {
 
 /** The clock starts here (as the conformance harness does). */
 export const START = Date.UTC(2026, 0, 1);
+/** The error a claim gives a job whose lease ran out with no attempts left. */
 export const EXPIRED_ERROR = JSON.stringify({ code: "LEASE_EXPIRED", message: "expired" });
 /** Retention of finished jobs: short enough that the clock passes it in a run. */
 export const RETENTION_MS = 120_000;
 
+/** The run's knowledge of its queue, and the draws that depend on it. */
 export class DifferentialModel {
   now = START;
   readonly jobIds: string[] = [];

@@ -23,7 +23,12 @@ export function setQueueLimitsStep(m: DifferentialModel): Step {
       : [],
   };
   const input = { ...m.scope(), limits, ...(r.chance(0.2) ? { onlyIfAbsent: true } : {}) };
-  return step("setQueueLimits", input, true, (b) => group(b, "limits").setQueueLimits(input));
+  return step({
+    name: "setQueueLimits",
+    input,
+    mutates: true,
+    call: (b) => group(b, "limits").setQueueLimits(input),
+  });
 }
 
 /** A key's overrides: each setting left as it is, removed, or set. */
@@ -42,15 +47,26 @@ export function setKeyLimitsStep(m: DifferentialModel): Step {
       ])
     : undefined;
   const input = { ...m.scope(), key: m.key(), concurrency, rateLimit };
-  return step("setKeyLimits", input, true, (b) => group(b, "limits").setKeyLimits(input));
+  return step({
+    name: "setKeyLimits",
+    input,
+    mutates: true,
+    call: (b) => group(b, "limits").setKeyLimits(input),
+  });
 }
 
+/** Reads the queue's settings and one key's overrides. */
 export function readLimitsStep(m: DifferentialModel): Step {
   const input = { ...m.scope(), key: m.key() };
-  return step("getQueueLimits+getKeyLimits", input, false, async (b) => ({
-    queue: await group(b, "limits").getQueueLimits(input),
-    key: await group(b, "limits").getKeyLimits(input),
-  }));
+  return step({
+    name: "getQueueLimits+getKeyLimits",
+    input,
+    mutates: false,
+    call: async (b) => ({
+      queue: await group(b, "limits").getQueueLimits(input),
+      key: await group(b, "limits").getKeyLimits(input),
+    }),
+  });
 }
 
 /** The first `count` ticks of a period after `after`. */
@@ -77,23 +93,35 @@ export function putScheduleStep(m: DifferentialModel): Step {
     catchUp: r.pick(["latest", "all"] as const),
   };
   const input = { ...m.scope(), schedule, upcoming: ticksAfter(m.now, periodMs, r.pick([2, 5])) };
-  return step(
-    "putSchedule",
+  return step({
+    name: "putSchedule",
     input,
-    true,
-    (b) => group(b, "schedules").putSchedule(input),
-    () => m.periods.set(id, periodMs),
-  );
+    mutates: true,
+    call: (b) => group(b, "schedules").putSchedule(input),
+    observe: () => m.periods.set(id, periodMs),
+  });
 }
 
+/** Deletes one of the four schedules (maybe one that does not exist). */
 export function deleteScheduleStep(m: DifferentialModel): Step {
   const input = { ...m.scope(), id: `s${m.random.int(0, 3)}` };
-  return step("deleteSchedule", input, true, (b) => group(b, "schedules").deleteSchedule(input));
+  return step({
+    name: "deleteSchedule",
+    input,
+    mutates: true,
+    call: (b) => group(b, "schedules").deleteSchedule(input),
+  });
 }
 
+/** Lists the queue's schedules. */
 export function listSchedulesStep(m: DifferentialModel): Step {
   const input = m.scope();
-  return step("listSchedules", input, false, (b) => group(b, "schedules").listSchedules(input));
+  return step({
+    name: "listSchedules",
+    input,
+    mutates: false,
+    call: (b) => group(b, "schedules").listSchedules(input),
+  });
 }
 
 /**
@@ -117,9 +145,15 @@ export function refillScheduleStep(m: DifferentialModel): Step | null {
     upcoming: ticksAfter(m.now, periodMs, 5),
     lastTickAt: missed.at(-1) ?? record.lastTickAt,
   };
-  return step("refillSchedule", input, true, (b) => group(b, "schedules").refillSchedule(input));
+  return step({
+    name: "refillSchedule",
+    input,
+    mutates: true,
+    call: (b) => group(b, "schedules").refillSchedule(input),
+  });
 }
 
+/** Completes a held job (or tries, with a stale token) and claims the next ones. */
 export function completeAndClaimStep(m: DifferentialModel): Step | null {
   const held = m.heldJob();
   if (!held) return null;
@@ -132,22 +166,23 @@ export function completeAndClaimStep(m: DifferentialModel): Step | null {
     expiresAt: m.now + RETENTION_MS,
     next,
   };
-  return step(
-    "completeAndClaim",
+  return step({
+    name: "completeAndClaim",
     input,
-    true,
-    async (b) => {
+    mutates: true,
+    call: async (b) => {
       const outcome = await group(b, "groupedCompletion").completeAndClaim(input);
       return { ids: outcome.claimed.map((job) => job.id), ...outcome };
     },
-    (out) => {
-      m.settle(held, out.completed, true);
-      m.seeClaim(out.claimed, next.token, next.leaseUntil);
-      m.refills = out.refill;
+    observe: (outcome) => {
+      m.settle(held, outcome.completed, true);
+      m.seeClaim(outcome.claimed, next.token, next.leaseUntil);
+      m.refills = outcome.refill;
     },
-  );
+  });
 }
 
+/** One to three held jobs' completions, each with its next claim, as one group. */
 export function completeAndClaimManyStep(m: DifferentialModel): Step | null {
   const members = m.heldJobs(m.random.int(1, 3));
   if (members.length === 0) return null;
@@ -159,21 +194,21 @@ export function completeAndClaimManyStep(m: DifferentialModel): Step | null {
     next: claimFields(m),
   }));
   const input = { ...m.scope(), items };
-  return step(
-    "completeAndClaimMany",
+  return step({
+    name: "completeAndClaimMany",
     input,
-    true,
-    async (b) => {
+    mutates: true,
+    call: async (b) => {
       const outcomes = await group(b, "groupedCompletion").completeAndClaimMany(input);
       return outcomes.map((o) => ({ ids: o.claimed.map((job) => job.id), ...o }));
     },
-    (outcomes) =>
-      outcomes.forEach((out, i) => {
+    observe: (outcomes) =>
+      outcomes.forEach((outcome, i) => {
         const member = members[i];
         const item = items[i];
-        if (member) m.settle(member, out.completed, true);
-        if (item) m.seeClaim(out.claimed, item.next.token, item.next.leaseUntil);
-        if (i === 0) m.refills = out.refill;
+        if (member) m.settle(member, outcome.completed, true);
+        if (item) m.seeClaim(outcome.claimed, item.next.token, item.next.leaseUntil);
+        if (i === 0) m.refills = outcome.refill;
       }),
-  );
+  });
 }

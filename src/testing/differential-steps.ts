@@ -32,15 +32,19 @@ export interface Step {
   observe(answer: unknown): void;
 }
 
-/** A typed {@link Step}. */
-export function step<T>(
-  name: string,
-  input: unknown,
-  mutates: boolean,
-  call: (backend: Backend) => Promise<T>,
-  observe: (answer: T) => void = () => {},
-): Step {
-  return { name, input, mutates, call, observe: (answer) => observe(answer as T) };
+/** A {@link Step} whose answer has type `T`. */
+export interface StepSpec<T> {
+  name: string;
+  input: unknown;
+  mutates: boolean;
+  call(backend: Backend): Promise<T>;
+  observe?(answer: T): void;
+}
+
+/** Erases a typed step's answer type, so steps of every kind fit in one list. */
+export function step<T>(spec: StepSpec<T>): Step {
+  const { observe } = spec;
+  return { ...spec, observe: (answer) => observe?.(answer as T) };
 }
 
 /** The methods of an optional group (steps that need one are generated only where declared). */
@@ -54,220 +58,219 @@ export function comparableClaim(outcome: ClaimOutcome) {
   return { ids: outcome.jobs.map((job) => job.id), ...outcome };
 }
 
-/** A fresh claim's input (without queue and now for grouped members). */
+/** A fresh claim's fields (a grouped member's `next` as well). */
 export function claimFields(m: DifferentialModel): Omit<ClaimInput, "queue" | "now"> {
-  const leaseMs = m.random.pick([5_000, 30_000, 60_000]);
   return {
     limit: m.random.int(1, 5),
     token: m.token(),
-    leaseUntil: m.now + leaseMs,
+    leaseUntil: m.now + m.random.pick([5_000, 30_000, 60_000]),
     expiredError: EXPIRED_ERROR,
     failedExpiresAt: m.now + RETENTION_MS,
   };
 }
 
+/** 1-5 new jobs (now and then an earlier one again). */
 export function enqueueStep(m: DifferentialModel): Step {
-  const jobs = Array.from({ length: m.random.int(1, 5) }, () => m.newJob());
-  const input = { ...m.scope(), jobs };
-  return step(
-    "enqueue",
+  const input = {
+    ...m.scope(),
+    jobs: Array.from({ length: m.random.int(1, 5) }, () => m.newJob()),
+  };
+  return step({
+    name: "enqueue",
     input,
-    true,
-    (b) => b.enqueue(input),
-    (out) => m.seeJobs(out.map((o) => o.id)),
-  );
+    mutates: true,
+    call: (b) => b.enqueue(input),
+    observe: (outcomes) => m.seeJobs(outcomes.map((o) => o.id)),
+  });
 }
 
+/** A claim of 1-5 jobs with a fresh token; its refills are queued for the refill step. */
 export function claimStep(m: DifferentialModel): Step {
   const input = { ...m.scope(), ...claimFields(m) };
-  return step(
-    "claim",
+  return step({
+    name: "claim",
     input,
-    true,
-    async (b) => comparableClaim(await b.claim(input)),
-    (out) => {
-      m.seeClaim(out.jobs, input.token, input.leaseUntil);
-      m.refills = out.refill;
+    mutates: true,
+    call: async (b) => comparableClaim(await b.claim(input)),
+    observe: (outcome) => {
+      m.seeClaim(outcome.jobs, input.token, input.leaseUntil);
+      m.refills = outcome.refill;
     },
-  );
+  });
 }
 
-/** A fenced write on a held job; `final` writes end the hold when they apply. */
-function fenced<I>(
+/** A fenced write on a held job (`final`: one that ends the hold when it applies). */
+function fencedStep<I>(
   m: DifferentialModel,
   name: string,
   final: boolean,
-  build: (held: Held) => I,
+  held: Held | undefined,
+  input: (held: Held) => I,
   call: (b: Backend, input: I) => Promise<boolean>,
 ): Step | null {
-  const held = m.heldJob();
   if (!held) return null;
-  const input = build(held);
-  return step(
+  const sent = input(held);
+  return step({
     name,
-    input,
-    true,
-    (b) => call(b, input),
-    (applied) => m.settle(held, applied, final),
-  );
+    input: sent,
+    mutates: true,
+    call: (b) => call(b, sent),
+    observe: (applied) => m.settle(held, applied, final),
+  });
 }
 
+/** Completes a held job (now and then with a stale token). */
 export function completeStep(m: DifferentialModel): Step | null {
-  return fenced(
+  const result = `"r${m.serial()}"`;
+  const expiresAt = m.now + RETENTION_MS;
+  return fencedStep(
     m,
     "complete",
     true,
-    ({ id, token }) => ({
-      ...m.scope(),
-      id,
-      token,
-      result: `"r${m.serial()}"`,
-      expiresAt: m.now + RETENTION_MS,
-    }),
+    m.heldJob(),
+    ({ id, token }) => ({ ...m.scope(), id, token, result, expiresAt }),
     (b, input) => b.complete(input),
   );
 }
 
+/** A dead-letter (`retryAt: null`) or a retry a little later. */
 export function failStep(m: DifferentialModel): Step | null {
   const retryAt = m.random.chance(0.5) ? null : m.now + m.random.int(0, 5_000);
   const error = JSON.stringify({ code: "E", message: `m${m.serial()}` });
-  return fenced(
+  const expiresAt = m.now + RETENTION_MS;
+  return fencedStep(
     m,
     "fail",
     true,
-    ({ id, token }) => ({
-      ...m.scope(),
-      id,
-      token,
-      error,
-      retryAt,
-      expiresAt: m.now + RETENTION_MS,
-    }),
+    m.heldJob(),
+    ({ id, token }) => ({ ...m.scope(), id, token, error, retryAt, expiresAt }),
     (b, input) => b.fail(input),
   );
 }
 
+/** Gives a held job back (now and then with a stale token). */
 export function releaseStep(m: DifferentialModel): Step | null {
-  return fenced(
+  return fencedStep(
     m,
     "release",
     true,
+    m.heldJob(),
     ({ id, token }) => ({ ...m.scope(), id, token }),
     (b, input) => b.release(input),
   );
 }
 
+/** A heartbeat, or a patch of progress, message and data (each set, nulled or left out). */
 export function updateStep(m: DifferentialModel): Step | null {
   const r = m.random;
-  const patch = r.chance(0.2)
-    ? {}
-    : {
-        ...(r.chance(0.7) ? { progress: r.int(0, 8) / 8 } : {}),
-        ...(r.chance(0.5) ? { message: r.chance(0.8) ? `m${m.serial()}` : null } : {}),
-        ...(r.chance(0.3)
-          ? { data: r.chance(0.8) ? JSON.stringify({ d: m.serial() }) : null }
-          : {}),
-      };
+  const patch: { progress?: number; message?: string | null; data?: string | null } = {};
+  if (r.chance(0.8)) {
+    if (r.chance(0.7)) patch.progress = r.int(0, 8) / 8;
+    if (r.chance(0.5)) patch.message = r.chance(0.8) ? `m${m.serial()}` : null;
+    if (r.chance(0.3)) patch.data = r.chance(0.8) ? JSON.stringify({ d: m.serial() }) : null;
+  }
   const leaseUntil = m.now + r.pick([5_000, 30_000]);
   const held = m.heldJob();
   if (!held) return null;
   const input = { ...m.scope(), id: held.id, token: held.token, leaseUntil, ...patch };
-  return step(
-    "update",
+  return step({
+    name: "update",
     input,
-    true,
-    (b) => b.update(input),
-    (applied) => {
+    mutates: true,
+    call: (b) => b.update(input),
+    observe: (applied) => {
       m.settle(held, applied, false);
       const still = m.held.get(held.id);
       if (applied && still?.token === held.token) still.leaseUntil = leaseUntil;
     },
-  );
+  });
 }
 
+/** Cancels a known job (or one that never existed). */
 export function cancelStep(m: DifferentialModel): Step {
-  const input = {
-    ...m.scope(),
-    id: m.jobId(),
-    callId: `x-${m.random.hex()}`,
-    expiresAt: m.now + RETENTION_MS,
-  };
-  return step("cancel", input, true, (b) => b.cancel(input));
+  const callId = `x-${m.random.hex()}`;
+  const input = { ...m.scope(), id: m.jobId(), callId, expiresAt: m.now + RETENTION_MS };
+  return step({ name: "cancel", input, mutates: true, call: (b) => b.cancel(input) });
 }
 
+/** Redrives a known job (or one that never existed). */
 export function retryStep(m: DifferentialModel): Step {
   const input = { ...m.scope(), id: m.jobId(), callId: `x-${m.random.hex()}` };
-  return step("retry", input, true, (b) => b.retry(input));
+  return step({ name: "retry", input, mutates: true, call: (b) => b.retry(input) });
 }
 
+/** Reads one job. */
 export function getStep(m: DifferentialModel): Step {
   const input = { ...m.scope(), id: m.jobId() };
-  return step("get", input, false, (b) => b.get(input));
+  return step({ name: "get", input, mutates: false, call: (b) => b.get(input) });
 }
 
+/** Reads a page of one job's events. */
 export function readEventsStep(m: DifferentialModel): Step {
-  const input = {
-    ...m.scope(),
-    id: m.jobId(),
-    after: m.random.int(0, 4),
-    limit: m.random.int(1, 10),
-  };
-  return step("readEvents", input, false, (b) => b.readEvents(input));
+  const r = m.random;
+  const input = { ...m.scope(), id: m.jobId(), after: r.int(0, 4), limit: r.int(1, 10) };
+  return step({ name: "readEvents", input, mutates: false, call: (b) => b.readEvents(input) });
 }
 
 /** Up to three pages; each backend follows its own (opaque) cursors. */
 export function listStep(m: DifferentialModel): Step {
   const state = m.random.pick<JobState | undefined>([undefined, ...JOB_STATES]);
   const input = { ...m.scope(), limit: m.random.int(1, 6), ...(state ? { state } : {}) };
-  return step("list", input, false, async (b) => {
-    const pages = [];
-    let cursor: string | null = null;
-    do {
-      const page = await b.list({ ...input, cursor });
-      pages.push({
-        ids: page.jobs.map((job) => job.id),
-        jobs: page.jobs,
-        more: page.cursor !== null,
-      });
-      cursor = page.cursor;
-    } while (cursor !== null && pages.length < 3);
-    return pages;
+  return step({
+    name: "list",
+    input,
+    mutates: false,
+    call: async (b) => {
+      const pages = [];
+      let cursor: string | null = null;
+      do {
+        const page = await b.list({ ...input, cursor });
+        const ids = page.jobs.map((job) => job.id);
+        pages.push({ ids, jobs: page.jobs, more: page.cursor !== null });
+        cursor = page.cursor;
+      } while (cursor !== null && pages.length < 3);
+      return pages;
+    },
   });
 }
 
+/** Counts the queue's jobs per state. */
 export function statsStep(m: DifferentialModel): Step {
   const input = m.scope();
-  return step("stats", input, false, (b) => b.stats(input));
+  return step({ name: "stats", input, mutates: false, call: (b) => b.stats(input) });
 }
 
+/** Finished jobs of some states, or everything. */
 export function purgeStep(m: DifferentialModel): Step {
-  const states = m.random.pick<JobState[] | undefined>([
+  const choices: Array<JobState[] | undefined> = [
     ["completed"],
     ["failed", "cancelled"],
     undefined,
-  ]);
+  ];
+  const states = m.random.pick(choices);
   const input = { ...m.scope(), ...(states ? { states } : {}) };
-  return step("purge", input, true, (b) => b.purge(input));
+  return step({ name: "purge", input, mutates: true, call: (b) => b.purge(input) });
 }
 
-/** Moves the clock: a little, past leases, to a window's edge, or to a schedule's tick. */
+/** Moves the clock: a little, past leases, to a window's edge, or to a schedule's next tick. */
 export function clockStep(m: DifferentialModel): Step {
   const r = m.random;
-  const kind = r.weighted<"ms" | "s" | "lease" | "window">([
+  const periods = [...m.periods.values()];
+  const kind = r.weighted<"ms" | "s" | "lease" | "window" | "tick">([
     [4, "ms"],
     [3, "s"],
     [1.5, "lease"],
     [1.5, "window"],
+    [periods.length > 0 ? 1.5 : 0, "tick"],
   ]);
-  let by = 0;
-  if (kind === "ms") by = r.int(1, 1_000);
-  if (kind === "s") by = r.int(1_000, 10_000);
-  if (kind === "lease") by = r.int(30_000, 90_000);
-  if (kind === "window") {
-    const size = r.pick(WINDOW_SIZES);
-    by = Math.floor(m.now / size) * size + size + r.int(0, 2) - m.now;
-  }
-  const input = { advanceBy: by, from: m.now };
-  m.now += by;
-  return step("clock", input, false, async () => null);
+  const nextMultiple = (size: number) => Math.floor(m.now / size) * size + size;
+  let to = m.now;
+  if (kind === "ms") to += r.int(1, 1_000);
+  if (kind === "s") to += r.int(1_000, 10_000);
+  if (kind === "lease") to += r.int(30_000, 90_000);
+  if (kind === "window") to = nextMultiple(r.pick(WINDOW_SIZES)) + r.int(0, 2);
+  if (kind === "tick") to = nextMultiple(r.pick(periods)) + r.int(0, 1);
+  const input = { from: m.now, to };
+  m.now = to;
+  return step({ name: "clock", input, mutates: false, call: async () => null });
 }

@@ -89,6 +89,7 @@ function finish(
   return true;
 }
 
+/** Completes the job: `completed`, its result, progress 1, kept until `expiresAt`. */
 export function completeJob(q: MemoryQueue, input: CompleteInput): boolean {
   return finish(q, input, "completed", (job) => {
     job.record.state = "completed";
