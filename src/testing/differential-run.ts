@@ -41,6 +41,7 @@ function stepChoices(m: DifferentialModel): Array<readonly [number, StepMaker]> 
     [3, core.readEventsStep],
     [2, core.listStep],
     [2, core.statsStep],
+    [1, core.snapshotStep],
     [0.3, core.purgeStep],
     [12, core.clockStep],
   ];

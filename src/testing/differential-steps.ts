@@ -235,6 +235,29 @@ export function listStep(m: DifferentialModel): Step {
 }
 
 /** Counts the queue's jobs per state. */
+/**
+ * Every job of the queue (all pages) and its counts: a state that has drifted apart shows
+ * here, close to the call that caused it, even before an answer depends on it.
+ */
+export function snapshotStep(m: DifferentialModel): Step {
+  const input = m.scope();
+  return step({
+    name: "snapshot",
+    input,
+    mutates: false,
+    call: async (b) => {
+      const jobs = [];
+      let cursor: string | null = null;
+      do {
+        const page = await b.list({ ...input, limit: 100, cursor });
+        jobs.push(...page.jobs);
+        cursor = page.cursor;
+      } while (cursor !== null);
+      return { jobs, stats: await b.stats(input) };
+    },
+  });
+}
+
 export function statsStep(m: DifferentialModel): Step {
   const input = m.scope();
   return step({ name: "stats", input, mutates: false, call: (b) => b.stats(input) });
