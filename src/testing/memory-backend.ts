@@ -155,17 +155,21 @@ class MemoryBackend implements Backend {
     return writes.releaseJob(this.#open(input), input);
   }
 
+  /** A group of one. */
   async completeAndClaim(input: CompleteAndClaimInput): Promise<CompleteAndClaimOutcome> {
-    const q = this.#open(input);
-    const claim = { ...input.next, queue: input.queue, now: input.now };
-    this.#sweep(q, claim); // first: a completion whose lease ran out completes nothing
-    const completed = writes.completeJob(q, input);
-    const { jobs, wakeAt } = this.#claimAfterSweep(q, claim);
-    return { completed, claimed: jobs, wakeAt, refill: this.#refills(q, input.now) };
+    const { queue, now, ...item } = input;
+    return this.#completeAndClaimGroup({ queue, now, items: [item] })[0] as CompleteAndClaimOutcome;
   }
 
-  /** The sweep once; then each member's completion and its claim, in order. */
   async completeAndClaimMany(input: CompleteAndClaimManyInput): Promise<CompleteAndClaimOutcome[]> {
+    return this.#completeAndClaimGroup(input);
+  }
+
+  /**
+   * The sweep once, first (a completion whose lease ran out completes nothing); then each
+   * member's completion and its claim, in order. Refills go to the first member.
+   */
+  #completeAndClaimGroup(input: CompleteAndClaimManyInput): CompleteAndClaimOutcome[] {
     const { queue, now, items } = input;
     const first = items[0];
     if (first === undefined) return [];
