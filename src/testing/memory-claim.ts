@@ -132,10 +132,17 @@ function byRank(a: Candidate, b: Candidate): number {
   return (
     b.job.record.priority - a.job.record.priority ||
     a.round - b.round ||
-    (a.turn ?? Number.NEGATIVE_INFINITY) - (b.turn ?? Number.NEGATIVE_INFINITY) ||
+    byTurn(a.turn, b.turn) ||
     a.first.record.runAt - b.first.record.runAt ||
     a.first.position - b.first.position
   );
+}
+
+/** Lanes never served (no turn) first, then the least recently served. */
+function byTurn(a: number | undefined, b: number | undefined): number {
+  if (a === undefined || b === undefined)
+    return (a === undefined ? 0 : 1) - (b === undefined ? 0 : 1);
+  return a - b;
 }
 
 /** Rule 6: `attempts + 1`, the token, the lease, an `active` event. */
