@@ -139,7 +139,7 @@ export async function serve<J extends JobDefinitions>(
   // `on`, not `once`: a repeat must not fall back to the default action (killing the process).
   const signals = options.signals === false ? [] : (options.signals ?? ["SIGTERM", "SIGINT"]);
   const onSignal = (signal: NodeJS.Signals) => {
-    if (closing) return;
+    if (closing !== null) return;
     const closed = close();
     options.onSignal?.(signal, closed);
     const exit = (code: number) => options.exitOnSignal !== false && process.exit(code);
