@@ -14,8 +14,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve as serveHono } from "@hono/node-server";
 import { Cron } from "croner";
-import type { DrainSummary, JobDefinitions, JobQueue, UntypedJobs, Worker } from "../src/index.js";
-import { rateLimitedConsole } from "../src/internal/error-log.js";
+import { rateLimitedConsole, type UntypedJobs } from "../src/adapter-kit.js";
+import type { DrainSummary, JobDefinitions, JobQueue, Worker } from "../src/index.js";
 
 /** How the worker runs in this process. */
 export type Schedule =

@@ -1,8 +1,27 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = new URL("../..", import.meta.url).pathname;
+
+/** `src/` files an adapter may import: the package's public entries and the adapter kit. */
+function adapterDoors(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+    exports: Record<string, string | { types?: string }>;
+  };
+  const entries = Object.values(pkg.exports).flatMap((target) => {
+    const types = typeof target === "string" ? undefined : target.types;
+    const source = types?.match(/^\.\/dist\/(src\/.+)\.d\.ts$/)?.[1];
+    return source ? [`${source}.ts`] : [];
+  });
+  return [...entries, "src/adapter-kit.ts"];
+}
+
+/** Every module specifier a file imports or re-exports, statically or dynamically. */
+function specifiers(text: string): string[] {
+  const found = text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm);
+  return [...found].map((match) => match[1] as string);
+}
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -28,5 +47,24 @@ describe("layout boundaries", () => {
       return bad.filter((re) => re.test(text)).map((re) => `${relative(root, file)} matches ${re}`);
     });
     expect(offenders).toEqual([]);
+  });
+
+  it("adapters reach src/ only through public entries and the adapter kit", () => {
+    const doors = adapterDoors();
+    expect(doors).toContain("src/index.ts");
+    const offenders = sources(join(root, "adapters")).flatMap((file) => {
+      const text = readFileSync(file, "utf8");
+      return specifiers(text)
+        .filter((spec) => spec.startsWith("."))
+        .map((spec) => relative(root, resolve(dirname(file), spec)).replace(/\.js$/, ".ts"))
+        .filter((target) => target.startsWith("src/") && !doors.includes(target))
+        .map((target) => `${relative(root, file)} imports ${target}`);
+    });
+    expect(offenders).toEqual([]);
+  });
+
+  it("the adapter kit is no package entry", () => {
+    const pkg = readFileSync(join(root, "package.json"), "utf8");
+    expect(pkg).not.toContain("adapter-kit");
   });
 });
