@@ -31,6 +31,8 @@ describe("the package as npm pack builds it", () => {
   it("ships dist/ (no source maps pointing at unshipped sources), LICENSE and README", () => {
     expect(project.files).toContain("package/dist/src/index.js");
     expect(project.files).toContain("package/dist/src/index.d.ts");
+    expect(project.files).toContain("package/dist/src/backend-kit.js");
+    expect(project.files).toContain("package/dist/src/backend-kit.d.ts");
     expect(project.files).toContain("package/LICENSE");
     expect(project.files).toContain("package/README.md");
     expect(project.files.filter((file) => file.endsWith(".map"))).toEqual([]);
@@ -40,6 +42,7 @@ describe("the package as npm pack builds it", () => {
     project.write(
       "exports.ts",
       `const main = await import("jdobb-async-queue");
+      const backend = await import("jdobb-async-queue/backend");
       const libsql = await import("jdobb-async-queue/libsql");
       const redis = await import("jdobb-async-queue/redis");
       const hono = await import("jdobb-async-queue/hono");
@@ -50,6 +53,8 @@ describe("the package as npm pack builds it", () => {
       const client = await import("jdobb-async-queue/client");
       console.log(JSON.stringify({
         main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"].filter((k) => typeof (main as Record<string, unknown>)[k] === "function"),
+        contractOnMain: ["NO_LIMITS", "SCHEDULES_PER_CLAIM", "hasFeature", "scheduledJobId"].filter((k) => k in main),
+        backend: [typeof backend.SCHEDULES_PER_CLAIM, typeof backend.SCHEDULE_REFILL_BELOW, typeof backend.TYPE_SKIP_DEPTH, typeof backend.NO_LIMITS, typeof backend.BACKEND_FEATURES, typeof backend.scheduledJobId, typeof backend.hasFeature, typeof backend.BackendError, typeof backend.BackendUnavailableError],
         libsql: typeof libsql.libsqlBackend,
         redis: [typeof redis.redisBackend, typeof redis.fromIoredis],
         adapters: [typeof hono.queueRoutes, typeof node.serve, typeof cloudflare.cloudflareWorker, typeof vercel.vercelHandlers],
@@ -60,6 +65,18 @@ describe("the package as npm pack builds it", () => {
     );
     expect(JSON.parse(project.run("exports.ts"))).toEqual({
       main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"],
+      contractOnMain: [],
+      backend: [
+        "number",
+        "number",
+        "number",
+        "object",
+        "object",
+        "function",
+        "function",
+        "function",
+        "function",
+      ],
       libsql: "function",
       redis: ["function", "function"],
       adapters: ["function", "function", "function", "function"],
