@@ -94,10 +94,8 @@ function contractTypesIn(symbol: ts.Symbol): string[] {
           : undefined;
     if (name) {
       const target = checker.getSymbolAtLocation(name);
-      const declaration = target && resolved(target).declarations?.[0];
-      if (declaration?.getSourceFile().fileName === CONTRACT && !SHARED.includes(target.name)) {
-        found.add(target.name);
-      }
+      const file = target && resolved(target).declarations?.[0]?.getSourceFile().fileName;
+      if (target && file === CONTRACT && !SHARED.includes(target.name)) found.add(target.name);
     }
     ts.forEachChild(node, visit);
   };
