@@ -18,7 +18,7 @@
  * The conformance suite in `jdobb-async-queue/testing` checks all of this.
  */
 import type { EnqueueResult as EnqueueOutcome, JobCounts, JobState, JobUpdateType } from "./job.js";
-import type { KeyLimits, RateLimit } from "./key-limits.js";
+import type { KeyLimits, RateLimit } from "./limits.js";
 
 // User vocabulary the contract passes on as it is: per input job of `enqueue`, its id and
 // whether it was created (false: an idempotency key matched); a key's stored overrides (`null`:

@@ -31,14 +31,12 @@ export type {
   JobUpdate,
 } from "./job.js";
 export type { JobDefinitions, TypedJob } from "./job-types.js";
-export type { KeyLimits, RateLimit } from "./key-limits.js";
+export type { KeyLimits, QueueLimitOptions, RateLimit } from "./limits.js";
 export { JobQueue } from "./queue.js";
 export type { EnqueueItem, JobQueueOptions } from "./queue-options.js";
 export type { Schedule, ScheduleOptions } from "./schedules.js";
 export {
-  type DrainOptions,
   type DrainSummary,
-  type HandlerOptions,
   type JobContext,
   type JobHandler,
   Worker,
