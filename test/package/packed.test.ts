@@ -24,6 +24,22 @@ describe("the package as npm pack builds it", () => {
       new JobQueue({ backend: libsqlBackend({ url: ":memory:" }), jobs: { resize: { notASchema: true } } });
       export {};`,
     );
+    // An implementer's file: the contract's types and values from /backend, applications' from
+    // the root, one backend passing between them.
+    project.write(
+      "backend-entry.ts",
+      `import { type Backend, BackendError, type ClaimInput, hasFeature, NO_LIMITS, SCHEDULES_PER_CLAIM } from "jdobb-async-queue/backend";
+      import { type EnqueueResult, JobQueue, type KeyLimits } from "jdobb-async-queue";
+      declare const backend: Backend;
+      declare const claim: ClaimInput;
+      const perClaim: number = SCHEDULES_PER_CLAIM + claim.limit;
+      if (hasFeature(backend, "limits")) await backend.getQueueLimits({ queue: "q", now: perClaim });
+      const queue = new JobQueue({ backend });
+      const results: EnqueueResult[] = await queue.enqueueMany([]);
+      const limits: KeyLimits = await queue.keyLimits("k");
+      console.log(results, limits, NO_LIMITS, new BackendError("x").code);
+      export {};`,
+    );
     tscOutput = project.typecheck();
   }, 180_000);
   afterAll(() => project?.remove());
@@ -98,6 +114,10 @@ describe("the package as npm pack builds it", () => {
 
   it("types job definitions: a definition that is not a schema does not compile", () => {
     expect(tscOutput.split("\n").filter((line) => line.startsWith("not-a-schema.ts"))).toEqual([]);
+  });
+
+  it("types /backend for implementers, beside the root for applications", () => {
+    expect(tscOutput.split("\n").filter((line) => line.startsWith("backend-entry.ts"))).toEqual([]);
   });
 
   it("has TypeScript blocks in its README", () => {
