@@ -17,10 +17,17 @@ function adapterDoors(): string[] {
   return [...entries, "src/adapter-kit.ts"];
 }
 
-/** Every module specifier a file imports or re-exports, statically or dynamically. */
-function specifiers(text: string): string[] {
+/**
+ * The repository files (as `src/x.ts`) that `file` imports or re-exports by relative path,
+ * statically or dynamically.
+ */
+function localImports(file: string): string[] {
+  const text = readFileSync(file, "utf8");
   const found = text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm);
-  return [...found].map((match) => match[1] as string);
+  return [...found]
+    .map((match) => match[1] as string)
+    .filter((spec) => spec.startsWith("."))
+    .map((spec) => relative(root, resolve(dirname(file), spec)).replace(/\.js$/, ".ts"));
 }
 
 function sources(dir: string): string[] {
@@ -52,14 +59,21 @@ describe("layout boundaries", () => {
   it("adapters reach src/ only through public entries and the adapter kit", () => {
     const doors = adapterDoors();
     expect(doors).toContain("src/index.ts");
-    const offenders = sources(join(root, "adapters")).flatMap((file) => {
-      const text = readFileSync(file, "utf8");
-      return specifiers(text)
-        .filter((spec) => spec.startsWith("."))
-        .map((spec) => relative(root, resolve(dirname(file), spec)).replace(/\.js$/, ".ts"))
+    const offenders = sources(join(root, "adapters")).flatMap((file) =>
+      localImports(file)
         .filter((target) => target.startsWith("src/") && !doors.includes(target))
-        .map((target) => `${relative(root, file)} imports ${target}`);
-    });
+        .map((target) => `${relative(root, file)} imports ${target}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it("the kits are doors inward: no core module imports the adapter kit or /backend's entry", () => {
+    const kits = ["src/adapter-kit.ts", "src/backend-kit.ts"];
+    const offenders = sources(join(root, "src")).flatMap((file) =>
+      localImports(file)
+        .filter((target) => kits.includes(target))
+        .map((target) => `${relative(root, file)} imports ${target}`),
+    );
     expect(offenders).toEqual([]);
   });
 
