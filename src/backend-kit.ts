@@ -7,21 +7,18 @@
  * Check a backend with the conformance suite, `testBackend` from `jdobb-async-queue/testing`.
  *
  * @example
- * import {
- *   type Backend,
- *   BackendUnavailableError,
- *   type ClaimInput,
- *   SCHEDULES_PER_CLAIM,
- * } from "jdobb-async-queue/backend";
+ * import { type Backend, BackendUnavailableError } from "jdobb-async-queue/backend";
  *
- * export function myBackend(): Backend {
+ * export function myBackend(store: MyStore): Backend {
+ *   // A call that got no reply is retryable: say so with the class callers branch on.
+ *   const call = <T>(op: () => Promise<T>) =>
+ *     op().catch(() => Promise.reject(new BackendUnavailableError("my-store: no reply")));
  *   return {
  *     name: "my-store",
- *     capabilities: { maxPayloadBytes: 1_000_000, features: [] },
- *     async claim(input: ClaimInput) {
- *       // rule 0: sweep expired leases, materialise up to SCHEDULES_PER_CLAIM due schedules …
- *     },
- *     // … the rest of the required core
+ *     capabilities: { maxPayloadBytes: 1_000_000, features: [] }, // the required core only
+ *     enqueue: (input) => call(() => store.enqueue(input)),
+ *     claim: (input) => call(() => store.claim(input)), // the claim rules on ClaimInput
+ *     // … update, complete, fail, release, cancel, retry, get, readEvents, list, stats, purge
  *   };
  * }
  */
