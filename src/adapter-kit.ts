@@ -7,7 +7,7 @@
  * Internal: not a package entry. The adapters' build output imports it by relative path
  * (`dist/adapters/*.js` → `dist/src/adapter-kit.js`), as the adapters' sources do.
  */
-export { type ErrorHandler, rateLimitedConsole } from "./internal/error-log.js";
+export { rateLimitedConsole } from "./internal/error-log.js";
 export { JobSchemas } from "./internal/job-schemas.js";
 export { jsonDepth, MAX_JSON_DEPTH, snapshotOf } from "./internal/json.js";
 export { isTerminal, JOB_STATES } from "./job.js";
