@@ -11,6 +11,7 @@ import type {
   EventRecord,
   FailInput,
   FencedInput,
+  NewJobRecord,
   RequestedChangeInput,
   RetryOutcome,
   UpdateInput,
@@ -19,29 +20,40 @@ import { BackendError } from "../errors.js";
 import { insertJob, logEvent, type MemoryQueue, type StoredJob } from "./memory-store.js";
 
 /**
- * Inserts the jobs all or none, in order. An id taken by other content fails the whole call;
- * an id held with the same content is a re-send (created, by this call); an idempotency key
- * held by a live job answers its holder.
+ * Inserts the jobs all or none, in order, each seeing the ones stored before it (earlier jobs
+ * of the call included): an id stored with the same content is a re-send (created, by this
+ * call); an id stored with other content fails the whole call; an idempotency key held by a
+ * live job answers its holder.
  */
 export function enqueueJobs(q: MemoryQueue, input: EnqueueInput): EnqueueOutcome[] {
-  const seen = new Map<string, { type: string; payload: string }>();
-  for (const job of input.jobs) {
-    const same = q.jobs.get(job.id)?.record ?? seen.get(job.id);
-    if (same && (same.type !== job.type || same.payload !== job.payload)) {
-      throw new BackendError(`memory: job id ${job.id} exists with other content`);
+  const staged = new Map<string, NewJobRecord>();
+  const outcomes = input.jobs.map((job) => {
+    const stored = q.jobs.get(job.id)?.record ?? staged.get(job.id);
+    if (stored) {
+      if (stored.type !== job.type || stored.payload !== job.payload) {
+        throw new BackendError(`memory: job id ${job.id} exists with other content`);
+      }
+      return { id: job.id, created: true };
     }
-    seen.set(job.id, job);
-  }
-  return input.jobs.map((job) => {
-    if (q.jobs.has(job.id)) return { id: job.id, created: true };
-    const key = job.idempotencyKey;
-    const holder = [...q.jobs.values()].find(
-      (held) => key !== null && held.record.idempotencyKey === key,
-    );
-    if (holder) return { id: holder.record.id, created: false };
-    insertJob(q, input.now, job);
+    const holder = keyHolder(q, staged, job.idempotencyKey);
+    if (holder !== undefined) return { id: holder, created: false };
+    staged.set(job.id, job);
     return { id: job.id, created: true };
   });
+  for (const job of staged.values()) insertJob(q, input.now, job);
+  return outcomes;
+}
+
+/** The id of the job holding an idempotency key: stored, or staged by this call. */
+function keyHolder(
+  q: MemoryQueue,
+  staged: ReadonlyMap<string, NewJobRecord>,
+  key: string | null,
+): string | undefined {
+  if (key === null) return undefined;
+  for (const job of q.jobs.values()) if (job.record.idempotencyKey === key) return job.record.id;
+  for (const job of staged.values()) if (job.idempotencyKey === key) return job.id;
+  return undefined;
 }
 
 /**
