@@ -42,7 +42,7 @@ import {
   type UpdateInput,
 } from "../backend.js";
 import { JOB_STATES, type JobCounts } from "../job.js";
-import { claimJobs, sweepLeases, wakeAt } from "./memory-claim.js";
+import { claimJobs, sweepLeases } from "./memory-claim.js";
 import * as limits from "./memory-limits.js";
 import * as schedules from "./memory-schedules.js";
 import { dropExpired, emptyQueue, type MemoryQueue, recordOf } from "./memory-store.js";
@@ -116,7 +116,7 @@ class MemoryBackend implements Backend {
   async claim(input: ClaimInput): Promise<ClaimOutcome> {
     const q = this.#open(input);
     this.#sweep(q, input);
-    const { jobs, wakeAt } = this.#claimAfterSweep(q, input);
+    const { jobs, wakeAt } = claimJobs(q, input, this.#has("limits"));
     return { jobs, wakeAt, refill: this.#refills(q, input.now) };
   }
 
@@ -124,15 +124,6 @@ class MemoryBackend implements Backend {
   #sweep(q: MemoryQueue, input: ClaimInput): void {
     sweepLeases(q, input);
     if (this.#has("schedules")) schedules.materialiseDue(q, input.now);
-  }
-
-  #claimAfterSweep(
-    q: MemoryQueue,
-    input: ClaimInput,
-  ): { jobs: JobRecord[]; wakeAt: number | null } {
-    const withLimits = this.#has("limits");
-    const jobs = claimJobs(q, input, withLimits);
-    return { jobs, wakeAt: wakeAt(q, input, jobs.length, withLimits) };
   }
 
   #refills(q: MemoryQueue, now: number): ScheduleRecord[] {
@@ -178,7 +169,7 @@ class MemoryBackend implements Backend {
     const refill = this.#refills(q, now);
     return items.map((item, i) => {
       const completed = writes.completeJob(q, { ...item, queue, now });
-      const { jobs, wakeAt } = this.#claimAfterSweep(q, { ...item.next, queue, now });
+      const { jobs, wakeAt } = claimJobs(q, { ...item.next, queue, now }, this.#has("limits"));
       return { completed, claimed: jobs, wakeAt, refill: i === 0 ? refill : [] };
     });
   }

@@ -63,11 +63,16 @@ export function sweepLeases(
 }
 
 /**
- * Claim rules 1-6 (the sweep has run). A re-sent claim (its token and lease end still on
- * active jobs) answers those jobs, in their claim order, and claims nothing new. Without the
- * `limits` feature every job is in one lane and nothing is counted.
+ * Claim rules 1-6 (the sweep has run), and the claim's `wakeAt`. A re-sent claim (its token
+ * and lease end still on active jobs) answers as the first run did: those jobs, in their claim
+ * order, and the same `wakeAt`; it claims nothing new. Without the `limits` feature every job
+ * is in one lane and nothing is counted.
  */
-export function claimJobs(q: MemoryQueue, input: ClaimInput, withLimits: boolean): JobRecord[] {
+export function claimJobs(
+  q: MemoryQueue,
+  input: ClaimInput,
+  withLimits: boolean,
+): { jobs: JobRecord[]; wakeAt: number | null } {
   const held = [...q.jobs.values()].filter(
     (job) =>
       job.record.state === "active" &&
@@ -75,7 +80,8 @@ export function claimJobs(q: MemoryQueue, input: ClaimInput, withLimits: boolean
       job.record.leaseUntil === input.leaseUntil,
   );
   if (held.length > 0) {
-    return held.sort((a, b) => a.claimPlace - b.claimPlace).map(recordOf);
+    held.sort((a, b) => a.claimPlace - b.claimPlace);
+    return { jobs: held.map(recordOf), wakeAt: held[0]?.claimWakeAt ?? null };
   }
   const chosen = withLimits ? chooseWithLanes(q, input) : chooseFromOneLane(q, input);
   chosen.forEach((job, place) => {
@@ -86,7 +92,9 @@ export function claimJobs(q: MemoryQueue, input: ClaimInput, withLimits: boolean
   if (withLimits && q.hadKeyedJob) {
     for (const job of chosen) q.turns.set(laneOf(job), ++q.lastTurn);
   }
-  return chosen.map(recordOf);
+  const wake = wakeAt(q, input, chosen.length, withLimits);
+  for (const job of chosen) job.claimWakeAt = wake;
+  return { jobs: chosen.map(recordOf), wakeAt: wake };
 }
 
 /** No lanes: the first `limit` runnable jobs in lane order. */
@@ -178,7 +186,7 @@ function runnableByLane(q: MemoryQueue, now: number): Map<Lane, StoredJob[]> {
  * `ClaimOutcome.wakeAt`, after a claim that took `taken` jobs: the earliest end of a current
  * rate window that holds back an eligible-but-for-the-window job, or null.
  */
-export function wakeAt(
+function wakeAt(
   q: MemoryQueue,
   { now, limit }: Pick<ClaimInput, "now" | "limit">,
   taken: number,

@@ -27,6 +27,8 @@ export interface StoredJob {
   expiresAt: number | null;
   /** Place in the claim that started it (a re-sent claim answers in the same order). */
   claimPlace: number;
+  /** That claim's `wakeAt` (a re-sent claim answers it again). */
+  claimWakeAt: number | null;
   events: EventRecord[];
 }
 
@@ -134,6 +136,7 @@ export function insertJob(q: MemoryQueue, now: number, job: NewJobRecord): Store
     redrivenBy: null,
     expiresAt: null,
     claimPlace: 0,
+    claimWakeAt: null,
     events: [],
   };
   logEvent(stored, "enqueued");

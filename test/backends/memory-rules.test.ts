@@ -122,6 +122,40 @@ describe("memoryBackend claim rules", () => {
     ]);
   });
 
+  it("answers a re-sent group as the first run did, member by member", async () => {
+    const backend = memoryBackend();
+    await backend.setQueueLimits?.({
+      ...scope,
+      limits: {
+        keyConcurrency: 1,
+        keyRateLimit: null,
+        typeRateLimits: [{ type: "mail", limit: 2, windowMs: 1_000 }],
+      },
+    });
+    const [a0] = await enqueue(backend, [job(0, "A", "mail")]);
+    const second = claimInput(1);
+    await backend.claim(second);
+    const [z] = await enqueue(backend, [job(0, null, "other")]);
+    const first = claimInput(1);
+    await backend.claim(first);
+    const [a1, u1] = await enqueue(backend, [job(0, "A", "mail"), job(0, null, "mail")]);
+    const member = (id: string | undefined, token: string, limit: number) => {
+      const { queue: _queue, now: _now, ...next } = claimInput(limit);
+      return { id: id as string, token, result: "null", expiresAt: NOW + 60_000, next };
+    };
+    const input = { ...scope, items: [member(z, first.token, 2), member(a0, second.token, 1)] };
+    // The first member takes u1 (A is full) and spends "mail": nothing else is held back for
+    // it. The second frees A, whose a1 now waits for the window: it is told when.
+    const outcomes = await backend.completeAndClaimMany?.(input);
+    const brief = outcomes?.map((o) => [ids(o.claimed), o.wakeAt]);
+    expect(brief).toEqual([
+      [[u1], null],
+      [[], Date.UTC(2026, 0, 1, 0, 0, 1)],
+    ]);
+    expect(a1).toBeDefined();
+    expect(await backend.completeAndClaimMany?.(input)).toEqual(outcomes);
+  });
+
   it("answers a re-sent claim with the same jobs and refills", async () => {
     const backend = memoryBackend();
     await backend.putSchedule?.({
