@@ -12,7 +12,10 @@ export interface DifferentialConfig {
   keys: number;
   /** Share of enqueued jobs that get a key. */
   keyedShare: number;
+  /** Job types, drawn evenly (list one twice to draw it twice as often). */
   types: readonly string[];
+  /** Most jobs per enqueue call. */
+  batch: number;
   /** Stores queue settings (key concurrency; with `rateWindows`, rates) and per-key overrides. */
   limits: boolean;
   /** Key and type rate windows in the settings and overrides. */
@@ -32,6 +35,7 @@ export const DIFFERENTIAL_CONFIGS: readonly DifferentialConfig[] = [
     keys: 0,
     keyedShare: 0,
     types: ["t"],
+    batch: 5,
     limits: false,
     rateWindows: false,
     schedules: false,
@@ -43,6 +47,7 @@ export const DIFFERENTIAL_CONFIGS: readonly DifferentialConfig[] = [
     keys: 64,
     keyedShare: 0.8,
     types: ["t", "u"],
+    batch: 5,
     limits: true,
     rateWindows: false,
     schedules: false,
@@ -54,6 +59,20 @@ export const DIFFERENTIAL_CONFIGS: readonly DifferentialConfig[] = [
     keys: 8,
     keyedShare: 0.6,
     types: ["a", "b", "c"],
+    batch: 5,
+    limits: true,
+    rateWindows: true,
+    schedules: false,
+  },
+  {
+    // Backlogs longer than a claim looks (limit + TYPE_SKIP_DEPTH): mostly one slow type.
+    name: "deep lanes",
+    needs: ["limits"],
+    priorities: 1,
+    keys: 2,
+    keyedShare: 0.5,
+    types: ["slow", "slow", "slow", "fast"],
+    batch: 40,
     limits: true,
     rateWindows: true,
     schedules: false,
@@ -65,6 +84,7 @@ export const DIFFERENTIAL_CONFIGS: readonly DifferentialConfig[] = [
     keys: 3,
     keyedShare: 0.3,
     types: ["t", "s"],
+    batch: 5,
     limits: false,
     rateWindows: false,
     schedules: true,
@@ -76,6 +96,7 @@ export const DIFFERENTIAL_CONFIGS: readonly DifferentialConfig[] = [
     keys: 60,
     keyedShare: 0.7,
     types: ["a", "b", "c"],
+    batch: 5,
     limits: true,
     rateWindows: true,
     schedules: true,

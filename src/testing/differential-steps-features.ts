@@ -19,7 +19,10 @@ export function setQueueLimitsStep(m: DifferentialModel): Step {
     keyConcurrency: r.pick([null, 1, 2, 3]),
     keyRateLimit: windows && r.chance(0.5) ? rate(m) : null,
     typeRateLimits: windows
-      ? m.config.types.filter(() => r.chance(0.4)).map((type) => ({ type, ...rate(m) }))
+      ? [...new Set(m.config.types)]
+          .sort()
+          .filter(() => r.chance(0.4))
+          .map((type) => ({ type, ...rate(m) }))
       : [],
   };
   const input = { ...m.scope(), limits, ...(r.chance(0.2) ? { onlyIfAbsent: true } : {}) };

@@ -69,12 +69,10 @@ export function claimFields(m: DifferentialModel): Omit<ClaimInput, "queue" | "n
   };
 }
 
-/** 1-5 new jobs (now and then an earlier one again). */
+/** 1 to the configuration's batch size of new jobs (now and then an earlier one again). */
 export function enqueueStep(m: DifferentialModel): Step {
-  const input = {
-    ...m.scope(),
-    jobs: Array.from({ length: m.random.int(1, 5) }, () => m.newJob()),
-  };
+  const count = m.random.int(1, m.config.batch);
+  const input = { ...m.scope(), jobs: Array.from({ length: count }, () => m.newJob()) };
   return step({
     name: "enqueue",
     input,
