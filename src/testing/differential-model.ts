@@ -24,7 +24,9 @@ export const RETENTION_MS = 120_000;
 /** The run's knowledge of its queue, and the draws that depend on it. */
 export class DifferentialModel {
   now = START;
+  /** Every job id seen (in a list, to draw from; in a set, to look up). */
   readonly jobIds: string[] = [];
+  readonly #knownIds = new Set<string>();
   /** Every job sent to enqueue. */
   readonly sent: NewJobRecord[] = [];
   readonly held = new Map<string, Held>();
@@ -122,7 +124,11 @@ export class DifferentialModel {
   }
 
   seeJobs(ids: readonly string[]): void {
-    for (const id of ids) if (!this.jobIds.includes(id)) this.jobIds.push(id);
+    for (const id of ids) {
+      if (this.#knownIds.has(id)) continue;
+      this.#knownIds.add(id);
+      this.jobIds.push(id);
+    }
   }
 
   seeClaim(jobs: readonly JobRecord[], token: string, leaseUntil: number): void {
