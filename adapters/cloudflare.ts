@@ -97,6 +97,8 @@ export function cloudflareWorker<
       queueRoutes(queue, {
         ...routes,
         sse: { maxStorePolls: WORKERS_MAX_STORE_POLLS, ...routes.sse },
+        // A request may not touch another request's I/O: each stream follows its job itself.
+        streams: { ...routes.streams, share: false },
         worker,
         onEnqueued: kick
           ? (c, ids) => c.executionCtx.waitUntil(worker.drain({ ...kick, maxJobs: ids.length }))

@@ -74,6 +74,22 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
      */
     maxStorePolls?: number;
   };
+  /**
+   * Caps on open SSE streams and `result?waitMs=` long-polls together, answered 503 with
+   * `Retry-After` when full; they count per `queueRoutes()` app (one per process or isolate).
+   */
+  streams?: {
+    /** All jobs together. Default 1000. */
+    max?: number | undefined;
+    /** Of one job. Default 100. */
+    maxPerJob?: number | undefined;
+    /**
+     * One store poller per job feeds all its streams and long-polls in this process. Default
+     * true; the Cloudflare adapter turns it off (a Worker request may not use another
+     * request's I/O), so there each stream polls for itself.
+     */
+    share?: boolean | undefined;
+  };
   /** Longest `GET /jobs/:id/result?waitMs=` wait, and its default. Default 25 s for both. */
   waitMs?: { default?: number; max?: number };
   /** Called after jobs were created (e.g. to start a short drain with `waitUntil`). */

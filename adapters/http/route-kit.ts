@@ -23,10 +23,9 @@ import {
 } from "./auth.js";
 import { errorResponse, HttpError } from "./errors.js";
 import { jobLinks, routesBase } from "./job-view.js";
-import type { SseTiming } from "./sse.js";
+import { JobWatchers } from "./job-watchers.js";
+import { checkedSettings } from "./route-settings.js";
 import { StreamTokens } from "./stream-token.js";
-
-const DEFAULT_TIMING: SseTiming = { heartbeatMs: 15_000, maxStreamMs: 300_000, retryMs: 2_000 };
 
 export type RouteKit<J extends JobDefinitions> = ReturnType<typeof routeKit<J>>;
 
@@ -42,25 +41,25 @@ export function routeKit<J extends JobDefinitions>(
     throw new Error("give jobs to the queue only: queueRoutes' own jobs option is deprecated");
   }
   assertJobDefinitions(options.jobs);
-  const maxStorePolls = options.sse?.maxStorePolls;
-  if (maxStorePolls !== undefined && !(Number.isInteger(maxStorePolls) && maxStorePolls >= 1)) {
-    throw new Error("sse.maxStorePolls must be a positive integer");
-  }
+  const settings = checkedSettings(options);
   const tokens = streamSecret ? new StreamTokens(streamSecret) : null;
-  const tokenTtlMs = options.streamTokenTtlMs ?? 3_600_000;
+  const broadcaster = new Broadcaster(queue, { pollMs: settings.pollMs });
 
   return {
     queue,
     options,
     auth,
     cronSecret,
-    maxStorePolls,
-    timing: { ...DEFAULT_TIMING, ...options.sse } as SseTiming,
-    broadcaster: new Broadcaster(queue, { pollMs: options.sse?.pollMs }),
-    wait: { fallback: options.waitMs?.default ?? 25_000, max: options.waitMs?.max ?? 25_000 },
+    timing: settings.timing,
+    budgetMs: settings.budgetMs,
+    watchers: new JobWatchers(
+      broadcaster as unknown as Broadcaster<JobDefinitions>,
+      settings.streams,
+    ),
+    wait: settings.wait,
     admin: adminOnly(auth),
     bodyLimit: bodyLimit({
-      maxSize: options.maxBodyBytes ?? 1_000_000,
+      maxSize: settings.maxBodyBytes,
       onError: (c) =>
         errorResponse(c, new HttpError(413, "PAYLOAD_TOO_LARGE", "request body too large")),
     }) as MiddlewareHandler,
@@ -79,7 +78,11 @@ export function routeKit<J extends JobDefinitions>(
     async created(c: Context, id: string, isNew: boolean) {
       const links = jobLinks(routesBase(c.req.path), id);
       if (!tokens) return { id, created: isNew, links };
-      const streamToken = await tokens.sign(queue.name, id, queue.clock.now() + tokenTtlMs);
+      const streamToken = await tokens.sign(
+        queue.name,
+        id,
+        queue.clock.now() + settings.tokenTtlMs,
+      );
       const streamUrl = `${links.events}?token=${encodeURIComponent(streamToken)}`;
       return { id, created: isNew, links, streamToken, streamUrl };
     },

@@ -10,7 +10,7 @@ export function cronRoutes<J extends JobDefinitions>(
   worker: Worker<J>,
 ): void {
   const { cronSecret, auth } = kit;
-  const budgetMs = kit.options.budgetMs ?? 25_000;
+  const { budgetMs } = kit;
   app.on(["GET", "POST"], "/cron", async (c) => {
     const viaSecret = cronSecret && (await matchesAny(bearerToken(c), [cronSecret]));
     if (!viaSecret && !(await isAdmin(c, auth))) throw unauthorized();
