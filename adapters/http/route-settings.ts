@@ -50,8 +50,8 @@ export function checkedSettings(
     }),
     budgetMs: msOption(options.budgetMs, "budgetMs", 25_000, { max: DAY }),
     timing: {
-      heartbeatMs: msOption(sse.heartbeatMs, "sse.heartbeatMs", 15_000, { min: 100 }),
-      maxStreamMs: msOption(sse.maxStreamMs, "sse.maxStreamMs", 300_000, { min: 100 }),
+      heartbeatMs: msOption(sse.heartbeatMs, "sse.heartbeatMs", 15_000, { min: 10 }),
+      maxStreamMs: msOption(sse.maxStreamMs, "sse.maxStreamMs", 300_000, { min: 10 }),
       retryMs: msOption(sse.retryMs, "sse.retryMs", 2_000),
     },
     pollMs: { min: minPoll, max: maxPoll },

@@ -1,7 +1,8 @@
 /** `GET|POST /cron`: a budgeted drain, for a platform's cron (its secret) or an admin. */
 import type { Hono } from "hono";
 import type { JobDefinitions, Worker } from "../../src/index.js";
-import { bearerToken, isAdmin, matchesAny, unauthorized } from "./auth.js";
+import { adminGrant, bearerToken, matchesAny, unauthorized } from "./auth.js";
+import { refuseCrossSite } from "./cross-site.js";
 import type { RouteKit } from "./route-kit.js";
 
 export function cronRoutes<J extends JobDefinitions>(
@@ -13,7 +14,12 @@ export function cronRoutes<J extends JobDefinitions>(
   const { budgetMs } = kit;
   app.on(["GET", "POST"], "/cron", async (c) => {
     const viaSecret = cronSecret && (await matchesAny(bearerToken(c), [cronSecret]));
-    if (!viaSecret && !(await isAdmin(c, auth))) throw unauthorized();
+    if (!viaSecret) {
+      const grant = await adminGrant(c, auth);
+      if (grant === null) throw unauthorized();
+      // Even a GET drains: a cookie caller must show it is not another site's <img>.
+      refuseCrossSite(c, grant);
+    }
     return c.json(await worker.drain({ budgetMs }));
   });
 }
