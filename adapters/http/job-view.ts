@@ -1,5 +1,8 @@
-/** The JSON shapes the HTTP API returns for jobs. */
+/** The JSON shapes the HTTP API returns for jobs, and the links in them. */
+import type { Context } from "hono";
+import { baseRoutePath } from "hono/route";
 import type { Job } from "../../src/index.js";
+import { HttpError } from "./errors.js";
 
 /** Where a job's routes live, relative to the queue routes' mount point. */
 export function jobLinks(base: string, id: string) {
@@ -38,8 +41,22 @@ export function jobView(job: Job, base: string, withPayload: boolean) {
   };
 }
 
-/** The mount point of the queue routes, from a request path that contains `/jobs` or `/cron`. */
-export function routesBase(path: string): string {
-  const at = path.search(/\/(jobs|stats|cron)(\/|$)/);
-  return at >= 0 ? path.slice(0, at) : "";
+/**
+ * The mount point of the queue routes for this request: the mount's pattern (as given to
+ * `app.route()`) with its parameters filled in, each percent-encoded. Never raw path text, so
+ * a parameter cannot turn the base into `//host` or `/\host`; a parameter holding a backslash
+ * (sent encoded, `%5C`) is refused with 404.
+ */
+export function mountBase(c: Context): string {
+  const params = c.req.param() as Record<string, string | undefined>;
+  const segments = baseRoutePath(c)
+    .split("/")
+    .map((segment) => {
+      const name = /^:([^{?]+)/.exec(segment)?.[1];
+      if (name === undefined) return segment;
+      const value = params[name] ?? "";
+      if (value.includes("\\")) throw new HttpError(404, "NOT_FOUND", "no such route");
+      return encodeURIComponent(value);
+    });
+  return segments.join("/").replace(/\/+$/, "");
 }

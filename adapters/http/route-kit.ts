@@ -22,7 +22,7 @@ import {
   unauthorized,
 } from "./auth.js";
 import { errorResponse, HttpError } from "./errors.js";
-import { jobLinks, routesBase } from "./job-view.js";
+import { jobLinks, mountBase } from "./job-view.js";
 import { JobWatchers } from "./job-watchers.js";
 import { checkedSettings } from "./route-settings.js";
 import { StreamTokens } from "./stream-token.js";
@@ -76,7 +76,7 @@ export function routeKit<J extends JobDefinitions>(
 
     /** An enqueue answer: id, links, and the browser's stream token and URL. */
     async created(c: Context, id: string, isNew: boolean) {
-      const links = jobLinks(routesBase(c.req.path), id);
+      const links = jobLinks(mountBase(c), id);
       if (!tokens) return { id, created: isNew, links };
       const streamToken = await tokens.sign(
         queue.name,

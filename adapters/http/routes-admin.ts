@@ -2,7 +2,7 @@
 import type { Hono } from "hono";
 import type { JobDefinitions } from "../../src/index.js";
 import { HttpError } from "./errors.js";
-import { jobView, routesBase } from "./job-view.js";
+import { jobView, mountBase } from "./job-view.js";
 import { intParam, statesParam } from "./query.js";
 import type { RouteKit } from "./route-kit.js";
 
@@ -16,7 +16,7 @@ export function adminRoutes<J extends JobDefinitions>(app: Hono, kit: RouteKit<J
     }
     const limit = intParam(c, "limit", { min: 1, max: 1_000, fallback: 50 });
     const page = await queue.list({ state, limit, cursor: c.req.query("cursor") ?? null });
-    const base = routesBase(c.req.path);
+    const base = mountBase(c);
     return c.json({ jobs: page.jobs.map((job) => jobView(job, base, true)), cursor: page.cursor });
   });
 

@@ -8,7 +8,7 @@
 import type { Context, Hono } from "hono";
 import { isTerminal, snapshotOf } from "../../src/adapter-kit.js";
 import type { Job, JobDefinitions, JobUpdate } from "../../src/index.js";
-import { jobView, routesBase } from "./job-view.js";
+import { jobView, mountBase } from "./job-view.js";
 import { intParam, resumeCursor } from "./query.js";
 import type { RouteKit } from "./route-kit.js";
 import { SSE_HEADERS, sseResponse } from "./sse.js";
@@ -21,7 +21,7 @@ export function readRoutes<J extends JobDefinitions>(app: Hono, kit: RouteKit<J>
   app.get("/jobs/:id", async (c) => {
     const id = c.req.param("id");
     const access = await kit.readAccess(c, id);
-    return c.json(jobView(await kit.getJob(id), routesBase(c.req.path), access === "admin"));
+    return c.json(jobView(await kit.getJob(id), mountBase(c), access === "admin"));
   });
 
   app.get("/jobs/:id/events", async (c) => {
@@ -58,7 +58,7 @@ export function readRoutes<J extends JobDefinitions>(app: Hono, kit: RouteKit<J>
     const { wait } = kit;
     const waitMs = intParam(c, "waitMs", { min: 0, max: wait.max, fallback: wait.fallback });
     const job = await waitFor(kit, id, isHead(c) ? 0 : waitMs, c.req.raw.signal);
-    const view = jobView(job, routesBase(c.req.path), access === "admin");
+    const view = jobView(job, mountBase(c), access === "admin");
     return c.json(view, isTerminal(job.state) ? 200 : 202);
   });
 }
