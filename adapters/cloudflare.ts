@@ -17,6 +17,7 @@ import { Hono } from "hono";
 import type { UntypedJobs } from "../src/adapter-kit.js";
 import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
 import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
+import { sharedDrain } from "./http/shared-drain.js";
 
 /**
  * Store calls one SSE stream may make by default (`sse.maxStorePolls`): with the route's own
@@ -101,7 +102,8 @@ export function cloudflareWorker<
         streams: { ...routes.streams, share: false },
         worker,
         onEnqueued: kick
-          ? (c, ids) => c.executionCtx.waitUntil(worker.drain({ ...kick, maxJobs: ids.length }))
+          ? (c, ids) =>
+              c.executionCtx.waitUntil(sharedDrain(worker, { ...kick, maxJobs: ids.length }))
           : undefined,
       }),
     );
@@ -116,7 +118,7 @@ export function cloudflareWorker<
     },
     async scheduled(_event, env, ctx) {
       const { worker, budgetMs } = build(env);
-      const drained = worker.drain({ budgetMs });
+      const drained = sharedDrain(worker, { budgetMs });
       ctx.waitUntil(drained);
       await drained; // a failed drain shows as the tick's exception in the dashboard
     },

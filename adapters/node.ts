@@ -16,6 +16,7 @@ import { serve as serveHono } from "@hono/node-server";
 import { Cron } from "croner";
 import { rateLimitedConsole, type UntypedJobs } from "../src/adapter-kit.js";
 import type { DrainSummary, JobDefinitions, JobQueue, Worker } from "../src/index.js";
+import { sharedDrain } from "./http/shared-drain.js";
 
 /**
  * When the worker drains in this process: on a cron expression (croner syntax, seconds first
@@ -94,7 +95,7 @@ export async function serve<J extends JobDefinitions>(
   const tick = async (): Promise<DrainSummary | null> => {
     if (!worker || draining || closing) return null;
     const budgetMs = (drains && "budgetMs" in drains && drains.budgetMs) || DEFAULT_BUDGET_MS;
-    draining = worker.drain({ budgetMs });
+    draining = sharedDrain(worker, { budgetMs });
     try {
       const summary = await draining;
       options.onDrain?.(summary);

@@ -18,6 +18,7 @@ import { handle } from "hono/vercel";
 import type { UntypedJobs } from "../src/adapter-kit.js";
 import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
 import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
+import { sharedDrain } from "./http/shared-drain.js";
 
 /** Per-runtime defaults that keep streams and waits inside Vercel's limits. */
 const LIMITS = {
@@ -78,7 +79,8 @@ export function vercelHandlers<J extends JobDefinitions>(
     waitMs: { default: limits.waitMs, max: limits.waitMs, ...options.routes.waitMs },
     onEnqueued:
       worker && waitUntil
-        ? (_c, ids) => waitUntil(worker.drain({ budgetMs: limits.waitMs, maxJobs: ids.length }))
+        ? (_c, ids) =>
+            waitUntil(sharedDrain(worker, { budgetMs: limits.waitMs, maxJobs: ids.length }))
         : undefined,
   });
   const app = new Hono().route(options.basePath ?? "/api/queue", routes);

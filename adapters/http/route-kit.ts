@@ -35,8 +35,9 @@ export function routeKit<J extends JobDefinitions>(
 ) {
   const auth = assertAuthOptions(options.auth);
   const streamSecret = assertSecret(options.streamSecret, "streamSecret");
-  // Any length: the platform may choose it (Vercel's CRON_SECRET); only empty is refused.
-  const cronSecret = assertSecret(options.cronSecret, "cronSecret", 1);
+  // 16+ like the other secrets: the cron route runs jobs. (Vercel's CRON_SECRET is the
+  // project's own choice: Vercel asks for 16+ random characters too.)
+  const cronSecret = assertSecret(options.cronSecret, "cronSecret");
   if (options.jobs !== undefined && queue.jobs !== undefined) {
     throw new Error("give jobs to the queue only: queueRoutes' own jobs option is deprecated");
   }

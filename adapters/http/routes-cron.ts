@@ -1,9 +1,13 @@
-/** `GET|POST /cron`: a budgeted drain, for a platform's cron (its secret) or an admin. */
+/**
+ * `GET|POST /cron`: a budgeted drain, for a platform's cron (its secret) or an admin; calls
+ * while one runs share it.
+ */
 import type { Hono } from "hono";
 import type { JobDefinitions, Worker } from "../../src/index.js";
 import { adminGrant, bearerToken, matchesAny, unauthorized } from "./auth.js";
 import { refuseCrossSite } from "./cross-site.js";
 import type { RouteKit } from "./route-kit.js";
+import { sharedDrain } from "./shared-drain.js";
 
 export function cronRoutes<J extends JobDefinitions>(
   app: Hono,
@@ -20,6 +24,7 @@ export function cronRoutes<J extends JobDefinitions>(
       // Even a GET drains: a cookie caller must show it is not another site's <img>.
       refuseCrossSite(c, grant);
     }
-    return c.json(await worker.drain({ budgetMs }));
+    // Concurrent calls share one drain: together they never exceed the worker's concurrency.
+    return c.json(await sharedDrain(worker, { budgetMs }));
   });
 }
