@@ -114,6 +114,12 @@ export function queueRoutes<J extends JobDefinitions>(
   const kit = routeKit(queue, options);
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));
+  // API answers (an enqueue's carries a stream token) are for this caller only: no cache keeps
+  // them. Streams and dashboard files set their own.
+  app.use("*", async (c, next) => {
+    await next();
+    if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
+  });
   // Browsers may read Retry-After cross-origin (a 503's wait), unless the caller says otherwise.
   if (options.cors) app.use("*", cors({ exposeHeaders: ["Retry-After"], ...options.cors }));
   enqueueRoutes(app, kit);
