@@ -50,6 +50,12 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
    * stream tokens off; an empty or short string fails at startup.
    */
   streamSecret?: string | undefined;
+  /**
+   * Serve jobs' error messages to stream-token holders (browsers) too. Default false: they
+   * get an error's `code` only, admins the whole error (a handler's message may name a store
+   * URL or other internals).
+   */
+  exposeErrors?: boolean | undefined;
   /** How long a stream token is valid. Default 1 hour. */
   streamTokenTtlMs?: number;
   /**

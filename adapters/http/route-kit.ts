@@ -11,6 +11,7 @@ import {
   type JobDefinitions,
   JobNotFoundError,
   type JobQueue,
+  ValidationError,
 } from "../../src/index.js";
 import type { QueueRoutesOptions } from "../hono.js";
 import {
@@ -22,7 +23,7 @@ import {
   unauthorized,
 } from "./auth.js";
 import { errorResponse, HttpError } from "./errors.js";
-import { jobLinks, mountBase } from "./job-view.js";
+import { ADMIN_VIEW, jobLinks, mountBase, type Visibility } from "./job-view.js";
 import { JobWatchers } from "./job-watchers.js";
 import { checkedSettings } from "./route-settings.js";
 import { StreamTokens } from "./stream-token.js";
@@ -43,6 +44,10 @@ export function routeKit<J extends JobDefinitions>(
   }
   assertJobDefinitions(options.jobs);
   const settings = checkedSettings(options);
+  if (options.exposeErrors !== undefined && typeof options.exposeErrors !== "boolean") {
+    throw new ValidationError("exposeErrors must be a boolean", "exposeErrors");
+  }
+  const tokenView: Visibility = { payload: false, errorMessages: options.exposeErrors === true };
   const tokens = streamSecret ? new StreamTokens(streamSecret) : null;
   const broadcaster = new Broadcaster(queue, { pollMs: settings.pollMs });
 
@@ -65,12 +70,16 @@ export function routeKit<J extends JobDefinitions>(
         errorResponse(c, new HttpError(413, "PAYLOAD_TOO_LARGE", "request body too large")),
     }) as MiddlewareHandler,
 
-    /** Admin, or a valid stream token for this job (`?token=` or bearer). */
-    async readAccess(c: Context, id: string): Promise<"admin" | "token"> {
-      if (await isAdmin(c, auth)) return "admin";
+    /**
+     * What the caller may see of this job: everything for an admin; for a valid stream token
+     * of this job (`?token=` or bearer), no payload and (unless `exposeErrors`) no error
+     * messages. Anyone else: 401.
+     */
+    async readAccess(c: Context, id: string): Promise<Visibility> {
+      if (await isAdmin(c, auth)) return ADMIN_VIEW;
       const token = c.req.query("token") ?? bearerToken(c);
       if (tokens && token && (await tokens.verify(token, queue.name, id, queue.clock.now()))) {
-        return "token";
+        return tokenView;
       }
       throw unauthorized(token ? "stream token invalid or expired" : undefined);
     },

@@ -2,7 +2,7 @@
 import type { Hono } from "hono";
 import type { JobDefinitions } from "../../src/index.js";
 import { HttpError } from "./errors.js";
-import { jobView, mountBase } from "./job-view.js";
+import { ADMIN_VIEW, jobView, mountBase } from "./job-view.js";
 import { cursorParam, intParam, statesParam } from "./query.js";
 import type { RouteKit } from "./route-kit.js";
 
@@ -17,7 +17,10 @@ export function adminRoutes<J extends JobDefinitions>(app: Hono, kit: RouteKit<J
     const limit = intParam(c, "limit", { min: 1, max: 1_000, fallback: 50 });
     const page = await queue.list({ state, limit, cursor: cursorParam(c) });
     const base = mountBase(c);
-    return c.json({ jobs: page.jobs.map((job) => jobView(job, base, true)), cursor: page.cursor });
+    return c.json({
+      jobs: page.jobs.map((job) => jobView(job, base, ADMIN_VIEW)),
+      cursor: page.cursor,
+    });
   });
 
   app.delete("/jobs", admin, async (c) => {

@@ -8,7 +8,7 @@
 import type { Context, Hono } from "hono";
 import { isTerminal, snapshotOf } from "../../src/adapter-kit.js";
 import type { Job, JobDefinitions, JobUpdate } from "../../src/index.js";
-import { jobView, mountBase } from "./job-view.js";
+import { jobView, mountBase, visibleUpdate } from "./job-view.js";
 import { intParam, resumeCursor } from "./query.js";
 import type { RouteKit } from "./route-kit.js";
 import { SSE_HEADERS, sseResponse } from "./sse.js";
@@ -21,12 +21,12 @@ export function readRoutes<J extends JobDefinitions>(app: Hono, kit: RouteKit<J>
   app.get("/jobs/:id", async (c) => {
     const id = c.req.param("id");
     const access = await kit.readAccess(c, id);
-    return c.json(jobView(await kit.getJob(id), mountBase(c), access === "admin"));
+    return c.json(jobView(await kit.getJob(id), mountBase(c), access));
   });
 
   app.get("/jobs/:id/events", async (c) => {
     const id = c.req.param("id");
-    await kit.readAccess(c, id);
+    const access = await kit.readAccess(c, id);
     const after = resumeCursor(c);
     const job = await kit.getJob(id);
     // Nothing left to send: 204 tells EventSource to stop reconnecting.
@@ -37,11 +37,13 @@ export function readRoutes<J extends JobDefinitions>(app: Hono, kit: RouteKit<J>
     return sseResponse(
       async function* (signal) {
         try {
-          yield* first;
+          for (const update of first) yield visibleUpdate(update, access);
           if (after === undefined && isTerminal(job.state)) return;
           // With a store-call budget the watcher may end before the job does: the stream
           // then closes with a `retry:` hint and the client resumes in a fresh request.
-          yield* watchers.follow(id, after ?? job.seq, signal);
+          for await (const update of watchers.follow(id, after ?? job.seq, signal)) {
+            yield visibleUpdate(update, access);
+          }
         } finally {
           release();
         }
@@ -58,7 +60,7 @@ export function readRoutes<J extends JobDefinitions>(app: Hono, kit: RouteKit<J>
     const { wait } = kit;
     const waitMs = intParam(c, "waitMs", { min: 0, max: wait.max, fallback: wait.fallback });
     const job = await waitFor(kit, id, isHead(c) ? 0 : waitMs, c.req.raw.signal);
-    const view = jobView(job, mountBase(c), access === "admin");
+    const view = jobView(job, mountBase(c), access);
     return c.json(view, isTerminal(job.state) ? 200 : 202);
   });
 }
