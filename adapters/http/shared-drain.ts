@@ -15,7 +15,7 @@ export function sharedDrain<J extends JobDefinitions>(
   options: Parameters<Worker<J>["drain"]>[0],
 ): Promise<DrainSummary> {
   const current = running.get(worker);
-  if (current) return current;
+  if (current !== undefined) return current;
   const drain = worker.drain(options).finally(() => {
     if (running.get(worker) === drain) running.delete(worker);
   });
