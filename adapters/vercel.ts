@@ -8,7 +8,7 @@
  * // app/api/queue/[...path]/route.ts
  * import { waitUntil } from "@vercel/functions";
  * export const runtime = "edge";
- * export const { GET, POST, DELETE, OPTIONS } = vercelHandlers({
+ * export const { GET, HEAD, POST, PUT, DELETE, OPTIONS } = vercelHandlers({
  *   queue, worker, runtime, waitUntil, cronSecret: process.env.CRON_SECRET,
  *   routes: { auth: { tokens: [process.env.API_TOKEN] }, streamSecret: process.env.STREAM_SECRET },
  * });
@@ -54,10 +54,15 @@ export interface VercelOptions<J extends JobDefinitions = UntypedJobs> {
 
 type Handler = (request: Request) => Promise<Response>;
 
-/** Route handlers (one per method) plus the Hono app, for tests or custom mounting. */
+/**
+ * Route handlers, one per method the API answers to (export them all: a method the route file
+ * does not export gets the platform's 405), plus the Hono app, for tests or custom mounting.
+ */
 export interface VercelHandlers {
   GET: Handler;
+  HEAD: Handler;
   POST: Handler;
+  PUT: Handler;
   DELETE: Handler;
   OPTIONS: Handler;
   app: Hono;
@@ -85,5 +90,13 @@ export function vercelHandlers<J extends JobDefinitions>(
   });
   const app = new Hono().route(options.basePath ?? "/api/queue", routes);
   const handler: Handler = async (request) => handle(app)(request);
-  return { GET: handler, POST: handler, DELETE: handler, OPTIONS: handler, app };
+  return {
+    GET: handler,
+    HEAD: handler,
+    POST: handler,
+    PUT: handler,
+    DELETE: handler,
+    OPTIONS: handler,
+    app,
+  };
 }
