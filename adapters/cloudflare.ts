@@ -17,6 +17,7 @@ import { Hono } from "hono";
 import type { UntypedJobs } from "../src/adapter-kit.js";
 import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
 import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
+import { msOption } from "./http/options.js";
 import { sharedDrain } from "./http/shared-drain.js";
 
 /**
@@ -92,7 +93,11 @@ export function cloudflareWorker<
     const cached = perIsolate.get(env);
     if (cached) return cached;
     const { queue, worker, routes, ...settings } = options.setup(env);
-    const kick = settings.kick === false ? null : { budgetMs: settings.kick?.budgetMs ?? 20_000 };
+    const kick =
+      settings.kick === false
+        ? null
+        : { budgetMs: msOption(settings.kick?.budgetMs, "kick.budgetMs", 20_000) };
+    const budgetMs = msOption(settings.budgetMs, "budgetMs", 25_000);
     const app = new Hono().route(
       options.basePath ?? "/queue",
       queueRoutes(queue, {
@@ -107,7 +112,7 @@ export function cloudflareWorker<
           : undefined,
       }),
     );
-    const built = { worker, app, budgetMs: settings.budgetMs ?? 25_000 };
+    const built = { worker, app, budgetMs };
     perIsolate.set(env, built);
     return built;
   };

@@ -16,7 +16,7 @@
 import { Hono } from "hono";
 import { handle } from "hono/vercel";
 import type { UntypedJobs } from "../src/adapter-kit.js";
-import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
+import { type JobDefinitions, type JobQueue, ValidationError, type Worker } from "../src/index.js";
 import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
 import { sharedDrain } from "./http/shared-drain.js";
 
@@ -72,7 +72,11 @@ export interface VercelHandlers {
 export function vercelHandlers<J extends JobDefinitions>(
   options: VercelOptions<J>,
 ): VercelHandlers {
-  const limits = LIMITS[options.runtime ?? "edge"];
+  const runtime = options.runtime ?? "edge";
+  if (!Object.hasOwn(LIMITS, runtime)) {
+    throw new ValidationError('runtime must be "edge" or "nodejs"', "runtime");
+  }
+  const limits = LIMITS[runtime];
   const { worker, waitUntil } = options;
   const budgetMs = options.budgetMs ?? limits.budgetMs;
   const routes = queueRoutes(options.queue, {

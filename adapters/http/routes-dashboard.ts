@@ -9,6 +9,7 @@ import type { Context, Hono } from "hono";
 import { DASHBOARD_ASSETS, type DashboardAsset } from "./dashboard-assets.generated.js";
 import { HttpError } from "./errors.js";
 import { mountBase } from "./job-view.js";
+import { msOption } from "./options.js";
 
 /** Options of the dashboard (`queueRoutes(queue, { dashboard: { … } })`). */
 export interface DashboardOptions {
@@ -45,11 +46,7 @@ const escapeAttribute = (text: string) =>
 
 /** Checks the options at startup; returns the poll interval. */
 function pollInterval(options: DashboardOptions): number {
-  const pollMs = options.pollMs ?? 5_000;
-  if (!Number.isInteger(pollMs) || pollMs < 1_000) {
-    throw new Error("dashboard.pollMs must be an integer of at least 1000 (ms)");
-  }
-  return pollMs;
+  return msOption(options.pollMs, "dashboard.pollMs", 5_000, { min: 1_000, max: 3_600_000 });
 }
 
 /** Registers the dashboard's routes on the queue routes' app. */
