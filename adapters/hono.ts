@@ -12,7 +12,7 @@
  *   worker, cronSecret: env.CRON_SECRET,
  * }));
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import type { UntypedJobs } from "../src/adapter-kit.js";
 import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
@@ -109,6 +109,23 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
 }
 
 /**
+ * Middleware that warns once, at the first request, that `auth: false` opens every route (the
+ * factory itself never logs: building routes in a test or a script stays quiet).
+ */
+function warnOpenOnce(): MiddlewareHandler {
+  let warned = false;
+  return async (_c, next) => {
+    if (!warned) {
+      warned = true;
+      console.warn(
+        "jdobb-async-queue: queueRoutes has auth: false: every route is open to anyone who can reach it (local development only)",
+      );
+    }
+    await next();
+  };
+}
+
+/**
  * Builds the routes: small groups over one shared kit (see `adapters/http/routes-*.ts`).
  * Job types and payloads are checked by the queue's own `jobs` schemas. Invalid options throw
  * here, at startup.
@@ -127,6 +144,7 @@ export function queueRoutes<J extends JobDefinitions>(
     if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
   });
   // Browsers may read Retry-After cross-origin (a 503's wait), unless the caller says otherwise.
+  if (options.auth === false) app.use("*", warnOpenOnce());
   if (options.cors) app.use("*", cors({ exposeHeaders: ["Retry-After"], ...options.cors }));
   enqueueRoutes(app, kit);
   readRoutes(app, kit);
