@@ -4,7 +4,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
-import { refuseCrossSite } from "./cross-site.js";
+import type { CrossSiteGuard } from "./cross-site.js";
 import { HttpError } from "./errors.js";
 
 /** Authentication for admin and mutating routes; `false` opens them (local development only). */
@@ -72,11 +72,11 @@ export function unauthorized(message = "missing or invalid credentials"): HttpEr
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Middleware: admin rights or 401; a state change must not come from another site (403). */
-export function adminOnly(auth: CheckedAuth): MiddlewareHandler {
+export function adminOnly(auth: CheckedAuth, guard: CrossSiteGuard): MiddlewareHandler {
   return async (c, next) => {
     const grant = await adminGrant(c, auth);
     if (grant === null) throw unauthorized();
-    if (!READS.has(c.req.method)) refuseCrossSite(c, grant);
+    if (!READS.has(c.req.method)) await guard(c, grant);
     await next();
   };
 }

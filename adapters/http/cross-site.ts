@@ -6,6 +6,7 @@
  * cannot attach one to a simple request).
  */
 import type { Context } from "hono";
+import type { cors } from "hono/cors";
 import type { AdminGrant } from "./auth.js";
 import { HttpError } from "./errors.js";
 
@@ -24,12 +25,32 @@ export function maybeCrossSite(c: Context): boolean {
   return c.req.method === "GET" || c.req.method === "HEAD";
 }
 
-/** Throws 403 if a state-changing request admitted by `grant` may come from another site. */
-export function refuseCrossSite(c: Context, grant: AdminGrant): void {
-  if (grant === "token" || !maybeCrossSite(c)) return;
-  throw new HttpError(
-    403,
-    "CROSS_SITE",
-    "this request may come from another site: send it from the same origin or with a bearer token",
-  );
+/** Throws 403 if a state-changing request admitted by a grant may come from another site. */
+export type CrossSiteGuard = (c: Context, grant: AdminGrant) => Promise<void>;
+
+type CorsOptions = NonNullable<Parameters<typeof cors>[0]>;
+
+/**
+ * The guard of state changes. Origins the routes' `cors` option lets send credentials
+ * (`credentials: true` and an explicit origin, list or function; never `*`) are trusted: a
+ * cookie caller from one of them may change state, as that setting intends.
+ */
+export function crossSiteGuard(corsOptions: CorsOptions | undefined): CrossSiteGuard {
+  const allowed = corsOptions?.credentials === true ? corsOptions.origin : undefined;
+  const trusted = async (origin: string, c: Context): Promise<boolean> => {
+    if (typeof allowed === "string") return allowed !== "*" && allowed === origin;
+    if (Array.isArray(allowed)) return allowed.includes(origin);
+    if (typeof allowed === "function") return (await allowed(origin, c)) === origin;
+    return false;
+  };
+  return async (c, grant) => {
+    if (grant === "token" || !maybeCrossSite(c)) return;
+    const origin = c.req.header("origin");
+    if (origin !== undefined && origin !== "null" && (await trusted(origin, c))) return;
+    throw new HttpError(
+      403,
+      "CROSS_SITE",
+      "this request may come from another site: send it from the same origin or with a bearer token",
+    );
+  };
 }

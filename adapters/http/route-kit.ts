@@ -22,6 +22,7 @@ import {
   isAdmin,
   unauthorized,
 } from "./auth.js";
+import { crossSiteGuard } from "./cross-site.js";
 import { errorResponse, HttpError } from "./errors.js";
 import { ADMIN_VIEW, jobLinks, mountBase, type Visibility } from "./job-view.js";
 import { JobWatchers } from "./job-watchers.js";
@@ -49,6 +50,7 @@ export function routeKit<J extends JobDefinitions>(
   }
   const tokenView: Visibility = { payload: false, errorMessages: options.exposeErrors === true };
   const tokens = streamSecret ? new StreamTokens(streamSecret) : null;
+  const crossSite = crossSiteGuard(options.cors);
   const broadcaster = new Broadcaster(queue, { pollMs: settings.pollMs });
 
   return {
@@ -63,7 +65,8 @@ export function routeKit<J extends JobDefinitions>(
       settings.streams,
     ),
     wait: settings.wait,
-    admin: adminOnly(auth),
+    admin: adminOnly(auth, crossSite),
+    crossSite,
     bodyLimit: bodyLimit({
       maxSize: settings.maxBodyBytes,
       onError: (c) =>

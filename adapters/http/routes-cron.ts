@@ -5,7 +5,6 @@
 import type { Hono } from "hono";
 import type { JobDefinitions, Worker } from "../../src/index.js";
 import { adminGrant, bearerToken, matchesAny, unauthorized } from "./auth.js";
-import { refuseCrossSite } from "./cross-site.js";
 import type { RouteKit } from "./route-kit.js";
 import { sharedDrain } from "./shared-drain.js";
 
@@ -22,7 +21,7 @@ export function cronRoutes<J extends JobDefinitions>(
       const grant = await adminGrant(c, auth);
       if (grant === null) throw unauthorized();
       // Even a GET drains: a cookie caller must show it is not another site's <img>.
-      refuseCrossSite(c, grant);
+      await kit.crossSite(c, grant);
     }
     // Concurrent calls share one drain: together they never exceed the worker's concurrency.
     return c.json(await sharedDrain(worker, { budgetMs }));

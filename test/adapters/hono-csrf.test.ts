@@ -76,6 +76,28 @@ describe("cross-site requests (CSRF)", () => {
   });
 });
 
+describe("origins the cors option trusts with credentials", () => {
+  it("may change state with cookies; others, and cors without credentials, may not", async () => {
+    const cors = { origin: ["https://app.example"], credentials: true };
+    const app = routesApp({ auth: viaCookie, cors });
+    const id = await app.queue.enqueue("echo", {});
+    const from = (origin: string) =>
+      app.request(`/jobs/${id}/cancel`, {
+        method: "POST",
+        headers: { cookie: COOKIE, origin, "sec-fetch-site": "cross-site" },
+      });
+    expect((await from("https://evil.example")).status).toBe(403);
+    expect((await from("https://app.example")).status).toBe(200);
+    const noCredentials = routesApp({ auth: viaCookie, cors: { origin: "https://app.example" } });
+    const other = await noCredentials.queue.enqueue("echo", {});
+    const res = await noCredentials.request(`/jobs/${other}/cancel`, {
+      method: "POST",
+      headers: { cookie: COOKIE, origin: "https://app.example", "sec-fetch-site": "cross-site" },
+    });
+    expect(res.status).toBe(403);
+  });
+});
+
 describe("authorize", () => {
   it("grants access only when it returns true, not a truthy value", async () => {
     const app = routesApp({ auth: { authorize: () => "yes" as unknown as boolean } });
