@@ -71,12 +71,13 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
   budgetMs?: number;
   /** SSE timing; `maxStreamMs` defaults to 5 minutes, heartbeats to 15 s. */
   sse?: Partial<SseTiming> & {
-    /** First and longest wait between a stream's polls of the store. Default 100 ms → 2 s. */
+    /** First and longest wait between a watcher's polls of the store. Default 100 ms → 2 s. */
     pollMs?: { min?: number; max?: number };
     /**
-     * Store calls one stream may make before it ends (with a `retry:` hint; EventSource
-     * resumes with `Last-Event-ID`). Default unlimited; the Cloudflare adapter sets 40 to stay
-     * under the Free plan's 50 subrequests per invocation.
+     * Store calls a job's watcher may make before the streams it feeds end (with a `retry:`
+     * hint; EventSource resumes with `Last-Event-ID`). Default unlimited; the Cloudflare
+     * adapter, where each stream has its own watcher, sets 40 to stay under the Free plan's 50
+     * subrequests per invocation.
      */
     maxStorePolls?: number;
   };
