@@ -117,6 +117,26 @@ describe("stream caps and sharing", () => {
     for (const events of await Promise.all(seen)) expect(events).toEqual(["snapshot", "completed"]);
   });
 
+  it("ends every stream of a job with an error event when the job is gone", async () => {
+    const app = routesApp({ sse: { pollMs: { min: 100, max: 100 } } });
+    const { id } = await enqueued(app);
+    const streams = [
+      await app.asAdmin(`/jobs/${id}/events`),
+      await app.asAdmin(`/jobs/${id}/events`),
+    ];
+    const ends = streams.map(async (res) => {
+      const events: string[] = [];
+      for await (const item of readSse(res))
+        if (item.kind === "event") events.push(item.event ?? "");
+      return events;
+    });
+    await app.clock.advance(0);
+    await app.queue.purge(["queued"]);
+    for (let i = 0; i < 30; i++) await app.clock.advance(100);
+    for (const events of await Promise.all(ends)) expect(events).toEqual(["snapshot", "error"]);
+    expect(app.clock.sleeping).toBe(0);
+  });
+
   it("a stream that resumes further back is served by the same watcher", async () => {
     const app = routesApp({ sse: { pollMs: { min: 100, max: 100 } } });
     const { id } = await enqueued(app);
