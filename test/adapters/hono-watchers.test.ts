@@ -24,6 +24,13 @@ async function callsOverTime(app: App): Promise<number> {
   return storeCalls(app) - before;
 }
 
+/** The event types a stream sends, once it ended. */
+async function eventTypes(res: Response): Promise<string[]> {
+  const events: string[] = [];
+  for await (const item of readSse(res)) if (item.kind === "event") events.push(item.event ?? "");
+  return events;
+}
+
 /** Reads a stream until its first event (the snapshot), without cancelling it. */
 async function firstEvent(res: Response): Promise<void> {
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
@@ -101,12 +108,7 @@ describe("stream caps and sharing", () => {
     const streams = await Promise.all(
       Array.from({ length: 10 }, () => app.asAdmin(`/jobs/${id}/events`)),
     );
-    const seen = streams.map(async (res) => {
-      const events: string[] = [];
-      for await (const item of readSse(res))
-        if (item.kind === "event") events.push(item.event ?? "");
-      return events;
-    });
+    const seen = streams.map(eventTypes);
     await app.clock.advance(0);
     const reads = () => app.calls.get("readEvents") ?? 0;
     const before = reads();
@@ -124,12 +126,7 @@ describe("stream caps and sharing", () => {
       await app.asAdmin(`/jobs/${id}/events`),
       await app.asAdmin(`/jobs/${id}/events`),
     ];
-    const ends = streams.map(async (res) => {
-      const events: string[] = [];
-      for await (const item of readSse(res))
-        if (item.kind === "event") events.push(item.event ?? "");
-      return events;
-    });
+    const ends = streams.map(eventTypes);
     await app.clock.advance(0);
     await app.queue.purge(["queued"]);
     for (let i = 0; i < 30; i++) await app.clock.advance(100);
