@@ -39,6 +39,13 @@ describe("cross-site requests (CSRF)", () => {
       "DELETE",
     );
     expect(purge.status).toBe(403);
+    const put = await app.request("/schedules/nightly", {
+      method: "PUT",
+      headers: { cookie: COOKIE, "sec-fetch-site": "cross-site", "content-type": "text/plain" },
+      body: JSON.stringify({ cron: "0 3 * * *", type: "echo" }),
+    });
+    expect(put.status).toBe(403);
+    expect(await app.queue.schedules()).toEqual([]);
     const same = await send(app, cancel, { "sec-fetch-site": "same-origin" });
     expect(same.status).toBe(200);
     expect((await app.queue.get(app.id))?.state).toBe("cancelled");
