@@ -68,6 +68,15 @@ export interface VercelHandlers {
   app: Hono;
 }
 
+/** The runtime's wait limit, lowered by the user's own `max` (the default follows it). */
+function waitBounds(limit: number, given: QueueRoutesOptions["waitMs"]) {
+  const max = given?.max ?? limit;
+  return {
+    max,
+    default: given?.default ?? (typeof max === "number" ? Math.min(limit, max) : limit),
+  };
+}
+
 /** Builds the handlers. */
 export function vercelHandlers<J extends JobDefinitions>(
   options: VercelOptions<J>,
@@ -85,7 +94,7 @@ export function vercelHandlers<J extends JobDefinitions>(
     budgetMs,
     cronSecret: options.cronSecret,
     sse: { maxStreamMs: limits.maxStreamMs, ...options.routes.sse },
-    waitMs: { default: limits.waitMs, max: limits.waitMs, ...options.routes.waitMs },
+    waitMs: waitBounds(limits.waitMs, options.routes.waitMs),
     onEnqueued:
       worker && waitUntil
         ? (_c, ids) =>

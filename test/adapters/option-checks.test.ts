@@ -63,6 +63,11 @@ describe("adapters' numeric options", () => {
     const routes = { auth };
     expect(() => vercelHandlers({ queue, routes, budgetMs: Number.NaN })).toThrow(/^budgetMs/);
     expect(() => vercelHandlers({ queue, routes, runtime: "bun" as "edge" })).toThrow(/^runtime/);
+    // A lower max alone is fine: the runtime's default wait follows it.
+    expect(() => vercelHandlers({ queue, routes: { auth, waitMs: { max: 5_000 } } })).not.toThrow();
+    expect(() =>
+      vercelHandlers({ queue, routes: { auth, waitMs: { max: "5000" as unknown as number } } }),
+    ).toThrow(/^waitMs\.max/);
   });
 
   it("cloudflareWorker checks budgetMs and kick.budgetMs on the first request", async () => {
