@@ -8,9 +8,10 @@ import type { Backend } from "../backend.js";
 import type { DifferentialConfig } from "./differential-configs.js";
 import { DifferentialModel } from "./differential-model.js";
 import { envVar, Random } from "./differential-random.js";
-import type { Step } from "./differential-steps.js";
+import type { Step } from "./differential-step.js";
 import * as core from "./differential-steps.js";
 import * as groups from "./differential-steps-features.js";
+import * as reads from "./differential-steps-reads.js";
 import { memoryBackend } from "./memory-backend.js";
 
 type StepMaker = (m: DifferentialModel) => Step | null;
@@ -37,11 +38,11 @@ function stepChoices(m: DifferentialModel): Array<readonly [number, StepMaker]> 
     [5, core.updateStep],
     [3, core.cancelStep],
     [3, core.retryStep],
-    [3, core.getStep],
-    [3, core.readEventsStep],
-    [2, core.listStep],
-    [2, core.statsStep],
-    [1, core.snapshotStep],
+    [3, reads.getStep],
+    [3, reads.readEventsStep],
+    [2, reads.listStep],
+    [2, reads.statsStep],
+    [1, reads.snapshotStep],
     [0.3, core.purgeStep],
     [12, core.clockStep],
   ];

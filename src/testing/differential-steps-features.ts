@@ -5,7 +5,8 @@
 import type { QueueLimits, RateLimit, ScheduleSpec } from "../backend.js";
 import { WINDOW_SIZES } from "./differential-configs.js";
 import { type DifferentialModel, RETENTION_MS } from "./differential-model.js";
-import { claimFields, group, type Step, step } from "./differential-steps.js";
+import { group, type Step, step } from "./differential-step.js";
+import { claimFields } from "./differential-steps.js";
 
 function rate(m: DifferentialModel): RateLimit {
   return { limit: m.random.int(1, 4), windowMs: m.random.pick(WINDOW_SIZES) };

@@ -1,16 +1,9 @@
 /**
- * One call of the differential suite (a {@link Step}) and the steps of the required core:
- * enqueue, claim, the fenced writes, cancel, redrive, reads, purge and the clock.
+ * The differential suite's steps that change the queue through the required core: enqueue,
+ * claim, the fenced writes, cancel, redrive and purge; and the clock.
  */
-import {
-  type Backend,
-  type BackendFeature,
-  type ClaimInput,
-  type ClaimOutcome,
-  type FeatureMethods,
-  hasFeature,
-} from "../backend.js";
-import { JOB_STATES, type JobState } from "../job.js";
+import type { Backend, ClaimInput, ClaimOutcome } from "../backend.js";
+import type { JobState } from "../job.js";
 import { WINDOW_SIZES } from "./differential-configs.js";
 import {
   type DifferentialModel,
@@ -18,40 +11,7 @@ import {
   type Held,
   RETENTION_MS,
 } from "./differential-model.js";
-
-/** One contract call, made the same way on the backend under test and on the oracle. */
-export interface Step {
-  name: string;
-  /** What was sent (printed when the answers differ). */
-  input: unknown;
-  /** A mutating call, which the suite sometimes sends twice (a re-send). */
-  mutates: boolean;
-  /** Makes the call; the answer is what is compared. */
-  call(backend: Backend): Promise<unknown>;
-  /** Learns from the oracle's answer. */
-  observe(answer: unknown): void;
-}
-
-/** A {@link Step} whose answer has type `T`. */
-export interface StepSpec<T> {
-  name: string;
-  input: unknown;
-  mutates: boolean;
-  call(backend: Backend): Promise<T>;
-  observe?(answer: T): void;
-}
-
-/** Erases a typed step's answer type, so steps of every kind fit in one list. */
-export function step<T>(spec: StepSpec<T>): Step {
-  const { observe } = spec;
-  return { ...spec, observe: (answer) => observe?.(answer as T) };
-}
-
-/** The methods of an optional group (steps that need one are generated only where declared). */
-export function group<F extends BackendFeature>(backend: Backend, feature: F): FeatureMethods[F] {
-  if (!hasFeature(backend, feature)) throw new Error(`${backend.name} lacks "${feature}"`);
-  return backend;
-}
+import { type Step, step } from "./differential-step.js";
 
 /** A claim outcome with its ids first, so a difference in order reads at a glance. */
 export function comparableClaim(outcome: ClaimOutcome) {
@@ -195,70 +155,6 @@ export function cancelStep(m: DifferentialModel): Step {
 export function retryStep(m: DifferentialModel): Step {
   const input = { ...m.scope(), id: m.jobId(), callId: `x-${m.random.hex()}` };
   return step({ name: "retry", input, mutates: true, call: (b) => b.retry(input) });
-}
-
-/** Reads one job. */
-export function getStep(m: DifferentialModel): Step {
-  const input = { ...m.scope(), id: m.jobId() };
-  return step({ name: "get", input, mutates: false, call: (b) => b.get(input) });
-}
-
-/** Reads a page of one job's events. */
-export function readEventsStep(m: DifferentialModel): Step {
-  const r = m.random;
-  const input = { ...m.scope(), id: m.jobId(), after: r.int(0, 4), limit: r.int(1, 10) };
-  return step({ name: "readEvents", input, mutates: false, call: (b) => b.readEvents(input) });
-}
-
-/** Up to three pages; each backend follows its own (opaque) cursors. */
-export function listStep(m: DifferentialModel): Step {
-  const state = m.random.pick<JobState | undefined>([undefined, ...JOB_STATES]);
-  const input = { ...m.scope(), limit: m.random.int(1, 6), ...(state ? { state } : {}) };
-  return step({
-    name: "list",
-    input,
-    mutates: false,
-    call: async (b) => {
-      const pages = [];
-      let cursor: string | null = null;
-      do {
-        const page = await b.list({ ...input, cursor });
-        const ids = page.jobs.map((job) => job.id);
-        pages.push({ ids, jobs: page.jobs, more: page.cursor !== null });
-        cursor = page.cursor;
-      } while (cursor !== null && pages.length < 3);
-      return pages;
-    },
-  });
-}
-
-/** Counts the queue's jobs per state. */
-/**
- * Every job of the queue (all pages) and its counts: a state that has drifted apart shows
- * here, close to the call that caused it, even before an answer depends on it.
- */
-export function snapshotStep(m: DifferentialModel): Step {
-  const input = m.scope();
-  return step({
-    name: "snapshot",
-    input,
-    mutates: false,
-    call: async (b) => {
-      const jobs = [];
-      let cursor: string | null = null;
-      do {
-        const page = await b.list({ ...input, limit: 100, cursor });
-        jobs.push(...page.jobs);
-        cursor = page.cursor;
-      } while (cursor !== null);
-      return { jobs, stats: await b.stats(input) };
-    },
-  });
-}
-
-export function statsStep(m: DifferentialModel): Step {
-  const input = m.scope();
-  return step({ name: "stats", input, mutates: false, call: (b) => b.stats(input) });
 }
 
 /** Finished jobs of some states, or everything. */
