@@ -42,9 +42,9 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
    * @deprecated Give the queue `jobs` instead (then enqueue, workers and these routes all
    * check them). Per job type, a Standard Schema for its payload; other types are refused.
    */
-  jobs?: JobSchemas;
+  jobs?: JobSchemas | undefined;
   /** Largest request body, bytes. Default 1 MB. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /**
    * Secret (16+ characters) for per-job stream tokens returned at enqueue. `undefined` turns
    * stream tokens off; an empty or short string fails at startup.
@@ -57,56 +57,60 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
    */
   exposeErrors?: boolean | undefined;
   /** How long a stream token is valid. Default 1 hour. */
-  streamTokenTtlMs?: number;
+  streamTokenTtlMs?: number | undefined;
   /**
    * Bearer token the cron route accepts (e.g. Vercel's CRON_SECRET), besides admin auth.
    * `undefined`: admins only; an empty string fails at startup.
    */
   cronSecret?: string | undefined;
   /** CORS for browser clients (hono/cors options). */
-  cors?: Parameters<typeof cors>[0];
+  cors?: Parameters<typeof cors>[0] | undefined;
   /** The worker the cron route drains. Without one there is no cron route. */
-  worker?: Worker<J>;
+  worker?: Worker<J> | undefined;
   /** Drain budget of the cron route. Default 25 s. */
-  budgetMs?: number;
+  budgetMs?: number | undefined;
   /** SSE timing; `maxStreamMs` defaults to 5 minutes, heartbeats to 15 s. */
-  sse?: Partial<SseTiming> & {
-    /** First and longest wait between a watcher's polls of the store. Default 100 ms → 2 s. */
-    pollMs?: { min?: number; max?: number };
-    /**
-     * Store calls a job's watcher may make before the streams it feeds end (with a `retry:`
-     * hint; EventSource resumes with `Last-Event-ID`). Default unlimited; the Cloudflare
-     * adapter, where each stream has its own watcher, sets 40 to stay under the Free plan's 50
-     * subrequests per invocation.
-     */
-    maxStorePolls?: number;
-  };
+  sse?:
+    | ({ [K in keyof SseTiming]?: SseTiming[K] | undefined } & {
+        /** First and longest wait between a watcher's polls of the store. Default 100 ms → 2 s. */
+        pollMs?: { min?: number | undefined; max?: number | undefined } | undefined;
+        /**
+         * Store calls a job's watcher may make before the streams it feeds end (with a `retry:`
+         * hint; EventSource resumes with `Last-Event-ID`). Default unlimited; the Cloudflare
+         * adapter, where each stream has its own watcher, sets 40 to stay under the Free plan's 50
+         * subrequests per invocation.
+         */
+        maxStorePolls?: number | undefined;
+      })
+    | undefined;
   /**
    * Caps on open SSE streams and `result?waitMs=` long-polls together, answered 503 with
    * `Retry-After` when full; they count per `queueRoutes()` app (one per process or isolate).
    */
-  streams?: {
-    /** All jobs together. Default 1000. */
-    max?: number | undefined;
-    /** Of one job. Default 100. */
-    maxPerJob?: number | undefined;
-    /**
-     * One store poller per job feeds all its streams and long-polls in this process. Default
-     * true; the Cloudflare adapter turns it off (a Worker request may not use another
-     * request's I/O), so there each stream polls for itself.
-     */
-    share?: boolean | undefined;
-  };
+  streams?:
+    | {
+        /** All jobs together. Default 1000. */
+        max?: number | undefined;
+        /** Of one job. Default 100. */
+        maxPerJob?: number | undefined;
+        /**
+         * One store poller per job feeds all its streams and long-polls in this process. Default
+         * true; the Cloudflare adapter turns it off (a Worker request may not use another
+         * request's I/O), so there each stream polls for itself.
+         */
+        share?: boolean | undefined;
+      }
+    | undefined;
   /** Longest `GET /jobs/:id/result?waitMs=` wait, and its default. Default 25 s for both. */
-  waitMs?: { default?: number; max?: number };
+  waitMs?: { default?: number | undefined; max?: number | undefined } | undefined;
   /** Called after jobs were created (e.g. to start a short drain with `waitUntil`). */
-  onEnqueued?: (c: Context, ids: string[]) => void;
+  onEnqueued?: ((c: Context, ids: string[]) => void) | undefined;
   /**
    * Serve a dashboard at `GET <mount point>/dashboard`: counts, jobs per state, a job's live
    * event log, retry / cancel / purge. The page is public (no data in it); it asks for one of
    * `auth.tokens` and calls the admin routes with it. Default off.
    */
-  dashboard?: boolean | DashboardOptions;
+  dashboard?: boolean | DashboardOptions | undefined;
 }
 
 /**
