@@ -9,6 +9,8 @@ const blocks = typescriptBlocks(join(root, "README.md"));
 describe("the package as npm pack builds it", () => {
   let project: PackedProject;
   let tscOutput = "";
+  /** tsc's output under the defaults of `tsc --init`: what a new user's project checks. */
+  let initOutput = "";
   beforeAll(() => {
     project = packedProject();
     // Each block is its own module (nothing leaks between blocks); one tsc run checks them all.
@@ -41,6 +43,7 @@ describe("the package as npm pack builds it", () => {
       export {};`,
     );
     tscOutput = project.typecheck();
+    initOutput = project.typecheck(project.initConfig());
   }, 180_000);
   afterAll(() => project?.remove());
 
@@ -128,6 +131,14 @@ describe("the package as npm pack builds it", () => {
     "README block %i (%s) type-checks on its own: strict, nodenext, skipLibCheck off",
     (n) => {
       const errors = tscOutput.split("\n").filter((line) => line.startsWith(`readme-${n}.ts`));
+      expect(errors).toEqual([]);
+    },
+  );
+
+  it.each(blocks.map((block, i) => [i + 1, block.heading] as const))(
+    "README block %i (%s) type-checks under tsc --init's defaults (exactOptionalPropertyTypes …)",
+    (n) => {
+      const errors = initOutput.split("\n").filter((line) => line.startsWith(`readme-${n}.ts`));
       expect(errors).toEqual([]);
     },
   );
