@@ -46,10 +46,12 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
   /** Largest request body, bytes. Default 1 MB. */
   maxBodyBytes?: number | undefined;
   /**
-   * Secret (16+ characters) for per-job stream tokens returned at enqueue. `undefined` turns
-   * stream tokens off; an empty or short string fails at startup.
+   * Secret (16+ characters) for per-job stream tokens returned at enqueue (`streamToken`,
+   * `streamUrl`: what a browser follows its job with). Left out (or `undefined`, an unset env
+   * var), enqueue answers carry none and the routes warn once, at their first request; `false`
+   * turns stream tokens off without a word. An empty or short string fails at startup.
    */
-  streamSecret?: string | undefined;
+  streamSecret?: string | false | undefined;
   /**
    * Serve jobs' error messages to stream-token holders (browsers) too. Default false: they
    * get an error's `code` only, admins the whole error (a handler's message may name a store
@@ -113,18 +115,24 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
   dashboard?: boolean | DashboardOptions | undefined;
 }
 
+/** Said once, at the first request, by routes with `auth: false`. */
+const OPEN_WARNING =
+  "jdobb-async-queue: queueRoutes has auth: false: every route is open to anyone who can reach it (local development only)";
+
+/** Said once, at the first request, by routes with no `streamSecret` (an unset env var?). */
+const NO_STREAM_SECRET_WARNING =
+  "jdobb-async-queue: queueRoutes has no streamSecret, so enqueue answers carry no streamToken / streamUrl and browsers cannot follow their jobs (set streamSecret, 16+ characters, or streamSecret: false to turn stream tokens off quietly)";
+
 /**
- * Middleware that warns once, at the first request, that `auth: false` opens every route (the
- * factory itself never logs: building routes in a test or a script stays quiet).
+ * Middleware that warns once, at the first request (the factory itself never logs: building
+ * routes in a test or a script stays quiet).
  */
-function warnOpenOnce(): MiddlewareHandler {
+function warnOnce(message: string): MiddlewareHandler {
   let warned = false;
   return async (_c, next) => {
     if (!warned) {
       warned = true;
-      console.warn(
-        "jdobb-async-queue: queueRoutes has auth: false: every route is open to anyone who can reach it (local development only)",
-      );
+      console.warn(message);
     }
     await next();
   };
@@ -148,8 +156,9 @@ export function queueRoutes<J extends JobDefinitions>(
     await next();
     if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
   });
+  if (options.auth === false) app.use("*", warnOnce(OPEN_WARNING));
+  if (options.streamSecret === undefined) app.use("*", warnOnce(NO_STREAM_SECRET_WARNING));
   // Browsers may read Retry-After cross-origin (a 503's wait), unless the caller says otherwise.
-  if (options.auth === false) app.use("*", warnOpenOnce());
   if (options.cors) app.use("*", cors({ exposeHeaders: ["Retry-After"], ...options.cors }));
   enqueueRoutes(app, kit);
   readRoutes(app, kit);

@@ -37,10 +37,12 @@ export interface ServeOptions<J extends JobDefinitions = UntypedJobs> {
   queue: JobQueue<J>;
   worker?: Worker<J> | undefined;
   /**
-   * When the worker drains in this process. Default: never (a platform cron calls the cron
-   * route instead).
+   * When the worker drains in this process: `{ loop: true }` for a long-running server (jobs
+   * start as soon as they are due). Left out, nothing here runs jobs, and a `worker` without
+   * `drains` is warned about once, at start; `false` says so on purpose (a platform cron calls
+   * the cron route instead).
    */
-  drains?: DrainCadence | undefined;
+  drains?: DrainCadence | false | undefined;
   /** Default 3000; 0 picks a free port. */
   port?: number | undefined;
   /** Default 127.0.0.1. Use 0.0.0.0 to listen on every interface. */
@@ -91,6 +93,10 @@ export interface RunningServer {
   /** Graceful shutdown; idempotent. */
   close(): Promise<void>;
 }
+
+/** Said once, when `serve()` starts, if it has a `worker` but no `drains`. */
+const NO_DRAINS_WARNING =
+  "jdobb-async-queue: serve() has a worker but no drains, so nothing in this process runs jobs unless something calls the cron route (pass drains: { loop: true } for a long-running server, or drains: false if a platform cron calls the route)";
 
 /** Checks the numeric options at startup (a string from an env var, NaN, 0…). */
 function serverLimits<J extends JobDefinitions>(options: ServeOptions<J>) {
@@ -155,6 +161,7 @@ export async function serve<J extends JobDefinitions>(
     server.once("error", reject);
   });
   const { port, address } = server.address() as AddressInfo;
+  if (worker && drains === undefined) console.warn(NO_DRAINS_WARNING);
 
   let stopDrains = () => {};
   if (drains && "cron" in drains) {
