@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PackedProject, packedProject, typescriptBlocks } from "../support/packed-project.js";
@@ -102,6 +103,50 @@ describe("the package as npm pack builds it", () => {
       testing: "function",
       client: ["function", "function"],
     });
+  }, 60_000);
+
+  it("names the missing peer in an install without it (not hoisted, never added)", () => {
+    // The package and its own dependencies only, copied (a link would resolve peers from the
+    // project, which has them all).
+    const bare = join(project.dir, "bare");
+    const modules = join(bare, "node_modules");
+    mkdirSync(modules, { recursive: true });
+    cpSync(
+      join(project.dir, "node_modules/jdobb-async-queue"),
+      join(modules, "jdobb-async-queue"),
+      {
+        recursive: true,
+      },
+    );
+    for (const name of ["croner", "eventsource-parser"]) {
+      symlinkSync(join(root, "node_modules", name), join(modules, name), "dir");
+    }
+    writeFileSync(
+      join(bare, "peers.mjs"),
+      `import { JobQueue } from "jdobb-async-queue";
+      import { libsqlBackend } from "jdobb-async-queue/libsql";
+      const seen = [];
+      for (const url of [":memory:", "http://127.0.0.1:9"]) {
+        const queue = new JobQueue({ backend: libsqlBackend({ url }) });
+        await queue.stats().catch((error) => seen.push([error.name, error.code, error.peer, error.message]));
+      }
+      console.log(JSON.stringify(seen));`,
+    );
+    const seen = JSON.parse(execFileSync("node", ["peers.mjs"], { cwd: bare }).toString());
+    expect(seen).toEqual([
+      [
+        "MissingPeerError",
+        "MISSING_PEER",
+        "libsql",
+        'libsql(memory) needs the package "libsql": npm i libsql',
+      ],
+      [
+        "MissingPeerError",
+        "MISSING_PEER",
+        "@libsql/client",
+        'libsql(http) needs the package "@libsql/client": npm i @libsql/client',
+      ],
+    ]);
   }, 60_000);
 
   it("passes publint (strict) and arethetypeswrong (ESM profile)", () => {
