@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { type PackedProject, packedProject, typescriptBlocks } from "../support/packed-project.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const blocks = typescriptBlocks(join(root, "README.md"));
@@ -106,9 +107,11 @@ describe("the package as npm pack builds it", () => {
   }, 60_000);
 
   it("names the missing peer in an install without it (not hoisted, never added)", () => {
-    // The package and its own dependencies only, copied (a link would resolve peers from the
-    // project, which has them all).
-    const bare = join(project.dir, "bare");
+    // The package and its own dependencies only, copied into a folder of its own (a link, or a
+    // folder inside the project, would resolve the peers from the project, which has them all).
+    const folder = tempDir("jdobb-bare-");
+    onTestFinished(folder.remove);
+    const bare = folder.path;
     const modules = join(bare, "node_modules");
     mkdirSync(modules, { recursive: true });
     cpSync(
