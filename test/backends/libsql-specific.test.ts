@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { describe, expect, it } from "vitest";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
-import { MIGRATIONS } from "../../src/backends/libsql/migrations.js";
-import { tablesFor } from "../../src/backends/libsql/schema.js";
+import { MIGRATIONS } from "../../src/backends/sqlite/migrations.js";
+import { tablesFor } from "../../src/backends/sqlite/schema.js";
 import { BackendUnavailableError, type Job, JobQueue, scheduledJobId } from "../../src/index.js";
 import { ManualClock } from "../../src/internal/clock.js";
 import { startHranaServer } from "../support/hrana-server.js";
@@ -24,7 +24,8 @@ describe("libsql backend specifics", () => {
     expect(meta.rows.map((r) => [r.key, r.value])).toEqual([
       ["migration:1", ""],
       ["migration:2", ""],
-      ["version", "2"],
+      ["migration:3", ""],
+      ["version", "3"],
     ]);
     client.close();
     await Promise.all(queues.map((q) => q.close()));
@@ -114,7 +115,7 @@ describe("libsql backend specifics", () => {
       ["old-2", null],
     ]);
     const meta = await client.execute(`SELECT value FROM ${t.meta} WHERE key = 'version'`);
-    expect(meta.rows[0]?.value).toBe("2");
+    expect(meta.rows[0]?.value).toBe("3");
     client.close();
     await queue.close();
     dir.remove();

@@ -1,96 +1,87 @@
-import type * as contract from "../../backend.js";
+/**
+ * The SQLite implementation of the {@link contract.Backend} contract, over a small client
+ * interface ({@link SqliteClient}) that each entry (libSQL; D1 and Durable Objects next)
+ * adapts its driver to. Every contract call is one atomic write batch or one statement, so one
+ * request to a remote database.
+ */
+import * as contract from "../../backend.js";
 import { BackendError } from "../../errors.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
 import { ClaimBatches } from "./claim-batch.js";
-import type { LibsqlClientLike, SqlResult, Statement } from "./client.js";
-import { toEventRecord, toJobRecord, toKeyLimits, toScheduleRecord } from "./rows.js";
-import { migrate, tablesFor } from "./schema.js";
-import { Statements } from "./statements.js";
-import { KeyStatements } from "./statements-keys.js";
+import type { ErrorClassifier, SqliteClient, SqlStatement } from "./client.js";
+import {
+  toEventRecord,
+  toJobRecord,
+  toKeyLimits,
+  toQueueLimits,
+  toScheduleRecord,
+} from "./rows.js";
+import { tablesFor } from "./schema.js";
+import { JobStatements } from "./statements-jobs.js";
+import { LimitStatements } from "./statements-limits.js";
 import { ScheduleStatements } from "./statements-schedules.js";
-import { storeError } from "./store-error.js";
+import { WriteStatements } from "./statements-writes.js";
+import { SqliteStore } from "./store.js";
 
-/** Settings resolved by the factory. */
-export interface LibsqlBackendSettings {
-  /** Resolves the client (the factory may create it lazily). */
-  client: () => Promise<LibsqlClientLike>;
-  /** Whether `close()` should close the client (only if the backend created it). */
-  ownsClient: boolean;
-  prefix: string;
-  capabilities: contract.BackendCapabilities;
+/** What an entry passes to {@link SqliteBackend}. */
+export interface SqliteBackendSettings {
+  /** Short human-readable name, e.g. `libsql(file)`. */
   name: string;
+  /** Table name prefix (a SQL identifier; the entry validates it). */
+  prefix: string;
+  /** Resolves the client (the entry may create it lazily). */
+  client: () => Promise<SqliteClient>;
+  /** Whether `close()` closes the client (only when the entry created it). */
+  ownsClient: boolean;
+  /** Maps the driver's errors (see {@link ErrorClassifier}). */
+  classify: ErrorClassifier;
+  /** Largest payload or result the store accepts, in bytes of UTF-8. */
+  maxPayloadBytes: number;
 }
 
-/** The libSQL / SQLite implementation of the {@link contract.Backend} contract. */
-export class LibsqlBackend implements contract.Backend {
+/** Every optional group: a SQLite store implements them all. */
+const FEATURES = Object.freeze([...contract.BACKEND_FEATURES]);
+
+export class SqliteBackend
+  implements
+    contract.CoreBackend,
+    contract.ScheduleMethods,
+    contract.LimitMethods,
+    contract.GroupedCompletionMethods
+{
   readonly name: string;
   readonly capabilities: contract.BackendCapabilities;
-  readonly #sql: Statements;
+  readonly #store: SqliteStore;
+  readonly #jobs: JobStatements;
+  readonly #writes: WriteStatements;
   readonly #batches: ClaimBatches;
   readonly #schedules: ScheduleStatements;
-  readonly #keys: KeyStatements;
-  #ready: Promise<LibsqlClientLike> | null = null;
+  readonly #limits: LimitStatements;
 
-  constructor(private readonly settings: LibsqlBackendSettings) {
+  constructor(settings: SqliteBackendSettings) {
     this.name = settings.name;
-    this.capabilities = settings.capabilities;
+    this.capabilities = { maxPayloadBytes: settings.maxPayloadBytes, features: FEATURES };
     const tables = tablesFor(settings.prefix);
-    this.#sql = new Statements(tables);
+    this.#store = new SqliteStore({ ...settings, tables });
+    this.#jobs = new JobStatements(tables);
+    this.#writes = new WriteStatements(tables);
     this.#batches = new ClaimBatches(tables);
     this.#schedules = new ScheduleStatements(tables);
-    this.#keys = new KeyStatements(tables);
-  }
-
-  /** Creates the client once; a failure is retried on the next call. */
-  #client(): Promise<LibsqlClientLike> {
-    this.#ready ??= this.settings.client().catch((error: unknown) => {
-      this.#ready = null;
-      throw error;
-    });
-    return this.#ready;
+    this.#limits = new LimitStatements(tables);
   }
 
   /** Creates or upgrades the schema (idempotent, safe to race). */
-  async init(): Promise<void> {
-    await this.#run((client) => migrate(client, tablesFor(this.settings.prefix)));
-  }
-
-  /**
-   * Runs one operation. The schema is migrated lazily: an operation that finds a table or
-   * column missing migrates and runs again, so a warm store costs no extra round trip (a
-   * cold serverless start included). Batches are atomic, so the failed try changed nothing.
-   */
-  async #run<T>(op: (client: LibsqlClientLike) => Promise<T>): Promise<T> {
-    try {
-      const client = await this.#client();
-      try {
-        return await op(client);
-      } catch (error) {
-        if (!/no such (table|column)|has no column named/i.test(String((error as Error)?.message)))
-          throw error;
-        await migrate(client, tablesFor(this.settings.prefix));
-        return await op(client);
-      }
-    } catch (error) {
-      throw storeError(this.name, error);
-    }
-  }
-
-  #execute(statement: Statement): Promise<SqlResult> {
-    return this.#run((client) => client.execute(statement));
-  }
-
-  #write(statements: Statement[]): Promise<SqlResult[]> {
-    return this.#run((client) => client.batch(statements, "write"));
+  init(): Promise<void> {
+    return this.#store.init();
   }
 
   async enqueue({ queue, now, jobs }: contract.EnqueueInput): Promise<contract.EnqueueOutcome[]> {
     const keys = jobs.map((job) => job.idempotencyKey).filter((key) => key !== null);
-    if (jobs.some((job) => job.concurrencyKey !== null)) this.#batches.markKeyed(queue);
-    const [, ...results] = await this.#write([
-      this.#sql.cleanup(queue, now, keys),
-      ...jobs.map((job) => this.#sql.insert(queue, now, job)),
-      ...(keys.length > 0 ? [this.#sql.keyHolders(queue, keys)] : []),
+    if (jobs.some((job) => job.concurrencyKey !== null)) this.#batches.markFull(queue);
+    const [, ...results] = await this.#store.write([
+      this.#jobs.cleanup(queue, now, keys),
+      ...jobs.map((job) => this.#jobs.insert(queue, now, job)),
+      ...(keys.length > 0 ? [this.#jobs.keyHolders(queue, keys)] : []),
     ]);
     const holders = new Map<string, string>();
     for (const row of Array.from(keys.length > 0 ? (results.at(-1)?.rows ?? []) : [])) {
@@ -107,14 +98,14 @@ export class LibsqlBackend implements contract.Backend {
 
   /**
    * Runs a claim batch (see claim-batch.ts): once, or twice when a plain claim met a queue
-   * that uses keys (the repeat is safe: every statement in it is).
+   * that needs the full one (the repeat is safe: every statement in it is).
    */
-  async #claimBatch(claims: contract.ClaimInput[], between: Statement[] = []) {
+  async #claimBatch(claims: contract.ClaimInput[], between: SqlStatement[] = []) {
     const first = this.#batches.plan(claims, between);
-    const result = first.read(await this.#write(first.statements));
+    const result = first.read(await this.#store.write(first.statements));
     if (!result.again) return result;
     const full = this.#batches.plan(claims, between);
-    return full.read(await this.#write(full.statements));
+    return full.read(await this.#store.write(full.statements));
   }
 
   /** One write batch (see claim-batch.ts). */
@@ -124,27 +115,16 @@ export class LibsqlBackend implements contract.Backend {
     return { jobs: claimed?.jobs ?? [], wakeAt: claimed?.wakeAt ?? null, refill };
   }
 
-  async #fenced(statement: Statement): Promise<boolean> {
-    return (await this.#execute(statement)).rows.length > 0;
+  async #fenced(statement: SqlStatement): Promise<boolean> {
+    return (await this.#store.execute(statement)).rows.length > 0;
   }
 
   update(input: contract.UpdateInput): Promise<boolean> {
-    return this.#fenced(this.#sql.progress(input));
-  }
-
-  /** The fenced completion statement. */
-  #completion({ result, expiresAt, ...input }: contract.CompleteInput): Statement {
-    return this.#sql.finish(
-      input,
-      "completed",
-      `state = 'completed', result = :result, error = NULL, progress = 1, lease_until = NULL,
-       expires_at = :expiresAt`,
-      { result, expiresAt },
-    );
+    return this.#fenced(this.#writes.progress(input));
   }
 
   complete(input: contract.CompleteInput): Promise<boolean> {
-    return this.#fenced(this.#completion(input));
+    return this.#fenced(this.#writes.complete(input));
   }
 
   /** The completion and the claim in one write batch, after the sweep (see claim-batch.ts). */
@@ -153,7 +133,10 @@ export class LibsqlBackend implements contract.Backend {
   ): Promise<contract.CompleteAndClaimOutcome> {
     // Expired leases first, as in a group: a completion whose lease ran out completes nothing.
     const claim = { ...input.next, queue: input.queue, now: input.now };
-    const { between, claims, refill } = await this.#claimBatch([claim], [this.#completion(input)]);
+    const { between, claims, refill } = await this.#claimBatch(
+      [claim],
+      [this.#writes.complete(input)],
+    );
     const [claimed] = claims;
     return {
       completed: (between[0]?.rows.length ?? 0) > 0,
@@ -175,7 +158,7 @@ export class LibsqlBackend implements contract.Backend {
     const { queue, now, items } = input;
     if (items.length === 0) return [];
     const claims = items.map((item) => ({ ...item.next, queue, now }));
-    const result = await this.#claimBatch(claims, [this.#sql.completeMany({ queue, now }, items)]);
+    const result = await this.#claimBatch(claims, [this.#writes.completeMany(input, items)]);
     const completed = new Set(Array.from(result.between[0]?.rows ?? [], (row) => String(row.id)));
     return items.map((item, i) => ({
       completed: completed.has(item.id),
@@ -185,37 +168,12 @@ export class LibsqlBackend implements contract.Backend {
     }));
   }
 
-  fail({ error, retryAt, expiresAt, ...input }: contract.FailInput): Promise<boolean> {
-    if (retryAt === null) {
-      return this.#fenced(
-        this.#sql.finish(
-          input,
-          "failed",
-          "state = 'failed', error = :error, lease_until = NULL, expires_at = :expiresAt",
-          { error, expiresAt },
-        ),
-      );
-    }
-    return this.#fenced(
-      this.#sql.finish(
-        input,
-        "retry-scheduled",
-        "state = 'queued', error = :error, run_at = :retryAt, lease_until = NULL",
-        { error, retryAt },
-      ),
-    );
+  fail(input: contract.FailInput): Promise<boolean> {
+    return this.#fenced(this.#writes.fail(input));
   }
 
   release(input: contract.FencedInput): Promise<boolean> {
-    // The attempt is given back once: a re-sent release finds the job no longer active.
-    return this.#fenced(
-      this.#sql.finish(
-        input,
-        "released",
-        "state = 'queued', attempts = attempts - (state = 'active'), lease_until = NULL",
-        {},
-      ),
-    );
+    return this.#fenced(this.#writes.release(input));
   }
 
   /**
@@ -226,10 +184,10 @@ export class LibsqlBackend implements contract.Backend {
    */
   async #requested(
     input: contract.RequestedChangeInput,
-    change: Statement,
+    change: SqlStatement,
   ): Promise<string | null> {
-    const read = this.#sql.get(input, "state, token, redriven_by");
-    const [changed, current] = await this.#write([change, read]);
+    const read = this.#jobs.get(input, "state, token, redriven_by");
+    const [changed, current] = await this.#store.write([change, read]);
     if ((changed?.rows.length ?? 0) > 0) return "applied";
     const row = current?.rows[0];
     if (!row) return null;
@@ -238,29 +196,30 @@ export class LibsqlBackend implements contract.Backend {
   }
 
   async cancel(input: contract.CancelInput): Promise<contract.CancelOutcome> {
-    const outcome = await this.#requested(input, this.#sql.cancel(input));
+    const outcome = await this.#requested(input, this.#writes.cancel(input));
     if (outcome === "applied") return "cancelled";
     return outcome === null ? "not-found" : "already-finished";
   }
 
   async retry(input: contract.RequestedChangeInput): Promise<contract.RetryOutcome> {
-    const outcome = await this.#requested(input, this.#sql.redrive(input));
+    const outcome = await this.#requested(input, this.#writes.redrive(input));
     if (outcome === "applied") return "redriven";
     return outcome === null ? "not-found" : "not-failed";
   }
 
   async get(input: contract.JobInput): Promise<contract.JobRecord | null> {
-    const row = (await this.#execute(this.#sql.get(input))).rows[0];
+    const row = (await this.#store.execute(this.#jobs.get(input))).rows[0];
     return row ? toJobRecord(row) : null;
   }
 
   async readEvents(input: contract.ReadEventsInput): Promise<contract.EventRecord[]> {
-    return Array.from((await this.#execute(this.#sql.readEvents(input))).rows).map(toEventRecord);
+    const { rows } = await this.#store.execute(this.#jobs.readEvents(input));
+    return Array.from(rows).map(toEventRecord);
   }
 
   async list(input: contract.ListInput): Promise<contract.ListOutcome> {
     const after = Number(input.cursor ?? 0) || 0;
-    const rows = Array.from((await this.#execute(this.#sql.list(input, after))).rows);
+    const rows = Array.from((await this.#store.execute(this.#jobs.list(input, after))).rows);
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
     const more = rows.length > input.limit && last;
@@ -268,7 +227,7 @@ export class LibsqlBackend implements contract.Backend {
   }
 
   async stats({ queue, now }: contract.QueueScope): Promise<JobCounts> {
-    const row = (await this.#execute(this.#sql.stats(queue, now))).rows[0] ?? {};
+    const row = (await this.#store.execute(this.#jobs.stats(queue, now))).rows[0] ?? {};
     return Object.fromEntries(
       JOB_STATES.map((state) => [state, Number(row[state] ?? 0)]),
     ) as JobCounts;
@@ -276,41 +235,58 @@ export class LibsqlBackend implements contract.Backend {
 
   async purge({ queue, states = [...JOB_STATES] }: contract.PurgeInput): Promise<number> {
     if (states.length === 0) return 0;
-    return (await this.#execute(this.#sql.purge(queue, states))).rowsAffected;
+    const [, counted] = await this.#store.write([
+      this.#jobs.purge(queue, states),
+      this.#jobs.changes(),
+    ]);
+    return Number(counted?.rows[0]?.n ?? 0);
   }
 
   async putSchedule(input: contract.PutScheduleInput): Promise<contract.ScheduleRecord> {
-    const row = (await this.#execute(this.#schedules.put(input))).rows[0];
+    const row = (await this.#store.execute(this.#schedules.put(input))).rows[0];
     if (!row) throw new BackendError(`${this.name}: the schedule upsert returned no row`);
     return toScheduleRecord(row);
   }
 
   async deleteSchedule(input: contract.JobInput): Promise<boolean> {
-    return (await this.#execute(this.#schedules.remove(input))).rows.length > 0;
+    return (await this.#store.execute(this.#schedules.remove(input))).rows.length > 0;
   }
 
   async listSchedules(input: contract.QueueScope): Promise<contract.ScheduleRecord[]> {
-    return Array.from((await this.#execute(this.#schedules.list(input))).rows).map(
-      toScheduleRecord,
-    );
+    const { rows } = await this.#store.execute(this.#schedules.list(input));
+    return Array.from(rows).map(toScheduleRecord);
   }
 
   /** Fenced by `version`. Fired ticks become jobs (by trigger) in the same statement. */
   async refillSchedule(input: contract.RefillScheduleInput): Promise<boolean> {
-    return (await this.#execute(this.#schedules.refill(input))).rows.length > 0;
+    return (await this.#store.execute(this.#schedules.refill(input))).rows.length > 0;
+  }
+
+  /** Writes the settings row and reads it back, in one write batch. */
+  async setQueueLimits(input: contract.SetQueueLimitsInput): Promise<contract.QueueLimits> {
+    const [, stored] = await this.#store.write([
+      this.#limits.setQueue(input),
+      this.#limits.getQueue(input),
+    ]);
+    const limits = toQueueLimits(stored?.rows[0]);
+    if (limits.typeRateLimits.length > 0) this.#batches.markFull(input.queue);
+    return limits;
+  }
+
+  async getQueueLimits(input: contract.QueueScope): Promise<contract.QueueLimits> {
+    return toQueueLimits((await this.#store.execute(this.#limits.getQueue(input))).rows[0]);
   }
 
   async setKeyLimits(input: contract.SetKeyLimitsInput): Promise<void> {
-    await this.#execute(this.#keys.set(input));
+    await this.#store.execute(this.#limits.setKey(input));
   }
 
   async getKeyLimits(input: contract.QueueScope & { key: string }): Promise<contract.KeyLimits> {
-    return toKeyLimits((await this.#execute(this.#keys.get(input))).rows[0]);
+    return toKeyLimits((await this.#store.execute(this.#limits.getKey(input))).rows[0]);
   }
 
-  async close(): Promise<void> {
-    const ready = this.#ready;
-    this.#ready = null;
-    if (ready && this.settings.ownsClient) (await ready.catch(() => null))?.close();
+  /** Closes the client if the backend created it (never a client the user passed in). */
+  close(): Promise<void> {
+    return this.#store.close();
   }
 }

@@ -5,23 +5,24 @@
  * 1. the sweep, once: expired leases (requeued or dead-lettered), then due schedules (their
  *    jobs are claimable by this very batch);
  * 2. the caller's statements in between (completions), which see the sweep's effects;
- * 3. per claim: the claim statement, and with type limits its type window counts;
+ * 3. per claim: the claim statement, and in a full batch its type window counts;
  * 4. the closing read, once: the wake-up time and the schedules to refill, as they are now.
  *
- * A queue not known to use keys, claimed without type limits, gets the plain claim and
- * closing read (small texts, which matters where a server prepares every statement of every
- * request). Should the queue have lanes after all (another process enqueued a keyed job), the
- * plain claim takes nothing, the result says `again`, and the queue is claimed the full way
- * from then on: running the same batch again is safe, as every statement in it is safe to
- * re-send.
+ * A queue not known to need the full claim gets the plain claim and closing read (small
+ * texts, no statement more than it needs). Should it need the full claim after all (another
+ * process enqueued a keyed job or stored type limits), the plain claim takes nothing, the
+ * result says `again`, and the queue is claimed the full way from then on: running the same
+ * batch again is safe, as every statement in it is safe to re-send.
  */
 import type { ClaimInput, JobRecord, ScheduleRecord } from "../../backend.js";
-import type { SqlResult, SqlRow, Statement } from "./client.js";
+import type { SqlResult, SqlRow, SqlStatement } from "./client.js";
 import { byClaimOrder, toJobRecord, toScheduleRecord } from "./rows.js";
 import type { Tables } from "./schema.js";
-import { Statements } from "./statements.js";
 import { ClaimStatements } from "./statements-claim.js";
+import { PlainStatements } from "./statements-plain.js";
 import { ScheduleStatements } from "./statements-schedules.js";
+import { WakeStatements } from "./statements-wake.js";
+import { WriteStatements } from "./statements-writes.js";
 
 /** One claim's share of a batch's results. */
 export interface ClaimResult {
@@ -38,53 +39,58 @@ export interface BatchResult {
   claims: ClaimResult[];
   /** Schedules to refill (see `ClaimOutcome.refill`). */
   refill: ScheduleRecord[];
-  /** The plain claim met a queue with lanes and took nothing: plan and run the batch again. */
+  /** The plain claim met a queue that needs the full one and took nothing: run it again. */
   again: boolean;
+}
+
+/** A planned batch: its statements, and how to read their results. */
+export interface ClaimBatch {
+  statements: SqlStatement[];
+  read(results: SqlResult[]): BatchResult;
 }
 
 /** Builds claim batches for one set of tables. */
 export class ClaimBatches {
-  readonly #jobs: Statements;
+  readonly #writes: WriteStatements;
   readonly #claims: ClaimStatements;
+  readonly #plain: PlainStatements;
+  readonly #wake: WakeStatements;
   readonly #schedules: ScheduleStatements;
-  /** Queues known to use concurrency keys: claimed the full way. */
-  readonly #keyed = new Set<string>();
+  /** Queues known to need the full claim. */
+  readonly #full = new Set<string>();
 
   constructor(tables: Tables) {
-    this.#jobs = new Statements(tables);
+    this.#writes = new WriteStatements(tables);
     this.#claims = new ClaimStatements(tables);
+    this.#plain = new PlainStatements(tables);
+    this.#wake = new WakeStatements(tables);
     this.#schedules = new ScheduleStatements(tables);
   }
 
   /**
-   * The statements for `claims` (at least one; the first one's scope and limits drive the
-   * sweep and the closing read) with `between` after the sweep, and how to read the results.
+   * The statements for `claims` (at least one; the first one's scope drives the sweep and
+   * the closing read) with `between` after the sweep.
    */
-  plan(
-    claims: readonly ClaimInput[],
-    between: readonly Statement[] = [],
-  ): { statements: Statement[]; read(results: SqlResult[]): BatchResult } {
+  plan(claims: readonly ClaimInput[], between: readonly SqlStatement[] = []): ClaimBatch {
     const first = claims[0] as ClaimInput;
-    const plain =
-      !this.#keyed.has(first.queue) &&
-      claims.every((claim) => claim.limits.typeRateLimits.length === 0);
+    const plain = !this.#full.has(first.queue);
     const perClaim = claims.map((claim) =>
-      plain ? [this.#claims.plainClaim(claim)] : this.#claimSteps(claim),
+      plain
+        ? [this.#plain.claim(claim)]
+        : [this.#claims.claim(claim), this.#claims.typeBookkeeping(claim)],
     );
-    const closingColumns = { refill: this.#schedules.refills() };
+    const columns = { refill: this.#schedules.refills() };
     const statements = [
-      this.#jobs.expireLeases(first),
+      this.#writes.expireLeases(first),
       this.#schedules.materialise(first),
       ...between,
       ...perClaim.flat(),
-      plain
-        ? this.#claims.plainClosing(first, closingColumns)
-        : this.#claims.wakeAt(first, closingColumns),
+      plain ? this.#plain.closing(first, columns) : this.#wake.wakeAt(first, columns),
     ];
     const read = (results: SqlResult[]): BatchResult => {
       const closing = results.at(-1)?.rows[0];
-      const again = plain && Number(closing?.keyed ?? 0) === 1;
-      if (again) this.#keyed.add(first.queue);
+      const again = plain && Number(closing?.full ?? 0) === 1;
+      if (again) this.#full.add(first.queue);
       const wake = closing?.wake;
       let offset = 2 + between.length;
       return {
@@ -107,15 +113,8 @@ export class ClaimBatches {
     return { statements, read };
   }
 
-  /** Notes that `queue` uses concurrency keys (say, this process enqueued a keyed job). */
-  markKeyed(queue: string): void {
-    this.#keyed.add(queue);
-  }
-
-  /** The claim statement, then (with type limits) its type window counts. */
-  #claimSteps(claim: ClaimInput): Statement[] {
-    const steps = [this.#claims.claim(claim)];
-    if (claim.limits.typeRateLimits.length > 0) steps.push(this.#claims.typeBookkeeping(claim));
-    return steps;
+  /** Notes that `queue` needs the full claim (say, this process enqueued a keyed job). */
+  markFull(queue: string): void {
+    this.#full.add(queue);
   }
 }

@@ -1,5 +1,13 @@
 /** Converts result rows to the backend contract's records (any `intMode` the client uses). */
-import type { EventRecord, JobRecord, KeyLimits, ScheduleRecord } from "../../backend.js";
+import {
+  type EventRecord,
+  type JobRecord,
+  type KeyLimits,
+  NO_LIMITS,
+  type QueueLimits,
+  type ScheduleRecord,
+  type TypeRateLimit,
+} from "../../backend.js";
 import type { JobState } from "../../job.js";
 import type { SqlRow } from "./client.js";
 
@@ -91,5 +99,18 @@ export function toKeyLimits(row: SqlRow | undefined): KeyLimits {
   return {
     concurrency: numOrNull(row?.concurrency ?? null),
     rateLimit: rate === null || windowMs === null ? null : { limit: rate, windowMs },
+  };
+}
+
+/** A settings row as the queue's limits (no row: {@link NO_LIMITS}). */
+export function toQueueLimits(row: SqlRow | undefined): QueueLimits {
+  if (!row) return NO_LIMITS;
+  const rate = numOrNull(row.key_rate ?? null);
+  const windowMs = numOrNull(row.key_rate_ms ?? null);
+  const types = JSON.parse(str(row.type_limits)) as TypeRateLimit[];
+  return {
+    keyConcurrency: numOrNull(row.key_concurrency ?? null),
+    keyRateLimit: rate === null || windowMs === null ? null : { limit: rate, windowMs },
+    typeRateLimits: types.map(({ type, limit, windowMs }) => ({ type, limit, windowMs })),
   };
 }

@@ -4,6 +4,8 @@
  * Version 2 (issue 13) adds concurrency keys, lanes, rate windows and schedules. Everything it
  * maintains by trigger is guarded by `concurrency_key IS NOT NULL`, so a queue that never uses
  * keys pays nothing for them on enqueue, claim or finish.
+ *
+ * Version 3 (issue 18) stores each queue's limits, which claims read in their own batch.
  */
 import type { Tables } from "./schema.js";
 
@@ -12,7 +14,11 @@ const EVENT_COLUMNS =
   "NEW.attempts, NEW.run_at, NEW.result, NEW.error";
 
 /** Migration n (1-based) is `MIGRATIONS[n - 1]`. Never edit a released one; append. */
-export const MIGRATIONS: ReadonlyArray<(t: Tables) => readonly string[]> = [migration1, migration2];
+export const MIGRATIONS: ReadonlyArray<(t: Tables) => readonly string[]> = [
+  migration1,
+  migration2,
+  migration3,
+];
 
 function migration1(t: Tables): string[] {
   return [
@@ -209,5 +215,19 @@ function migration2(t: Tables): string[] {
         FROM json_each(NEW.fired) AS tick WHERE true
         ON CONFLICT DO NOTHING;
       END`,
+  ];
+}
+
+function migration3(t: Tables): string[] {
+  return [
+    // One row per queue that stored limits: the key defaults (overridden per key on the lane
+    // row) and the type limits as a JSON array of `{type, limit, windowMs}`, sorted by type.
+    `CREATE TABLE ${t.settings} (
+      queue TEXT PRIMARY KEY,
+      key_concurrency INTEGER,
+      key_rate INTEGER,
+      key_rate_ms INTEGER,
+      type_limits TEXT NOT NULL
+    ) WITHOUT ROWID`,
   ];
 }

@@ -1,0 +1,144 @@
+/**
+ * The full claim: lanes, fair turns, per-key concurrency and rate limits, per-type rate
+ * limits — set-based statements that run in the claim's one write batch, under the queue's
+ * stored settings (read in the same statements). The rules are on `ClaimInput` in backend.ts.
+ *
+ * ## The formulation
+ *
+ * A lane is a concurrency key; unkeyed jobs are one more lane. `lanes` keeps per key the
+ * highest queued priority (`head`, by trigger: lanes with none are skipped through an index),
+ * `turn` (the claim order of the lane's latest start; NULL: never served), the key's
+ * overrides and its rate window; row `''` holds the unkeyed lane's turn. The claim statement:
+ *
+ * 1. finds the open keyed lanes (room under the key's concurrency limit, counted in the
+ *    active-jobs index, and starts left in its window) and each open lane's first eligible
+ *    job (one probe of the per-lane ready index), the unkeyed lane's too;
+ * 2. keeps the first `limit` lanes by (that job's priority desc, turn, its run time, its
+ *    insertion). This cut cannot change the result: a lane after them has `limit` lanes
+ *    before it whose first candidates each rank above every candidate it has (a higher
+ *    priority; or the same priority, round 1, and an earlier turn or first candidate — while
+ *    its own candidates have at best that priority and round 1), so none of its candidates
+ *    is among the first `limit`;
+ * 3. takes each kept lane's first `min(cap, limit)` eligible jobs (rules 2-3), ranks them by
+ *    `priority desc, i, turn, head` (`i`: the round, the place among the lane's candidates of
+ *    the same priority; `head`: the run time and insertion of the lane's first candidate) and
+ *    keeps the first `limit` (rules 4-5);
+ * 4. drops each whose type has no starts left once the kept ones before it are counted.
+ *
+ * Each claimed job stores `claim_order` = the claim's base (above every lane's and window's
+ * turn so far) + its place, and, when its key has a rate limit, the end of the window it
+ * counts in. The reply is sorted by `claim_order`. A trigger on the job's change from
+ * `queued` to `active` moves its lane's turn and counts the start in the key's window (the
+ * unkeyed lane's turn only once row `''` exists, i.e. once the queue has had a keyed job),
+ * so a re-sent claim (which claims nothing new and returns its own jobs) counts nothing twice
+ * and moves no turn; type windows count a claim only while their turn is below its orders,
+ * for the same reason.
+ */
+import type { ClaimInput } from "../../backend.js";
+import { ClaimSql, scanDepth } from "./claim-sql.js";
+import type { SqlStatement } from "./client.js";
+import type { Tables } from "./schema.js";
+import { SqlTexts } from "./sql-text.js";
+
+/** The rank of a candidate (rule 4); NULL turns (never served) sort first. */
+const CLAIM_ORDER = "priority DESC, i, turn, head_run_at, head_pos";
+
+/** The arguments of the full claim's statements. */
+export function claimArgs(input: ClaimInput) {
+  const { queue, now, limit, token, leaseUntil } = input;
+  return { queue, now, limit, token, leaseUntil, scan: scanDepth(limit) };
+}
+
+export class ClaimStatements {
+  readonly #texts = new SqlTexts();
+  readonly #sql: ClaimSql;
+
+  constructor(private readonly t: Tables) {
+    this.#sql = new ClaimSql(t);
+  }
+
+  /**
+   * Claims per the rules (see the module comment) and returns the claimed rows, each with
+   * its `claim_order`. A re-sent claim finds its own jobs (same token and lease end),
+   * claims nothing new, and returns those.
+   */
+  claim(input: ClaimInput): SqlStatement {
+    return this.#texts.statement("claim", () => this.#claimText(), claimArgs(input));
+  }
+
+  #claimText(): string {
+    const { jobs, lanes, windows } = this.t;
+    const q = this.#sql;
+    const keyed = "concurrency_key = c.key";
+    const unkeyed = "concurrency_key IS NULL";
+    const first = (lane: string) => `(SELECT pos FROM (${q.eligible(lane, "1")}))`;
+    const jobsOf = (lane: string) => `(SELECT pos FROM (${q.eligible(lane, ":limit")}))`;
+    const candidate = `j.pos, j.priority, j.run_at, j.type, c.key, c.win, c.cap, c.turn,
+      c.run_at AS head_run_at, c.pos AS head_pos`;
+    return `WITH ${q.typeCtes()},
+        mine AS (SELECT pos FROM ${jobs} WHERE ${q.mine()}),
+        -- Above every turn so far, so this claim's orders are the newest.
+        base AS (SELECT MAX(
+          COALESCE((SELECT MAX(turn) FROM ${lanes} WHERE queue = :queue AND turn IS NOT NULL), 0),
+          COALESCE((SELECT MAX(turn) FROM ${windows} WHERE queue = :queue), 0)) AS turn),
+        open AS (SELECT key, turn, win, MIN(room, budget, :limit) AS cap
+          FROM (${q.laneState()}) WHERE room > 0 AND budget > 0),
+        -- Each open lane's first candidate, the unkeyed lane's too (step 1).
+        firsts AS (
+          SELECT c.key, c.turn, c.win, c.cap, f.pos, f.priority, f.run_at
+          FROM open c JOIN ${jobs} f ON f.pos = ${first(keyed)}
+          UNION ALL
+          SELECT NULL, (SELECT turn FROM ${lanes} WHERE queue = :queue AND key = ''), NULL,
+            :limit, f.pos, f.priority, f.run_at
+          FROM ${jobs} f WHERE f.pos = ${first(unkeyed)}),
+        -- The lanes that can have a candidate among the first \`limit\` (step 2).
+        chosen AS (SELECT * FROM firsts ORDER BY priority DESC, turn, run_at, pos LIMIT :limit),
+        cand AS (
+          SELECT ${candidate} FROM chosen c JOIN ${jobs} j ON j.pos IN ${jobsOf(keyed)}
+          WHERE c.key IS NOT NULL
+          UNION ALL
+          SELECT ${candidate} FROM chosen c JOIN ${jobs} j ON j.pos IN ${jobsOf(unkeyed)}
+          WHERE c.key IS NULL),
+        ranked AS (SELECT *,
+          ROW_NUMBER() OVER (PARTITION BY key ORDER BY priority DESC, run_at, pos) AS r,
+          ROW_NUMBER() OVER (PARTITION BY key, priority ORDER BY run_at, pos) AS i
+          FROM cand),
+        taken AS (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY ${CLAIM_ORDER}) AS n
+            FROM ranked WHERE r <= cap)
+          WHERE n <= :limit AND NOT EXISTS (SELECT 1 FROM mine)),
+        -- Rule 5: a type's candidates past its starts left are dropped.
+        typed AS (SELECT t.pos, t.n, t.win, b.budget,
+            ROW_NUMBER() OVER (PARTITION BY t.type ORDER BY t.n) AS k
+          FROM taken t LEFT JOIN budgets b ON b.type = t.type),
+        pick AS (SELECT pos, n, win FROM typed WHERE budget IS NULL OR k <= budget)
+      UPDATE ${jobs} SET state = 'active', token = :token, lease_until = :leaseUntil,
+        attempts = attempts + (state = 'queued'),
+        claim_order = IIF(state = 'queued', (SELECT turn FROM base) + p.n, claim_order),
+        key_window_end = IIF(state = 'queued', p.win, key_window_end),
+        updated_at = :now, seq = seq + (state = 'queued'), event = 'active'
+      FROM (SELECT pos, n, win FROM pick UNION ALL SELECT pos, NULL, NULL FROM mine) AS p
+      WHERE ${jobs}.pos = p.pos
+      RETURNING *`;
+  }
+
+  /**
+   * After the claim: counts its starts per limited type — only while the type's window has
+   * not counted this claim yet (its turn is below the claim's orders), so a re-sent claim
+   * counts nothing twice.
+   */
+  typeBookkeeping(input: ClaimInput): SqlStatement {
+    const { jobs, windows } = this.t;
+    const text = () => `WITH ${this.#sql.typeCtes()}
+       INSERT INTO ${windows} (queue, type, win_end, count, turn)
+       SELECT :queue, j.type, t.cur_end, COUNT(*), MAX(j.claim_order)
+       FROM ${jobs} j JOIN types t ON t.type = j.type
+       WHERE ${this.#sql.mine("j")} GROUP BY j.type
+       ON CONFLICT (queue, type) DO UPDATE SET
+         count = CASE WHEN win_end = excluded.win_end THEN count + excluded.count
+           WHEN win_end < excluded.win_end THEN excluded.count ELSE count END,
+         win_end = MAX(win_end, excluded.win_end), turn = excluded.turn
+       WHERE turn < excluded.turn`;
+    const { queue, now, token, leaseUntil } = input;
+    return this.#texts.statement("types", text, { queue, now, token, leaseUntil });
+  }
+}
