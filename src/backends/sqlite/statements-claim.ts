@@ -103,21 +103,22 @@ export class ClaimStatements {
           ROW_NUMBER() OVER (PARTITION BY key ORDER BY priority DESC, run_at, pos) AS r,
           ROW_NUMBER() OVER (PARTITION BY key, priority ORDER BY run_at, pos) AS i
           FROM cand),
-        taken AS (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY ${CLAIM_ORDER}) AS n
-            FROM ranked WHERE r <= cap)
-          WHERE n <= :limit AND NOT EXISTS (SELECT 1 FROM mine)),
+        taken AS (SELECT *, ROW_NUMBER() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM ranked
+          WHERE r <= cap AND NOT EXISTS (SELECT 1 FROM mine) ORDER BY n LIMIT :limit),
         -- Rule 5: a type's candidates past its starts left are dropped.
         typed AS (SELECT t.pos, t.n, t.win, b.budget,
             ROW_NUMBER() OVER (PARTITION BY t.type ORDER BY t.n) AS k
           FROM taken t LEFT JOIN budgets b ON b.type = t.type),
-        pick AS (SELECT pos, n, win FROM typed WHERE budget IS NULL OR k <= budget)
+        pick AS (SELECT pos, n, win FROM typed WHERE budget IS NULL OR k <= budget),
+        p AS MATERIALIZED (SELECT pos, n, win FROM pick UNION ALL SELECT pos, NULL, NULL FROM mine)
       UPDATE ${jobs} SET state = 'active', token = :token, lease_until = :leaseUntil,
         attempts = attempts + (state = 'queued'),
-        claim_order = IIF(state = 'queued', (SELECT turn FROM base) + p.n, claim_order),
-        key_window_end = IIF(state = 'queued', p.win, key_window_end),
+        claim_order = IIF(state = 'queued',
+          (SELECT turn FROM base) + (SELECT n FROM p WHERE p.pos = ${jobs}.pos), claim_order),
+        key_window_end = IIF(state = 'queued', (SELECT win FROM p WHERE p.pos = ${jobs}.pos),
+          key_window_end),
         updated_at = :now, seq = seq + (state = 'queued'), event = 'active'
-      FROM (SELECT pos, n, win FROM pick UNION ALL SELECT pos, NULL, NULL FROM mine) AS p
-      WHERE ${jobs}.pos = p.pos
+      WHERE pos IN (SELECT pos FROM p)
       RETURNING *`;
   }
 

@@ -124,7 +124,7 @@ export class WriteStatements {
    */
   completeMany(scope: QueueScope, items: readonly CompleteAndClaimItem[]): SqlStatement {
     const { jobs } = this.t;
-    const text = () => `WITH done AS (SELECT value ->> 0 AS id, value ->> 1 AS token,
+    const text = () => `WITH done AS MATERIALIZED (SELECT value ->> 0 AS id, value ->> 1 AS token,
            value ->> 2 AS result, value ->> 3 AS expires_at FROM json_each(:items))
        UPDATE ${jobs} SET state = 'completed', result = done.result, error = NULL, progress = 1,
          lease_until = NULL, expires_at = done.expires_at, updated_at = :now,
