@@ -1,6 +1,6 @@
 import { createClient } from "@libsql/client";
 import { describe, expect, it } from "vitest";
-import type { ClaimInput, FullBackend, NewJobRecord } from "../../src/backend.js";
+import type { ClaimInput, FullBackend, JobRecord, NewJobRecord } from "../../src/backend.js";
 import type { LibsqlClientLike } from "../../src/backends/libsql/client.js";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
 import type { SqlStatement } from "../../src/backends/sqlite/client.js";
@@ -71,7 +71,7 @@ describe("SQLite statements bind a fixed, small number of parameters", () => {
       enqueued.map((o) => o.id),
     );
     const inputs = Array.from({ length: 50 }, () => claimOf(queue, 1));
-    const claimed = [];
+    const claimed: Array<JobRecord | undefined> = [];
     for (const input of inputs) claimed.push((await backend.claim(input)).jobs[0]);
     const items = inputs.map((input, i) => ({
       id: claimed[i]?.id ?? "",
