@@ -10,9 +10,11 @@ import { JOB_STATES, type JobCounts } from "../../job.js";
 import { ClaimBatches } from "./claim-batch.js";
 import type { ErrorClassifier, SqliteClient, SqlStatement } from "./client.js";
 import {
+  toEnqueueOutcomes,
   toEventRecord,
   toJobRecord,
   toKeyLimits,
+  toListOutcome,
   toQueueLimits,
   toScheduleRecord,
 } from "./rows.js";
@@ -83,17 +85,8 @@ export class SqliteBackend
       ...jobs.map((job) => this.#jobs.insert(queue, now, job)),
       ...(keys.length > 0 ? [this.#jobs.keyHolders(queue, keys)] : []),
     ]);
-    const holders = new Map<string, string>();
-    for (const row of Array.from(keys.length > 0 ? (results.at(-1)?.rows ?? []) : [])) {
-      holders.set(String(row.idempotency_key), String(row.id));
-    }
-    return jobs.map((job, i) => {
-      const holder = holders.get(job.idempotencyKey ?? "");
-      // A re-sent call finds its own job holding the key: it was created, by this call.
-      const created = (results[i]?.rows.length ?? 0) > 0 || holder === job.id;
-      // Not created: the key's holder answers (an id taken by other content fails the batch).
-      return { id: created ? job.id : (holder ?? job.id), created };
-    });
+    const holders = keys.length > 0 ? (results.at(-1)?.rows ?? []) : [];
+    return toEnqueueOutcomes(jobs, results, holders);
   }
 
   /**
@@ -219,11 +212,8 @@ export class SqliteBackend
 
   async list(input: contract.ListInput): Promise<contract.ListOutcome> {
     const after = Number(input.cursor ?? 0) || 0;
-    const rows = Array.from((await this.#store.execute(this.#jobs.list(input, after))).rows);
-    const page = rows.slice(0, input.limit);
-    const last = page.at(-1);
-    const more = rows.length > input.limit && last;
-    return { jobs: page.map(toJobRecord), cursor: more ? String(last.pos) : null };
+    const { rows } = await this.#store.execute(this.#jobs.list(input, after));
+    return toListOutcome(rows, input.limit);
   }
 
   async stats({ queue, now }: contract.QueueScope): Promise<JobCounts> {

@@ -1,15 +1,18 @@
 /** Converts result rows to the backend contract's records (any `intMode` the client uses). */
 import {
+  type EnqueueOutcome,
   type EventRecord,
   type JobRecord,
   type KeyLimits,
+  type ListOutcome,
+  type NewJobRecord,
   NO_LIMITS,
   type QueueLimits,
   type ScheduleRecord,
   type TypeRateLimit,
 } from "../../backend.js";
 import type { JobState } from "../../job.js";
-import type { SqlRow } from "./client.js";
+import type { SqlResult, SqlRow } from "./client.js";
 
 const num = (value: unknown): number => Number(value);
 const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
@@ -113,4 +116,33 @@ export function toQueueLimits(row: SqlRow | undefined): QueueLimits {
     keyRateLimit: rate === null || windowMs === null ? null : { limit: rate, windowMs },
     typeRateLimits: types.map(({ type, limit, windowMs }) => ({ type, limit, windowMs })),
   };
+}
+
+/**
+ * Enqueue's answer from its inserts' results (a row: inserted) and the rows naming each
+ * idempotency key's holder.
+ */
+export function toEnqueueOutcomes(
+  jobs: readonly NewJobRecord[],
+  inserts: readonly SqlResult[],
+  holderRows: ArrayLike<SqlRow>,
+): EnqueueOutcome[] {
+  const holders = new Map<string, string>();
+  for (const row of Array.from(holderRows)) holders.set(str(row.idempotency_key), str(row.id));
+  return jobs.map((job, i) => {
+    const holder = holders.get(job.idempotencyKey ?? "");
+    // A re-sent call finds its own job holding the key: it was created, by this call.
+    const created = (inserts[i]?.rows.length ?? 0) > 0 || holder === job.id;
+    // Not created: the key's holder answers (an id taken by other content fails the batch).
+    return { id: created ? job.id : (holder ?? job.id), created };
+  });
+}
+
+/** A page of `limit` jobs from rows holding one extra when more follow. */
+export function toListOutcome(rows: ArrayLike<SqlRow>, limit: number): ListOutcome {
+  const all = Array.from(rows);
+  const page = all.slice(0, limit);
+  const last = page.at(-1);
+  const more = all.length > limit && last;
+  return { jobs: page.map(toJobRecord), cursor: more ? str(last.pos) : null };
 }
