@@ -56,6 +56,8 @@ export class ClaimBatches {
   readonly #plain: PlainStatements;
   readonly #wake: WakeStatements;
   readonly #schedules: ScheduleStatements;
+  /** The closing read's extra columns (built once: the text is the same every time). */
+  readonly #closing: Readonly<Record<string, string>>;
   /** Queues known to need the full claim. */
   readonly #full = new Set<string>();
 
@@ -65,6 +67,7 @@ export class ClaimBatches {
     this.#plain = new PlainStatements(tables);
     this.#wake = new WakeStatements(tables);
     this.#schedules = new ScheduleStatements(tables);
+    this.#closing = { refill: this.#schedules.refills() };
   }
 
   /**
@@ -79,13 +82,12 @@ export class ClaimBatches {
         ? [this.#plain.claim(claim)]
         : [this.#claims.claim(claim), this.#claims.typeBookkeeping(claim)],
     );
-    const columns = { refill: this.#schedules.refills() };
     const statements = [
       this.#writes.expireLeases(first),
       this.#schedules.materialise(first),
       ...between,
       ...perClaim.flat(),
-      plain ? this.#plain.closing(first, columns) : this.#wake.wakeAt(first, columns),
+      plain ? this.#plain.closing(first, this.#closing) : this.#wake.wakeAt(first, this.#closing),
     ];
     const read = (results: SqlResult[]): BatchResult => {
       const closing = results.at(-1)?.rows[0];
