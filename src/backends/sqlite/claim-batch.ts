@@ -5,8 +5,11 @@
  * 1. the sweep, once: expired leases (requeued or dead-lettered), then due schedules (their
  *    jobs are claimable by this very batch);
  * 2. the caller's statements in between (completions), which see the sweep's effects;
- * 3. per claim: the claim statement, and in a full batch its type window counts;
- * 4. the closing read, once: the wake-up time and the schedules to refill, as they are now.
+ * 3. per claim: the claim statement, and in a full batch its wake-up time as the rate
+ *    windows stand right after it;
+ * 4. the closing read, once: the schedules to refill, as they are now (in a full batch, on
+ *    the last claim's wake-up read; in a plain one, with whether the queue needs the full
+ *    claim).
  *
  * A queue not known to need the full claim gets the plain claim and closing read (small
  * texts, no statement more than it needs). Should it need the full claim after all (another
@@ -71,37 +74,38 @@ export class ClaimBatches {
   }
 
   /**
-   * The statements for `claims` (at least one; the first one's scope drives the sweep and
-   * the closing read) with `between` after the sweep.
+   * The statements for `claims` (at least one, all of one queue at one time; the first one's
+   * scope drives the sweep and the closing read) with `between` after the sweep.
    */
   plan(claims: readonly ClaimInput[], between: readonly SqlStatement[] = []): ClaimBatch {
     const first = claims[0] as ClaimInput;
     const plain = !this.#full.has(first.queue);
-    const perClaim = claims.map((claim) =>
+    const last = claims.length - 1;
+    const perClaim = claims.map((claim, i) =>
       plain
         ? [this.#plain.claim(claim)]
-        : [this.#claims.claim(claim), this.#claims.typeBookkeeping(claim)],
+        : [this.#claims.claim(claim), this.#wake.wakeAt(claim, i === last ? this.#closing : {})],
     );
     const statements = [
       this.#writes.expireLeases(first),
       this.#schedules.materialise(first),
       ...between,
       ...perClaim.flat(),
-      plain ? this.#plain.closing(first, this.#closing) : this.#wake.wakeAt(first, this.#closing),
+      ...(plain ? [this.#plain.closing(first, this.#closing)] : []),
     ];
     const read = (results: SqlResult[]): BatchResult => {
       const closing = results.at(-1)?.rows[0];
       const again = plain && Number(closing?.full ?? 0) === 1;
       if (again) this.#full.add(first.queue);
-      const wake = closing?.wake;
       let offset = 2 + between.length;
       return {
         between: results.slice(2, offset),
-        claims: claims.map((claim, i) => {
+        claims: claims.map((claim) => {
           const jobs = Array.from(results[offset]?.rows ?? [])
             .sort(byClaimOrder)
             .map(toJobRecord);
-          offset += perClaim[i]?.length ?? 1;
+          const wake = plain ? null : results[offset + 1]?.rows[0]?.wake;
+          offset += plain ? 1 : 2;
           const held = jobs.length < claim.limit && wake !== null && wake !== undefined;
           return { jobs, wakeAt: held ? Number(wake) : null };
         }),

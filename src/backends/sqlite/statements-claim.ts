@@ -25,14 +25,15 @@
  *    keeps the first `limit` (rules 4-5);
  * 4. drops each whose type has no starts left once the kept ones before it are counted.
  *
- * Each claimed job stores `claim_order` = the claim's base (above every lane's and window's
- * turn so far) + its place, and, when its key has a rate limit, the end of the window it
- * counts in. The reply is sorted by `claim_order`. A trigger on the job's change from
- * `queued` to `active` moves its lane's turn and counts the start in the key's window (the
- * unkeyed lane's turn only once row `''` exists, i.e. once the queue has had a keyed job),
- * so a re-sent claim (which claims nothing new and returns its own jobs) counts nothing twice
- * and moves no turn; type windows count a claim only while their turn is below its orders,
- * for the same reason.
+ * The wake-up time of each claim is read right after it (statements-wake.ts).
+ *
+ * Each claimed job stores `claim_order` = the claim's base (above every lane's turn so far) +
+ * its place, and the ends of the key and type windows it counts in (when its key or type has
+ * a rate limit). The reply is sorted by `claim_order`. A trigger on the job's change from
+ * `queued` to `active` moves its lane's turn (the unkeyed lane's only once row `''` exists,
+ * i.e. once the queue has had a keyed job) and counts the start in those windows, so a
+ * re-sent claim (which claims nothing new and returns its own jobs) counts nothing twice and
+ * moves no turn.
  */
 import type { ClaimInput } from "../../backend.js";
 import { ClaimSql, scanDepth } from "./claim-sql.js";
@@ -67,7 +68,7 @@ export class ClaimStatements {
   }
 
   #claimText(): string {
-    const { jobs, lanes, windows } = this.t;
+    const { jobs, lanes } = this.t;
     const q = this.#sql;
     const keyed = "concurrency_key = c.key";
     const unkeyed = "concurrency_key IS NULL";
@@ -78,9 +79,8 @@ export class ClaimStatements {
     return `WITH ${q.typeCtes()},
         mine AS (SELECT pos FROM ${jobs} WHERE ${q.mine()}),
         -- Above every turn so far, so this claim's orders are the newest.
-        base AS (SELECT MAX(
-          COALESCE((SELECT MAX(turn) FROM ${lanes} WHERE queue = :queue AND turn IS NOT NULL), 0),
-          COALESCE((SELECT MAX(turn) FROM ${windows} WHERE queue = :queue), 0)) AS turn),
+        base AS (SELECT COALESCE(MAX(turn), 0) AS turn FROM ${lanes}
+          WHERE queue = :queue AND turn IS NOT NULL),
         open AS (SELECT key, turn, win, MIN(room, budget, :limit) AS cap
           FROM (${q.laneState()}) WHERE room > 0 AND budget > 0),
         -- Each open lane's first candidate, the unkeyed lane's too (step 1).
@@ -106,40 +106,21 @@ export class ClaimStatements {
         taken AS (SELECT *, ROW_NUMBER() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM ranked
           WHERE r <= cap AND NOT EXISTS (SELECT 1 FROM mine) ORDER BY n LIMIT :limit),
         -- Rule 5: a type's candidates past its starts left are dropped.
-        typed AS (SELECT t.pos, t.n, t.win, b.budget,
+        typed AS (SELECT t.pos, t.n, t.win, b.budget, b.cur_end AS tw,
             ROW_NUMBER() OVER (PARTITION BY t.type ORDER BY t.n) AS k
           FROM taken t LEFT JOIN budgets b ON b.type = t.type),
-        pick AS (SELECT pos, n, win FROM typed WHERE budget IS NULL OR k <= budget),
-        p AS MATERIALIZED (SELECT pos, n, win FROM pick UNION ALL SELECT pos, NULL, NULL FROM mine)
+        p AS (SELECT pos, n, win, tw FROM typed WHERE budget IS NULL OR k <= budget
+          UNION ALL SELECT pos, NULL, NULL, NULL FROM mine)
       UPDATE ${jobs} SET state = 'active', token = :token, lease_until = :leaseUntil,
         attempts = attempts + (state = 'queued'),
         claim_order = IIF(state = 'queued',
           (SELECT turn FROM base) + (SELECT n FROM p WHERE p.pos = ${jobs}.pos), claim_order),
         key_window_end = IIF(state = 'queued', (SELECT win FROM p WHERE p.pos = ${jobs}.pos),
           key_window_end),
+        type_window_end = IIF(state = 'queued', (SELECT tw FROM p WHERE p.pos = ${jobs}.pos),
+          type_window_end),
         updated_at = :now, seq = seq + (state = 'queued'), event = 'active'
       WHERE pos IN (SELECT pos FROM p)
       RETURNING *`;
-  }
-
-  /**
-   * After the claim: counts its starts per limited type — only while the type's window has
-   * not counted this claim yet (its turn is below the claim's orders), so a re-sent claim
-   * counts nothing twice.
-   */
-  typeBookkeeping(input: ClaimInput): SqlStatement {
-    const { jobs, windows } = this.t;
-    const text = () => `WITH ${this.#sql.typeCtes()}
-       INSERT INTO ${windows} (queue, type, win_end, count, turn)
-       SELECT :queue, j.type, t.cur_end, COUNT(*), MAX(j.claim_order)
-       FROM ${jobs} j JOIN types t ON t.type = j.type
-       WHERE ${this.#sql.mine("j")} GROUP BY j.type
-       ON CONFLICT (queue, type) DO UPDATE SET
-         count = CASE WHEN win_end = excluded.win_end THEN count + excluded.count
-           WHEN win_end < excluded.win_end THEN excluded.count ELSE count END,
-         win_end = MAX(win_end, excluded.win_end), turn = excluded.turn
-       WHERE turn < excluded.turn`;
-    const { queue, now, token, leaseUntil } = input;
-    return this.#texts.statement("types", text, { queue, now, token, leaseUntil });
   }
 }

@@ -28,14 +28,15 @@ export class PlainStatements {
 
   /**
    * Claims the first `limit` runnable jobs, unless the queue needs the full claim. A re-sent
-   * claim finds its own jobs (same token and lease end) and returns those.
+   * claim finds its own jobs (same token and lease end) and returns those. No window counts
+   * these starts (a type window an earlier full claim named is cleared).
    */
   claim(input: ClaimInput): SqlStatement {
     const text = () => {
       const mine = `SELECT pos FROM ${this.t.jobs} WHERE ${this.#sql.mine()}`;
       return `UPDATE ${this.t.jobs} SET state = 'active', token = :token,
           lease_until = :leaseUntil, attempts = attempts + (state = 'queued'), updated_at = :now,
-          seq = seq + (state = 'queued'), event = 'active'
+          seq = seq + (state = 'queued'), event = 'active', type_window_end = NULL
         WHERE pos IN (SELECT pos FROM (${this.#sql.runnable("concurrency_key IS NULL", ":limit")})
             WHERE NOT EXISTS (${mine}) AND NOT ${this.#full()})
           OR pos IN (${mine})

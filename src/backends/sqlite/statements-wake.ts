@@ -1,6 +1,6 @@
 /**
- * The closing read of a full claim batch: when a rate window opens for a held-back job
- * (`ClaimOutcome.wakeAt`), with the batch's other closing reads as extra columns.
+ * The read after each full claim: when a rate window opens for a held-back job
+ * (`ClaimOutcome.wakeAt`); the last one of a batch carries its closing reads as extra columns.
  */
 import type { ClaimInput } from "../../backend.js";
 import { ClaimSql } from "./claim-sql.js";
@@ -27,7 +27,7 @@ export class WakeStatements {
   }
 
   /**
-   * After the claims, as the windows stand then: the earliest end of a rate window that holds
+   * After a claim, as the windows stand then: the earliest end of a rate window that holds
    * back a runnable job — a keyed lane with room but no starts left and a runnable job, or a
    * spent type with a job among the first `limit + TYPE_SKIP_DEPTH` runnable ones of the
    * unkeyed lane or of any open keyed lane. One row: `wake` (null: none) and the `columns`.
