@@ -11,14 +11,9 @@
  * overrides and its rate window; row `''` holds the unkeyed lane's turn. The claim statement:
  *
  * 1. finds the open keyed lanes (room under the key's concurrency limit, counted in the
- *    active-jobs index, and starts left in its window) and each open lane's first eligible
- *    job (one probe of the per-lane ready index), the unkeyed lane's too;
- * 2. keeps the first `limit` lanes by (that job's priority desc, turn, its run time, its
- *    insertion). This cut cannot change the result: a lane after them has `limit` lanes
- *    before it whose first candidates each rank above every candidate it has (a higher
- *    priority; or the same priority, round 1, and an earlier turn or first candidate — while
- *    its own candidates have at best that priority and round 1), so none of its candidates
- *    is among the first `limit`;
+ *    active-jobs index, and starts left in its window) and each one's first eligible job;
+ * 2. keeps the first `limit` lanes by that job (claim-lanes.ts: no other lane can matter,
+ *    and usually a short walk of the rotation index shows which those are);
  * 3. takes each kept lane's first `min(cap, limit)` eligible jobs (rules 2-3), ranks them by
  *    `priority desc, i, turn, head` (`i`: the round, the place among the lane's candidates of
  *    the same priority; `head`: the run time and insertion of the lane's first candidate) and
@@ -36,6 +31,7 @@
  * moves no turn.
  */
 import type { ClaimInput } from "../../backend.js";
+import { chosenLanes, walkDepth } from "./claim-lanes.js";
 import { ClaimSql, scanDepth } from "./claim-sql.js";
 import type { SqlStatement } from "./client.js";
 import type { Tables } from "./schema.js";
@@ -47,7 +43,7 @@ const CLAIM_ORDER = "priority DESC, i, turn, head_run_at, head_pos";
 /** The arguments of the full claim's statements. */
 export function claimArgs(input: ClaimInput) {
   const { queue, now, limit, token, leaseUntil } = input;
-  return { queue, now, limit, token, leaseUntil, scan: scanDepth(limit) };
+  return { queue, now, limit, token, leaseUntil, scan: scanDepth(limit), walk: walkDepth(limit) };
 }
 
 export class ClaimStatements {
@@ -72,7 +68,6 @@ export class ClaimStatements {
     const q = this.#sql;
     const keyed = "concurrency_key = c.key";
     const unkeyed = "concurrency_key IS NULL";
-    const first = (lane: string) => `(SELECT pos FROM (${q.eligible(lane, "1")}))`;
     const jobsOf = (lane: string) => `(SELECT pos FROM (${q.eligible(lane, ":limit")}))`;
     const candidate = `j.pos, j.priority, j.run_at, j.type, c.key, c.win, c.cap, c.turn,
       c.run_at AS head_run_at, c.pos AS head_pos`;
@@ -81,18 +76,7 @@ export class ClaimStatements {
         -- Above every turn so far, so this claim's orders are the newest.
         base AS (SELECT COALESCE(MAX(turn), 0) AS turn FROM ${lanes}
           WHERE queue = :queue AND turn IS NOT NULL),
-        open AS (SELECT key, turn, win, MIN(room, budget, :limit) AS cap
-          FROM (${q.laneState()}) WHERE room > 0 AND budget > 0),
-        -- Each open lane's first candidate, the unkeyed lane's too (step 1).
-        firsts AS (
-          SELECT c.key, c.turn, c.win, c.cap, f.pos, f.priority, f.run_at
-          FROM open c JOIN ${jobs} f ON f.pos = ${first(keyed)}
-          UNION ALL
-          SELECT NULL, (SELECT turn FROM ${lanes} WHERE queue = :queue AND key = ''), NULL,
-            :limit, f.pos, f.priority, f.run_at
-          FROM ${jobs} f WHERE f.pos = ${first(unkeyed)}),
-        -- The lanes that can have a candidate among the first \`limit\` (step 2).
-        chosen AS (SELECT * FROM firsts ORDER BY priority DESC, turn, run_at, pos LIMIT :limit),
+        ${chosenLanes(this.t)},
         cand AS (
           SELECT ${candidate} FROM chosen c JOIN ${jobs} j ON j.pos IN ${jobsOf(keyed)}
           WHERE c.key IS NOT NULL

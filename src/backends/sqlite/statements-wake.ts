@@ -50,8 +50,8 @@ export class WakeStatements {
             AND ${has("concurrency_key = l.key", "1")}),
         spent_types AS (SELECT b.cur_end AS wake FROM budgets b WHERE b.budget <= 0 AND (
           ${hasType("concurrency_key IS NULL")}
-          OR EXISTS (SELECT 1 FROM (${q.laneState()}) o WHERE o.room > 0 AND o.budget > 0
-            AND ${hasType("concurrency_key = o.key")})))
+          OR EXISTS (SELECT 1 FROM (${q.laneState(true)}) o
+            WHERE ${hasType("concurrency_key = o.key")})))
        SELECT (SELECT MIN(wake) FROM (SELECT wake FROM spent_lanes
            UNION ALL SELECT wake FROM spent_types)) AS wake
          ${closingColumns(columns)}`;
