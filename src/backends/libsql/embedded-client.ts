@@ -14,6 +14,7 @@ interface EngineStatement {
   all(args: unknown[]): SqlRow[];
   run(args: unknown[]): unknown;
 }
+/** A `libsql` engine database (the better-sqlite3-compatible API). */
 export interface Engine {
   prepare(sql: string): EngineStatement;
   exec(sql: string): void;
@@ -23,6 +24,7 @@ export interface Engine {
 
 const NONE: unknown[] = [];
 
+/** A {@link SqliteClient} over an embedded `libsql` engine database. */
 export class EmbeddedClient implements SqliteClient {
   readonly #statements = new Map<string, EngineStatement>();
 

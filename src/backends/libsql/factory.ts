@@ -5,8 +5,7 @@
  */
 import type { Backend } from "../../backend.js";
 import { ValidationError } from "../../errors.js";
-import { SqliteBackend } from "../sqlite/backend.js";
-import type { SqliteClient } from "../sqlite/client.js";
+import { SqliteBackend, type SqliteClient } from "../sqlite/index.js";
 import { classifyLibsqlError } from "./classify.js";
 import { fromLibsqlClient, type LibsqlClientLike } from "./client.js";
 

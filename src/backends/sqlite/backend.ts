@@ -44,6 +44,10 @@ export interface SqliteBackendSettings {
 /** Every optional group: a SQLite store implements them all. */
 const FEATURES = Object.freeze([...contract.BACKEND_FEATURES]);
 
+/**
+ * A SQLite store implementing the required core and every optional group. Entries build it
+ * with their client and classifier (see index.ts); it does no I/O until the first call.
+ */
 export class SqliteBackend
   implements
     contract.CoreBackend,

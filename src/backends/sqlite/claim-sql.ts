@@ -16,6 +16,7 @@ export const windowEnd = (ms: string) => `((${NOW} / (${ms})) + 1) * (${ms})`;
 /** How deep a lane is searched for an eligible job: `:scan` binds this (claim rule 3). */
 export const scanDepth = (limit: number) => limit + TYPE_SKIP_DEPTH;
 
+/** The shared claim fragments for one set of tables. */
 export class ClaimSql {
   constructor(private readonly t: Tables) {}
 

@@ -29,6 +29,7 @@ const laneStateUpdate = (t: Tables) =>
             MAX(COALESCE(win_end, 0), NEW.key_window_end), win_end)
           WHERE queue = NEW.queue AND key = COALESCE(NEW.concurrency_key, '')`;
 
+/** Version 2: concurrency keys, lanes, rate windows and schedules. */
 export function migration2(t: Tables): string[] {
   return [
     `ALTER TABLE ${t.jobs} ADD COLUMN concurrency_key TEXT`,
@@ -146,6 +147,7 @@ export function migration2(t: Tables): string[] {
   ];
 }
 
+/** Version 3: stored queue limits, and type windows counted by the lane trigger. */
 export function migration3(t: Tables): string[] {
   return [
     // One row per queue that stored limits: the key defaults (overridden per key on the lane

@@ -19,6 +19,7 @@ const numOrNull = (value: unknown): number | null => (value === null ? null : Nu
 const str = (value: unknown): string => String(value);
 const strOrNull = (value: unknown): string | null => (value === null ? null : String(value));
 
+/** A jobs row as a {@link JobRecord}. */
 export function toJobRecord(row: SqlRow): JobRecord {
   return {
     id: str(row.id),
@@ -45,6 +46,7 @@ export function toJobRecord(row: SqlRow): JobRecord {
   };
 }
 
+/** An events row as an {@link EventRecord}. */
 export function toEventRecord(row: SqlRow): EventRecord {
   return {
     seq: num(row.seq),
@@ -75,6 +77,7 @@ export function byClaimOrder(a: SqlRow, b: SqlRow): number {
   );
 }
 
+/** A schedules row (or its JSON object) as a {@link ScheduleRecord}. */
 export function toScheduleRecord(row: SqlRow): ScheduleRecord {
   return {
     id: str(row.id),

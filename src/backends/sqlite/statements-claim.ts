@@ -46,6 +46,7 @@ export function claimArgs(input: ClaimInput) {
   return { queue, now, limit, token, leaseUntil, scan: scanDepth(limit), walk: walkDepth(limit) };
 }
 
+/** The full claim statement for one set of tables. */
 export class ClaimStatements {
   readonly #texts = new SqlTexts();
   readonly #sql: ClaimSql;

@@ -19,6 +19,7 @@ const FINISHED = "('completed', 'failed', 'cancelled')";
 /** Expired jobs deleted per enqueue, so cleanup never stalls a write. */
 const CLEANUP_BATCH = 500;
 
+/** Statements that add, read and remove jobs, for one set of tables. */
 export class JobStatements {
   readonly #texts = new SqlTexts();
 

@@ -8,6 +8,7 @@ import type { SqlStatement } from "./client.js";
 import type { Tables } from "./schema.js";
 import { SqlTexts } from "./sql-text.js";
 
+/** Statements for stored queue limits and key overrides, for one set of tables. */
 export class LimitStatements {
   readonly #texts = new SqlTexts();
 

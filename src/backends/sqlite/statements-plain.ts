@@ -12,6 +12,7 @@ import type { Tables } from "./schema.js";
 import { SqlTexts } from "./sql-text.js";
 import { type ClosingColumns, closingColumns } from "./statements-wake.js";
 
+/** The plain claim and its closing read, for one set of tables. */
 export class PlainStatements {
   readonly #texts = new SqlTexts();
   readonly #sql: ClaimSql;

@@ -44,6 +44,7 @@ const ticks = (filter: string) =>
   `(SELECT json_group_array(value) FROM
      (SELECT value FROM json_each(upcoming) WHERE ${filter} ORDER BY key))`;
 
+/** Statements for stored schedules, for one set of tables. */
 export class ScheduleStatements {
   readonly #texts = new SqlTexts();
 

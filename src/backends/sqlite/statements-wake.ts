@@ -18,6 +18,7 @@ export const closingColumns = (columns: ClosingColumns): string =>
     .map(([name, expression]) => `, ${expression} AS ${name}`)
     .join("");
 
+/** The wake-up read after a full claim, for one set of tables. */
 export class WakeStatements {
   readonly #texts = new SqlTexts();
   readonly #sql: ClaimSql;

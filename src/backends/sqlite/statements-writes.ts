@@ -31,6 +31,7 @@ const FINAL_SETS = {
   released: "state = 'queued', attempts = attempts - (state = 'active'), lease_until = NULL",
 } as const;
 
+/** Statements that change claimed or requested jobs, for one set of tables. */
 export class WriteStatements {
   readonly #texts = new SqlTexts();
 

@@ -19,6 +19,7 @@ export interface SqliteStoreOptions {
   classify: ErrorClassifier;
 }
 
+/** One database for the backend: its client, schema and error mapping. */
 export class SqliteStore {
   #ready: Promise<SqliteClient> | null = null;
 
