@@ -78,14 +78,14 @@ export class ClaimSql {
   }
 
   /**
-   * Keyed lanes with queued jobs, with their turn, `head`, room and rate budget, and the end
-   * of the key window a start counts in (NULL: no rate limit). `open` keeps those with room
-   * and starts left; `tail` (say `ORDER BY l.head DESC, l.turn LIMIT n`, the rotation index's
-   * order) applies at the same level, so a limited walk reads the index no further.
+   * Keyed lanes with queued jobs, with their turn, `head` and first queued job, room and rate
+   * budget, and the end of the key window a start counts in (NULL: no rate limit). `open`
+   * keeps those with room and starts left; `tail` (say the rotation index's order and a
+   * `LIMIT`) applies at the same level, so a limited walk reads the index no further.
    */
   laneState(open = false, tail = ""): string {
     const rated = "COALESCE(l.rate_limit, s.key_rate) IS NOT NULL";
-    return `SELECT l.key, l.turn, l.head, ${this.room("l")} AS room, ${this.budget("l")} AS budget,
+    return `SELECT l.key, l.turn, l.head, l.first_run, l.first_pos, ${this.room("l")} AS room, ${this.budget("l")} AS budget,
         IIF(${rated}, ${windowEnd(this.#laneMs("l"))}, NULL) AS win
       FROM ${this.t.lanes} l ${this.settings}
       WHERE l.queue = :queue AND l.head IS NOT NULL${open ? " AND room > 0 AND budget > 0" : ""}

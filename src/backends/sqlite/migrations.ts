@@ -5,9 +5,11 @@
  * maintains by trigger is guarded by `concurrency_key IS NOT NULL`, so a queue that never uses
  * keys pays nothing for them on enqueue, claim or finish.
  *
- * Version 3 (issue 18) stores each queue's limits, which claims read in their own batch.
+ * Version 3 (issue 18) stores each queue's limits, which claims read in their own batch, and
+ * each lane's first queued job.
  */
-import { migration2, migration3 } from "./migrations-lanes.js";
+import { migration2 } from "./migrations-v2.js";
+import { migration3 } from "./migrations-v3.js";
 import type { Tables } from "./schema.js";
 
 const EVENT_COLUMNS =

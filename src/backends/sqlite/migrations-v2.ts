@@ -1,7 +1,7 @@
 /**
- * Migrations 2 and 3: concurrency keys, lanes, rate windows and schedules (version 2, issue
- * 13); stored queue limits and type windows counted by trigger (version 3, issue 18). Never
- * edit a released one; append.
+ * Migration 2 (issue 13): concurrency keys, lanes, rate windows and schedules. Everything it
+ * maintains by trigger is guarded by `concurrency_key IS NOT NULL`, so a queue that never uses
+ * keys pays nothing for them on enqueue, claim or finish. Released: never edit; append.
  */
 import type { Tables } from "./schema.js";
 
@@ -10,24 +10,6 @@ const laneHead = (t: Tables, job: "NEW" | "OLD") =>
   `(SELECT priority FROM ${t.jobs} WHERE queue = ${job}.queue
      AND concurrency_key = ${job}.concurrency_key AND state = 'queued'
      ORDER BY priority DESC LIMIT 1)`;
-
-/**
- * The lane update of the `lane_state` trigger (versions 2 and 3): the lane's head, its turn
- * and its key window follow the job's change of state.
- */
-const laneStateUpdate = (t: Tables) =>
-  `UPDATE ${t.lanes} SET head = CASE
-            WHEN NEW.concurrency_key IS NULL THEN NULL
-            WHEN NEW.state = 'queued' THEN MAX(COALESCE(head, NEW.priority), NEW.priority)
-            WHEN head > OLD.priority THEN head
-            ELSE ${laneHead(t, "NEW")} END,
-          turn = IIF(NEW.state = 'active', MAX(COALESCE(turn, 0), NEW.claim_order), turn),
-          win_count = CASE WHEN NEW.state <> 'active' OR NEW.key_window_end IS NULL THEN win_count
-            WHEN win_end = NEW.key_window_end THEN win_count + 1
-            WHEN win_end > NEW.key_window_end THEN win_count ELSE 1 END,
-          win_end = IIF(NEW.state = 'active' AND NEW.key_window_end IS NOT NULL,
-            MAX(COALESCE(win_end, 0), NEW.key_window_end), win_end)
-          WHERE queue = NEW.queue AND key = COALESCE(NEW.concurrency_key, '')`;
 
 /** Version 2: concurrency keys, lanes, rate windows and schedules. */
 export function migration2(t: Tables): string[] {
@@ -126,7 +108,18 @@ export function migration2(t: Tables): string[] {
       WHEN (NEW.concurrency_key IS NOT NULL AND (OLD.state = 'queued') <> (NEW.state = 'queued'))
         OR (NEW.claim_order IS NOT NULL AND OLD.state = 'queued' AND NEW.state = 'active')
       BEGIN
-        ${laneStateUpdate(t)};
+        UPDATE ${t.lanes} SET head = CASE
+            WHEN NEW.concurrency_key IS NULL THEN NULL
+            WHEN NEW.state = 'queued' THEN MAX(COALESCE(head, NEW.priority), NEW.priority)
+            WHEN head > OLD.priority THEN head
+            ELSE ${laneHead(t, "NEW")} END,
+          turn = IIF(NEW.state = 'active', MAX(COALESCE(turn, 0), NEW.claim_order), turn),
+          win_count = CASE WHEN NEW.state <> 'active' OR NEW.key_window_end IS NULL THEN win_count
+            WHEN win_end = NEW.key_window_end THEN win_count + 1
+            WHEN win_end > NEW.key_window_end THEN win_count ELSE 1 END,
+          win_end = IIF(NEW.state = 'active' AND NEW.key_window_end IS NOT NULL,
+            MAX(COALESCE(win_end, 0), NEW.key_window_end), win_end)
+          WHERE queue = NEW.queue AND key = COALESCE(NEW.concurrency_key, '');
       END`,
     `CREATE TRIGGER ${t.jobs}_lane_delete AFTER DELETE ON ${t.jobs}
       WHEN OLD.concurrency_key IS NOT NULL AND OLD.state = 'queued' BEGIN
@@ -143,40 +136,6 @@ export function migration2(t: Tables): string[] {
           NEW.backoff, NEW.concurrency_key
         FROM json_each(NEW.fired) AS tick WHERE true
         ON CONFLICT DO NOTHING;
-      END`,
-  ];
-}
-
-/** Version 3: stored queue limits, and type windows counted by the lane trigger. */
-export function migration3(t: Tables): string[] {
-  return [
-    // One row per queue that stored limits: the key defaults (overridden per key on the lane
-    // row) and the type limits as a JSON array of `{type, limit, windowMs}`, sorted by type.
-    `CREATE TABLE ${t.settings} (
-      queue TEXT PRIMARY KEY,
-      key_concurrency INTEGER,
-      key_rate INTEGER,
-      key_rate_ms INTEGER,
-      type_limits TEXT NOT NULL
-    ) WITHOUT ROWID`,
-    // Set by a claim on a job whose type has a rate limit: the end of the window it counts in.
-    `ALTER TABLE ${t.jobs} ADD COLUMN type_window_end INTEGER`,
-    // As in version 2, and a start also counts in its type's window (`type_window_end`), so
-    // each claim's own statement does all its counting and a re-sent claim counts nothing.
-    `DROP TRIGGER IF EXISTS ${t.jobs}_lane_state`,
-    `CREATE TRIGGER ${t.jobs}_lane_state AFTER UPDATE OF state ON ${t.jobs}
-      WHEN (NEW.concurrency_key IS NOT NULL AND (OLD.state = 'queued') <> (NEW.state = 'queued'))
-        OR (OLD.state = 'queued' AND NEW.state = 'active'
-          AND (NEW.claim_order IS NOT NULL OR NEW.type_window_end IS NOT NULL))
-      BEGIN
-        ${laneStateUpdate(t)};
-        INSERT INTO ${t.windows} (queue, type, win_end, count, turn)
-          SELECT NEW.queue, NEW.type, NEW.type_window_end, 1, 0
-          WHERE NEW.type_window_end IS NOT NULL AND OLD.state = 'queued' AND NEW.state = 'active'
-          ON CONFLICT (queue, type) DO UPDATE SET
-            count = CASE WHEN win_end = excluded.win_end THEN count + 1
-              WHEN win_end < excluded.win_end THEN 1 ELSE count END,
-            win_end = MAX(win_end, excluded.win_end);
       END`,
   ];
 }
