@@ -10,15 +10,10 @@ import {
   type NewJobRecord,
   NO_CLAIM_LIMITS,
   type ScheduleSpec,
+  scheduledJobId,
 } from "../../src/backend.js";
 import { redisBackend } from "../../src/backends/redis/index.js";
-import {
-  BackendUnavailableError,
-  type Job,
-  JobQueue,
-  ManualClock,
-  scheduledJobId,
-} from "../../src/index.js";
+import { BackendUnavailableError, type Job, JobQueue, ManualClock } from "../../src/index.js";
 import { newToken } from "../../src/internal/ids.js";
 import { internalsOf } from "../../src/internal/queue-internals.js";
 import { redisUrl, tcpSetup, upstashSetup } from "../support/redis-clients.js";
