@@ -97,11 +97,11 @@ export class SqliteBackend
    * Runs a claim batch (see claim-batch.ts): once, or twice when a plain claim met a queue
    * that needs the full one (the repeat is safe: every statement in it is).
    */
-  async #claimBatch(claims: contract.ClaimInput[], between: SqlStatement[] = []) {
-    const first = this.#batches.plan(claims, between);
+  async #claimBatch(claims: contract.ClaimInput[], completions: SqlStatement[] = []) {
+    const first = this.#batches.plan(claims, completions);
     const result = first.read(await this.#store.write(first.statements));
     if (!result.again) return result;
-    const full = this.#batches.plan(claims, between);
+    const full = this.#batches.plan(claims, completions);
     return full.read(await this.#store.write(full.statements));
   }
 
@@ -128,26 +128,15 @@ export class SqliteBackend
   async completeAndClaim(
     input: contract.CompleteAndClaimInput,
   ): Promise<contract.CompleteAndClaimOutcome> {
-    // Expired leases first, as in a group: a completion whose lease ran out completes nothing.
-    const claim = { ...input.next, queue: input.queue, now: input.now };
-    const { between, claims, refill } = await this.#claimBatch(
-      [claim],
-      [this.#writes.complete(input)],
-    );
-    const [claimed] = claims;
-    return {
-      completed: (between[0]?.rows.length ?? 0) > 0,
-      claimed: claimed?.jobs ?? [],
-      wakeAt: claimed?.wakeAt ?? null,
-      refill,
-    };
+    const [outcome] = await this.completeAndClaimMany({ ...input, items: [input] });
+    return outcome as contract.CompleteAndClaimOutcome;
   }
 
   /**
    * Every member's completion and claim in one write transaction (one request over HTTP): the
-   * sweep once, first; one set-based statement completing every member, each fenced by its
-   * own token; then each member's claim; then one closing read, whose wake-up time goes to
-   * every member that took fewer jobs than it asked for, and its refills to the first.
+   * sweep once, first (a completion whose lease ran out completes nothing); then per member,
+   * in order, its completion (fenced by its own token), its claim and (for a queue with
+   * lanes or type limits) its wake-up time; the refills go to the first member.
    */
   async completeAndClaimMany(
     input: contract.CompleteAndClaimManyInput,
@@ -155,12 +144,12 @@ export class SqliteBackend
     const { queue, now, items } = input;
     if (items.length === 0) return [];
     const claims = items.map((item) => ({ ...item.next, queue, now }));
-    const result = await this.#claimBatch(claims, [this.#writes.completeMany(input, items)]);
-    const completed = new Set(Array.from(result.between[0]?.rows ?? [], (row) => String(row.id)));
-    return items.map((item, i) => ({
-      completed: completed.has(item.id),
-      claimed: result.claims[i]?.jobs ?? [],
-      wakeAt: result.claims[i]?.wakeAt ?? null,
+    const completions = items.map((item) => this.#writes.complete({ ...item, queue, now }));
+    const result = await this.#claimBatch(claims, completions);
+    return result.claims.map((claim, i) => ({
+      completed: claim.completed,
+      claimed: claim.jobs,
+      wakeAt: claim.wakeAt,
       refill: i === 0 ? result.refill : [],
     }));
   }
@@ -227,11 +216,12 @@ export class SqliteBackend
     ) as JobCounts;
   }
 
-  async purge({ queue, states = [...JOB_STATES] }: contract.PurgeInput): Promise<number> {
+  /** Counts the live jobs it removes (expired ones go too, uncounted), in one write batch. */
+  async purge({ queue, now, states = [...JOB_STATES] }: contract.PurgeInput): Promise<number> {
     if (states.length === 0) return 0;
-    const [, counted] = await this.#store.write([
+    const [counted] = await this.#store.write([
+      this.#jobs.purgeable(queue, now, states),
       this.#jobs.purge(queue, states),
-      this.#jobs.changes(),
     ]);
     return Number(counted?.rows[0]?.n ?? 0);
   }

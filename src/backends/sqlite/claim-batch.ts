@@ -4,9 +4,9 @@
  *
  * 1. the sweep, once: expired leases (requeued or dead-lettered), then due schedules (their
  *    jobs are claimable by this very batch);
- * 2. the caller's statements in between (completions), which see the sweep's effects;
- * 3. per claim: the claim statement, and in a full batch its wake-up time as the rate
- *    windows stand right after it;
+ * 2. per claim, in order: its completion (for completeAndClaim and each member of a group),
+ *    the claim statement, and in a full batch its wake-up time as the rate windows stand
+ *    right after it;
  * 4. the closing read, once: the schedules to refill, as they are now (in a full batch, on
  *    the last claim's wake-up read; in a plain one, with whether the queue needs the full
  *    claim).
@@ -27,8 +27,13 @@ import { ScheduleStatements } from "./statements-schedules.js";
 import { WakeStatements } from "./statements-wake.js";
 import { WriteStatements } from "./statements-writes.js";
 
+/** Schedules by id (`ClaimOutcome.refill`'s order). */
+const byId = (a: ScheduleRecord, b: ScheduleRecord) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /** One claim's share of a batch's results. */
 export interface ClaimResult {
+  /** Whether the completion run right before this claim applied (false: none, or fenced). */
+  completed: boolean;
   /** The claimed jobs, in claim order. */
   jobs: JobRecord[];
   /** When a rate window opens for held-back jobs; only for a claim that took fewer than asked. */
@@ -37,8 +42,6 @@ export interface ClaimResult {
 
 /** A batch's results, read back. */
 export interface BatchResult {
-  /** The results of the statements passed in between, in order. */
-  between: SqlResult[];
   claims: ClaimResult[];
   /** Schedules to refill (see `ClaimOutcome.refill`). */
   refill: ScheduleRecord[];
@@ -75,21 +78,26 @@ export class ClaimBatches {
 
   /**
    * The statements for `claims` (at least one, all of one queue at one time; the first one's
-   * scope drives the sweep and the closing read) with `between` after the sweep.
+   * scope drives the sweep and the closing read), each right after its completion (the
+   * completion statement at the same index, if any: a fenced write returning a row if it
+   * applied).
    */
-  plan(claims: readonly ClaimInput[], between: readonly SqlStatement[] = []): ClaimBatch {
+  plan(claims: readonly ClaimInput[], completions: readonly SqlStatement[] = []): ClaimBatch {
     const first = claims[0] as ClaimInput;
     const plain = !this.#full.has(first.queue);
     const last = claims.length - 1;
-    const perClaim = claims.map((claim, i) =>
-      plain
-        ? [this.#plain.claim(claim)]
-        : [this.#claims.claim(claim), this.#wake.wakeAt(claim, i === last ? this.#closing : {})],
-    );
+    const perClaim = claims.map((claim, i) => {
+      const completion = completions[i];
+      return [
+        ...(completion ? [completion] : []),
+        ...(plain
+          ? [this.#plain.claim(claim)]
+          : [this.#claims.claim(claim), this.#wake.wakeAt(claim, i === last ? this.#closing : {})]),
+      ];
+    });
     const statements = [
       this.#writes.expireLeases(first),
       this.#schedules.materialise(first),
-      ...between,
       ...perClaim.flat(),
       ...(plain ? [this.#plain.closing(first, this.#closing)] : []),
     ];
@@ -97,21 +105,22 @@ export class ClaimBatches {
       const closing = results.at(-1)?.rows[0];
       const again = plain && Number(closing?.full ?? 0) === 1;
       if (again) this.#full.add(first.queue);
-      let offset = 2 + between.length;
+      let offset = 2;
       return {
-        between: results.slice(2, offset),
-        claims: claims.map((claim) => {
+        claims: claims.map((claim, i) => {
+          const completed =
+            completions[i] !== undefined && (results[offset++]?.rows.length ?? 0) > 0;
           const jobs = Array.from(results[offset]?.rows ?? [])
             .sort(byClaimOrder)
             .map(toJobRecord);
           const wake = plain ? null : results[offset + 1]?.rows[0]?.wake;
           offset += plain ? 1 : 2;
           const held = jobs.length < claim.limit && wake !== null && wake !== undefined;
-          return { jobs, wakeAt: held ? Number(wake) : null };
+          return { completed, jobs, wakeAt: held ? Number(wake) : null };
         }),
         refill:
           typeof closing?.refill === "string"
-            ? (JSON.parse(closing.refill) as SqlRow[]).map(toScheduleRecord)
+            ? (JSON.parse(closing.refill) as SqlRow[]).map(toScheduleRecord).sort(byId)
             : [],
         again,
       };

@@ -1,7 +1,8 @@
 /**
- * Migration 3 (issue 18): stored queue limits; type windows counted by trigger; and each
- * lane's first queued job (`first_run`, `first_pos`, beside `head`), so the rotation index
- * orders lanes as the claim ranks them (claim-lanes.ts). Released: never edit; append.
+ * Migration 3 (issue 18): stored queue limits; type windows counted by trigger; each lane's
+ * first queued job (`first_run`, `first_pos`, beside `head`), so the rotation index orders
+ * lanes as the claim ranks them (claim-lanes.ts); when a claim last fired each schedule.
+ * Released: never edit; append.
  */
 import type { Tables } from "./schema.js";
 
@@ -48,6 +49,12 @@ export function migration3(t: Tables): string[] {
     `DROP INDEX ${t.lanes}_rotation`,
     `CREATE INDEX ${t.lanes}_rotation ON ${t.lanes} (queue, head DESC, turn, first_run, first_pos)
       WHERE head IS NOT NULL`,
+    // When a claim last fired the schedule: a claim reports the schedules it fired (at its
+    // \`now\`) that need refilling, which \`updated_at\` cannot tell from other changes.
+    `ALTER TABLE ${t.schedules} ADD COLUMN fired_at INTEGER`,
+    `DROP INDEX ${t.schedules}_changed`,
+    `CREATE INDEX ${t.schedules}_fired ON ${t.schedules} (queue, fired_at)
+      WHERE fired_at IS NOT NULL`,
     `DROP TRIGGER ${t.jobs}_lane_insert`,
     `DROP TRIGGER ${t.jobs}_lane_state`,
     `DROP TRIGGER ${t.jobs}_lane_delete`,
@@ -60,7 +67,8 @@ export function migration3(t: Tables): string[] {
             ${takeFirst("excluded.head", "excluded.first_run", "excluded.first_pos")};
       END`,
     // A start (queued -> active) moves the lane's turn to the job's claim order and counts it
-    // in the key's and the type's windows the claim named; unkeyed jobs move row '' (the
+    // in the key's and the type's windows the claim named (a window other than the one
+    // counted so far starts again at 1, as after a change of window size); unkeyed jobs move row '' (the
     // unkeyed lane's turn) only once it exists, i.e. once the queue has had a keyed job. A
     // keyed job entering `queued` may become its lane's first; the first leaving makes the
     // next one first. Only a real change of state fires this, so a re-sent claim counts
@@ -73,10 +81,8 @@ export function migration3(t: Tables): string[] {
         UPDATE ${t.lanes} SET
             turn = IIF(NEW.claim_order IS NULL, turn, MAX(COALESCE(turn, 0), NEW.claim_order)),
             win_count = CASE WHEN NEW.key_window_end IS NULL THEN win_count
-              WHEN win_end = NEW.key_window_end THEN win_count + 1
-              WHEN win_end > NEW.key_window_end THEN win_count ELSE 1 END,
-            win_end = IIF(NEW.key_window_end IS NULL, win_end,
-              MAX(COALESCE(win_end, 0), NEW.key_window_end))
+              WHEN win_end = NEW.key_window_end THEN win_count + 1 ELSE 1 END,
+            win_end = COALESCE(NEW.key_window_end, win_end)
           WHERE queue = NEW.queue AND key = COALESCE(NEW.concurrency_key, '')
             AND OLD.state = 'queued' AND NEW.state = 'active';
         UPDATE ${t.lanes} SET (head, first_run, first_pos) = ${firstQueued(t, "NEW")}
@@ -88,9 +94,7 @@ export function migration3(t: Tables): string[] {
           SELECT NEW.queue, NEW.type, NEW.type_window_end, 1, 0
           WHERE NEW.type_window_end IS NOT NULL AND OLD.state = 'queued' AND NEW.state = 'active'
           ON CONFLICT (queue, type) DO UPDATE SET
-            count = CASE WHEN win_end = excluded.win_end THEN count + 1
-              WHEN win_end < excluded.win_end THEN 1 ELSE count END,
-            win_end = MAX(win_end, excluded.win_end);
+            count = IIF(win_end = excluded.win_end, count + 1, 1), win_end = excluded.win_end;
       END`,
     `CREATE TRIGGER ${t.jobs}_lane_delete AFTER DELETE ON ${t.jobs}
       WHEN OLD.concurrency_key IS NOT NULL AND OLD.state = 'queued' BEGIN

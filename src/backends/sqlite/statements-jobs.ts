@@ -100,18 +100,20 @@ export class JobStatements {
     return this.#texts.statement("stats", text, { queue, now });
   }
 
-  /** Deletes the queue's jobs in `states`; follow with {@link JobStatements.changes}. */
+  /**
+   * Counts the queue's live jobs in `states` (those past their retention are gone already),
+   * for the batch's {@link JobStatements.purge} to follow.
+   */
+  purgeable(queue: string, now: number, states: readonly JobState[]): SqlStatement {
+    const text = () => `SELECT COUNT(*) AS n FROM ${this.t.jobs}
+       WHERE queue = :queue AND state IN (SELECT value FROM json_each(:states)) AND ${LIVE}`;
+    return this.#texts.statement("purgeable", text, { queue, now, states: jsonList(states) });
+  }
+
+  /** Deletes the queue's jobs in `states`, expired ones included. */
   purge(queue: string, states: readonly JobState[]): SqlStatement {
     const text = () => `DELETE FROM ${this.t.jobs}
        WHERE queue = :queue AND state IN (SELECT value FROM json_each(:states))`;
     return this.#texts.statement("purge", text, { queue, states: jsonList(states) });
-  }
-
-  /**
-   * Rows the previous statement of the batch changed, triggers' changes not counted (D1's
-   * own count includes them).
-   */
-  changes(): SqlStatement {
-    return { sql: "SELECT changes() AS n", args: [] };
   }
 }

@@ -74,15 +74,16 @@ export class ScheduleStatements {
            (SELECT MIN(value) FROM json_each(upcoming) WHERE value > :now), next_due),
          last_tick_at = IIF(${ahead}, ${last}, last_tick_at),
          version = version + (${ahead}),
-         updated_at = IIF(${ahead}, :now, updated_at)
+         updated_at = IIF(${ahead}, :now, updated_at), fired_at = IIF(${ahead}, :now, fired_at)
        WHERE rowid IN (SELECT rowid FROM ${schedules} WHERE queue = :queue AND next_due <= :now
          ORDER BY next_due LIMIT ${SCHEDULES_PER_CLAIM})`;
   }
 
   /**
    * A JSON array (an expression for the claim's last statement) of the schedules that need
-   * refilling after a materialisation at `:now`: those it fired (changed at `:now`) or could
-   * not fire (still due), with fewer than `SCHEDULE_REFILL_BELOW` ticks ahead.
+   * refilling after a materialisation at `:now`: those a claim fired at `:now` or could not
+   * fire (still due), with fewer than `SCHEDULE_REFILL_BELOW` ticks ahead (sorted by id when
+   * read).
    */
   refills(): string {
     const { schedules } = this.t;
@@ -91,7 +92,7 @@ export class ScheduleStatements {
     return `(SELECT json_group_array(${row}) FROM (
         SELECT * FROM ${schedules} WHERE queue = :queue AND next_due <= :now AND ${low}
         UNION ALL
-        SELECT * FROM ${schedules} WHERE queue = :queue AND updated_at = :now
+        SELECT * FROM ${schedules} WHERE queue = :queue AND fired_at = :now
           AND (next_due IS NULL OR next_due > :now) AND ${low}
         LIMIT ${SCHEDULES_PER_CLAIM}))`;
   }

@@ -1,18 +1,16 @@
 /**
  * Statements that change a claimed or requested job: the sweep of expired leases, progress,
- * the fenced final writes (complete, fail, release; one statement completes a whole group)
- * and the requested changes (cancel, redrive). Triggers log each change (see
+ * the fenced final writes (complete, fail, release) and the requested changes (cancel,
+ * redrive). Triggers log each change (see
  * statements-jobs.ts); lane heads and key slots follow by trigger too, so every way out of
  * `active` frees its key's slot.
  */
 import type {
   CancelInput,
   ClaimInput,
-  CompleteAndClaimItem,
   CompleteInput,
   FailInput,
   FencedInput,
-  QueueScope,
   RequestedChangeInput,
   UpdateInput,
 } from "../../backend.js";
@@ -116,31 +114,6 @@ export class WriteStatements {
        RETURNING pos`;
     const { id, queue, token, now } = input;
     return this.#texts.statement(`finish:${event}`, text, { ...args, id, queue, token, now });
-  }
-
-  /**
-   * Completes several claimed jobs in one set-based statement, each fenced by its own token
-   * (and safe to re-send, as a single completion); returns the ids it completed. The members
-   * travel as one JSON array of `[id, token, result, expiresAt]`.
-   */
-  completeMany(scope: QueueScope, items: readonly CompleteAndClaimItem[]): SqlStatement {
-    const { jobs } = this.t;
-    const text = () => `WITH done AS MATERIALIZED (SELECT value ->> 0 AS id, value ->> 1 AS token,
-           value ->> 2 AS result, value ->> 3 AS expires_at FROM json_each(:items))
-       UPDATE ${jobs} SET state = 'completed', result = done.result, error = NULL, progress = 1,
-         lease_until = NULL, expires_at = done.expires_at, updated_at = :now,
-         seq = ${jobs}.seq + (${jobs}.state = 'active'), event = 'completed'
-       FROM done
-       WHERE ${jobs}.id = done.id AND ${jobs}.queue = :queue AND ${jobs}.token = done.token
-         AND (${jobs}.state = 'active' OR (${jobs}.event = 'completed' AND ${jobs}.updated_at = :now))
-       RETURNING ${jobs}.id`;
-    const members = items.map((item) => [item.id, item.token, item.result, item.expiresAt]);
-    const { queue, now } = scope;
-    return this.#texts.statement("complete-many", text, {
-      queue,
-      now,
-      items: JSON.stringify(members),
-    });
   }
 
   /** Cancels a queued or active job; `token` takes the call's id, so a re-send knows its own. */
