@@ -6,8 +6,11 @@ import { libsqlBackend } from "../../src/backends/libsql/index.js";
 import type { SqlStatement } from "../../src/backends/sqlite/client.js";
 import { newToken } from "../../src/internal/ids.js";
 
-/** `?` parameters in a statement, string literals aside. */
-const placeholders = (sql: string) => sql.replace(/'(?:[^']|'')*'/g, "").match(/\?/g)?.length ?? 0;
+/** The parameters a statement binds: its highest `?N` (string literals aside). */
+const placeholders = (sql: string) => {
+  const numbers = sql.replace(/'(?:[^']|'')*'/g, "").matchAll(/\?(\d*)/g);
+  return Math.max(0, ...Array.from(numbers, (m) => Number(m[1] || Number.NaN)));
+};
 
 /** A `@libsql/client` client that records every statement it is sent. */
 function countingClient() {
@@ -49,7 +52,7 @@ const claimOf = (queue: string, limit: number): ClaimInput => ({
   failedExpiresAt: now + 60_000,
 });
 
-describe("SQLite statements bind a fixed, small number of parameters", () => {
+describe("SQLite statements bind a fixed, small number of numbered parameters", () => {
   it("binds at most 100 per statement for 1,000 idempotency keys and a group of 50", async () => {
     const { client, seen, close } = countingClient();
     const backend = libsqlBackend({ client }) as FullBackend;

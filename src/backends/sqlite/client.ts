@@ -1,14 +1,14 @@
 /**
  * The small client interface the SQLite core runs on. An entry (libSQL today; D1 and Durable
  * Objects next) adapts its driver to it and passes an {@link ErrorClassifier} for the driver's
- * errors. Statements bind positional `?` parameters only, a fixed number per statement text
- * (at most {@link MAX_PARAMETERS}), so every SQLite host accepts them.
+ * errors. Statements bind numbered positional parameters only (`?1`, `?2` …), a fixed number
+ * per statement text (at most {@link MAX_PARAMETERS}), so every SQLite host accepts them.
  */
 
-/** A value bound to a `?` parameter. */
+/** A value bound to a positional parameter. */
 export type SqlValue = string | number | bigint | null;
 
-/** A statement with positional arguments, one per `?` in order. */
+/** A statement with positional arguments: `args[0]` binds `?1`, and so on. */
 export interface SqlStatement {
   sql: string;
   args: SqlValue[];

@@ -61,9 +61,11 @@ export async function migrate(client: SqliteClient, t: Tables): Promise<void> {
     );
     try {
       await client.batch([
-        stmt(`INSERT INTO ${t.meta} (key, value) VALUES (?, '')`, [`migration:${next}`]),
+        stmt(`INSERT INTO ${t.meta} (key, value) VALUES (?1, '')`, [`migration:${next}`]),
         ...statements,
-        stmt(`INSERT OR REPLACE INTO ${t.meta} (key, value) VALUES ('version', ?)`, [String(next)]),
+        stmt(`INSERT OR REPLACE INTO ${t.meta} (key, value) VALUES ('version', ?1)`, [
+          String(next),
+        ]),
       ]);
     } catch (error) {
       const raced = (await readVersion(client, t)) >= next;

@@ -1,19 +1,20 @@
 /**
  * Statement texts: written with named placeholders (`:queue`) so each reads on its own, sent
- * with positional `?` parameters (what D1 and Durable Objects bind), one per placeholder in
- * order. Each text is compiled once per shape, without comments and runs of white space: the
- * claim's few kilobytes of SQL are not rebuilt per call, travel smaller over HTTP, and hit a
- * client's prepared-statement cache by a shorter key.
+ * with numbered positional parameters (`?1`, `?2` …: what D1 and Durable Objects bind; checked
+ * in miniflare), one per distinct name, so a value used ten times is bound once. Each text is
+ * compiled once per shape, without comments and runs of white space: the claim's few
+ * kilobytes of SQL are not rebuilt per call, travel smaller over HTTP, and hit a client's
+ * prepared-statement cache by a shorter key.
  */
 import { MAX_PARAMETERS, type SqlStatement, type SqlValue } from "./client.js";
 
-/** A compiled text: `?` in place of each placeholder, and the placeholders' names in order. */
+/** A compiled text: `?N` in place of each placeholder, and the names in the order of `N`. */
 export interface SqlTemplate {
   readonly sql: string;
   readonly names: readonly string[];
 }
 
-/** String literals are kept as they are; a `:name` outside them becomes `?`. */
+/** String literals are kept as they are; a `:name` outside them becomes `?N`. */
 const TOKENS = /'(?:[^']|'')*'|:([A-Za-z_][A-Za-z0-9_]*)/g;
 
 /**
@@ -28,8 +29,9 @@ export function compile(text: string): SqlTemplate {
     .trim()
     .replace(TOKENS, (token, name: string | undefined) => {
       if (name === undefined) return token;
-      names.push(name);
-      return "?";
+      let i = names.indexOf(name);
+      if (i < 0) i = names.push(name) - 1;
+      return `?${i + 1}`;
     });
   if (names.length > MAX_PARAMETERS) {
     throw new Error(`a statement binds ${names.length} parameters (at most ${MAX_PARAMETERS})`);
