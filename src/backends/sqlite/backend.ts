@@ -8,7 +8,7 @@ import * as contract from "../../backend.js";
 import { BackendError } from "../../errors.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
 import { ClaimBatches } from "./claim-batch.js";
-import type { ErrorClassifier, SqliteClient, SqlStatement } from "./client.js";
+import type { SqlStatement } from "./client.js";
 import {
   toEnqueueOutcomes,
   toEventRecord,
@@ -23,20 +23,12 @@ import { JobStatements } from "./statements-jobs.js";
 import { LimitStatements } from "./statements-limits.js";
 import { ScheduleStatements } from "./statements-schedules.js";
 import { WriteStatements } from "./statements-writes.js";
-import { SqliteStore } from "./store.js";
+import { SqliteStore, type SqliteStoreOptions } from "./store.js";
 
-/** What an entry passes to {@link SqliteBackend}. */
-export interface SqliteBackendSettings {
-  /** Short human-readable name, e.g. `libsql(file)`. */
-  name: string;
+/** What an entry passes to {@link SqliteBackend}: how to reach the store, and its limits. */
+export interface SqliteBackendSettings extends Omit<SqliteStoreOptions, "tables"> {
   /** Table name prefix (a SQL identifier; the entry validates it). */
   prefix: string;
-  /** Resolves the client (the entry may create it lazily). */
-  client: () => Promise<SqliteClient>;
-  /** Whether `close()` closes the client (only when the entry created it). */
-  ownsClient: boolean;
-  /** Maps the driver's errors (see {@link ErrorClassifier}). */
-  classify: ErrorClassifier;
   /** Largest payload or result the store accepts, in bytes of UTF-8. */
   maxPayloadBytes: number;
 }

@@ -9,13 +9,14 @@ import { migrate, type Tables } from "./schema.js";
 
 /** How a {@link SqliteStore} reaches its database. */
 export interface SqliteStoreOptions {
-  /** The backend's name, for error messages. */
+  /** The backend's name (for error messages), e.g. `libsql(file)`. */
   name: string;
   tables: Tables;
-  /** Resolves the client (the entry may create it lazily, on first use). */
+  /** Resolves the client (the entry may create it lazily, on first use; a failure is retried). */
   client: () => Promise<SqliteClient>;
   /** Whether `close()` closes the client (only when the entry created it). */
   ownsClient: boolean;
+  /** Maps the driver's errors (see {@link ErrorClassifier}). */
   classify: ErrorClassifier;
 }
 
