@@ -5,6 +5,7 @@
  */
 import type { Backend } from "../../backend.js";
 import { ValidationError } from "../../errors.js";
+import { missingPeer } from "../../internal/missing-peer.js";
 import { SqliteBackend, type SqliteClient } from "../sqlite/index.js";
 import { classifyLibsqlError } from "./classify.js";
 import { fromLibsqlClient, type LibsqlClientLike } from "./client.js";
@@ -84,7 +85,8 @@ export function createLibsqlBackend(
   if (!client && (typeof url !== "string" || url.length === 0)) {
     throw new ValidationError("libsqlBackend needs a client or a url", "url");
   }
-  const open = async (): Promise<SqliteClient> => {
+  const name = nameOf(url);
+  const connect = async (): Promise<SqliteClient> => {
     if (client) return fromLibsqlClient(client);
     const target = url as string;
     if (isLocal(target)) return openLocal(localPath(target), options);
@@ -93,8 +95,13 @@ export function createLibsqlBackend(
     const remote = createClient({ url: target, authToken: options.authToken });
     return fromLibsqlClient(remote as unknown as LibsqlClientLike);
   };
+  // A driver that is not installed fails the first call naming the package to install.
+  const open = () =>
+    connect().catch((error: unknown) => {
+      throw missingPeer(error, name) ?? error;
+    });
   return new SqliteBackend({
-    name: nameOf(url),
+    name,
     prefix,
     client: open,
     ownsClient: !client,

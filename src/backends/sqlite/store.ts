@@ -2,7 +2,7 @@
  * The connection side of the SQLite core: opens the client once, migrates the schema lazily,
  * and turns driver errors into the public API's errors through the entry's classifier.
  */
-import type { QueueError } from "../../errors.js";
+import { QueueError } from "../../errors.js";
 import { refused, unavailable } from "../../internal/store-errors.js";
 import type { ErrorClassifier, SqliteClient, SqlResult, SqlStatement } from "./client.js";
 import { migrate, type Tables } from "./schema.js";
@@ -60,7 +60,9 @@ export class SqliteStore {
     }
   }
 
+  /** A QueueError (say, the entry's `MissingPeerError`) as it is; a driver's, classified. */
   #error(error: unknown): QueueError {
+    if (error instanceof QueueError) return error;
     const { kind, detail } = this.options.classify(error);
     return kind === "unavailable"
       ? unavailable(this.options.name, detail)
