@@ -94,3 +94,26 @@ return 1
 export const GET_KEY_LIMITS = script(`
 return reply(redis.call('HMGET', base .. 'key-limits', 'c:' .. ARGV[3], 'r:' .. ARGV[3]))
 `);
+
+/**
+ * SET_QUEUE_LIMITS — ARGV: base, now, limits (QueueLimits as canonical JSON), onlyIfAbsent
+ * ("1" or ""). Stores the queue's settings, read by every claim; with onlyIfAbsent, only where
+ * none are stored. Lanes parked under the old settings are reopened, so the next claim applies
+ * the new ones. A re-sent call stores the same thing again. Returns ~(the settings as stored).
+ */
+export const SET_QUEUE_LIMITS = script(`
+local key = base .. 'settings'
+local stored = redis.call('GET', key)
+if stored and (ARGV[4] == '1' or stored == ARGV[3]) then return '~' .. stored end
+redis.call('SET', key, ARGV[3])
+-- A rare admin call: reopening every parked lane is what keeps claims from seeing stale caps.
+for _, k in ipairs(redis.call('HKEYS', base .. 'parked')) do unpark(k) end
+return '~' .. ARGV[3]
+`);
+
+/** GET_QUEUE_LIMITS — ARGV: base, now. Returns ~(the stored settings) or ~false. */
+export const GET_QUEUE_LIMITS = script(`
+local stored = redis.call('GET', base .. 'settings')
+if stored then return '~' .. stored end
+return reply(false)
+`);

@@ -16,8 +16,10 @@
  *   lane-head       HASH   ckey -> its entry in lanes (absent: not indexed)
  *   parked          HASH   ckey -> "full" | "rate": lanes kept out of the index
  *   rated           ZSET   lanes parked by their rate window, score the window's end
- *   turns           HASH   n -> turn counter (+1 per job served), u -> the unkeyed lane's
- *                          turn when last served, k:<ckey> -> a keyed lane's
+ *   turns           HASH   n -> turn counter (+1 per lane served), u -> the unkeyed lane's
+ *                          turn when last served, k:<ckey> -> a keyed lane's; keyed -> 1
+ *                          once the queue has had a keyed job (until then no turn is kept)
+ *   settings        STRING the queue's QueueLimits as JSON (absent: none stored)
  *   key-active      HASH   ckey -> active jobs of the key (absent: 0)
  *   key-limits      HASH   per-key overrides: c:<ckey> -> concurrency, r:<ckey> -> "limit:ms"
  *   rate:k:<ckey>   STRING starts in a key's current fixed window, "<windowEnd>:<count>"
@@ -159,6 +161,8 @@ local function insert_job(j)
   end
   redis.call('HSET', key, unpack(fields))
   if j.idempotencyKey then redis.call('SET', base .. 'idem:' .. j.idempotencyKey, j.id) end
+  -- Claim rule 6: from the first keyed job on, claims keep the lanes' turns.
+  if j.concurrencyKey then redis.call('HSET', base .. 'turns', 'keyed', 1) end
   redis.call('ZADD', base .. 'all', pos, j.id)
   redis.call('ZADD', base .. 'state:queued', pos, j.id)
   log_event(j.id, 'enqueued')

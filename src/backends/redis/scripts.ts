@@ -56,17 +56,17 @@ return reply(out)
 `);
 
 /**
- * CLAIM — ARGV: base, now, limit, token, leaseUntil, expiredError, failedExpiresAt, limits
- * (ClaimLimits as JSON).
+ * CLAIM — ARGV: base, now, limit, token, leaseUntil, expiredError, failedExpiresAt.
  * Promotes due delayed jobs, deals with expired leases, materialises due schedules, then
- * claims up to `limit` jobs by the rules on ClaimInput, in claim order.
+ * claims up to `limit` jobs by the rules on ClaimInput (under the queue's stored settings),
+ * in claim order.
  * Returns ~[[[field, value, …] per claimed job], wakeAt|false, [[field, value, …] per
  * schedule to refill]].
  */
 export const CLAIM = script(`${SCHEDULE_FN}${CLAIM_FN}
 sweep(ARGV[6], ARGV[7])
 local refill, quiet = prepare()
-local jobs, wake, again = take(tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[8], refill, quiet)
+local jobs, wake, again = take(tonumber(ARGV[3]), ARGV[4], ARGV[5], refill, quiet)
 return reply({jobs, wake, schedule_records(again)})
 `);
 
@@ -124,7 +124,7 @@ return finish_job(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 
 /**
  * COMPLETE_AND_CLAIM — ARGV: base, now, id, token, result, expiresAt,
- *   limit, claimToken, leaseUntil, expiredError, failedExpiresAt, limits (JSON)
+ *   limit, claimToken, leaseUntil, expiredError, failedExpiresAt
  * A worker's steady state in one round trip: deals with expired leases, completes its job
  * (fenced; a lease that ran out completes nothing), materialises due schedules, then claims.
  * Returns ~[completed (0|1), [jobs as for CLAIM], wakeAt|false, [schedules to refill]].
@@ -134,14 +134,13 @@ export const COMPLETE_AND_CLAIM = script(`${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
 sweep(ARGV[10], ARGV[11])
 local completed = finish_job(ARGV[3], ARGV[4], 'completed', ARGV[5], ARGV[6])
 local refill, quiet = prepare()
-local jobs, wake, again = take(tonumber(ARGV[7]), ARGV[8], ARGV[9], ARGV[12], refill, quiet)
+local jobs, wake, again = take(tonumber(ARGV[7]), ARGV[8], ARGV[9], refill, quiet)
 return reply({completed, jobs, wake, schedule_records(again)})
 `);
 
 /**
- * COMPLETE_AND_CLAIM_MANY — ARGV: base, now, count, then per item 10 values:
- *   id, token, result, expiresAt, limit, claimToken, leaseUntil, expiredError, failedExpiresAt,
- *   limits (JSON)
+ * COMPLETE_AND_CLAIM_MANY — ARGV: base, now, count, then per item 9 values:
+ *   id, token, result, expiresAt, limit, claimToken, leaseUntil, expiredError, failedExpiresAt
  * Several workers' steady state in one round trip: expired leases are swept once (with the
  * first item's expiredError and failedExpiresAt), then per item, in order, its fenced
  * completion and its claim; due schedules are materialised once, before the first claim. Returns ~[[completed (0|1), [jobs], wakeAt|
@@ -152,12 +151,11 @@ local out = {}
 -- Expired leases are dealt with once, first: a member whose lease ran out completes nothing.
 sweep(ARGV[11], ARGV[12])
 for i = 0, tonumber(ARGV[3]) - 1 do
-  local o = 4 + i * 10
+  local o = 4 + i * 9
   local completed = finish_job(ARGV[o], ARGV[o + 1], 'completed', ARGV[o + 2], ARGV[o + 3])
   local refill, quiet = {}, false
   if i == 0 then refill, quiet = prepare() end
-  local jobs, wake, again = take(tonumber(ARGV[o + 4]), ARGV[o + 5], ARGV[o + 6], ARGV[o + 9],
-    refill, quiet)
+  local jobs, wake, again = take(tonumber(ARGV[o + 4]), ARGV[o + 5], ARGV[o + 6], refill, quiet)
   out[#out + 1] = {completed, jobs, wake, schedule_records(again)}
 end
 return reply(out)
@@ -245,10 +243,11 @@ return reply(out)
 
 /**
  * PURGE — ARGV: base, now, chunk, state… . Deletes up to `chunk` jobs in those states.
- * When no job is left at all, also deletes the insertion counter and the lanes' turns, so a purged queue
- * leaves no job keys behind but the notes of claims still in flight (`claim:<token>`, gone
- * when their lease would have ended) and rate counters (gone an hour after their window).
- * Schedules and key overrides are not jobs: they stay. Returns the number of jobs deleted.
+ * When no job is left at all, also deletes the insertion counter, so a purged queue leaves no
+ * job keys behind but the notes of claims still in flight (`claim:<token>`, gone when their
+ * lease would have ended) and rate counters (gone an hour after their window). Schedules, the
+ * queue's settings, key overrides and the lanes' turns (with the flag that the queue has had
+ * a keyed job) are not jobs: they stay, as in libSQL. Returns the number of jobs deleted.
  */
 export const PURGE = script(`
 local budget = tonumber(ARGV[3])
@@ -261,9 +260,6 @@ for i = 4, #ARGV do
     removed = removed + 1
   end
 end
-if redis.call('ZCARD', base .. 'all') == 0 then
-  -- No job left: the counters and the lanes' turns go too (no lane index entry is left).
-  redis.call('DEL', base .. 'pos', base .. 'turns')
-end
+if redis.call('ZCARD', base .. 'all') == 0 then redis.call('DEL', base .. 'pos') end
 return removed
 `);
