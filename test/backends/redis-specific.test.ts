@@ -636,9 +636,7 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     // Every key has a job active (limit 1): the next claim parks each lane, once.
     expect((await claim(10)).jobs).toHaveLength(1);
     expect(await admin.hget(`jt:{${name}}:parked`, "big")).toBe("full");
-    const idle = await commandsPer(5, async () =>
-      expect((await claim(10)).jobs).toEqual([]),
-    );
+    const idle = await commandsPer(5, async () => expect((await claim(10)).jobs).toEqual([]));
     console.log(
       `claim(10) with a 10,000-job key and 1,000 keys: ${early} commands per claim at first, ` +
         `${late} later, ${idle} with every lane full`,
