@@ -499,6 +499,9 @@ export interface Backend
     Partial<LimitMethods>,
     Partial<GroupedCompletionMethods> {}
 
+/** A backend with every optional group (what the shipped backends and the oracle are). */
+export type FullBackend = CoreBackend & ScheduleMethods & LimitMethods & GroupedCompletionMethods;
+
 /** Whether `backend` declares `feature` (and so implements its methods). */
 export function hasFeature<F extends BackendFeature>(
   backend: Backend,

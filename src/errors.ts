@@ -114,3 +114,18 @@ export class InvalidPayloadError extends QueueError {
     super("payload does not match its type's schema");
   }
 }
+
+/**
+ * The queue's backend does not implement a feature this call needs (`schedules`, `limits`):
+ * refused before anything reaches the store. `feature` names the missing group.
+ */
+export class UnsupportedError extends QueueError {
+  override readonly code = "UNSUPPORTED";
+  override name = "UnsupportedError";
+  constructor(
+    readonly feature: string,
+    backend: string,
+  ) {
+    super(`the ${backend} backend does not support ${feature}`);
+  }
+}

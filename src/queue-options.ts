@@ -1,8 +1,9 @@
-import { type Backend, type ClaimLimits, NO_CLAIM_LIMITS, type RateLimit } from "./backend.js";
+import type { Backend, QueueLimits, RateLimit } from "./backend.js";
 import { ValidationError } from "./errors.js";
 import { DEFAULT_BACKOFF, resolveBackoff } from "./internal/backoff.js";
 import { type Clock, systemClock } from "./internal/clock.js";
 import type { EnqueueDefaults } from "./internal/enqueue-input.js";
+import { type QueueLimitOptions, toQueueLimits } from "./internal/limit-settings.js";
 import type { EnqueueOptions, JobState } from "./job.js";
 import type { JobDefinitions, JobTypeName, PayloadInput } from "./job-types.js";
 
@@ -30,13 +31,13 @@ export interface JobQueueOptions {
   /** Largest payload or result accepted, in UTF-8 bytes. Default: the backend's limit. */
   maxPayloadBytes?: number;
   /**
-   * Limits for every concurrency key (see `EnqueueOptions.concurrencyKey`) that has no
-   * override of its own (`queue.setConcurrency`, `queue.setRateLimit`). Applied by the claims
-   * this queue object makes, so give every process the same values. Default: none.
+   * @deprecated Limits live in the store now: set them with `queue.setLimits({ keys })`. Given
+   * here, they are stored before this queue object's first claim if the queue has none yet
+   * (else the stored ones apply, and a `LIMITS_DIFFER` warning says so).
    */
-  keys?: { concurrency?: number; rateLimit?: RateLimit };
-  /** At most `limit` starts per `windowMs` for each job type named. Default: none. */
-  rateLimits?: Record<string, RateLimit>;
+  keys?: QueueLimitOptions["keys"];
+  /** @deprecated As `keys`: use `queue.setLimits({ rateLimits })`. */
+  rateLimits?: QueueLimitOptions["rateLimits"];
 }
 
 /** What a progress report may carry. */
@@ -103,7 +104,8 @@ export interface QueueSettings {
   progressIntervalMs: number;
   defaults: EnqueueDefaults;
   retention: Required<RetentionOptions>;
-  limits: ClaimLimits;
+  /** The deprecated `keys` / `rateLimits` options, checked, to seed the store with (or null). */
+  seedLimits: QueueLimits | null;
 }
 
 /** Throws a {@link ValidationError} unless `value` is a positive finite number. */
@@ -137,19 +139,43 @@ export function rateLimit(value: RateLimit, field: string): RateLimit {
   };
 }
 
-function resolveLimits(options: JobQueueOptions): ClaimLimits {
+/** Checks limit options (the `keys` and `rateLimits` options, or `queue.setLimits`). */
+export function checkLimitOptions(options: QueueLimitOptions): QueueLimitOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new ValidationError("limits must be { keys?, rateLimits? }", "limits");
+  }
   const { keys, rateLimits } = options;
-  if (keys === undefined && rateLimits === undefined) return NO_CLAIM_LIMITS;
-  return {
-    keyConcurrency:
-      keys?.concurrency === undefined ? null : count(keys.concurrency, "keys.concurrency"),
-    keyRateLimit:
-      keys?.rateLimit === undefined ? null : rateLimit(keys.rateLimit, "keys.rateLimit"),
-    typeRateLimits: Object.entries(rateLimits ?? {}).map(([type, limit]) => ({
-      type,
-      ...rateLimit(limit, `rateLimits.${type}`),
-    })),
-  };
+  if (keys !== undefined && (typeof keys !== "object" || keys === null)) {
+    throw new ValidationError("keys must be { concurrency?, rateLimit? }", "keys");
+  }
+  if (rateLimits !== undefined && (typeof rateLimits !== "object" || rateLimits === null)) {
+    throw new ValidationError("rateLimits must map job types to { limit, windowMs }", "rateLimits");
+  }
+  const checked: QueueLimitOptions = {};
+  if (keys !== undefined) {
+    checked.keys = {};
+    if (keys.concurrency !== undefined) {
+      checked.keys.concurrency = count(keys.concurrency, "keys.concurrency");
+    }
+    if (keys.rateLimit !== undefined) {
+      checked.keys.rateLimit = rateLimit(keys.rateLimit, "keys.rateLimit");
+    }
+  }
+  if (rateLimits !== undefined) {
+    checked.rateLimits = Object.fromEntries(
+      Object.entries(rateLimits).map(([type, limit]) => [
+        type,
+        rateLimit(limit, `rateLimits.${type}`),
+      ]),
+    );
+  }
+  return checked;
+}
+
+function resolveSeedLimits(options: JobQueueOptions): QueueLimits | null {
+  const { keys, rateLimits } = options;
+  if (keys === undefined && rateLimits === undefined) return null;
+  return toQueueLimits(checkLimitOptions({ keys, rateLimits }));
 }
 
 /** Applies defaults and validates; throws at once on nonsense, does no I/O. */
@@ -176,6 +202,6 @@ export function resolveQueueOptions(options: JobQueueOptions): QueueSettings {
       failedMs: retention.failedMs ?? 7 * DAY,
       cancelledMs: retention.cancelledMs ?? DAY,
     },
-    limits: resolveLimits(options),
+    seedLimits: resolveSeedLimits(options),
   };
 }

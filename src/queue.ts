@@ -11,10 +11,17 @@ import { ClaimFollowUp } from "./internal/claim-follow-up.js";
 import { claimInput } from "./internal/claim-input.js";
 import type { Clock } from "./internal/clock.js";
 import { assertConcurrencyKey, type EnqueueDefaults, toNewJobs } from "./internal/enqueue-input.js";
+import { requireFeature } from "./internal/features.js";
 import { newToken } from "./internal/ids.js";
 import { JobSchemas } from "./internal/job-schemas.js";
 import { describeError, encodeJson, toJob, toUpdate } from "./internal/json.js";
 import { LeaseBook } from "./internal/lease-book.js";
+import {
+  LimitSettings,
+  type QueueLimitOptions,
+  toLimitOptions,
+  toQueueLimits,
+} from "./internal/limit-settings.js";
 import { toProgressPatch } from "./internal/progress-coalescer.js";
 import { registerInternals } from "./internal/queue-internals.js";
 import { completeAndClaimCall } from "./internal/write-combiner.js";
@@ -28,6 +35,7 @@ import type {
 } from "./job-types.js";
 import {
   assertJobDefinitions,
+  checkLimitOptions,
   type EnqueueItemOf,
   type JobQueueOptions,
   type ListOptions,
@@ -69,7 +77,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   readonly #defaults: EnqueueDefaults;
   readonly #retention: Required<RetentionOptions>;
   readonly #leases: LeaseBook;
-  readonly #limits: contract.ClaimLimits;
+  readonly #limits: LimitSettings;
   /** The combined complete-and-claim call, grouped with other workers' where the backend can. */
   readonly #combined:
     | ((input: contract.CompleteAndClaimInput) => Promise<contract.CompleteAndClaimOutcome>)
@@ -88,7 +96,8 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     this.leaseMs = settings.leaseMs;
     this.#defaults = settings.defaults;
     this.#retention = settings.retention;
-    this.#limits = settings.limits;
+    if (settings.seedLimits) requireFeature(this.backend, "limits");
+    this.#limits = new LimitSettings(this.backend, this.name, this.clock, settings.seedLimits);
     this.#changes = new ChangeFeed(this.clock);
     this.#combined = completeAndClaimCall(this.backend, this.name, this.clock);
     this.#followUp = new ClaimFollowUp(this.backend, this.name);
@@ -134,6 +143,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     }
     const now = this.clock.now();
     const jobs = await toNewJobs(items, this.#schemas, this.#defaults, now);
+    if (jobs.some((job) => job.concurrencyKey !== null)) requireFeature(this.backend, "limits");
     const outcomes = await this.backend.enqueue({ queue: this.name, now, jobs });
     this.#changes.notify(NEW_WORK);
     return outcomes;
@@ -148,6 +158,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   /** Claims up to `limit` runnable jobs in one atomic round trip. */
   async claimMany(limit: number, options?: { leaseMs?: number }): Promise<Job[]> {
     this.#assertOpen();
+    await this.#limits.beforeClaim();
     const claim = this.#newClaim(limit, options?.leaseMs);
     const outcome = await this.backend.claim({ ...claim.input, queue: this.name, now: claim.now });
     await this.#followUp.after(outcome, claim.now);
@@ -170,6 +181,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
       return { completed, next: await this.claimMany(next.limit, next) };
     }
     const encoded = encodeJson(result, "result", this.#defaults.maxPayloadBytes);
+    await this.#limits.beforeClaim();
     let claimed: { records: contract.JobRecord[]; claim: ReturnType<typeof claimInput> } | null =
       null;
     const completed = await this.#finish(job, async (at) => {
@@ -236,6 +248,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
    */
   async schedule(id: string, options: ScheduleOptionsOf<J>): Promise<Schedule> {
     this.#assertOpen();
+    const backend = requireFeature(this.backend, "schedules");
     const now = this.clock.now();
     const spec = options as ScheduleOptions;
     const { spec: schedule, upcoming } = await toScheduleSpec(
@@ -245,44 +258,62 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
       this.#defaults,
       now,
     );
-    return toSchedule(
-      await this.backend.putSchedule({ queue: this.name, now, schedule, upcoming }),
-    );
+    return toSchedule(await backend.putSchedule({ queue: this.name, now, schedule, upcoming }));
   }
 
   /** Deletes a schedule (jobs it made stay); false if there was none. */
   async unschedule(id: string): Promise<boolean> {
     this.#assertOpen();
-    return this.backend.deleteSchedule(this.#scope(assertScheduleId(id)));
+    const backend = requireFeature(this.backend, "schedules");
+    return backend.deleteSchedule(this.#scope(assertScheduleId(id)));
   }
 
   /** Every schedule of this queue, by id. */
   async schedules(): Promise<Schedule[]> {
     this.#assertOpen();
-    const records = await this.backend.listSchedules({ queue: this.name, now: this.clock.now() });
+    const backend = requireFeature(this.backend, "schedules");
+    const records = await backend.listSchedules(this.#queueScope());
     return records.map(toSchedule);
   }
 
-  /** Sets how many jobs of `key` may be active at once (`null`: the queue's `keys` default). */
+  /**
+   * Replaces the queue's limits, stored for every process: `keys` for each concurrency key
+   * without limits of its own, `rateLimits` per job type. `{}` removes them all.
+   *
+   * @example
+   * await queue.setLimits({ keys: { concurrency: 2 }, rateLimits: { email: { limit: 100, windowMs: 60_000 } } });
+   */
+  async setLimits(limits: QueueLimitOptions): Promise<void> {
+    this.#assertOpen();
+    await this.#limits.set(toQueueLimits(checkLimitOptions(limits)));
+  }
+
+  /** The queue's stored limits (`{}`: none). */
+  async limits(): Promise<QueueLimitOptions> {
+    this.#assertOpen();
+    return toLimitOptions(await this.#limits.get());
+  }
+
+  /** Sets how many jobs of `key` may be active at once (`null`: the queue's `keys` limit). */
   async setConcurrency(key: string, limit: number | null): Promise<void> {
     const concurrency = limit === null ? null : positiveCount(limit, "limit");
-    await this.backend.setKeyLimits({ ...this.#keyScope(key), concurrency });
+    await this.#limits.setKey(this.#key(key), { concurrency });
   }
 
-  /** Sets how many jobs of `key` may start per window (`null`: the queue's `keys` default). */
+  /** Sets how many jobs of `key` may start per window (`null`: the queue's `keys` limit). */
   async setRateLimit(key: string, limit: contract.RateLimit | null): Promise<void> {
     const value = limit === null ? null : rateLimit(limit, "rateLimit");
-    await this.backend.setKeyLimits({ ...this.#keyScope(key), rateLimit: value });
+    await this.#limits.setKey(this.#key(key), { rateLimit: value });
   }
 
-  /** A key's own limits (`null` where the queue's `keys` defaults apply). */
+  /** A key's own limits (`null` where the queue's `keys` limits apply). */
   async keyLimits(key: string): Promise<contract.KeyLimits> {
-    return this.backend.getKeyLimits(this.#keyScope(key));
+    return this.#limits.getKey(this.#key(key));
   }
 
-  #keyScope(key: string) {
+  #key(key: string): string {
     this.#assertOpen();
-    return { queue: this.name, now: this.clock.now(), key: assertConcurrencyKey(key, "key") };
+    return assertConcurrencyKey(key, "key");
   }
 
   /** Gives a claimed job back (runnable now, the attempt not counted), e.g. on shutdown. */
@@ -367,7 +398,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   #newClaim(limit: number, leaseMs?: number) {
     const { failedMs } = this.#retention;
     const now = this.clock.now();
-    return claimInput(limit, leaseMs ?? this.leaseMs, now, failedMs, this.#limits);
+    return claimInput(limit, leaseMs ?? this.leaseMs, now, failedMs);
   }
 
   /** Turns claimed records into jobs this queue object holds leases for. */

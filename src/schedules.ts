@@ -7,6 +7,7 @@ import type { Backend, QueueScope, ScheduleRecord, ScheduleSpec } from "./backen
 import { ValidationError } from "./errors.js";
 import { cronOf, planRefill, ticksAfter } from "./internal/cron-ticks.js";
 import { type EnqueueDefaults, toNewJobs } from "./internal/enqueue-input.js";
+import { requireFeature } from "./internal/features.js";
 import type { JobSchemas } from "./internal/job-schemas.js";
 import type { BackoffOptions } from "./job.js";
 import type { JobDefinitions, JobTypeName, PayloadInput } from "./job-types.js";
@@ -148,7 +149,7 @@ export async function refillSchedules(
   for (const record of records) {
     try {
       const plan = planRefill(record, scope.now);
-      await backend.refillSchedule({ ...scope, id: record.id, version: record.version, ...plan });
+      await requireFeature(backend, "schedules").refillSchedule({ ...scope, id: record.id, version: record.version, ...plan });
     } catch (error) {
       errors.push(error);
     }

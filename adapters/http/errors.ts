@@ -34,6 +34,7 @@ const QUEUE_ERRORS: Record<string, { status: ContentfulStatusCode; message: stri
   LEASE_LOST: { status: 409, message: "the job's lease was lost" },
   BACKEND_UNAVAILABLE: { status: 503, message: "the store is unavailable, retry later" },
   QUEUE_CLOSED: { status: 503, message: "the queue is shutting down, retry later" },
+  UNSUPPORTED: { status: 501, message: "the queue's store does not support this feature" },
 };
 
 /** Seconds a client should wait before retrying when the store is unreachable. */

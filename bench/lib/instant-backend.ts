@@ -1,14 +1,14 @@
 /**
- * A fake store holding `total` queued noop jobs, answering every call at once: enough of the
- * Backend contract for a worker to drain it (claim, complete, completeAndClaim, fail, release,
- * heartbeats). It keeps no state beyond how many jobs it has handed out, so what a benchmark
+ * A fake store holding `total` queued noop jobs, answering every call at once: the required
+ * core of the Backend contract, enough for a worker to drain it (claim, complete, fail,
+ * release, heartbeats). It keeps no state beyond how many jobs it has handed out, so what a benchmark
  * over it measures is the core's own per-job cost. Not a store: nothing is fenced or logged.
  */
 import type { Backend, ClaimInput, JobRecord } from "../../src/backend.js";
 
 export function instantBackend(total: number): Backend {
   let handedOut = 0;
-  const claim = (input: Omit<ClaimInput, "queue" | "now">, queue: string, now: number) => {
+  const claim = (input: ClaimInput, queue: string, now: number) => {
     const records: JobRecord[] = [];
     while (records.length < input.limit && handedOut < total) {
       handedOut += 1;
@@ -41,7 +41,7 @@ export function instantBackend(total: number): Backend {
   const unsupported = () => Promise.reject(new Error("not in the instant backend"));
   return {
     name: "instant",
-    capabilities: { transport: "embedded", maxPayloadBytes: 1_000_000 },
+    capabilities: { maxPayloadBytes: 1_000_000, features: [] },
     enqueue: unsupported,
     claim: async (input) => ({
       jobs: claim(input, input.queue, input.now),
@@ -50,12 +50,6 @@ export function instantBackend(total: number): Backend {
     }),
     update: async () => true,
     complete: async () => true,
-    completeAndClaim: async (input) => ({
-      completed: true,
-      claimed: claim(input.next, input.queue, input.now),
-      wakeAt: null,
-      refill: [],
-    }),
     fail: async () => true,
     release: async () => true,
     cancel: unsupported,
@@ -65,11 +59,5 @@ export function instantBackend(total: number): Backend {
     list: async () => ({ jobs: [], cursor: null }),
     stats: unsupported,
     purge: async () => 0,
-    putSchedule: unsupported,
-    deleteSchedule: unsupported,
-    listSchedules: async () => [],
-    refillSchedule: unsupported,
-    setKeyLimits: unsupported,
-    getKeyLimits: unsupported,
   };
 }

@@ -1,5 +1,4 @@
 /** The arguments of a fresh claim: token, lease and the dead-letter settings for expired leases. */
-import type { ClaimLimits } from "../backend.js";
 import { ValidationError } from "../errors.js";
 import { positive } from "../queue-options.js";
 import { newToken } from "./ids.js";
@@ -16,7 +15,6 @@ export function claimInput(
   leaseMsOption: number,
   now: number,
   failedRetentionMs: number,
-  limits: ClaimLimits,
 ) {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) {
     throw new ValidationError("limit must be an integer from 1 to 1000", "limit");
@@ -24,7 +22,6 @@ export function claimInput(
   const leaseMs = positive(leaseMsOption, "leaseMs");
   const input = {
     limit,
-    limits,
     token: newToken(),
     leaseUntil: now + leaseMs,
     expiredError: EXPIRED_ERROR,

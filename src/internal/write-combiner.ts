@@ -5,11 +5,13 @@
  * member joined — a lone job waits no longer than that — or at once when it is full. Groups do
  * not wait for each other: a new one forms while the last is in flight.
  */
-import type {
-  Backend,
-  CompleteAndClaimInput,
-  CompleteAndClaimItem,
-  CompleteAndClaimOutcome,
+import {
+  type Backend,
+  type CompleteAndClaimInput,
+  type CompleteAndClaimItem,
+  type CompleteAndClaimOutcome,
+  type GroupedCompletionMethods,
+  hasFeature,
 } from "../backend.js";
 import { BackendError } from "../errors.js";
 import type { Clock } from "./clock.js";
@@ -17,7 +19,7 @@ import type { Clock } from "./clock.js";
 /** Members per group, and the results' bytes per group, before it is sent without waiting. */
 export const GROUP_LIMITS = { members: 50, bytes: 1_000_000 } as const;
 
-type Combinable = Backend & Required<Pick<Backend, "completeAndClaim" | "completeAndClaimMany">>;
+type Combinable = Backend & GroupedCompletionMethods;
 
 interface Member {
   item: CompleteAndClaimItem;
@@ -107,12 +109,12 @@ const combiners = new WeakMap<Backend, Map<string, WeakMap<Clock, WriteCombiner>
  * sent with one clock reading.
  */
 export function combinerFor(backend: Backend, name: string, clock: Clock): WriteCombiner | null {
-  if (!backend.completeAndClaim || !backend.completeAndClaimMany) return null;
+  if (!hasFeature(backend, "groupedCompletion")) return null;
   const byName = combiners.get(backend) ?? new Map<string, WeakMap<Clock, WriteCombiner>>();
   combiners.set(backend, byName);
   const byClock = byName.get(name) ?? new WeakMap<Clock, WriteCombiner>();
   byName.set(name, byClock);
-  const combiner = byClock.get(clock) ?? new WriteCombiner(backend as Combinable, name, clock);
+  const combiner = byClock.get(clock) ?? new WriteCombiner(backend, name, clock);
   byClock.set(clock, combiner);
   return combiner;
 }
@@ -129,5 +131,5 @@ export function completeAndClaimCall(
 ): ((input: CompleteAndClaimInput) => Promise<CompleteAndClaimOutcome>) | undefined {
   const combiner = combinerFor(backend, name, clock);
   if (combiner) return (input) => combiner.submit(input);
-  return backend.completeAndClaim?.bind(backend);
+  return undefined;
 }

@@ -1,5 +1,5 @@
 /** Per-test setup for the conformance suite: a fresh queue name and a manual clock. */
-import type { Backend } from "../backend.js";
+import type { Backend, ClaimInput, FullBackend } from "../backend.js";
 import { ManualClock } from "../internal/clock.js";
 import { newToken } from "../internal/ids.js";
 import { JobQueue } from "../queue.js";
@@ -7,7 +7,11 @@ import type { JobQueueOptions } from "../queue-options.js";
 
 /** What each conformance test gets. */
 export interface Harness {
-  backend: Backend;
+  /**
+   * The backend under test, typed with every group: a section for an optional group runs only
+   * when the backend declares it.
+   */
+  backend: FullBackend;
   clock: ManualClock;
   /** A queue with a unique name on the shared backend and clock. */
   queue: JobQueue;
@@ -34,7 +38,7 @@ export function createHarness(backend: Backend): Harness & { dispose(): Promise<
   };
   const queue = open();
   return {
-    backend,
+    backend: backend as FullBackend,
     clock,
     queue,
     open,
@@ -43,5 +47,19 @@ export function createHarness(backend: Backend): Harness & { dispose(): Promise<
         await backend.purge({ queue: q, now: clock.now() });
       }
     },
+  };
+}
+
+/** A backend-level claim of `limit` jobs on `queue` now, with a fresh token and a 30 s lease. */
+export function claimInputOf(h: Harness, limit: number, leaseMs = 30_000): ClaimInput {
+  const now = h.clock.now();
+  return {
+    queue: h.queue.name,
+    now,
+    limit,
+    token: newToken(),
+    leaseUntil: now + leaseMs,
+    expiredError: JSON.stringify({ code: "LEASE_EXPIRED", message: "expired" }),
+    failedExpiresAt: now + 60_000,
   };
 }

@@ -7,7 +7,7 @@
  * testBackend({ name: "my-store", create: () => myBackend({ ... }) });
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
-import type { Backend } from "../backend.js";
+import { type Backend, type BackendFeature, hasFeature } from "../backend.js";
 import { createHarness, type Harness } from "./harness.js";
 import { dataSuite } from "./suite-data.js";
 import { groupSuite } from "./suite-groups.js";
@@ -31,6 +31,18 @@ export interface TestBackendOptions {
   teardown?: () => void | Promise<void>;
 }
 
+const [GROUPS, KEYS, SCHEDULES] = [
+  "grouped completions",
+  "concurrency keys and rate limits",
+  "schedules",
+];
+/** The sections that test an optional group, by name. */
+const SECTION_FEATURES = new Map<string, BackendFeature>([
+  [GROUPS, "groupedCompletion"],
+  [KEYS, "limits"],
+  [SCHEDULES, "schedules"],
+]);
+
 /** Registers the conformance suite for one backend configuration with vitest. */
 export function testBackend(options: TestBackendOptions): void {
   describe(`backend conformance: ${options.name}`, () => {
@@ -39,7 +51,12 @@ export function testBackend(options: TestBackendOptions): void {
     beforeAll(async () => {
       backend = await options.create();
     });
-    beforeEach(() => {
+    beforeEach((context) => {
+      // A section for an optional group is skipped (and says so) when the backend lacks it.
+      const feature = SECTION_FEATURES.get(context.task.suite?.name ?? "");
+      if (feature && !hasFeature(backend, feature)) {
+        context.skip(`${options.name} does not declare ${feature}`);
+      }
       harness = createHarness(backend);
     });
     afterEach(async () => {
@@ -55,8 +72,8 @@ export function testBackend(options: TestBackendOptions): void {
     describe("lifecycle", () => lifecycleSuite(current));
     describe("data", () => dataSuite(current));
     describe("re-sent calls", () => resendSuite(current));
-    describe("grouped completions", () => groupSuite(current));
-    describe("concurrency keys and rate limits", () => keySuite(current));
-    describe("schedules", () => scheduleSuite(current));
+    describe(GROUPS, () => groupSuite(current));
+    describe(KEYS, () => keySuite(current));
+    describe(SCHEDULES, () => scheduleSuite(current));
   });
 }

@@ -1,9 +1,8 @@
 import { expect, it } from "vitest";
-import { type ClaimInput, type CompleteAndClaimItem, NO_CLAIM_LIMITS } from "../backend.js";
-import { newToken } from "../internal/ids.js";
+import type { CompleteAndClaimItem } from "../backend.js";
 import { internalsOf } from "../internal/queue-internals.js";
 import type { Job } from "../job.js";
-import type { Harness } from "./harness.js";
+import { claimInputOf, type Harness } from "./harness.js";
 
 /**
  * `completeAndClaimMany`, for backends that have it: several workers' completions and next
@@ -13,15 +12,7 @@ export function groupSuite(h: () => Harness): void {
   const setup = () => {
     const { backend, clock, queue } = h();
     const scope = () => ({ queue: queue.name, now: clock.now() });
-    const claimInput = (limit: number, leaseMs = 30_000): ClaimInput => ({
-      ...scope(),
-      limit,
-      limits: NO_CLAIM_LIMITS,
-      token: newToken(),
-      leaseUntil: clock.now() + leaseMs,
-      expiredError: JSON.stringify({ code: "LEASE_EXPIRED", message: "expired" }),
-      failedExpiresAt: clock.now() + 60_000,
-    });
+    const claimInput = (limit: number, leaseMs = 30_000) => claimInputOf(h(), limit, leaseMs);
     const member = (id: string, token: string, limit: number): CompleteAndClaimItem => {
       const { queue: _q, now: _n, ...next } = claimInput(limit);
       return { id, token, result: JSON.stringify({ id }), expiresAt: clock.now() + 60_000, next };

@@ -1,8 +1,7 @@
 import { expect, it } from "vitest";
-import { type ClaimInput, type ClaimLimits, NO_CLAIM_LIMITS } from "../backend.js";
-import { newToken } from "../internal/ids.js";
+import { NO_LIMITS, type QueueLimits } from "../backend.js";
 import type { Job } from "../job.js";
-import type { Harness } from "./harness.js";
+import { claimInputOf, type Harness } from "./harness.js";
 
 /**
  * Concurrency keys, fairness across keys and rate limits: the claim rules of `ClaimInput`,
@@ -125,11 +124,7 @@ export function keySuite(h: () => Harness): void {
     for (let i = 0; i < 5; i++) mail.push(await queue.enqueue("mail", i));
     const other = await queue.enqueue("other", 0);
     expect(ids(await queue.claimMany(10))).toEqual([mail[0], mail[1], other]);
-    const limits: ClaimLimits = {
-      ...NO_CLAIM_LIMITS,
-      typeRateLimits: [{ type: "mail", limit: 2, windowMs: 1_000 }],
-    };
-    const held = await backend.claim(claimInput(h(), queue.name, 10, limits));
+    const held = await backend.claim(claimInputOf(h(), 10));
     expect(held.jobs).toEqual([]);
     expect(held.wakeAt).toBe(clock.now() + 900);
     await clock.advance(900);
@@ -162,33 +157,35 @@ export function keySuite(h: () => Harness): void {
     const { backend, clock, queue } = harness;
     await toWindowStart(clock, 10_000);
     for (let i = 0; i < 3; i++) await queue.enqueue("t", i, { concurrencyKey: "A" });
-    const limits: ClaimLimits = {
+    const limits: QueueLimits = {
       keyConcurrency: 2,
       keyRateLimit: { limit: 2, windowMs: 10_000 },
       typeRateLimits: [{ type: "t", limit: 2, windowMs: 10_000 }],
     };
-    const input = claimInput(harness, queue.name, 1, limits);
+    await backend.setQueueLimits({ queue: queue.name, now: clock.now(), limits });
+    const input = claimInputOf(harness, 1);
     const first = await backend.claim(input);
     const again = await backend.claim(input);
     expect(again.jobs.map((job) => job.id)).toEqual(first.jobs.map((job) => job.id));
-    const next = await backend.claim(claimInput(harness, queue.name, 5, limits));
+    const next = await backend.claim(claimInputOf(harness, 5));
     expect(next.jobs).toHaveLength(1); // one more start, one more slot: not used up by the re-send
   });
 
   it("applies key limits to grouped completions too", async () => {
     const harness = h();
     const { backend, clock, queue } = harness;
-    if (!backend.completeAndClaimMany) return;
-    const limits: ClaimLimits = { ...NO_CLAIM_LIMITS, keyConcurrency: 1 };
+    if (!backend.capabilities.features.includes("groupedCompletion")) return;
+    const limits: QueueLimits = { ...NO_LIMITS, keyConcurrency: 1 };
+    await backend.setQueueLimits({ queue: queue.name, now: clock.now(), limits });
     await queue.enqueue("t", 1);
     await queue.enqueue("t", 2);
-    const claims = [claimInput(harness, queue.name, 1, limits)];
-    claims.push(claimInput(harness, queue.name, 1, limits));
+    const claims = [claimInputOf(harness, 1)];
+    claims.push(claimInputOf(harness, 1));
     const held: string[] = [];
     for (const input of claims) held.push((await backend.claim(input)).jobs[0]?.id as string);
     for (let i = 0; i < 3; i++) await queue.enqueue("t", i, { concurrencyKey: "A" });
     const member = (i: number) => {
-      const { queue: _q, now: _n, ...next } = claimInput(harness, queue.name, 5, limits);
+      const { queue: _q, now: _n, ...next } = claimInputOf(harness, 5);
       const token = claims[i]?.token as string;
       return {
         id: held[i] as string,
@@ -212,19 +209,4 @@ export function keySuite(h: () => Harness): void {
 async function toWindowStart(clock: Harness["clock"], windowMs: number, offset = 0) {
   const next = Math.ceil(clock.now() / windowMs) * windowMs + offset;
   if (next > clock.now()) await clock.advance(next - clock.now());
-}
-
-/** A backend-level claim input. */
-function claimInput(h: Harness, queue: string, limit: number, limits: ClaimLimits): ClaimInput {
-  const now = h.clock.now();
-  return {
-    queue,
-    now,
-    limit,
-    limits,
-    token: newToken(),
-    leaseUntil: now + 30_000,
-    expiredError: JSON.stringify({ code: "LEASE_EXPIRED", message: "expired" }),
-    failedExpiresAt: now + 60_000,
-  };
 }

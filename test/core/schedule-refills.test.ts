@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Backend } from "../../src/backend.js";
+import type { FullBackend } from "../../src/backend.js";
 import { JobQueue, Worker } from "../../src/index.js";
 import { memoryQueue } from "../support/memory-queue.js";
 
@@ -7,10 +7,10 @@ describe("schedule refills", () => {
   it("refills each schedule on its own and reports the one that failed", async () => {
     const { backend, clock } = memoryQueue();
     // A store whose refill of schedule "a" fails, as a store call can.
-    const failing = new Proxy(backend, {
+    const failing = new Proxy(backend as FullBackend, {
       get(target, key, receiver) {
         if (key !== "refillSchedule") return Reflect.get(target, key, receiver);
-        return (input: Parameters<Backend["refillSchedule"]>[0]) =>
+        return (input: Parameters<FullBackend["refillSchedule"]>[0]) =>
           input.id === "a"
             ? Promise.reject(Object.assign(new Error("refused"), { code: "BACKEND_ERROR" }))
             : target.refillSchedule(input);

@@ -8,7 +8,9 @@ import {
 } from "../../src/index.js";
 
 /** Counts calls per backend method, passing them through. */
-export function countingBackend(inner: Backend): { backend: Backend; calls: Map<string, number> } {
+export function countingBackend<B extends Backend>(
+  inner: B,
+): { backend: B; calls: Map<string, number> } {
   const calls = new Map<string, number>();
   const backend = new Proxy(inner, {
     get(target, key, receiver) {
