@@ -30,10 +30,9 @@ end
 
 -- Claim rule 3: lane.cands = the first n eligible jobs of lane.set (in lane order), among its
 -- first limit + ${TYPE_SKIP_DEPTH} runnable jobs; each {member, id, priority, type, lane}.
--- lane.seen notes rate-limited types of the jobs read and skipped (for wakeAt).
 local function read_candidates(ctx, lane, n)
   local out = {}
-  lane.cands, lane.seen = out, {}
+  lane.cands = out
   if not ctx.limits.any_type then
     local got = redis.call('ZRANGE', lane.set, 0, n - 1, 'WITHSCORES')
     for i = 1, #got, 2 do
@@ -53,9 +52,7 @@ local function read_candidates(ctx, lane, n)
       local job_type = redis.call('HGET', jkey(id), 'type')
       local left = ctx.left[job_type]
       ctx.scanned = ctx.scanned + 1
-      if left and left <= 0 then
-        lane.seen[job_type] = true
-      else
+      if not left or left > 0 then
         out[#out + 1] = {member = got[i], id = id, priority = -tonumber(got[i + 1]),
           type = job_type, lane = lane}
       end
@@ -71,7 +68,7 @@ local function keyed_lane(lane)
 end
 
 -- Claim rules 2-3 for keyed lanes. Returns the lanes that may place a job among the claim's
--- first limit (by rank key), every open lane read (for wakeAt), and the lanes found closed
+-- first limit (by rank key), every open lane read (by key), and the lanes found closed
 -- ({k, reopen_at|nil}: the caller parks them; the index is not changed while it is read).
 local function read_keyed_lanes(ctx)
   local limit, best, read, closed = ctx.limit, {}, {}, {}
@@ -101,7 +98,7 @@ local function read_keyed_lanes(ctx)
           local turn_text = string.match(entry, '^(%d+):')
           local lane = {k = k, set = lane_set(k), turn = tonumber(turn_text),
             turn_text = turn_text, room = room, left = left, wend = wend}
-          read[#read + 1] = lane
+          read[k] = lane
           read_candidates(ctx, lane, math.min(room, left, limit))
           if lane.cands[1] then
             -- Insert by rank key, keeping the first limit lanes.

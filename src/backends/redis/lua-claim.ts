@@ -1,8 +1,8 @@
 /**
  * Lua for the claim proper (claim rules 1-6 on `ClaimInput`, after the sweep): `take_jobs`
  * picks jobs by the static order of lua-claim-order.ts, starts them, moves the served lanes'
- * turns and computes `wakeAt`. Part of CLAIM_FN; relies on the prelude, lua-limits.ts and
- * lua-claim-order.ts.
+ * turns and computes `wakeAt` (lua-wake.ts). Part of CLAIM_FN; relies on the prelude,
+ * lua-limits.ts, lua-claim-order.ts and lua-wake.ts.
  *
  * A queue with no keyed lane open and no type limit takes the plain path: the unkeyed lane's
  * first jobs in lane order, which is what the rules give there, at no extra reads.
@@ -58,24 +58,6 @@ local function settle(ctx, lanes)
   end
 end
 
--- ClaimOutcome.wakeAt, for a claim that took fewer jobs than its limit: the first end of a
--- rated lane's window (parked with room, no starts left and a runnable job), or of the window
--- of a type with no starts left that has a runnable job in a lane read and still open.
-local function wake_at(ctx, lanes)
-  local first = redis.call('ZRANGE', base .. 'rated', 0, 0, 'WITHSCORES')
-  local wake = first[2] and tonumber(first[2])
-  for _, lane in ipairs(lanes) do
-    if not lane.closed then
-      for job_type in pairs(lane.seen or {}) do
-        if ctx.left[job_type] <= 0 then
-          wake = math.min(wake or ctx.type_end[job_type], ctx.type_end[job_type])
-        end
-      end
-    end
-  end
-  return wake
-end
-
 -- The plain path: the unkeyed lane's first limit jobs. The unkeyed lane's turn is recorded
 -- only once the queue has had a keyed job, and only when it is not the last served already
 -- (another turn would change no order).
@@ -89,7 +71,7 @@ local function take_plain(limit, token, lease_until, out, ids)
   if t[3] and t[1] ~= t[2] then serve(nil) end
 end
 
--- The full path (claim rules 1-6); returns every lane read, for wake_at.
+-- The full path (claim rules 1-6); returns the keyed lanes it read and left open, by key.
 local function take_ranked(ctx, token, lease_until, out, ids)
   ctx.left, ctx.type_end = {}, {}
   if ctx.limits.any_type then type_starts(ctx) end
@@ -109,9 +91,7 @@ local function take_ranked(ctx, token, lease_until, out, ids)
   for i = 1, math.min(ctx.limit, #ranked) do
     local c = ranked[i]
     local left = c.type and ctx.left[c.type]
-    if left and left <= 0 then
-      c.lane.seen[c.type] = true -- still runnable: its window may wake the worker
-    else
+    if not left or left > 0 then
       if left then ctx.left[c.type] = left - 1 end
       ids[#ids + 1] = c.id
       out[#out + 1] = start_job(c.lane.set, c.member, c.id, token, lease_until)
@@ -120,7 +100,9 @@ local function take_ranked(ctx, token, lease_until, out, ids)
     end
   end
   settle(ctx, lanes)
-  read[#read + 1] = unkeyed
+  for k, lane in pairs(read) do
+    if lane.closed then read[k] = nil end
+  end
   return read
 end
 
@@ -139,13 +121,16 @@ local function take_jobs(limit, token, lease_until, settings, quiet)
     scan_budget = SCAN_PER_JOB * (limit + ${TYPE_SKIP_DEPTH})}
   quiet = quiet or redis.call('EXISTS', base .. 'lanes', base .. 'rated') == 0
   if not quiet then unpark_due() end
-  local out, ids, read = {}, {}, {}
+  local out, ids = {}, {}
   if not ctx.limits.any_type and (quiet or redis.call('EXISTS', base .. 'lanes') == 0) then
     take_plain(limit, token, lease_until, out, ids)
-  else
-    read = take_ranked(ctx, token, lease_until, out, ids)
+    if #out >= limit or quiet then return out, ids, nil end
+    -- No type limit: only rate-parked lanes can hold a job back.
+    local first = redis.call('ZRANGE', base .. 'rated', 0, 0, 'WITHSCORES')
+    return out, ids, first[2] and tonumber(first[2])
   end
-  if #out >= limit or (quiet and not read[1]) then return out, ids, nil end
-  return out, ids, wake_at(ctx, read)
+  local open = take_ranked(ctx, token, lease_until, out, ids)
+  if #out >= limit then return out, ids, nil end
+  return out, ids, wake_at(ctx, open)
 end
 `;

@@ -5,6 +5,7 @@
 import { TAKE_FN } from "./lua-claim.js";
 import { ORDER_FN } from "./lua-claim-order.js";
 import { LIMITS_FN } from "./lua-limits.js";
+import { WAKE_FN } from "./lua-wake.js";
 
 /**
  * Lua functions of the claim (see CLAIM; rules on `ClaimInput`): `sweep` promotes due delayed
@@ -21,7 +22,7 @@ import { LIMITS_FN } from "./lua-limits.js";
  * re-sent claim finds the note and answers with the same jobs, those still held under the
  * token, instead of taking more: no start, turn or window is counted twice.
  */
-export const CLAIM_FN = `${LIMITS_FN}${ORDER_FN}${TAKE_FN}
+export const CLAIM_FN = `${LIMITS_FN}${ORDER_FN}${WAKE_FN}${TAKE_FN}
 local function sweep(expired_error, failed_expires_at)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'delayed', '-inf', now, 'LIMIT', 0, 1000)) do
     redis.call('ZREM', base .. 'delayed', id)
