@@ -177,8 +177,9 @@ export class RedisBackend
     const states = input.states ?? [...JOB_STATES];
     let total = 0;
     for (;;) {
-      const removed = Number(await this.run(scripts.PURGE, input, PURGE_CHUNK, ...states));
-      total += removed;
+      const reply = await this.run(scripts.PURGE, input, PURGE_CHUNK, ...states);
+      const [visible, removed] = decodeReply<[number, number]>(reply);
+      total += visible;
       if (removed < PURGE_CHUNK) return total;
     }
   }

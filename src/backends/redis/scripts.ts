@@ -247,19 +247,22 @@ return reply(out)
  * job keys behind but the notes of claims still in flight (`claim:<token>`, gone when their
  * lease would have ended) and rate counters (gone an hour after their window). Schedules, the
  * queue's settings, key overrides and the lanes' turns (with the flag that the queue has had
- * a keyed job) are not jobs: they stay, as in libSQL. Returns the number of jobs deleted.
+ * a keyed job) are not jobs: they stay, as in libSQL. Returns ~[jobs deleted that were still
+ * visible (a job past its retention is gone already for every caller, so it is not counted),
+ * jobs deleted in all (the caller calls again while that is `chunk`)].
  */
 export const PURGE = script(`
 local budget = tonumber(ARGV[3])
-local removed = 0
+local removed, visible = 0, 0
 for i = 4, #ARGV do
   if removed >= budget then break end
   local ids = redis.call('ZRANGE', base .. 'state:' .. ARGV[i], 0, budget - removed - 1)
   for _, id in ipairs(ids) do
+    if live_state(id) then visible = visible + 1 end
     remove_job(id)
     removed = removed + 1
   end
 end
 if redis.call('ZCARD', base .. 'all') == 0 then redis.call('DEL', base .. 'pos') end
-return removed
+return reply({visible, removed})
 `);
