@@ -190,6 +190,9 @@ function claimOutcome([jobs, wakeAt, refill]: ClaimReply, queue: string) {
   return {
     claimed: asArray(jobs).map((fields) => toJobRecord(fieldsOf(fields), queue)),
     wakeAt: typeof wakeAt === "number" ? wakeAt : null,
-    refill: asArray(refill).map((fields) => toScheduleRecord(fieldsOf(fields))),
+    // By id (code unit order, as the contract's other lists; Lua's `<` follows the locale).
+    refill: asArray(refill)
+      .map((fields) => toScheduleRecord(fieldsOf(fields)))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
 }

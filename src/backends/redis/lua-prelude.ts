@@ -32,9 +32,11 @@
  *   expiry          ZSET   finished jobs, score expiresAt (the core's clock)
  *   pos             STRING insertion counter
  *   sched:<id>      HASH   a schedule: its spec's fields, upcoming (JSON list), lastTickAt,
- *                          version, createdAt, updatedAt
+ *                          version, createdAt, updatedAt, created (see sched-seq)
  *   schedules       ZSET   every schedule id, score 0 (listed by id)
  *   sched-due       ZSET   schedules with upcoming ticks, score the first of them
+ *   sched-fired     ZSET   schedules a claim has fired, score the claim's now (refills)
+ *   sched-seq       STRING creation counter: a schedule's `created` field (firing order)
  *
  * Finished jobs also get a Redis TTL (retention), so memory is reclaimed even if no client
  * ever cleans up; visibility follows the core's clock via `expiresAt`.
