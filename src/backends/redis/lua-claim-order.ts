@@ -84,6 +84,7 @@ local function read_keyed_lanes(ctx)
       local entry, score = entries[i], tonumber(entries[i + 1])
       local last = best[limit]
       if last and (exact or before(last.score, last.rank, score, entry)) then
+        ctx.stopped = true
         return best, read, closed
       end
       local k = redis.call('HGET', jkey(entry_job(entry)), 'concurrencyKey')
@@ -116,6 +117,8 @@ local function read_keyed_lanes(ctx)
       end
     end
   end
+  -- Out of budget with lanes left unread: they are looked at again for wakeAt.
+  ctx.stopped = ctx.scanned >= ctx.scan_budget
   return best, read, closed
 end
 
