@@ -546,7 +546,9 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
         version: 2,
       }),
     ]);
-    expect((await claim(5, {}, at)).refill).toEqual([]);
+    // Another claim at that time answers the same (as a re-sent one would); a later one not.
+    expect((await claim(5, {}, at)).refill.map((s) => s.id)).toEqual(["every-minute"]);
+    expect((await claim(5, {}, at + 1)).refill).toEqual([]);
     // Refill fenced by version; a fired tick whose job exists creates nothing.
     const refill = {
       ...scope(at),
