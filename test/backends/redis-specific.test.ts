@@ -403,6 +403,37 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     expect(order).toEqual(["c", "a", "b", "a", "b"]);
   });
 
+  it("stores the settings in one key; a change reopens lanes parked under the old ones", async () => {
+    await enqueue([job({ concurrencyKey: "a" }), job({ concurrencyKey: "a" })]);
+    expect(keysOf((await claim(10, { keyConcurrency: 1 })).jobs)).toEqual(["a"]);
+    expect((await claim(10)).jobs).toEqual([]);
+    expect(await admin.hget(`jt:{${name}}:parked`, "a")).toBe("full");
+    const wider = { ...NO_LIMITS, keyConcurrency: 2 };
+    // onlyIfAbsent answers what is stored; a plain write replaces it and reopens the lane.
+    const kept = await backend.setQueueLimits({ ...scope(), limits: wider, onlyIfAbsent: true });
+    expect(kept.keyConcurrency).toBe(1);
+    expect(await backend.setQueueLimits({ ...scope(), limits: wider })).toEqual(wider);
+    expect(await backend.setQueueLimits({ ...scope(), limits: wider })).toEqual(wider); // re-sent
+    expect(await admin.hgetall(`jt:{${name}}:parked`)).toEqual({});
+    expect(JSON.parse((await admin.get(`jt:{${name}}:settings`)) as string)).toEqual(wider);
+    expect(keysOf((await claim(10)).jobs)).toEqual(["a"]);
+    await expectLanesConsistent();
+  });
+
+  it("keeps no turns until the queue has had a keyed job; a purge keeps them", async () => {
+    const turns = () => admin.hgetall(`jt:{${name}}:turns`);
+    await enqueue([job(), job()]);
+    await claim(1);
+    expect(await turns()).toEqual({});
+    await enqueue([job({ concurrencyKey: "a" })]);
+    await claim(1);
+    expect(await turns()).toEqual({ keyed: "1", n: "1", u: "1" });
+    await claim(1);
+    expect(await turns()).toMatchObject({ n: "2", u: "1", "k:a": "2" });
+    await backend.purge(scope());
+    expect(await turns()).toMatchObject({ keyed: "1", n: "2" });
+  });
+
   it("keeps the plain order (priority, run time, insertion) without keys", async () => {
     const jobs = [job({ priority: 1 }), job({ runAt: NOW - 5 }), job(), job({ priority: 1 })];
     await enqueue(jobs);
