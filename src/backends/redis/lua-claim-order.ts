@@ -13,6 +13,7 @@
  */
 import { TYPE_SKIP_DEPTH } from "../../backend.js";
 
+/** Lua functions `read_candidates`, `read_keyed_lanes` and `rank` (see the module comment). */
 export const ORDER_FN = `
 -- Jobs whose type a claim looks up, at most, per job it may take: a claim of many lanes whose
 -- first jobs are all of spent types stops reading there (the rules' order is kept for what it

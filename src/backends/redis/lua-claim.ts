@@ -9,6 +9,7 @@
  */
 import { TYPE_SKIP_DEPTH } from "../../backend.js";
 
+/** Lua functions `take_jobs` (the claim after the re-send check) and its helpers. */
 export const TAKE_FN = `
 -- Makes a ready job active under the claim; returns its fields.
 local function start_job(set, member, id, token, lease_until)

@@ -7,6 +7,7 @@
  * A window's starts live in `rate:k:<key>` / `rate:t:<type>` as "<windowEnd>:<count>": a
  * counter of an older window reads as 0, so one small key per key or type is all there is.
  */
+/** Lua functions of the claim's limits (see the module comment). */
 export const LIMITS_FN = `
 -- Rate counters outlive their window by this much (the core's clock may run behind Redis').
 local RATE_SLACK_MS = 3600000

@@ -12,6 +12,7 @@
  */
 import { TYPE_SKIP_DEPTH } from "../../backend.js";
 
+/** Lua function `wake_at(ctx, open)` (see the module comment). */
 export const WAKE_FN = `
 -- wakeAt after a claim (by the full path) that took fewer than its limit. open: the keyed
 -- lanes the claim read and left open, by key. Lanes the claim did not read (it stopped
