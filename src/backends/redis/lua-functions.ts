@@ -47,9 +47,9 @@ local function sweep(expired_error, failed_expires_at)
   end
 end
 
--- Claim rule 0 (schedules), with the one probe a plain queue pays: materialises due schedules, if any
--- schedule, keyed lane or rate-parked lane exists. Returns the ids of schedules to refill and
--- whether the queue is quiet (none of those exist) for the take right after.
+-- Claim rule 0 (schedules), with the one probe a plain queue pays: materialises due
+-- schedules, if any schedule, keyed lane or rate-parked lane exists. Returns the ids of
+-- schedules to refill and whether the queue is quiet (none of those exist) for the take.
 local function prepare()
   if redis.call('EXISTS', base .. 'sched-due', base .. 'lanes', base .. 'rated') == 0 then
     return {}, true
