@@ -14,7 +14,8 @@
  * });
  */
 import { Hono } from "hono";
-import type { JobDefinitions, JobQueue, UntypedJobs, Worker } from "../src/index.js";
+import type { UntypedJobs } from "../src/adapter-kit.js";
+import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
 import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
 
 /**

@@ -14,7 +14,8 @@
  */
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
-import type { JobDefinitions, JobQueue, UntypedJobs, Worker } from "../src/index.js";
+import type { UntypedJobs } from "../src/adapter-kit.js";
+import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
 import type { AuthOptions } from "./http/auth.js";
 import type { JobSchemas } from "./http/enqueue-request.js";
 import { errorResponse } from "./http/errors.js";

@@ -1,24 +1,29 @@
 /**
- * Plain Node: an HTTP server on `@hono/node-server`, an in-process schedule driving the
- * worker (a cron expression via croner, an interval, or a continuous loop), and a graceful
- * shutdown on SIGTERM / SIGINT that stops claiming, lets running jobs finish (or releases them
- * after `graceMs`), then closes the server and the queue. The shutdown reaches every run of the
- * worker: the schedule's drains, the loop, and drains the cron route started.
+ * Plain Node: an HTTP server on `@hono/node-server`, in-process drains of the worker at a
+ * {@link DrainCadence} (a cron expression via croner, an interval, or a continuous loop), and a
+ * graceful shutdown on SIGTERM / SIGINT that stops claiming, lets running jobs finish (or
+ * releases them after `graceMs`), then closes the server and the queue. The shutdown reaches
+ * every run of the worker: the cadence's drains, the loop, and drains the cron route started.
  *
  * @example
  * const app = new Hono().route("/queue", queueRoutes(queue, { auth, worker }));
  * const running = await serve({ fetch: app.fetch, queue, worker, port: 3000,
- *                               schedule: { cron: "*\/10 * * * * *" } });
+ *                               drains: { cron: "*\/10 * * * * *" } });
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve as serveHono } from "@hono/node-server";
 import { Cron } from "croner";
-import type { DrainSummary, JobDefinitions, JobQueue, UntypedJobs, Worker } from "../src/index.js";
-import { rateLimitedConsole } from "../src/internal/error-log.js";
+import { rateLimitedConsole, type UntypedJobs } from "../src/adapter-kit.js";
+import type { DrainSummary, JobDefinitions, JobQueue, Worker } from "../src/index.js";
 
-/** How the worker runs in this process. */
-export type Schedule =
+/**
+ * When the worker drains in this process: on a cron expression (croner syntax, seconds first
+ * when 6 fields) or every `everyMs`, each drain lasting up to `budgetMs` (default 25 s); or
+ * continuously (`worker.start()`). Not to be confused with a queue's stored schedules
+ * (`queue.schedule()`), which any drain materialises.
+ */
+export type DrainCadence =
   | { cron: string; budgetMs?: number }
   | { everyMs: number; budgetMs?: number }
   | { loop: true };
@@ -29,8 +34,11 @@ export interface ServeOptions<J extends JobDefinitions = UntypedJobs> {
   fetch: (request: Request) => Response | Promise<Response>;
   queue: JobQueue<J>;
   worker?: Worker<J>;
-  /** Default: no in-process work (a platform cron calls the cron route instead). */
-  schedule?: Schedule;
+  /**
+   * When the worker drains in this process. Default: never (a platform cron calls the cron
+   * route instead).
+   */
+  drains?: DrainCadence;
   /** Default 3000; 0 picks a free port. */
   port?: number;
   /** Default 127.0.0.1. Use 0.0.0.0 to listen on every interface. */
@@ -50,10 +58,10 @@ export interface ServeOptions<J extends JobDefinitions = UntypedJobs> {
    * drain of the worker, including those the cron route started). Default 10 s.
    */
   graceMs?: number;
-  /** Called with each scheduled drain's summary. */
+  /** Called with the summary of each drain of the cadence. */
   onDrain?: (summary: DrainSummary) => void;
   /**
-   * Called with errors of scheduled drains (the schedule keeps running) and of a shutdown.
+   * Called with errors of the cadence's drains (the cadence keeps going) and of a shutdown.
    * Default: a `console.error` line per code a minute, naming the code only (never the
    * request data a client error may carry).
    */
@@ -64,7 +72,7 @@ export interface ServeOptions<J extends JobDefinitions = UntypedJobs> {
 export interface RunningServer {
   url: string;
   port: number;
-  /** Runs one scheduled drain now (skipped, returning null, if one is running). */
+  /** Runs one drain now, as the cadence would (skipped, returning null, if one is running). */
   tick(): Promise<DrainSummary | null>;
   /** Graceful shutdown; idempotent. */
   close(): Promise<void>;
@@ -72,12 +80,12 @@ export interface RunningServer {
 
 const DEFAULT_BUDGET_MS = 25_000;
 
-/** Starts the server, then the schedule. Rejects (starting nothing) if it cannot listen. */
+/** Starts the server, then the drains. Rejects (starting nothing) if it cannot listen. */
 export async function serve<J extends JobDefinitions>(
   options: ServeOptions<J>,
 ): Promise<RunningServer> {
-  const { queue, worker, schedule } = options;
-  if (schedule && !worker) throw new Error("a schedule needs a worker");
+  const { queue, worker, drains } = options;
+  if (drains && !worker) throw new Error("in-process drains need a worker");
   const log = rateLimitedConsole(queue.clock);
   const onError = options.onError ?? ((error: unknown) => log(error, { operation: "serve" }));
   let closing: Promise<void> | null = null;
@@ -85,7 +93,7 @@ export async function serve<J extends JobDefinitions>(
 
   const tick = async (): Promise<DrainSummary | null> => {
     if (!worker || draining || closing) return null;
-    const budgetMs = (schedule && "budgetMs" in schedule && schedule.budgetMs) || DEFAULT_BUDGET_MS;
+    const budgetMs = (drains && "budgetMs" in drains && drains.budgetMs) || DEFAULT_BUDGET_MS;
     draining = worker.drain({ budgetMs });
     try {
       const summary = await draining;
@@ -108,23 +116,23 @@ export async function serve<J extends JobDefinitions>(
   });
   const { port, address } = server.address() as AddressInfo;
 
-  let stopSchedule = () => {};
-  if (schedule && "cron" in schedule) {
-    const job = new Cron(schedule.cron, { protect: true }, safeTick);
-    stopSchedule = () => job.stop();
-  } else if (schedule && "everyMs" in schedule) {
-    const timer = setInterval(safeTick, schedule.everyMs);
-    stopSchedule = () => clearInterval(timer);
-  } else if (schedule && "loop" in schedule) {
+  let stopDrains = () => {};
+  if (drains && "cron" in drains) {
+    const job = new Cron(drains.cron, { protect: true }, safeTick);
+    stopDrains = () => job.stop();
+  } else if (drains && "everyMs" in drains) {
+    const timer = setInterval(safeTick, drains.everyMs);
+    stopDrains = () => clearInterval(timer);
+  } else if (drains && "loop" in drains) {
     worker?.start();
   }
 
   const close = () => {
     closing ??= (async () => {
-      stopSchedule();
+      stopDrains();
       server.close(); // no new connections; open ones finish below
       try {
-        // Stops every drain of the worker (the schedule's and the cron route's) and the loop.
+        // Stops every drain of the worker (the cadence's and the cron route's) and the loop.
         await worker?.stop({ graceMs: options.graceMs ?? 10_000 });
         await Promise.allSettled([draining]);
         server.closeAllConnections(); // ends SSE streams: clients resume elsewhere
@@ -139,7 +147,7 @@ export async function serve<J extends JobDefinitions>(
   // `on`, not `once`: a repeat must not fall back to the default action (killing the process).
   const signals = options.signals === false ? [] : (options.signals ?? ["SIGTERM", "SIGINT"]);
   const onSignal = (signal: NodeJS.Signals) => {
-    if (closing) return;
+    if (closing !== null) return;
     const closed = close();
     options.onSignal?.(signal, closed);
     const exit = (code: number) => options.exitOnSignal !== false && process.exit(code);

@@ -15,7 +15,8 @@
  */
 import { Hono } from "hono";
 import { handle } from "hono/vercel";
-import type { JobDefinitions, JobQueue, UntypedJobs, Worker } from "../src/index.js";
+import type { UntypedJobs } from "../src/adapter-kit.js";
+import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
 import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
 
 /** Per-runtime defaults that keep streams and waits inside Vercel's limits. */

@@ -17,7 +17,13 @@
  *
  * The conformance suite in `jdobb-async-queue/testing` checks all of this.
  */
-import type { JobCounts, JobState, JobUpdateType } from "./job.js";
+import type { EnqueueResult as EnqueueOutcome, JobCounts, JobState, JobUpdateType } from "./job.js";
+import type { KeyLimits, RateLimit } from "./limits.js";
+
+// User vocabulary the contract passes on as it is: per input job of `enqueue`, its id and
+// whether it was created (false: an idempotency key matched); a key's stored overrides (`null`:
+// the queue's settings apply); a rate limit.
+export type { EnqueueOutcome, KeyLimits, RateLimit };
 
 /** A job as a backend stores it. Opaque fields are the core's JSON strings. */
 export interface JobRecord {
@@ -82,18 +88,6 @@ export interface QueueScope {
 export interface EnqueueInput extends QueueScope {
   /** Inserted all or none, in order. */
   jobs: NewJobRecord[];
-}
-
-/** Per input job: its id, and whether it was created (false: an idempotency key matched). */
-export interface EnqueueOutcome {
-  id: string;
-  created: boolean;
-}
-
-/** At most `limit` starts per fixed window of `windowMs` (windows start at multiples of it). */
-export interface RateLimit {
-  limit: number;
-  windowMs: number;
 }
 
 /** A rate limit on one job type. */
@@ -285,12 +279,6 @@ export interface SetKeyLimitsInput extends QueueScope {
   key: string;
   concurrency?: number | null;
   rateLimit?: RateLimit | null;
-}
-
-/** A key's stored overrides (`null`: the queue's settings apply). */
-export interface KeyLimits {
-  concurrency: number | null;
-  rateLimit: RateLimit | null;
 }
 
 /** Identifies a job held under a claim token. */

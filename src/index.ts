@@ -1,6 +1,9 @@
 /**
  * jdobb-async-queue: an async job queue for serverless and edge runtimes.
  *
+ * This entry is what applications call. Backends come from their own entries
+ * (`jdobb-async-queue/libsql`, `/redis`); writing one takes `jdobb-async-queue/backend`.
+ *
  * @example
  * import { JobQueue, Worker, Broadcaster } from "jdobb-async-queue";
  * import { libsqlBackend } from "jdobb-async-queue/libsql";
@@ -10,43 +13,30 @@
  * const worker = new Worker(queue).handler("email", async (ctx) => ({ sent: true }));
  * await worker.drain({ budgetMs: 25_000 });
  */
-export type * from "./backend.js";
-export { scheduledJobId } from "./backend.js";
-export { Broadcaster, type BroadcasterOptions, type SubscribeOptions } from "./broadcaster.js";
+
+// The type of `JobQueueOptions.backend`, for apps that pick a store at run time.
+export type { Backend } from "./backend.js";
+export { Broadcaster } from "./broadcaster.js";
 export * from "./errors.js";
-export { type Clock, ManualClock, systemClock } from "./internal/clock.js";
-export { MAX_JSON_DEPTH, snapshotOf } from "./internal/json.js";
-export * from "./job.js";
+export { type Clock, ManualClock } from "./internal/clock.js";
 export type {
-  JobDefinition,
-  JobDefinitions,
-  JobMapOf,
-  JobTypeName,
-  PayloadInput,
-  PayloadOutput,
-  ResultOf,
-  TypedJob,
-  UntypedJobs,
-} from "./job-types.js";
+  BackoffOptions,
+  EnqueueOptions,
+  EnqueueResult,
+  Job,
+  JobCounts,
+  JobError,
+  JobPage,
+  JobState,
+  JobUpdate,
+} from "./job.js";
+export type { JobDefinitions, TypedJob } from "./job-types.js";
+export type { KeyLimits, QueueLimitOptions, RateLimit } from "./limits.js";
 export { JobQueue } from "./queue.js";
-export type {
-  EnqueueItem,
-  JobQueueOptions,
-  ListOptions,
-  ProgressUpdate,
-  RetentionOptions,
-} from "./queue-options.js";
-export type {
-  Schedule,
-  ScheduledJobOptions,
-  ScheduleOptions,
-  ScheduleOptionsOf,
-} from "./schedules.js";
-export type * from "./standard-schema.js";
+export type { EnqueueItem, JobQueueOptions } from "./queue-options.js";
+export type { Schedule, ScheduleOptions } from "./schedules.js";
 export {
-  type DrainOptions,
   type DrainSummary,
-  type HandlerOptions,
   type JobContext,
   type JobHandler,
   Worker,

@@ -65,6 +65,13 @@ export interface EnqueueOptions {
   concurrencyKey?: string | null;
 }
 
+/** What {@link JobQueue.enqueueMany} answers per job, in order. */
+export interface EnqueueResult {
+  id: string;
+  /** False when an idempotency key matched a live job: `id` is that job's. */
+  created: boolean;
+}
+
 /** A job as callers see it. Payload and result are parsed JSON. */
 export interface Job<Payload = unknown, Result = unknown> {
   id: string;

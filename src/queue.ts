@@ -16,16 +16,19 @@ import { newToken } from "./internal/ids.js";
 import { JobSchemas } from "./internal/job-schemas.js";
 import { describeError, encodeJson, toJob, toUpdate } from "./internal/json.js";
 import { LeaseBook } from "./internal/lease-book.js";
-import {
-  LimitSettings,
-  type QueueLimitOptions,
-  toLimitOptions,
-  toQueueLimits,
-} from "./internal/limit-settings.js";
+import { LimitSettings, toLimitOptions, toQueueLimits } from "./internal/limit-settings.js";
 import { toProgressPatch } from "./internal/progress-coalescer.js";
 import { registerInternals } from "./internal/queue-internals.js";
 import { completeAndClaimCall } from "./internal/write-combiner.js";
-import type { EnqueueOptions, Job, JobCounts, JobPage, JobState, JobUpdate } from "./job.js";
+import type {
+  EnqueueOptions,
+  EnqueueResult,
+  Job,
+  JobCounts,
+  JobPage,
+  JobState,
+  JobUpdate,
+} from "./job.js";
 import type {
   JobDefinitions,
   JobTypeName,
@@ -33,6 +36,7 @@ import type {
   TypedJob,
   UntypedJobs,
 } from "./job-types.js";
+import type { KeyLimits, QueueLimitOptions, RateLimit } from "./limits.js";
 import {
   assertJobDefinitions,
   checkLimitOptions,
@@ -136,7 +140,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   }
 
   /** Adds several jobs atomically (all or none, every payload checked first) in one round trip. */
-  async enqueueMany(items: ReadonlyArray<EnqueueItemOf<J>>): Promise<contract.EnqueueOutcome[]> {
+  async enqueueMany(items: ReadonlyArray<EnqueueItemOf<J>>): Promise<EnqueueResult[]> {
     this.#assertOpen();
     if (!Array.isArray(items) || items.length === 0 || items.length > 1_000) {
       throw new ValidationError("enqueueMany takes 1 to 1000 jobs", "jobs");
@@ -301,13 +305,13 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   }
 
   /** Sets how many jobs of `key` may start per window (`null`: the queue's `keys` limit). */
-  async setRateLimit(key: string, limit: contract.RateLimit | null): Promise<void> {
+  async setRateLimit(key: string, limit: RateLimit | null): Promise<void> {
     const value = limit === null ? null : rateLimit(limit, "rateLimit");
     await this.#limits.setKey(this.#key(key), { rateLimit: value });
   }
 
   /** A key's own limits (`null` where the queue's `keys` limits apply). */
-  async keyLimits(key: string): Promise<contract.KeyLimits> {
+  async keyLimits(key: string): Promise<KeyLimits> {
     return this.#limits.getKey(this.#key(key));
   }
 

@@ -149,7 +149,12 @@ export async function refillSchedules(
   for (const record of records) {
     try {
       const plan = planRefill(record, scope.now);
-      await requireFeature(backend, "schedules").refillSchedule({ ...scope, id: record.id, version: record.version, ...plan });
+      await requireFeature(backend, "schedules").refillSchedule({
+        ...scope,
+        id: record.id,
+        version: record.version,
+        ...plan,
+      });
     } catch (error) {
       errors.push(error);
     }

@@ -156,12 +156,12 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
   /** Starts a continuous loop (idle-polls with backoff; wakes at once on in-process enqueues). */
   start(): void {
     // A start right after a stop (not awaited) takes effect once the stop is done.
-    if (this.#stopped) {
+    if (this.#stopped !== null) {
       const start = () => this.start();
       void this.#stopped.then(start, start);
       return;
     }
-    if (this.#loop) return;
+    if (this.#loop !== null) return;
     const run = this.#open({});
     const { signal } = run.stop;
     const loop = this.#tracked(run, {

@@ -4,8 +4,8 @@
  * against its job schemas (and every option's range) when the item is enqueued.
  */
 import type { Context } from "hono";
-import type { EnqueueItem, EnqueueOptions, StandardSchema } from "../../src/index.js";
-import { jsonDepth, MAX_JSON_DEPTH } from "../../src/internal/json.js";
+import { jsonDepth, MAX_JSON_DEPTH, type StandardSchema } from "../../src/adapter-kit.js";
+import type { EnqueueItem, EnqueueOptions } from "../../src/index.js";
 import { HttpError } from "./errors.js";
 
 /** Per job type, the schema its payload must satisfy (deprecated: give the queue `jobs`). */

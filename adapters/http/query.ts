@@ -1,6 +1,7 @@
 /** Reading query parameters and headers with a clear 400 when they are malformed. */
 import type { Context } from "hono";
-import { JOB_STATES, type JobState } from "../../src/index.js";
+import { JOB_STATES } from "../../src/adapter-kit.js";
+import type { JobState } from "../../src/index.js";
 import { HttpError } from "./errors.js";
 
 const badRequest = (message: string, field: string) =>

@@ -5,13 +5,13 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { assertJobDefinitions } from "../../src/adapter-kit.js";
 import {
   Broadcaster,
   type JobDefinitions,
   JobNotFoundError,
   type JobQueue,
 } from "../../src/index.js";
-import { assertJobDefinitions } from "../../src/queue-options.js";
 import type { QueueRoutesOptions } from "../hono.js";
 import {
   adminOnly,

@@ -1,7 +1,7 @@
 /** `POST /jobs` and `POST /jobs/batch`: the queue checks types and payloads against its schemas. */
 import type { Context, Hono } from "hono";
+import { JobSchemas } from "../../src/adapter-kit.js";
 import { type EnqueueItem, type JobDefinitions, QueueError } from "../../src/index.js";
-import { JobSchemas } from "../../src/internal/job-schemas.js";
 import { readJsonBody, toEnqueueItem } from "./enqueue-request.js";
 import { HttpError, inBatchItem } from "./errors.js";
 import type { RouteKit } from "./route-kit.js";

@@ -4,7 +4,8 @@
  * outcome.
  */
 import type { Hono } from "hono";
-import { isTerminal, type JobDefinitions, type JobUpdate, snapshotOf } from "../../src/index.js";
+import { isTerminal, snapshotOf } from "../../src/adapter-kit.js";
+import type { JobDefinitions, JobUpdate } from "../../src/index.js";
 import { jobView, routesBase } from "./job-view.js";
 import { intParam, resumeCursor } from "./query.js";
 import type { RouteKit } from "./route-kit.js";

@@ -6,7 +6,8 @@
  * job finished, a last `retry:` hint invites the client back. A client disconnect aborts the
  * subscription at once.
  */
-import { type Clock, isTerminal, type JobUpdate } from "../../src/index.js";
+import { isTerminal } from "../../src/adapter-kit.js";
+import type { Clock, JobUpdate } from "../../src/index.js";
 import { toHttpError } from "./errors.js";
 
 /** Timing of one stream. */

@@ -46,7 +46,7 @@ const running = await serve({
   fetch: app.fetch,
   queue,
   worker,
-  schedule: { loop: true },
+  drains: { loop: true },
   port,
   graceMs: GRACE_MS,
   onSignal: (signal, closing) => {

@@ -8,17 +8,13 @@
  * where the queue has none stored yet. Should the stored record differ, the store's record
  * applies and one warning (code `LIMITS_DIFFER`) says so.
  */
-import type { Backend, KeyLimits, QueueLimits, RateLimit } from "../backend.js";
+import type { Backend, KeyLimits, QueueLimits } from "../backend.js";
+import type { QueueLimitOptions } from "../limits.js";
 import type { Clock } from "./clock.js";
 import { requireFeature } from "./features.js";
 
-/** A queue's limits as applications write them (the `keys` and `rateLimits` options). */
-export interface QueueLimitOptions {
-  /** Limits for every concurrency key without limits of its own. */
-  keys?: { concurrency?: number; rateLimit?: RateLimit };
-  /** At most `limit` starts per `windowMs` for each job type named. */
-  rateLimits?: Record<string, RateLimit>;
-}
+// A queue's limits as applications write them: user vocabulary, defined with the other limits.
+export type { QueueLimitOptions };
 
 /** The settings record of already-checked options. */
 export function toQueueLimits(options: QueueLimitOptions): QueueLimits {

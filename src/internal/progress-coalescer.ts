@@ -65,7 +65,7 @@ export class ProgressCoalescer {
 
   /** Extends the lease unless a write is already doing so; resolves to "still ours?". */
   async heartbeat(): Promise<boolean> {
-    if (this.#inFlight) return this.#inFlight;
+    if (this.#inFlight !== null) return this.#inFlight;
     if (!this.#owned) return false;
     if (this.#pending) return this.#writePending();
     this.#lastWriteAt = this.clock.now();
@@ -76,7 +76,7 @@ export class ProgressCoalescer {
   async flush(): Promise<boolean> {
     this.#trailing?.abort();
     this.#trailing = null;
-    while (this.#inFlight) await this.#inFlight;
+    while (this.#inFlight !== null) await this.#inFlight;
     if (this.#pending && this.#owned) await this.#writePending();
     return this.#owned;
   }
@@ -120,7 +120,7 @@ export class ProgressCoalescer {
     const due = Math.max(0, this.#lastWriteAt + this.intervalMs - this.clock.now());
     void this.clock.sleep(due, timer.signal).then(async () => {
       if (timer.signal.aborted) return;
-      while (this.#inFlight) await this.#inFlight.catch(() => false);
+      while (this.#inFlight !== null) await this.#inFlight.catch(() => false);
       this.#trailing = null;
       if (this.#pending && this.#owned) await this.#writePending().catch(() => false);
     });

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
 import { type Backend, type BackendFeature, hasFeature } from "../backend.js";
 import { createHarness, type Harness } from "./harness.js";
 import { dataSuite } from "./suite-data.js";
+import { differentialSuite } from "./suite-differential.js";
 import { groupSuite } from "./suite-groups.js";
 import { keySuite } from "./suite-keys.js";
 import { leaseSuite } from "./suite-leases.js";
@@ -20,6 +21,7 @@ import { scheduleSuite } from "./suite-schedules.js";
 
 export { ManualClock } from "../internal/clock.js";
 export type { Harness } from "./harness.js";
+export { type MemoryBackendOptions, memoryBackend } from "./memory-backend.js";
 
 /** Options for {@link testBackend}. */
 export interface TestBackendOptions {
@@ -75,5 +77,6 @@ export function testBackend(options: TestBackendOptions): void {
     describe(GROUPS, () => groupSuite(current));
     describe(KEYS, () => keySuite(current));
     describe(SCHEDULES, () => scheduleSuite(current));
+    describe("differential (against memoryBackend)", () => differentialSuite(current));
   });
 }

@@ -1,7 +1,8 @@
 /** The Cloudflare adapter in process (the workerd runtime test covers the real thing). */
 import { describe, expect, it } from "vitest";
 import { cloudflareWorker, WORKERS_MAX_STORE_POLLS } from "../../adapters/cloudflare.js";
-import { systemClock, Worker } from "../../src/index.js";
+import { Worker } from "../../src/index.js";
+import { systemClock } from "../../src/internal/clock.js";
 import { memoryQueue } from "../support/memory-queue.js";
 import { ADMIN } from "../support/routes-app.js";
 import { readSse } from "../support/sse-client.js";

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { systemClock } from "../../src/index.js";
+import { systemClock } from "../../src/internal/clock.js";
 import {
   FUZZ_MAX_BODY_BYTES,
   type FuzzMemory,

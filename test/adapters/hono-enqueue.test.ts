@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { queueRoutes } from "../../adapters/hono.js";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
-import { JobQueue, MAX_JSON_DEPTH } from "../../src/index.js";
+import { JobQueue } from "../../src/index.js";
+import { MAX_JSON_DEPTH } from "../../src/internal/json.js";
 import { ADMIN, routesApp } from "../support/routes-app.js";
 
 describe("POST /jobs", () => {

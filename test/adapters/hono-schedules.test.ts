@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { scheduledJobId } from "../../src/index.js";
+import { scheduledJobId } from "../../src/backend.js";
 import { routesApp } from "../support/routes-app.js";
 
 const putJson = (app: ReturnType<typeof routesApp>, path: string, body: unknown) =>

@@ -35,7 +35,7 @@ async function waitingJob() {
 }
 
 describe("node adapter", () => {
-  it("serves the API on a free port and its cron schedule processes jobs end to end", async () => {
+  it("serves the API on a free port and its cron-timed drains process jobs end to end", async () => {
     const { queue } = memoryQueue({ clock: undefined });
     const worker = new Worker(queue).handler<{ word: string }>("shout", async (ctx) => {
       await ctx.update({ progress: 0.5, message: "thinking" });
@@ -46,7 +46,7 @@ describe("node adapter", () => {
       queue,
       worker,
       port: 0,
-      schedule: { cron: "* * * * * *", budgetMs: 900 }, // every second
+      drains: { cron: "* * * * * *", budgetMs: 900 }, // every second
       signals: false,
     });
     try {
@@ -81,7 +81,7 @@ describe("node adapter", () => {
       queue,
       worker,
       port: 0,
-      schedule: { loop: true },
+      drains: { loop: true },
       signals: ["SIGUSR2"],
       exitOnSignal: false,
       graceMs: 5_000,
@@ -111,7 +111,7 @@ describe("node adapter", () => {
       signals: false,
       graceMs: 1_000,
     });
-    // The drain runs inside this request, outside any schedule of serve().
+    // The drain runs inside this request, outside the drains of serve().
     const cron = fetch(`${running.url}/queue/cron`, { method: "POST", headers: auth }).catch(
       () => null,
     );
@@ -127,7 +127,7 @@ describe("node adapter", () => {
     dir.remove();
   });
 
-  it("on a busy port, rejects with EADDRINUSE and starts no schedule", async () => {
+  it("on a busy port, rejects with EADDRINUSE and starts no drains", async () => {
     const { queue } = memoryQueue();
     const ran: string[] = [];
     const worker = new Worker(queue).handler("t", (ctx) => ran.push(ctx.job.id));
@@ -137,7 +137,7 @@ describe("node adapter", () => {
     const { port } = taken.address() as { port: number };
     try {
       await expect(
-        serve({ fetch: () => new Response(), queue, worker, port, schedule: { loop: true } }),
+        serve({ fetch: () => new Response(), queue, worker, port, drains: { loop: true } }),
       ).rejects.toMatchObject({ code: "EADDRINUSE" });
       await worker.stop(); // waits for anything a loop would have claimed
       expect(ran).toEqual([]);
@@ -160,7 +160,7 @@ describe("node adapter", () => {
       queue,
       worker,
       port: 0,
-      schedule: { loop: true },
+      drains: { loop: true },
       signals: ["SIGUSR2"],
       exitOnSignal: false,
       graceMs: 1_000,
@@ -182,7 +182,7 @@ describe("node adapter", () => {
     expect(process.listenerCount("SIGUSR2")).toBe(0); // closed: the default action is back
   });
 
-  it("runs a tick on demand, and refuses a schedule without a worker", async () => {
+  it("runs a tick on demand, and refuses drains without a worker", async () => {
     const { queue } = memoryQueue();
     const worker = new Worker(queue).handler("t", () => "ok");
     await queue.enqueue("t", null);
@@ -199,10 +199,10 @@ describe("node adapter", () => {
       serve({
         fetch: () => new Response(),
         queue,
-        schedule: { everyMs: 1_000 },
+        drains: { everyMs: 1_000 },
         port: 0,
         signals: false,
       }),
-    ).rejects.toThrow(/needs a worker/);
+    ).rejects.toThrow(/drains need a worker/);
   });
 });

@@ -1,10 +1,11 @@
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { describe, expect, it } from "vitest";
+import { scheduledJobId } from "../../src/backend.js";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
 import { MIGRATIONS } from "../../src/backends/libsql/migrations.js";
 import { tablesFor } from "../../src/backends/libsql/schema.js";
-import { BackendUnavailableError, type Job, JobQueue, scheduledJobId } from "../../src/index.js";
+import { BackendUnavailableError, type Job, JobQueue } from "../../src/index.js";
 import { ManualClock } from "../../src/internal/clock.js";
 import { startHranaServer } from "../support/hrana-server.js";
 import { tempDir } from "../support/temp-dir.js";

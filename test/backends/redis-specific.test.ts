@@ -9,15 +9,10 @@ import {
   NO_LIMITS,
   type QueueLimits,
   type ScheduleSpec,
+  scheduledJobId,
 } from "../../src/backend.js";
 import { type RedisQueueBackend, redisBackend } from "../../src/backends/redis/index.js";
-import {
-  BackendUnavailableError,
-  type Job,
-  JobQueue,
-  ManualClock,
-  scheduledJobId,
-} from "../../src/index.js";
+import { BackendUnavailableError, type Job, JobQueue, ManualClock } from "../../src/index.js";
 import { newToken } from "../../src/internal/ids.js";
 import { internalsOf } from "../../src/internal/queue-internals.js";
 import { redisUrl, tcpSetup, upstashSetup } from "../support/redis-clients.js";

@@ -24,7 +24,7 @@ describe.skipIf(!hasChromium)("the demo page in Chromium", () => {
       fetch: app.fetch,
       queue,
       worker,
-      schedule: { loop: true },
+      drains: { loop: true },
       port: 0,
       signals: false,
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { JobQueue, MAX_JSON_DEPTH, QueueClosedError, ValidationError } from "../../src/index.js";
+import { JobQueue, QueueClosedError, ValidationError } from "../../src/index.js";
 import { backoffDelay, resolveBackoff } from "../../src/internal/backoff.js";
+import { MAX_JSON_DEPTH } from "../../src/internal/json.js";
 import { memoryQueue } from "../support/memory-queue.js";
 
 /** `[[[…]]]`, `depth` levels deep. */

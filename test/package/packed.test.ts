@@ -24,6 +24,22 @@ describe("the package as npm pack builds it", () => {
       new JobQueue({ backend: libsqlBackend({ url: ":memory:" }), jobs: { resize: { notASchema: true } } });
       export {};`,
     );
+    // An implementer's file: the contract's types and values from /backend, applications' from
+    // the root, one backend passing between them.
+    project.write(
+      "backend-entry.ts",
+      `import { type Backend, BackendError, type ClaimInput, hasFeature, NO_LIMITS, SCHEDULES_PER_CLAIM } from "jdobb-async-queue/backend";
+      import { type EnqueueResult, JobQueue, type KeyLimits } from "jdobb-async-queue";
+      declare const backend: Backend;
+      declare const claim: ClaimInput;
+      const perClaim: number = SCHEDULES_PER_CLAIM + claim.limit;
+      if (hasFeature(backend, "limits")) await backend.getQueueLimits({ queue: "q", now: perClaim });
+      const queue = new JobQueue({ backend });
+      const results: EnqueueResult[] = await queue.enqueueMany([]);
+      const limits: KeyLimits = await queue.keyLimits("k");
+      console.log(results, limits, NO_LIMITS, new BackendError("x").code);
+      export {};`,
+    );
     tscOutput = project.typecheck();
   }, 180_000);
   afterAll(() => project?.remove());
@@ -31,6 +47,8 @@ describe("the package as npm pack builds it", () => {
   it("ships dist/ (no source maps pointing at unshipped sources), LICENSE and README", () => {
     expect(project.files).toContain("package/dist/src/index.js");
     expect(project.files).toContain("package/dist/src/index.d.ts");
+    expect(project.files).toContain("package/dist/src/backend-kit.js");
+    expect(project.files).toContain("package/dist/src/backend-kit.d.ts");
     expect(project.files).toContain("package/LICENSE");
     expect(project.files).toContain("package/README.md");
     expect(project.files.filter((file) => file.endsWith(".map"))).toEqual([]);
@@ -40,6 +58,7 @@ describe("the package as npm pack builds it", () => {
     project.write(
       "exports.ts",
       `const main = await import("jdobb-async-queue");
+      const backend = await import("jdobb-async-queue/backend");
       const libsql = await import("jdobb-async-queue/libsql");
       const redis = await import("jdobb-async-queue/redis");
       const hono = await import("jdobb-async-queue/hono");
@@ -50,6 +69,8 @@ describe("the package as npm pack builds it", () => {
       const client = await import("jdobb-async-queue/client");
       console.log(JSON.stringify({
         main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"].filter((k) => typeof (main as Record<string, unknown>)[k] === "function"),
+        contractOnMain: ["NO_LIMITS", "SCHEDULES_PER_CLAIM", "hasFeature", "scheduledJobId"].filter((k) => k in main),
+        backend: [typeof backend.SCHEDULES_PER_CLAIM, typeof backend.SCHEDULE_REFILL_BELOW, typeof backend.TYPE_SKIP_DEPTH, typeof backend.NO_LIMITS, typeof backend.BACKEND_FEATURES, typeof backend.scheduledJobId, typeof backend.hasFeature, typeof backend.BackendError, typeof backend.BackendUnavailableError],
         libsql: typeof libsql.libsqlBackend,
         redis: [typeof redis.redisBackend, typeof redis.fromIoredis],
         adapters: [typeof hono.queueRoutes, typeof node.serve, typeof cloudflare.cloudflareWorker, typeof vercel.vercelHandlers],
@@ -60,6 +81,18 @@ describe("the package as npm pack builds it", () => {
     );
     expect(JSON.parse(project.run("exports.ts"))).toEqual({
       main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"],
+      contractOnMain: [],
+      backend: [
+        "number",
+        "number",
+        "number",
+        "object",
+        "object",
+        "function",
+        "function",
+        "function",
+        "function",
+      ],
       libsql: "function",
       redis: ["function", "function"],
       adapters: ["function", "function", "function", "function"],
@@ -81,6 +114,10 @@ describe("the package as npm pack builds it", () => {
 
   it("types job definitions: a definition that is not a schema does not compile", () => {
     expect(tscOutput.split("\n").filter((line) => line.startsWith("not-a-schema.ts"))).toEqual([]);
+  });
+
+  it("types /backend for implementers, beside the root for applications", () => {
+    expect(tscOutput.split("\n").filter((line) => line.startsWith("backend-entry.ts"))).toEqual([]);
   });
 
   it("has TypeScript blocks in its README", () => {

@@ -1,4 +1,4 @@
-import type { Backend } from "../../src/backend.js";
+import type { Backend, FullBackend } from "../../src/backend.js";
 import { libsqlBackend } from "../../src/backends/libsql/node.js";
 import {
   type JobDefinitions,
@@ -6,6 +6,7 @@ import {
   type JobQueueOptions,
   ManualClock,
 } from "../../src/index.js";
+import { memoryBackend } from "../../src/testing/index.js";
 
 /** Counts calls per backend method, passing them through. */
 export function countingBackend<B extends Backend>(
@@ -26,15 +27,17 @@ export function countingBackend<B extends Backend>(
 }
 
 /**
- * A queue on a fresh libSQL database (in memory unless `url` names a file) with a manual
- * clock and counted backend calls.
+ * A queue on a fresh `memoryBackend()` (the contract's reference implementation: fast, every
+ * feature), or on a libSQL database when `url` names one, with a manual clock and counted
+ * backend calls.
  */
 export function memoryQueue(
   options: Partial<JobQueueOptions & { jobs: JobDefinitions }> = {},
-  url = ":memory:",
+  url?: string,
 ) {
   const clock = new ManualClock();
-  const { backend, calls } = countingBackend(libsqlBackend({ url }));
+  const store = (url === undefined ? memoryBackend() : libsqlBackend({ url })) as FullBackend;
+  const { backend, calls } = countingBackend(store);
   const queue = new JobQueue({
     backend,
     clock,
