@@ -18,22 +18,36 @@ export const script = (body: string) => LUA_PRELUDE + body;
  *   concurrencyKey|""
  * Returns ~[[id, created(0|1)], …].
  * Safe to re-send (clients re-send a call whose reply was lost): a job whose id exists with
- * the same type and payload was created by this very call, and is answered as created again.
- * An id that exists with other content fails the whole call before writing anything.
+ * the same type and payload was created by this very call, and is answered as created again
+ * (so is an id given twice in one call). An id that exists (or came earlier in the call) with
+ * other content fails the whole call before writing anything; a job past its retention no
+ * longer holds its id.
  */
 export const ENQUEUE = script(`
 local count = tonumber(ARGV[3])
-local done = {}
+-- done: answered as created without an insert; seen: type and payload per id of this call.
+local done, seen, stale = {}, {}, {}
 for i = 0, count - 1 do
   local o = 4 + i * 9
-  local f = redis.call('HMGET', jkey(ARGV[o]), 'type', 'payload')
-  if f[1] then
-    if f[1] ~= ARGV[o + 1] or f[2] ~= ARGV[o + 2] then
+  local id = ARGV[o]
+  local prior = seen[id]
+  if not prior then
+    local f = redis.call('HMGET', jkey(id), 'type', 'payload', 'expiresAt')
+    if f[3] and tonumber(f[3]) <= now then
+      stale[#stale + 1] = id -- past its retention: gone for every caller, so the id is free
+    elseif f[1] then
+      prior = {f[1], f[2]}
+    end
+    seen[id] = prior or {ARGV[o + 1], ARGV[o + 2]}
+  end
+  if prior then
+    if prior[1] ~= ARGV[o + 1] or prior[2] ~= ARGV[o + 2] then
       return redis.error_reply('ERR job id conflict')
     end
     done[i] = true
   end
 end
+for _, id in ipairs(stale) do remove_job(id) end
 cleanup(500)
 local function opt(value) return value ~= '' and value or nil end
 local out = {}
