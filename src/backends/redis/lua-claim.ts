@@ -69,7 +69,7 @@ local function take_plain(limit, token, lease_until, out, ids)
   end
   if #out == 0 then return end
   local t = redis.call('HMGET', base .. 'turns', 'n', 'u', 'keyed')
-  if t[3] and t[1] ~= t[2] then serve(nil) end
+  if t[3] and (not t[1] or t[1] ~= t[2]) then serve(nil) end
 end
 
 -- The full path (claim rules 1-6); returns the keyed lanes it read and left open, by key.
