@@ -420,10 +420,11 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     await enqueue([job(), job()]);
     await claim(1);
     expect(await turns()).toEqual({});
-    await enqueue([job({ concurrencyKey: "a" })]);
+    // A keyed job not due yet: the claim takes the plain path, and records the unkeyed turn.
+    await enqueue([job({ concurrencyKey: "a", runAt: NOW + 1000 })]);
     await claim(1);
     expect(await turns()).toEqual({ keyed: "1", n: "1", u: "1" });
-    await claim(1);
+    await claim(1, undefined, NOW + 1000);
     expect(await turns()).toMatchObject({ n: "2", u: "1", "k:a": "2" });
     await backend.purge(scope());
     expect(await turns()).toMatchObject({ keyed: "1", n: "2" });
