@@ -85,49 +85,54 @@ end
 
 /**
  * Lua function: a fenced final write (see FINISH). Returns 1 if it applied, else 0.
- * Safe to re-send: the job remembers which token finished it (`done`) and when, so a re-sent
- * call (same token, same `now`) answers 1 again and writes nothing.
+ * Safe to re-send: the job remembers which token finished it, how, and with which event
+ * (`done` = "<token>:<seq>:<outcome>"), so a re-sent call — the same token and outcome at the
+ * same `now`, while that event is still the job's latest — answers 1 again and writes nothing.
+ * Any later change (a new claim, a cancel) moves the sequence on, and a stale call is fenced.
  */
 export const FINISH_FN = `
 local function finish_job(id, token, outcome, value, at)
   local key = jkey(id)
   local pos, k = holds(id, token)
   if not pos then
-    local f = redis.call('HMGET', key, 'done', 'updatedAt')
-    if f[1] == token and f[2] == ARGV[2] then return 1 end
+    local f = redis.call('HMGET', key, 'done', 'updatedAt', 'seq')
+    if f[1] == token .. ':' .. tostring(f[3]) .. ':' .. outcome and f[2] == ARGV[2] then
+      return 1
+    end
     return 0
   end
   redis.call('DEL', base .. 'claim:' .. token)
-  redis.call('HSET', key, 'done', token)
   redis.call('ZREM', base .. 'active', id)
   leave_active(k)
+  local seq
   if outcome == 'completed' then
     redis.call('HSET', key, 'state', 'completed', 'result', value, 'progress', 1,
       'updatedAt', ARGV[2])
     redis.call('HDEL', key, 'token', 'leaseUntil', 'error')
     move_state(id, 'active', 'completed', pos)
     retain(id, at)
-    log_event(id, 'completed')
+    seq = log_event(id, 'completed')
   elseif outcome == 'failed' then
     redis.call('HSET', key, 'state', 'failed', 'error', value, 'updatedAt', ARGV[2])
     redis.call('HDEL', key, 'token', 'leaseUntil')
     move_state(id, 'active', 'failed', pos)
     retain(id, at)
-    log_event(id, 'failed')
+    seq = log_event(id, 'failed')
   elseif outcome == 'retry' then
     redis.call('HSET', key, 'state', 'queued', 'error', value, 'runAt', at, 'updatedAt', ARGV[2])
     redis.call('HDEL', key, 'token', 'leaseUntil')
     move_state(id, 'active', 'queued', pos)
     redis.call('ZADD', base .. 'delayed', at, id)
-    log_event(id, 'retry-scheduled')
+    seq = log_event(id, 'retry-scheduled')
   else
     redis.call('HSET', key, 'state', 'queued', 'updatedAt', ARGV[2])
     redis.call('HDEL', key, 'token', 'leaseUntil')
     redis.call('HINCRBY', key, 'attempts', -1)
     move_state(id, 'active', 'queued', pos)
     schedule(id)
-    log_event(id, 'released')
+    seq = log_event(id, 'released')
   end
+  redis.call('HSET', key, 'done', token .. ':' .. seq .. ':' .. outcome)
   return 1
 end
 `;

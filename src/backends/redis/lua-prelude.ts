@@ -77,7 +77,8 @@ local function move_state(id, from, to, pos)
   redis.call('ZADD', base .. 'state:' .. to, pos, id)
 end
 
--- Bumps the sequence number and appends the job's public fields as one event.
+-- Bumps the sequence number and appends the job's public fields as one event; returns the
+-- event's sequence number.
 local function log_event(id, event_type)
   local key = jkey(id)
   local seq = redis.call('HINCRBY', key, 'seq', 1)
@@ -87,6 +88,7 @@ local function log_event(id, event_type)
     if f[i] then event[name] = f[i] end
   end
   redis.call('RPUSH', ekey(id), cjson.encode(event))
+  return seq
 end
 
 `;
