@@ -19,32 +19,29 @@ export const script = (body: string) => LUA_PRELUDE + body;
  * Returns ~[[id, created(0|1)], …].
  * Safe to re-send (clients re-send a call whose reply was lost): a job whose id exists with
  * the same type and payload was created by this very call, and is answered as created again
- * (so is an id given twice in one call). An id that exists (or came earlier in the call) with
- * other content fails the whole call before writing anything; a job past its retention no
- * longer holds its id.
+ * (so is an id given again later in the call, once inserted). An id that exists (or came
+ * earlier in the call) with other content fails the whole call before writing anything; a job
+ * past its retention no longer holds its id.
  */
 export const ENQUEUE = script(`
 local count = tonumber(ARGV[3])
--- done: answered as created without an insert; seen: type and payload per id of this call.
-local done, seen, stale = {}, {}, {}
+-- stored: ids that exist (answered as created, no insert); seen: type and payload per id.
+local stored, seen, stale = {}, {}, {}
 for i = 0, count - 1 do
   local o = 4 + i * 9
   local id = ARGV[o]
-  local prior = seen[id]
-  if not prior then
+  if not seen[id] then
     local f = redis.call('HMGET', jkey(id), 'type', 'payload', 'expiresAt')
     if f[3] and tonumber(f[3]) <= now then
       stale[#stale + 1] = id -- past its retention: gone for every caller, so the id is free
     elseif f[1] then
-      prior = {f[1], f[2]}
+      stored[id] = true
+      seen[id] = {f[1], f[2]}
     end
-    seen[id] = prior or {ARGV[o + 1], ARGV[o + 2]}
+    seen[id] = seen[id] or {ARGV[o + 1], ARGV[o + 2]}
   end
-  if prior then
-    if prior[1] ~= ARGV[o + 1] or prior[2] ~= ARGV[o + 2] then
-      return redis.error_reply('ERR job id conflict')
-    end
-    done[i] = true
+  if seen[id][1] ~= ARGV[o + 1] or seen[id][2] ~= ARGV[o + 2] then
+    return redis.error_reply('ERR job id conflict')
   end
 end
 for _, id in ipairs(stale) do remove_job(id) end
@@ -55,7 +52,7 @@ for i = 0, count - 1 do
   local o = 4 + i * 9
   local id, ikey = ARGV[o], opt(ARGV[o + 7])
   local holder = ikey and redis.call('GET', base .. 'idem:' .. ikey)
-  if done[i] then
+  if stored[id] then
     out[#out + 1] = {id, 1}
   elseif holder and live_state(holder) then
     out[#out + 1] = {holder, 0}
@@ -63,6 +60,7 @@ for i = 0, count - 1 do
     insert_job({id = id, type = ARGV[o + 1], payload = ARGV[o + 2], priority = ARGV[o + 3],
       runAt = ARGV[o + 4], maxAttempts = ARGV[o + 5], backoff = opt(ARGV[o + 6]),
       idempotencyKey = ikey, concurrencyKey = opt(ARGV[o + 8])})
+    stored[id] = true -- the same id later in this call is this job
     out[#out + 1] = {id, 1}
   end
 end
