@@ -17,6 +17,8 @@ import { Hono } from "hono";
 import type { UntypedJobs } from "../src/adapter-kit.js";
 import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
 import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
+import { msOption } from "./http/options.js";
+import { sharedDrain } from "./http/shared-drain.js";
 
 /**
  * Store calls one SSE stream may make by default (`sse.maxStorePolls`): with the route's own
@@ -91,19 +93,26 @@ export function cloudflareWorker<
     const cached = perIsolate.get(env);
     if (cached) return cached;
     const { queue, worker, routes, ...settings } = options.setup(env);
-    const kick = settings.kick === false ? null : { budgetMs: settings.kick?.budgetMs ?? 20_000 };
+    const kick =
+      settings.kick === false
+        ? null
+        : { budgetMs: msOption(settings.kick?.budgetMs, "kick.budgetMs", 20_000) };
+    const budgetMs = msOption(settings.budgetMs, "budgetMs", 25_000);
     const app = new Hono().route(
       options.basePath ?? "/queue",
       queueRoutes(queue, {
         ...routes,
         sse: { maxStorePolls: WORKERS_MAX_STORE_POLLS, ...routes.sse },
+        // A request may not touch another request's I/O: each stream follows its job itself.
+        streams: { ...routes.streams, share: false },
         worker,
         onEnqueued: kick
-          ? (c, ids) => c.executionCtx.waitUntil(worker.drain({ ...kick, maxJobs: ids.length }))
+          ? (c, ids) =>
+              c.executionCtx.waitUntil(sharedDrain(worker, { ...kick, maxJobs: ids.length }))
           : undefined,
       }),
     );
-    const built = { worker, app, budgetMs: settings.budgetMs ?? 25_000 };
+    const built = { worker, app, budgetMs };
     perIsolate.set(env, built);
     return built;
   };
@@ -114,7 +123,7 @@ export function cloudflareWorker<
     },
     async scheduled(_event, env, ctx) {
       const { worker, budgetMs } = build(env);
-      const drained = worker.drain({ budgetMs });
+      const drained = sharedDrain(worker, { budgetMs });
       ctx.waitUntil(drained);
       await drained; // a failed drain shows as the tick's exception in the dashboard
     },

@@ -12,7 +12,7 @@
  *   worker, cronSecret: env.CRON_SECRET,
  * }));
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import type { UntypedJobs } from "../src/adapter-kit.js";
 import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
@@ -50,6 +50,12 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
    * stream tokens off; an empty or short string fails at startup.
    */
   streamSecret?: string | undefined;
+  /**
+   * Serve jobs' error messages to stream-token holders (browsers) too. Default false: they
+   * get an error's `code` only, admins the whole error (a handler's message may name a store
+   * URL or other internals).
+   */
+  exposeErrors?: boolean | undefined;
   /** How long a stream token is valid. Default 1 hour. */
   streamTokenTtlMs?: number;
   /**
@@ -65,14 +71,31 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
   budgetMs?: number;
   /** SSE timing; `maxStreamMs` defaults to 5 minutes, heartbeats to 15 s. */
   sse?: Partial<SseTiming> & {
-    /** First and longest wait between a stream's polls of the store. Default 100 ms → 2 s. */
+    /** First and longest wait between a watcher's polls of the store. Default 100 ms → 2 s. */
     pollMs?: { min?: number; max?: number };
     /**
-     * Store calls one stream may make before it ends (with a `retry:` hint; EventSource
-     * resumes with `Last-Event-ID`). Default unlimited; the Cloudflare adapter sets 40 to stay
-     * under the Free plan's 50 subrequests per invocation.
+     * Store calls a job's watcher may make before the streams it feeds end (with a `retry:`
+     * hint; EventSource resumes with `Last-Event-ID`). Default unlimited; the Cloudflare
+     * adapter, where each stream has its own watcher, sets 40 to stay under the Free plan's 50
+     * subrequests per invocation.
      */
     maxStorePolls?: number;
+  };
+  /**
+   * Caps on open SSE streams and `result?waitMs=` long-polls together, answered 503 with
+   * `Retry-After` when full; they count per `queueRoutes()` app (one per process or isolate).
+   */
+  streams?: {
+    /** All jobs together. Default 1000. */
+    max?: number | undefined;
+    /** Of one job. Default 100. */
+    maxPerJob?: number | undefined;
+    /**
+     * One store poller per job feeds all its streams and long-polls in this process. Default
+     * true; the Cloudflare adapter turns it off (a Worker request may not use another
+     * request's I/O), so there each stream polls for itself.
+     */
+    share?: boolean | undefined;
   };
   /** Longest `GET /jobs/:id/result?waitMs=` wait, and its default. Default 25 s for both. */
   waitMs?: { default?: number; max?: number };
@@ -87,6 +110,23 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
 }
 
 /**
+ * Middleware that warns once, at the first request, that `auth: false` opens every route (the
+ * factory itself never logs: building routes in a test or a script stays quiet).
+ */
+function warnOpenOnce(): MiddlewareHandler {
+  let warned = false;
+  return async (_c, next) => {
+    if (!warned) {
+      warned = true;
+      console.warn(
+        "jdobb-async-queue: queueRoutes has auth: false: every route is open to anyone who can reach it (local development only)",
+      );
+    }
+    await next();
+  };
+}
+
+/**
  * Builds the routes: small groups over one shared kit (see `adapters/http/routes-*.ts`).
  * Job types and payloads are checked by the queue's own `jobs` schemas. Invalid options throw
  * here, at startup.
@@ -98,7 +138,14 @@ export function queueRoutes<J extends JobDefinitions>(
   const kit = routeKit(queue, options);
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));
+  // API answers (an enqueue's carries a stream token) are for this caller only: no cache keeps
+  // them. Streams and dashboard files set their own.
+  app.use("*", async (c, next) => {
+    await next();
+    if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
+  });
   // Browsers may read Retry-After cross-origin (a 503's wait), unless the caller says otherwise.
+  if (options.auth === false) app.use("*", warnOpenOnce());
   if (options.cors) app.use("*", cors({ exposeHeaders: ["Retry-After"], ...options.cors }));
   enqueueRoutes(app, kit);
   readRoutes(app, kit);

@@ -16,6 +16,8 @@ import { serve as serveHono } from "@hono/node-server";
 import { Cron } from "croner";
 import { rateLimitedConsole, type UntypedJobs } from "../src/adapter-kit.js";
 import type { DrainSummary, JobDefinitions, JobQueue, Worker } from "../src/index.js";
+import { intOption, msOption } from "./http/options.js";
+import { sharedDrain } from "./http/shared-drain.js";
 
 /**
  * When the worker drains in this process: on a cron expression (croner syntax, seconds first
@@ -58,6 +60,18 @@ export interface ServeOptions<J extends JobDefinitions = UntypedJobs> {
    * drain of the worker, including those the cron route started). Default 10 s.
    */
   graceMs?: number;
+  /**
+   * Longest time to receive a request's headers; a slower client is answered 408 and dropped.
+   * Default 10 s.
+   */
+  headersTimeoutMs?: number | undefined;
+  /**
+   * Longest time to receive a whole request, body included (not the response: streams are not
+   * cut). Default 30 s.
+   */
+  requestTimeoutMs?: number | undefined;
+  /** Open connections at most; more are closed at once. Default 1000. */
+  maxConnections?: number | undefined;
   /** Called with the summary of each drain of the cadence. */
   onDrain?: (summary: DrainSummary) => void;
   /**
@@ -78,7 +92,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const DEFAULT_BUDGET_MS = 25_000;
+/** Checks the numeric options at startup (a string from an env var, NaN, 0…). */
+function serverLimits<J extends JobDefinitions>(options: ServeOptions<J>) {
+  const drains = options.drains as { everyMs?: unknown; budgetMs?: unknown } | undefined;
+  const headersTimeoutMs = msOption(options.headersTimeoutMs, "headersTimeoutMs", 10_000, {
+    min: 100,
+  });
+  return {
+    port: intOption(options.port, "port", { min: 0, max: 65_535 }, 3000),
+    headersTimeoutMs,
+    requestTimeoutMs: msOption(options.requestTimeoutMs, "requestTimeoutMs", 30_000, {
+      min: headersTimeoutMs,
+    }),
+    maxConnections: intOption(options.maxConnections, "maxConnections", { min: 1, max: 1e6 }, 1000),
+    graceMs: msOption(options.graceMs, "graceMs", 10_000, { min: 0 }),
+    budgetMs: msOption(drains?.budgetMs, "drains.budgetMs", 25_000),
+    everyMs: msOption(drains?.everyMs, "drains.everyMs", 60_000, { min: 100 }),
+  };
+}
 
 /** Starts the server, then the drains. Rejects (starting nothing) if it cannot listen. */
 export async function serve<J extends JobDefinitions>(
@@ -86,6 +117,7 @@ export async function serve<J extends JobDefinitions>(
 ): Promise<RunningServer> {
   const { queue, worker, drains } = options;
   if (drains && !worker) throw new Error("in-process drains need a worker");
+  const limits = serverLimits(options);
   const log = rateLimitedConsole(queue.clock);
   const onError = options.onError ?? ((error: unknown) => log(error, { operation: "serve" }));
   let closing: Promise<void> | null = null;
@@ -93,8 +125,8 @@ export async function serve<J extends JobDefinitions>(
 
   const tick = async (): Promise<DrainSummary | null> => {
     if (!worker || draining || closing) return null;
-    const budgetMs = (drains && "budgetMs" in drains && drains.budgetMs) || DEFAULT_BUDGET_MS;
-    draining = worker.drain({ budgetMs });
+    const { budgetMs } = limits;
+    draining = sharedDrain(worker, { budgetMs });
     try {
       const summary = await draining;
       options.onDrain?.(summary);
@@ -107,9 +139,17 @@ export async function serve<J extends JobDefinitions>(
 
   const server = serveHono({
     fetch: options.fetch,
-    port: options.port ?? 3000,
+    port: limits.port,
     hostname: options.hostname ?? "127.0.0.1",
+    serverOptions: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often those timeouts are checked (Node's default, 30 s, would let a slow client
+      // stay up to 30 s past them).
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
   }) as Server; // plain HTTP/1.1: we pass no createServer override
+  server.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
@@ -121,7 +161,7 @@ export async function serve<J extends JobDefinitions>(
     const job = new Cron(drains.cron, { protect: true }, safeTick);
     stopDrains = () => job.stop();
   } else if (drains && "everyMs" in drains) {
-    const timer = setInterval(safeTick, drains.everyMs);
+    const timer = setInterval(safeTick, limits.everyMs);
     stopDrains = () => clearInterval(timer);
   } else if (drains && "loop" in drains) {
     worker?.start();
@@ -133,7 +173,7 @@ export async function serve<J extends JobDefinitions>(
       server.close(); // no new connections; open ones finish below
       try {
         // Stops every drain of the worker (the cadence's and the cron route's) and the loop.
-        await worker?.stop({ graceMs: options.graceMs ?? 10_000 });
+        await worker?.stop({ graceMs: limits.graceMs });
         await Promise.allSettled([draining]);
         server.closeAllConnections(); // ends SSE streams: clients resume elsewhere
         await queue.close();

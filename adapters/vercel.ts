@@ -8,7 +8,7 @@
  * // app/api/queue/[...path]/route.ts
  * import { waitUntil } from "@vercel/functions";
  * export const runtime = "edge";
- * export const { GET, POST, DELETE, OPTIONS } = vercelHandlers({
+ * export const { GET, HEAD, POST, PUT, DELETE, OPTIONS } = vercelHandlers({
  *   queue, worker, runtime, waitUntil, cronSecret: process.env.CRON_SECRET,
  *   routes: { auth: { tokens: [process.env.API_TOKEN] }, streamSecret: process.env.STREAM_SECRET },
  * });
@@ -16,8 +16,9 @@
 import { Hono } from "hono";
 import { handle } from "hono/vercel";
 import type { UntypedJobs } from "../src/adapter-kit.js";
-import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
+import { type JobDefinitions, type JobQueue, ValidationError, type Worker } from "../src/index.js";
 import { type QueueRoutesOptions, queueRoutes } from "./hono.js";
+import { sharedDrain } from "./http/shared-drain.js";
 
 /** Per-runtime defaults that keep streams and waits inside Vercel's limits. */
 const LIMITS = {
@@ -53,20 +54,38 @@ export interface VercelOptions<J extends JobDefinitions = UntypedJobs> {
 
 type Handler = (request: Request) => Promise<Response>;
 
-/** Route handlers (one per method) plus the Hono app, for tests or custom mounting. */
+/**
+ * Route handlers, one per method the API answers to (export them all: a method the route file
+ * does not export gets the platform's 405), plus the Hono app, for tests or custom mounting.
+ */
 export interface VercelHandlers {
   GET: Handler;
+  HEAD: Handler;
   POST: Handler;
+  PUT: Handler;
   DELETE: Handler;
   OPTIONS: Handler;
   app: Hono;
+}
+
+/** The runtime's wait limit, lowered by the user's own `max` (the default follows it). */
+function waitBounds(limit: number, given: QueueRoutesOptions["waitMs"]) {
+  const max = given?.max ?? limit;
+  return {
+    max,
+    default: given?.default ?? (typeof max === "number" ? Math.min(limit, max) : limit),
+  };
 }
 
 /** Builds the handlers. */
 export function vercelHandlers<J extends JobDefinitions>(
   options: VercelOptions<J>,
 ): VercelHandlers {
-  const limits = LIMITS[options.runtime ?? "edge"];
+  const runtime = options.runtime ?? "edge";
+  if (!Object.hasOwn(LIMITS, runtime)) {
+    throw new ValidationError('runtime must be "edge" or "nodejs"', "runtime");
+  }
+  const limits = LIMITS[runtime];
   const { worker, waitUntil } = options;
   const budgetMs = options.budgetMs ?? limits.budgetMs;
   const routes = queueRoutes(options.queue, {
@@ -75,13 +94,22 @@ export function vercelHandlers<J extends JobDefinitions>(
     budgetMs,
     cronSecret: options.cronSecret,
     sse: { maxStreamMs: limits.maxStreamMs, ...options.routes.sse },
-    waitMs: { default: limits.waitMs, max: limits.waitMs, ...options.routes.waitMs },
+    waitMs: waitBounds(limits.waitMs, options.routes.waitMs),
     onEnqueued:
       worker && waitUntil
-        ? (_c, ids) => waitUntil(worker.drain({ budgetMs: limits.waitMs, maxJobs: ids.length }))
+        ? (_c, ids) =>
+            waitUntil(sharedDrain(worker, { budgetMs: limits.waitMs, maxJobs: ids.length }))
         : undefined,
   });
   const app = new Hono().route(options.basePath ?? "/api/queue", routes);
   const handler: Handler = async (request) => handle(app)(request);
-  return { GET: handler, POST: handler, DELETE: handler, OPTIONS: handler, app };
+  return {
+    GET: handler,
+    HEAD: handler,
+    POST: handler,
+    PUT: handler,
+    DELETE: handler,
+    OPTIONS: handler,
+    app,
+  };
 }

@@ -86,6 +86,7 @@ export class Broadcaster<J extends JobDefinitions = UntypedJobs> {
         changes.arm();
         const more = spend();
         const events = await this.queue.readEvents(jobId, { after: cursor, limit: PAGE });
+        if (signal?.aborted) return; // nobody listens: no further store call
         for (const event of events) {
           yield event;
           cursor = event.seq;

@@ -163,10 +163,21 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   async claimMany(limit: number, options?: { leaseMs?: number }): Promise<Job[]> {
     this.#assertOpen();
     await this.#limits.beforeClaim();
-    const claim = this.#newClaim(limit, options?.leaseMs);
+    return this.#claim(limit, options?.leaseMs, true);
+  }
+
+  /**
+   * One claim. When it handed schedules back for a refill (after downtime, the missed tick's
+   * job is made by the refill) and took fewer than `limit`, the jobs the refill made due are
+   * claimed right away (`followUp`), not left to the next trigger, which may be a day away.
+   */
+  async #claim(limit: number, leaseMs: number | undefined, followUp: boolean): Promise<Job[]> {
+    const claim = this.#newClaim(limit, leaseMs);
     const outcome = await this.backend.claim({ ...claim.input, queue: this.name, now: claim.now });
-    await this.#followUp.after(outcome, claim.now);
-    return this.#adopt(outcome.jobs, claim);
+    const refilled = await this.#followUp.after(outcome, claim.now);
+    const jobs = this.#adopt(outcome.jobs, claim);
+    if (!followUp || !refilled || jobs.length >= limit) return jobs;
+    return [...jobs, ...(await this.#claim(limit - jobs.length, leaseMs, false))];
   }
 
   /**
@@ -186,22 +197,31 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     }
     const encoded = encodeJson(result, "result", this.#defaults.maxPayloadBytes);
     await this.#limits.beforeClaim();
-    let claimed: { records: contract.JobRecord[]; claim: ReturnType<typeof claimInput> } | null =
-      null;
+    let claimed: {
+      records: contract.JobRecord[];
+      claim: ReturnType<typeof claimInput>;
+      refilled: boolean;
+    } | null = null;
     const completed = await this.#finish(job, async (at) => {
       // The new lease starts now, after pending progress was flushed (which may have taken
       // a while), never earlier.
       const claim = this.#newClaim(next.limit, next.leaseMs);
       const expiresAt = at.now + this.#retention.completedMs;
       const outcome = await combined({ ...at, result: encoded, expiresAt, next: claim.input });
-      claimed = { records: outcome.claimed, claim };
-      await this.#followUp.after(outcome, claim.now);
+      const refilled = await this.#followUp.after(outcome, claim.now);
+      claimed = { records: outcome.claimed, claim, refilled };
       return outcome.completed;
     });
     // Nothing was sent when the job was already known lost: claim on its own then.
     if (claimed === null) return { completed, next: await this.claimMany(next.limit, next) };
-    const { records, claim } = claimed;
-    return { completed, next: this.#adopt(records, claim) };
+    const { records, claim, refilled } = claimed;
+    const jobs = this.#adopt(records, claim);
+    // As in #claim: run what a refill made due now.
+    if (!refilled || jobs.length >= next.limit) return { completed, next: jobs };
+    return {
+      completed,
+      next: [...jobs, ...(await this.#claim(next.limit - jobs.length, next.leaseMs, false))],
+    };
   }
 
   /**

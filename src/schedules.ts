@@ -59,11 +59,16 @@ export interface Schedule {
 }
 
 const ID = /^[\w.:-]{1,100}$/;
+/** `.` and `..` are path segments a URL normalises away: such an id could not be addressed. */
+const DOTS_ONLY = /^\.+$/;
 
-/** Checks a schedule id: 1-100 characters of `[A-Za-z0-9_.:-]`. */
+/** Checks a schedule id: 1-100 characters of `[A-Za-z0-9_.:-]`, not dots alone. */
 export function assertScheduleId(id: unknown): string {
-  if (typeof id !== "string" || !ID.test(id)) {
-    throw new ValidationError("schedule id must be 1-100 characters of [A-Za-z0-9_.:-]", "id");
+  if (typeof id !== "string" || !ID.test(id) || DOTS_ONLY.test(id)) {
+    throw new ValidationError(
+      "schedule id must be 1-100 characters of [A-Za-z0-9_.:-], not dots alone",
+      "id",
+    );
   }
   return id;
 }

@@ -100,7 +100,10 @@ export class Schedules {
         "DELETE",
         `/schedules/${encodeURIComponent(schedule.id)}`,
       );
-      if (!response.ok && response.status !== 404) throw new ScheduleError(response.status);
+      if (!response.ok) throw new ScheduleError(response.status);
+      // 200 with `deleted: false`: it was not there (removed meanwhile): nothing was removed.
+      const { deleted } = (await response.json()) as { deleted?: boolean };
+      if (deleted !== true) throw new Error(`Schedule ${schedule.id} was not found.`);
       announce("Schedule removed.");
     } catch (error) {
       this.fail(error);

@@ -4,6 +4,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
+import type { CrossSiteGuard } from "./cross-site.js";
 import { HttpError } from "./errors.js";
 
 /** Authentication for admin and mutating routes; `false` opens them (local development only). */
@@ -16,7 +17,11 @@ export type AuthOptions =
        * `auth.tokens`.
        */
       tokens?: ReadonlyArray<string | undefined>;
-      /** Your own check (sessions, JWTs …); return true to allow. */
+      /**
+       * Your own check (sessions, JWTs …); return `true` to allow (any other value refuses).
+       * A caller it admits by a cookie may change state only from the same origin (see
+       * `cross-site.ts`).
+       */
       authorize?: (c: Context) => boolean | Promise<boolean>;
     };
 
@@ -42,11 +47,21 @@ export async function matchesAny(
   return false;
 }
 
+/** How a request got admin rights: a configured bearer token, the `authorize` hook, or `auth: false`. */
+export type AdminGrant = "token" | "authorize" | "open";
+
+/** How the request carries admin rights, or null when it does not. */
+export async function adminGrant(c: Context, auth: CheckedAuth): Promise<AdminGrant | null> {
+  if (auth === false) return "open";
+  if (await matchesAny(bearerToken(c), auth.tokens)) return "token";
+  // Exactly `true`: a hook returning a session object or a string is a bug, not a yes.
+  if (auth.authorize && (await auth.authorize(c)) === true) return "authorize";
+  return null;
+}
+
 /** Whether the request carries admin rights. */
 export async function isAdmin(c: Context, auth: CheckedAuth): Promise<boolean> {
-  if (auth === false) return true;
-  if (await matchesAny(bearerToken(c), auth.tokens)) return true;
-  return auth.authorize ? Boolean(await auth.authorize(c)) : false;
+  return (await adminGrant(c, auth)) !== null;
 }
 
 /** The 401 every refused request gets. */
@@ -54,10 +69,14 @@ export function unauthorized(message = "missing or invalid credentials"): HttpEr
   return new HttpError(401, "UNAUTHORIZED", message, undefined, { "WWW-Authenticate": "Bearer" });
 }
 
-/** Middleware: admin rights or 401. */
-export function adminOnly(auth: CheckedAuth): MiddlewareHandler {
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Middleware: admin rights or 401; a state change must not come from another site (403). */
+export function adminOnly(auth: CheckedAuth, guard: CrossSiteGuard): MiddlewareHandler {
   return async (c, next) => {
-    if (!(await isAdmin(c, auth))) throw unauthorized();
+    const grant = await adminGrant(c, auth);
+    if (grant === null) throw unauthorized();
+    if (!READS.has(c.req.method)) await guard(c, grant);
     await next();
   };
 }

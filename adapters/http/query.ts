@@ -15,11 +15,24 @@ export function intParam(
 ): number {
   const raw = c.req.query(name);
   if (raw === undefined || raw === "") return bounds.fallback;
-  const value = Number(raw);
+  // Plain decimal digits only: `Number()` would also take `0x10`, `1e3` and ` 5`.
+  const value = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < bounds.min || value > bounds.max) {
     throw badRequest(`${name} must be an integer from ${bounds.min} to ${bounds.max}`, name);
   }
   return value;
+}
+
+/**
+ * A list cursor: every backend's cursor is a position, a non-negative integer (and the API
+ * only ever hands out those); anything else is refused rather than read as "from the start".
+ */
+export function cursorParam(c: Context): string | null {
+  const raw = c.req.query("cursor");
+  if (raw === undefined || raw === "") return null;
+  if (!/^\d{1,15}$/.test(raw))
+    throw badRequest("cursor must be one a previous page returned", "cursor");
+  return raw;
 }
 
 /** Job states from a comma-separated parameter; each must be a known state. */

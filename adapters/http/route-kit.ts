@@ -11,6 +11,7 @@ import {
   type JobDefinitions,
   JobNotFoundError,
   type JobQueue,
+  ValidationError,
 } from "../../src/index.js";
 import type { QueueRoutesOptions } from "../hono.js";
 import {
@@ -21,12 +22,12 @@ import {
   isAdmin,
   unauthorized,
 } from "./auth.js";
+import { crossSiteGuard } from "./cross-site.js";
 import { errorResponse, HttpError } from "./errors.js";
-import { jobLinks, routesBase } from "./job-view.js";
-import type { SseTiming } from "./sse.js";
+import { ADMIN_VIEW, jobLinks, mountBase, type Visibility } from "./job-view.js";
+import { JobWatchers } from "./job-watchers.js";
+import { checkedSettings } from "./route-settings.js";
 import { StreamTokens } from "./stream-token.js";
-
-const DEFAULT_TIMING: SseTiming = { heartbeatMs: 15_000, maxStreamMs: 300_000, retryMs: 2_000 };
 
 export type RouteKit<J extends JobDefinitions> = ReturnType<typeof routeKit<J>>;
 
@@ -36,50 +37,65 @@ export function routeKit<J extends JobDefinitions>(
 ) {
   const auth = assertAuthOptions(options.auth);
   const streamSecret = assertSecret(options.streamSecret, "streamSecret");
-  // Any length: the platform may choose it (Vercel's CRON_SECRET); only empty is refused.
-  const cronSecret = assertSecret(options.cronSecret, "cronSecret", 1);
+  // 16+ like the other secrets: the cron route runs jobs. (Vercel's CRON_SECRET is the
+  // project's own choice: Vercel asks for 16+ random characters too.)
+  const cronSecret = assertSecret(options.cronSecret, "cronSecret");
   if (options.jobs !== undefined && queue.jobs !== undefined) {
     throw new Error("give jobs to the queue only: queueRoutes' own jobs option is deprecated");
   }
   assertJobDefinitions(options.jobs);
-  const maxStorePolls = options.sse?.maxStorePolls;
-  if (maxStorePolls !== undefined && !(Number.isInteger(maxStorePolls) && maxStorePolls >= 1)) {
-    throw new Error("sse.maxStorePolls must be a positive integer");
+  const settings = checkedSettings(options);
+  if (options.exposeErrors !== undefined && typeof options.exposeErrors !== "boolean") {
+    throw new ValidationError("exposeErrors must be a boolean", "exposeErrors");
   }
+  const tokenView: Visibility = { payload: false, errorMessages: options.exposeErrors === true };
   const tokens = streamSecret ? new StreamTokens(streamSecret) : null;
-  const tokenTtlMs = options.streamTokenTtlMs ?? 3_600_000;
+  const crossSite = crossSiteGuard(options.cors);
+  const broadcaster = new Broadcaster(queue, { pollMs: settings.pollMs });
 
   return {
     queue,
     options,
     auth,
     cronSecret,
-    maxStorePolls,
-    timing: { ...DEFAULT_TIMING, ...options.sse } as SseTiming,
-    broadcaster: new Broadcaster(queue, { pollMs: options.sse?.pollMs }),
-    wait: { fallback: options.waitMs?.default ?? 25_000, max: options.waitMs?.max ?? 25_000 },
-    admin: adminOnly(auth),
+    timing: settings.timing,
+    budgetMs: settings.budgetMs,
+    watchers: new JobWatchers(
+      broadcaster as unknown as Broadcaster<JobDefinitions>,
+      settings.streams,
+    ),
+    wait: settings.wait,
+    admin: adminOnly(auth, crossSite),
+    crossSite,
     bodyLimit: bodyLimit({
-      maxSize: options.maxBodyBytes ?? 1_000_000,
+      maxSize: settings.maxBodyBytes,
       onError: (c) =>
         errorResponse(c, new HttpError(413, "PAYLOAD_TOO_LARGE", "request body too large")),
     }) as MiddlewareHandler,
 
-    /** Admin, or a valid stream token for this job (`?token=` or bearer). */
-    async readAccess(c: Context, id: string): Promise<"admin" | "token"> {
-      if (await isAdmin(c, auth)) return "admin";
+    /**
+     * What the caller may see of this job: everything for an admin; for a valid stream token
+     * of this job (`?token=` or bearer), no payload and (unless `exposeErrors`) no error
+     * messages. Anyone else: 401.
+     */
+    async readAccess(c: Context, id: string): Promise<Visibility> {
+      if (await isAdmin(c, auth)) return ADMIN_VIEW;
       const token = c.req.query("token") ?? bearerToken(c);
       if (tokens && token && (await tokens.verify(token, queue.name, id, queue.clock.now()))) {
-        return "token";
+        return tokenView;
       }
       throw unauthorized(token ? "stream token invalid or expired" : undefined);
     },
 
     /** An enqueue answer: id, links, and the browser's stream token and URL. */
     async created(c: Context, id: string, isNew: boolean) {
-      const links = jobLinks(routesBase(c.req.path), id);
+      const links = jobLinks(mountBase(c), id);
       if (!tokens) return { id, created: isNew, links };
-      const streamToken = await tokens.sign(queue.name, id, queue.clock.now() + tokenTtlMs);
+      const streamToken = await tokens.sign(
+        queue.name,
+        id,
+        queue.clock.now() + settings.tokenTtlMs,
+      );
       const streamUrl = `${links.events}?token=${encodeURIComponent(streamToken)}`;
       return { id, created: isNew, links, streamToken, streamUrl };
     },

@@ -2,8 +2,8 @@
 import type { Hono } from "hono";
 import type { JobDefinitions } from "../../src/index.js";
 import { HttpError } from "./errors.js";
-import { jobView, routesBase } from "./job-view.js";
-import { intParam, statesParam } from "./query.js";
+import { ADMIN_VIEW, jobView, mountBase } from "./job-view.js";
+import { cursorParam, intParam, statesParam } from "./query.js";
 import type { RouteKit } from "./route-kit.js";
 
 export function adminRoutes<J extends JobDefinitions>(app: Hono, kit: RouteKit<J>): void {
@@ -15,9 +15,12 @@ export function adminRoutes<J extends JobDefinitions>(app: Hono, kit: RouteKit<J
       throw new HttpError(400, "BAD_REQUEST", "list one state at a time", { field: "state" });
     }
     const limit = intParam(c, "limit", { min: 1, max: 1_000, fallback: 50 });
-    const page = await queue.list({ state, limit, cursor: c.req.query("cursor") ?? null });
-    const base = routesBase(c.req.path);
-    return c.json({ jobs: page.jobs.map((job) => jobView(job, base, true)), cursor: page.cursor });
+    const page = await queue.list({ state, limit, cursor: cursorParam(c) });
+    const base = mountBase(c);
+    return c.json({
+      jobs: page.jobs.map((job) => jobView(job, base, ADMIN_VIEW)),
+      cursor: page.cursor,
+    });
   });
 
   app.delete("/jobs", admin, async (c) => {

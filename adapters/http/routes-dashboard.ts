@@ -8,6 +8,8 @@
 import type { Context, Hono } from "hono";
 import { DASHBOARD_ASSETS, type DashboardAsset } from "./dashboard-assets.generated.js";
 import { HttpError } from "./errors.js";
+import { mountBase } from "./job-view.js";
+import { msOption } from "./options.js";
 
 /** Options of the dashboard (`queueRoutes(queue, { dashboard: { … } })`). */
 export interface DashboardOptions {
@@ -44,11 +46,7 @@ const escapeAttribute = (text: string) =>
 
 /** Checks the options at startup; returns the poll interval. */
 function pollInterval(options: DashboardOptions): number {
-  const pollMs = options.pollMs ?? 5_000;
-  if (!Number.isInteger(pollMs) || pollMs < 1_000) {
-    throw new Error("dashboard.pollMs must be an integer of at least 1000 (ms)");
-  }
-  return pollMs;
+  return msOption(options.pollMs, "dashboard.pollMs", 5_000, { min: 1_000, max: 3_600_000 });
 }
 
 /** Registers the dashboard's routes on the queue routes' app. */
@@ -57,9 +55,9 @@ export function dashboardRoutes(app: Hono, options: DashboardOptions = {}): void
   const { html, script, style } = DASHBOARD_ASSETS;
 
   const page = (c: Context) => {
-    // The mount point, from this request's path: asset URLs are absolute, so `/dashboard/`
-    // works as well as `/dashboard`.
-    const base = c.req.path.replace(/\/dashboard\/?$/, "");
+    // The mount point, from the matched mount (never the raw path): asset URLs are absolute,
+    // so `/dashboard/` works as well as `/dashboard`.
+    const base = mountBase(c);
     const at = (asset: DashboardAsset) => escapeAttribute(`${base}/dashboard/${asset.name}`);
     // Replaced by functions: a `$` in the path is not a replacement pattern.
     const body = html
@@ -78,18 +76,17 @@ export function dashboardRoutes(app: Hono, options: DashboardOptions = {}): void
   app.get("/dashboard", page);
   app.get("/dashboard/", page);
 
-  const types: Record<string, string> = {
-    [script.name]: "text/javascript; charset=utf-8",
-    [style.name]: "text/css; charset=utf-8",
-  };
+  // A Map: a plain object would answer `__proto__` or `toString` from its prototype.
+  const files = new Map([
+    [script.name, { asset: script, type: "text/javascript; charset=utf-8" }],
+    [style.name, { asset: style, type: "text/css; charset=utf-8" }],
+  ]);
   app.get("/dashboard/:file", (c) => {
-    const name = c.req.param("file");
-    const type = types[name];
-    if (!type) throw new HttpError(404, "NOT_FOUND", "no such route");
-    const asset = name === script.name ? script : style;
-    return c.body(asset.body, 200, {
+    const file = files.get(c.req.param("file"));
+    if (!file) throw new HttpError(404, "NOT_FOUND", "no such route");
+    return c.body(file.asset.body, 200, {
       ...COMMON_HEADERS,
-      "Content-Type": type,
+      "Content-Type": file.type,
       // The name carries the content's hash: a new build is a new name.
       "Cache-Control": "public, max-age=31536000, immutable",
     });

@@ -22,18 +22,32 @@ export interface SseTiming {
 
 const encoder = new TextEncoder();
 
+/** The headers of a stream (also a HEAD request's answer, which starts none). */
+export const SSE_HEADERS: Readonly<Record<string, string>> = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};
+
 /** One update as an SSE frame. JSON never contains a raw newline, so `data:` is one line. */
 export function sseFrame(update: JobUpdate): string {
   return `id: ${update.seq}\nevent: ${update.type}\ndata: ${JSON.stringify(update)}\n\n`;
 }
 
-/** Streams `updates(signal)` as SSE; `signal` aborts when the client leaves or time is up. */
+/**
+ * Streams `updates(signal)` as SSE; `signal` aborts when the client leaves (the body is
+ * cancelled, or the request's own `request` signal aborts) or time is up.
+ */
 export function sseResponse(
   updates: (signal: AbortSignal) => AsyncIterable<JobUpdate>,
   clock: Clock,
   timing: SseTiming,
+  request?: AbortSignal,
 ): Response {
   const done = new AbortController();
+  // Runtimes that drop a body without cancelling it still abort the request's signal.
+  if (request?.aborted) done.abort();
+  request?.addEventListener("abort", () => done.abort(), { once: true, signal: done.signal });
   let cancelled = false; // the client went away: the stream is already closed
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -73,10 +87,6 @@ export function sseResponse(
   });
   return new Response(body, {
     status: 200,
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      "x-accel-buffering": "no",
-    },
+    headers: SSE_HEADERS,
   });
 }

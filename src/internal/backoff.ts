@@ -12,7 +12,10 @@ export const DEFAULT_BACKOFF: BackoffPolicy = {
   jitter: 0.2,
 };
 
-/** Fills in defaults and rejects nonsense (negative delays, jitter outside 0..1). */
+/** Longest backoff delay: anything longer parks a job for good (30 days). */
+export const MAX_BACKOFF_MS = 30 * 86_400_000;
+
+/** Fills in defaults and rejects nonsense (negative or huge delays, jitter outside 0..1). */
 export function resolveBackoff(
   options: BackoffOptions | undefined,
   base: BackoffPolicy = DEFAULT_BACKOFF,
@@ -31,8 +34,12 @@ export function resolveBackoff(
     throw new ValidationError("backoff.type must be 'exponential' or 'fixed'", "backoff.type");
   }
   for (const key of ["delayMs", "maxDelayMs"] as const) {
-    if (typeof policy[key] !== "number" || !Number.isFinite(policy[key]) || policy[key] < 0) {
-      throw new ValidationError(`backoff.${key} must be a non-negative number`, `backoff.${key}`);
+    const value = policy[key];
+    if (typeof value !== "number" || !(value >= 0 && value <= MAX_BACKOFF_MS)) {
+      throw new ValidationError(
+        `backoff.${key} must be a number from 0 to ${MAX_BACKOFF_MS} (30 days)`,
+        `backoff.${key}`,
+      );
     }
   }
   if (typeof policy.jitter !== "number" || !(policy.jitter >= 0 && policy.jitter <= 1)) {

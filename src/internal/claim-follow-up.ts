@@ -28,15 +28,20 @@ export class ClaimFollowUp {
     return this.#refillErrors.splice(0);
   }
 
-  /** Keeps the claim's hint and refills the schedules it returned (a failed one comes back). */
+  /**
+   * Keeps the claim's hint and refills the schedules it returned (a failed one comes back).
+   * Answers whether a refill went through: then jobs the refill made due (a tick missed
+   * during downtime) can be claimed at once.
+   */
   async after(
     outcome: { wakeAt: number | null; refill: ScheduleRecord[] },
     now: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     this.#wakeAt = outcome.wakeAt;
-    if (outcome.refill.length === 0) return;
+    if (outcome.refill.length === 0) return false;
     const scope = { queue: this.queue, now };
     const errors = await refillSchedules(this.backend, scope, outcome.refill);
     this.#refillErrors = [...this.#refillErrors, ...errors].slice(-KEPT_ERRORS);
+    return errors.length < outcome.refill.length;
   }
 }

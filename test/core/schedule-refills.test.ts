@@ -33,4 +33,20 @@ describe("schedule refills", () => {
     expect(b?.lastRunAt).toBe(clock.now()); // refilled and fired despite a's failure
     expect(reported[0]).toBe("schedule-refill: Error: refused");
   });
+
+  it("runs a tick missed during downtime in the drain that finds it, not a trigger later", async () => {
+    for (const catchUp of ["latest", "all"] as const) {
+      const { queue, clock } = memoryQueue();
+      await queue.schedule("minutely", { cron: "* * * * *", type: "t", catchUp });
+      const ran: string[] = [];
+      const worker = new Worker(queue, { concurrency: 4 }).handler("t", (ctx) => {
+        ran.push(ctx.job.id);
+      });
+      // 30 minutes without a claim: past the end of the schedule's stored ticks.
+      await clock.advance(30 * 60_000);
+      const summary = await worker.drain({ budgetMs: 10_000 });
+      expect(summary.completed, catchUp).toBe(catchUp === "latest" ? 1 : 30);
+      expect(ran).toHaveLength(summary.completed);
+    }
+  });
 });

@@ -198,5 +198,13 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     await page.click("#confirm-ok");
     await page.waitForFunction(() => document.querySelectorAll("#schedule-rows tr").length === 1);
     expect((await queue.schedules()).map((s) => s.id)).toEqual(["nightly-report"]);
+    await page.waitForSelector("#toast:text('Schedule removed.')");
+
+    // Removed meanwhile (another tab, the API): the delete removes nothing, and says so.
+    await queue.unschedule("nightly-report");
+    await page.click("#schedule-rows tr:first-child button");
+    await page.click("#confirm-ok");
+    await page.waitForSelector("#toast.error:text('Schedule nightly-report was not found.')");
+    await page.waitForSelector("#schedules-empty:not([hidden])");
   });
 });

@@ -20,7 +20,7 @@ function secret(name: string, value: string | undefined, required: boolean, minL
   return value;
 }
 
-export const { GET, POST, DELETE, OPTIONS } = vercelHandlers({
+export const { GET, HEAD, POST, PUT, DELETE, OPTIONS } = vercelHandlers({
   queue,
   worker,
   runtime,
