@@ -1,5 +1,6 @@
 import type * as contract from "../../backend.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
+import * as claimScripts from "./claim-scripts.js";
 import { asArray, RedisConfigBackend, type Rows } from "./config-backend.js";
 import { decodeReply, fieldsOf, toEventRecord, toJobRecord, toScheduleRecord } from "./replies.js";
 import * as scripts from "./scripts.js";
@@ -39,7 +40,7 @@ export class RedisBackend
   async claim(input: contract.ClaimInput): Promise<contract.ClaimOutcome> {
     const { limit, token, leaseUntil, expiredError, failedExpiresAt } = input;
     const reply = await this.run(
-      scripts.CLAIM,
+      claimScripts.CLAIM,
       input,
       limit,
       token,
@@ -86,7 +87,7 @@ export class RedisBackend
   ): Promise<contract.CompleteAndClaimOutcome> {
     const { next } = input;
     const reply = await this.run(
-      scripts.COMPLETE_AND_CLAIM,
+      claimScripts.COMPLETE_AND_CLAIM,
       input,
       input.id,
       input.token,
@@ -117,7 +118,7 @@ export class RedisBackend
       item.next.failedExpiresAt,
     ]);
     const reply = await this.run(
-      scripts.COMPLETE_AND_CLAIM_MANY,
+      claimScripts.COMPLETE_AND_CLAIM_MANY,
       input,
       input.items.length,
       ...fields,
