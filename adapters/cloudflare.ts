@@ -52,12 +52,12 @@ export interface CloudflareSetup<J extends JobDefinitions = UntypedJobs> {
    * Drain budget of a cron tick. Default 25 s: cron triggers on intervals under an hour get
    * 30 s of CPU (15 min wall); waiting on the store costs wall time, not CPU.
    */
-  budgetMs?: number;
+  budgetMs?: number | undefined;
   /**
    * After an enqueue, drain up to the new jobs in `ctx.waitUntil` (which may run at most 30 s
    * past the response). Default `{ budgetMs: 20_000 }`; `false` leaves jobs to the cron.
    */
-  kick?: { budgetMs?: number } | false;
+  kick?: { budgetMs?: number | undefined } | false | undefined;
 }
 
 /** Options for {@link cloudflareWorker}. */
@@ -65,7 +65,7 @@ export interface CloudflareOptions<Env, J extends JobDefinitions = UntypedJobs> 
   /** Builds the queue, worker and settings from the bindings; called once per isolate. */
   setup: (env: Env) => CloudflareSetup<J>;
   /** Where the routes are mounted. Default `/queue`. */
-  basePath?: string;
+  basePath?: string | undefined;
 }
 
 /** The Worker's default export. */

@@ -42,14 +42,16 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
    * @deprecated Give the queue `jobs` instead (then enqueue, workers and these routes all
    * check them). Per job type, a Standard Schema for its payload; other types are refused.
    */
-  jobs?: JobSchemas;
+  jobs?: JobSchemas | undefined;
   /** Largest request body, bytes. Default 1 MB. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /**
-   * Secret (16+ characters) for per-job stream tokens returned at enqueue. `undefined` turns
-   * stream tokens off; an empty or short string fails at startup.
+   * Secret (16+ characters) for per-job stream tokens returned at enqueue (`streamToken`,
+   * `streamUrl`: what a browser follows its job with). Left out (or `undefined`, an unset env
+   * var), enqueue answers carry none and the routes warn once, at their first request; `false`
+   * turns stream tokens off without a word. An empty or short string fails at startup.
    */
-  streamSecret?: string | undefined;
+  streamSecret?: string | false | undefined;
   /**
    * Serve jobs' error messages to stream-token holders (browsers) too. Default false: they
    * get an error's `code` only, admins the whole error (a handler's message may name a store
@@ -57,70 +59,80 @@ export interface QueueRoutesOptions<J extends JobDefinitions = UntypedJobs> {
    */
   exposeErrors?: boolean | undefined;
   /** How long a stream token is valid. Default 1 hour. */
-  streamTokenTtlMs?: number;
+  streamTokenTtlMs?: number | undefined;
   /**
    * Bearer token the cron route accepts (e.g. Vercel's CRON_SECRET), besides admin auth.
    * `undefined`: admins only; an empty string fails at startup.
    */
   cronSecret?: string | undefined;
   /** CORS for browser clients (hono/cors options). */
-  cors?: Parameters<typeof cors>[0];
+  cors?: Parameters<typeof cors>[0] | undefined;
   /** The worker the cron route drains. Without one there is no cron route. */
-  worker?: Worker<J>;
+  worker?: Worker<J> | undefined;
   /** Drain budget of the cron route. Default 25 s. */
-  budgetMs?: number;
+  budgetMs?: number | undefined;
   /** SSE timing; `maxStreamMs` defaults to 5 minutes, heartbeats to 15 s. */
-  sse?: Partial<SseTiming> & {
-    /** First and longest wait between a watcher's polls of the store. Default 100 ms → 2 s. */
-    pollMs?: { min?: number; max?: number };
-    /**
-     * Store calls a job's watcher may make before the streams it feeds end (with a `retry:`
-     * hint; EventSource resumes with `Last-Event-ID`). Default unlimited; the Cloudflare
-     * adapter, where each stream has its own watcher, sets 40 to stay under the Free plan's 50
-     * subrequests per invocation.
-     */
-    maxStorePolls?: number;
-  };
+  sse?:
+    | ({ [K in keyof SseTiming]?: SseTiming[K] | undefined } & {
+        /** First and longest wait between a watcher's polls of the store. Default 100 ms → 2 s. */
+        pollMs?: { min?: number | undefined; max?: number | undefined } | undefined;
+        /**
+         * Store calls a job's watcher may make before the streams it feeds end (with a `retry:`
+         * hint; EventSource resumes with `Last-Event-ID`). Default unlimited; the Cloudflare
+         * adapter, where each stream has its own watcher, sets 40 to stay under the Free plan's 50
+         * subrequests per invocation.
+         */
+        maxStorePolls?: number | undefined;
+      })
+    | undefined;
   /**
    * Caps on open SSE streams and `result?waitMs=` long-polls together, answered 503 with
    * `Retry-After` when full; they count per `queueRoutes()` app (one per process or isolate).
    */
-  streams?: {
-    /** All jobs together. Default 1000. */
-    max?: number | undefined;
-    /** Of one job. Default 100. */
-    maxPerJob?: number | undefined;
-    /**
-     * One store poller per job feeds all its streams and long-polls in this process. Default
-     * true; the Cloudflare adapter turns it off (a Worker request may not use another
-     * request's I/O), so there each stream polls for itself.
-     */
-    share?: boolean | undefined;
-  };
+  streams?:
+    | {
+        /** All jobs together. Default 1000. */
+        max?: number | undefined;
+        /** Of one job. Default 100. */
+        maxPerJob?: number | undefined;
+        /**
+         * One store poller per job feeds all its streams and long-polls in this process. Default
+         * true; the Cloudflare adapter turns it off (a Worker request may not use another
+         * request's I/O), so there each stream polls for itself.
+         */
+        share?: boolean | undefined;
+      }
+    | undefined;
   /** Longest `GET /jobs/:id/result?waitMs=` wait, and its default. Default 25 s for both. */
-  waitMs?: { default?: number; max?: number };
+  waitMs?: { default?: number | undefined; max?: number | undefined } | undefined;
   /** Called after jobs were created (e.g. to start a short drain with `waitUntil`). */
-  onEnqueued?: (c: Context, ids: string[]) => void;
+  onEnqueued?: ((c: Context, ids: string[]) => void) | undefined;
   /**
    * Serve a dashboard at `GET <mount point>/dashboard`: counts, jobs per state, a job's live
    * event log, retry / cancel / purge. The page is public (no data in it); it asks for one of
    * `auth.tokens` and calls the admin routes with it. Default off.
    */
-  dashboard?: boolean | DashboardOptions;
+  dashboard?: boolean | DashboardOptions | undefined;
 }
 
+/** Said once, at the first request, by routes with `auth: false`. */
+const OPEN_WARNING =
+  "jdobb-async-queue: queueRoutes has auth: false: every route is open to anyone who can reach it (local development only)";
+
+/** Said once, at the first request, by routes with no `streamSecret` (an unset env var?). */
+const NO_STREAM_SECRET_WARNING =
+  "jdobb-async-queue: queueRoutes has no streamSecret, so enqueue answers carry no streamToken / streamUrl and browsers cannot follow their jobs (set streamSecret, 16+ characters, or streamSecret: false to turn stream tokens off quietly)";
+
 /**
- * Middleware that warns once, at the first request, that `auth: false` opens every route (the
- * factory itself never logs: building routes in a test or a script stays quiet).
+ * Middleware that warns once, at the first request (the factory itself never logs: building
+ * routes in a test or a script stays quiet).
  */
-function warnOpenOnce(): MiddlewareHandler {
+function warnOnce(message: string): MiddlewareHandler {
   let warned = false;
   return async (_c, next) => {
     if (!warned) {
       warned = true;
-      console.warn(
-        "jdobb-async-queue: queueRoutes has auth: false: every route is open to anyone who can reach it (local development only)",
-      );
+      console.warn(message);
     }
     await next();
   };
@@ -144,8 +156,9 @@ export function queueRoutes<J extends JobDefinitions>(
     await next();
     if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
   });
+  if (options.auth === false) app.use("*", warnOnce(OPEN_WARNING));
+  if (options.streamSecret === undefined) app.use("*", warnOnce(NO_STREAM_SECRET_WARNING));
   // Browsers may read Retry-After cross-origin (a 503's wait), unless the caller says otherwise.
-  if (options.auth === false) app.use("*", warnOpenOnce());
   if (options.cors) app.use("*", cors({ exposeHeaders: ["Retry-After"], ...options.cors }));
   enqueueRoutes(app, kit);
   readRoutes(app, kit);

@@ -26,8 +26,8 @@ import { sharedDrain } from "./http/shared-drain.js";
  * (`queue.schedule()`), which any drain materialises.
  */
 export type DrainCadence =
-  | { cron: string; budgetMs?: number }
-  | { everyMs: number; budgetMs?: number }
+  | { cron: string; budgetMs?: number | undefined }
+  | { everyMs: number; budgetMs?: number | undefined }
   | { loop: true };
 
 /** Options for {@link serve}. */
@@ -35,31 +35,33 @@ export interface ServeOptions<J extends JobDefinitions = UntypedJobs> {
   /** The app's fetch handler, e.g. `app.fetch`. */
   fetch: (request: Request) => Response | Promise<Response>;
   queue: JobQueue<J>;
-  worker?: Worker<J>;
+  worker?: Worker<J> | undefined;
   /**
-   * When the worker drains in this process. Default: never (a platform cron calls the cron
-   * route instead).
+   * When the worker drains in this process: `{ loop: true }` for a long-running server (jobs
+   * start as soon as they are due). Left out, nothing here runs jobs, and a `worker` without
+   * `drains` is warned about once, at start; `false` says so on purpose (a platform cron calls
+   * the cron route instead).
    */
-  drains?: DrainCadence;
+  drains?: DrainCadence | false | undefined;
   /** Default 3000; 0 picks a free port. */
-  port?: number;
+  port?: number | undefined;
   /** Default 127.0.0.1. Use 0.0.0.0 to listen on every interface. */
-  hostname?: string;
+  hostname?: string | undefined;
   /**
    * Signals that trigger a graceful shutdown. Default SIGTERM and SIGINT; `false` for none.
    * Repeats while shutting down are ignored (Ctrl-C under `npm start` arrives twice: from the
    * terminal and forwarded by npm); the shutdown itself is bounded by `graceMs`.
    */
-  signals?: NodeJS.Signals[] | false;
+  signals?: NodeJS.Signals[] | false | undefined;
   /** Called once when a signal starts the shutdown, with its promise (e.g. to log progress). */
-  onSignal?: (signal: NodeJS.Signals, closing: Promise<void>) => void;
+  onSignal?: ((signal: NodeJS.Signals, closing: Promise<void>) => void) | undefined;
   /** Exit the process after a signal-triggered shutdown. Default true. */
-  exitOnSignal?: boolean;
+  exitOnSignal?: boolean | undefined;
   /**
    * On shutdown, how long running jobs may go on before they are released (the jobs of every
    * drain of the worker, including those the cron route started). Default 10 s.
    */
-  graceMs?: number;
+  graceMs?: number | undefined;
   /**
    * Longest time to receive a request's headers; a slower client is answered 408 and dropped.
    * Default 10 s.
@@ -73,13 +75,13 @@ export interface ServeOptions<J extends JobDefinitions = UntypedJobs> {
   /** Open connections at most; more are closed at once. Default 1000. */
   maxConnections?: number | undefined;
   /** Called with the summary of each drain of the cadence. */
-  onDrain?: (summary: DrainSummary) => void;
+  onDrain?: ((summary: DrainSummary) => void) | undefined;
   /**
    * Called with errors of the cadence's drains (the cadence keeps going) and of a shutdown.
    * Default: a `console.error` line per code a minute, naming the code only (never the
    * request data a client error may carry).
    */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
 }
 
 /** A running server. */
@@ -91,6 +93,10 @@ export interface RunningServer {
   /** Graceful shutdown; idempotent. */
   close(): Promise<void>;
 }
+
+/** Said once, when `serve()` starts, if it has a `worker` but no `drains`. */
+const NO_DRAINS_WARNING =
+  "jdobb-async-queue: serve() has a worker but no drains, so nothing in this process runs jobs unless something calls the cron route (pass drains: { loop: true } for a long-running server, or drains: false if a platform cron calls the route)";
 
 /** Checks the numeric options at startup (a string from an env var, NaN, 0…). */
 function serverLimits<J extends JobDefinitions>(options: ServeOptions<J>) {
@@ -155,6 +161,7 @@ export async function serve<J extends JobDefinitions>(
     server.once("error", reject);
   });
   const { port, address } = server.address() as AddressInfo;
+  if (worker && drains === undefined) console.warn(NO_DRAINS_WARNING);
 
   let stopDrains = () => {};
   if (drains && "cron" in drains) {

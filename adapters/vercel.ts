@@ -31,25 +31,25 @@ const LIMITS = {
 /** Options for {@link vercelHandlers}. */
 export interface VercelOptions<J extends JobDefinitions = UntypedJobs> {
   queue: JobQueue<J>;
-  worker?: Worker<J>;
+  worker?: Worker<J> | undefined;
   /** Route options; the adapter fills in worker, cron secret and runtime defaults. */
   routes: Omit<QueueRoutesOptions<J>, "worker" | "onEnqueued" | "cronSecret">;
   /** Which runtime the route runs on. Default `edge`. */
-  runtime?: keyof typeof LIMITS;
+  runtime?: keyof typeof LIMITS | undefined;
   /** Where the catch-all route lives. Default `/api/queue`. */
-  basePath?: string;
+  basePath?: string | undefined;
   /**
    * The project's CRON_SECRET: Vercel Cron sends it as a bearer token. `undefined`: only
    * admins may call the cron route; an empty string fails at startup.
    */
   cronSecret?: string | undefined;
   /** Drain budget of a cron call. Default: 20 s on Edge, 240 s on Node. */
-  budgetMs?: number;
+  budgetMs?: number | undefined;
   /**
    * `waitUntil` from `@vercel/functions`: with it, an enqueue kicks a short drain after the
    * response is sent, so a job starts before the next cron tick.
    */
-  waitUntil?: (promise: Promise<unknown>) => void;
+  waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
 }
 
 type Handler = (request: Request) => Promise<Response>;

@@ -8,7 +8,7 @@ import type { JobQueue } from "./queue.js";
 /** Options for {@link Broadcaster}. */
 export interface BroadcasterOptions {
   /** First and longest wait between polls of the event log. Default 100 ms → 2 s. */
-  pollMs?: { min?: number; max?: number };
+  pollMs?: { min?: number | undefined; max?: number | undefined } | undefined;
 }
 
 /** Options for {@link Broadcaster.subscribe}. */
@@ -17,15 +17,15 @@ export interface SubscribeOptions {
    * Resume after this sequence number (e.g. an SSE `Last-Event-ID`): no snapshot, then every
    * event with a higher sequence. Omit to start with a snapshot of the job as it is now.
    */
-  after?: number;
+  after?: number | undefined;
   /** Ends the subscription. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Ends the subscription (quietly, before the job finished) once it made this many store
    * calls; what the last call read is delivered first. Bounds a stream's cost where every
    * store call counts (Workers' subrequest limit); the caller resumes with `after`.
    */
-  maxStoreCalls?: number;
+  maxStoreCalls?: number | undefined;
 }
 
 const TERMINAL_EVENTS = new Set(["completed", "failed", "cancelled"]);
@@ -131,7 +131,7 @@ export class Broadcaster<J extends JobDefinitions = UntypedJobs> {
    */
   async waitFor(
     jobId: string,
-    options: { timeoutMs: number; signal?: AbortSignal },
+    options: { timeoutMs: number; signal?: AbortSignal | undefined },
   ): Promise<TypedJob<J>> {
     const job = await this.queue.get(jobId);
     if (!job) throw new JobNotFoundError(jobId);

@@ -129,3 +129,24 @@ export class UnsupportedError extends QueueError {
     super(`the ${backend} backend does not support ${feature}`);
   }
 }
+
+/**
+ * A package this call needs is not installed: an optional peer dependency such as `libsql`
+ * (files on Node), `@libsql/client` (libSQL over HTTP, or anywhere but Node) or `ioredis`.
+ * A configuration error, not a store's: retrying fails the same way until `peer` is installed.
+ *
+ * @example
+ * // MissingPeerError: libsql(file) needs the package "libsql": npm i libsql
+ */
+export class MissingPeerError extends QueueError {
+  override readonly code = "MISSING_PEER";
+  override name = "MissingPeerError";
+  constructor(
+    /** The package to install, e.g. `libsql`. */
+    readonly peer: string,
+    /** Who needs it, e.g. the backend's name. */
+    by: string,
+  ) {
+    super(`${by} needs the package "${peer}": npm i ${peer}`);
+  }
+}

@@ -32,37 +32,37 @@ export interface JobError {
 /** How long to wait before the next attempt after a failure. */
 export interface BackoffOptions {
   /** `exponential` doubles the delay each attempt; `fixed` keeps it. Default `exponential`. */
-  type?: "exponential" | "fixed";
+  type?: "exponential" | "fixed" | undefined;
   /** Delay after the first failed attempt, ms. Default 1000. */
-  delayMs?: number;
+  delayMs?: number | undefined;
   /** Upper bound for any delay, ms. Default one hour. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Fraction of the delay that is randomised (0 = none, 1 = "full jitter"). Default 0.2. */
-  jitter?: number;
+  jitter?: number | undefined;
 }
 
 /** Options for {@link JobQueue.enqueue}. */
 export interface EnqueueOptions {
   /** Higher runs first. Integer; default 0. */
-  priority?: number;
+  priority?: number | undefined;
   /** Run no earlier than this many ms from now. Exclusive with `runAt`. */
-  delayMs?: number;
+  delayMs?: number | undefined;
   /** Run no earlier than this time (epoch ms or Date). Exclusive with `delayMs`. */
-  runAt?: number | Date;
+  runAt?: number | Date | undefined;
   /** Total attempts before the job is dead-lettered (`failed`). Default 3. */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Retry delay policy for this job; defaults to the queue's. */
-  backoff?: BackoffOptions;
+  backoff?: BackoffOptions | undefined;
   /**
    * Enqueueing again with a key that a live (not yet expired) job of this queue holds returns
    * that job's id instead of creating a second job.
    */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
   /**
    * The job's lane: claims rotate fairly across keys, and the queue's per-key concurrency and
    * rate limits apply to it (e.g. a tenant id). 1-200 characters.
    */
-  concurrencyKey?: string | null;
+  concurrencyKey?: string | null | undefined;
 }
 
 /** What {@link JobQueue.enqueueMany} answers per job, in order. */

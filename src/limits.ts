@@ -35,7 +35,7 @@ export interface KeyLimits {
  */
 export interface QueueLimitOptions {
   /** Limits for every concurrency key without limits of its own. */
-  keys?: { concurrency?: number; rateLimit?: RateLimit };
+  keys?: { concurrency?: number | undefined; rateLimit?: RateLimit | undefined } | undefined;
   /** At most `limit` starts per `windowMs` for each job type named. */
-  rateLimits?: Record<string, RateLimit>;
+  rateLimits?: Record<string, RateLimit> | undefined;
 }

@@ -9,65 +9,75 @@ import type { JobDefinitions, JobTypeName, PayloadInput } from "./job-types.js";
 
 /** How long finished jobs (and their event logs) are kept, per final state. */
 export interface RetentionOptions {
-  completedMs?: number;
-  failedMs?: number;
-  cancelledMs?: number;
+  completedMs?: number | undefined;
+  failedMs?: number | undefined;
+  cancelledMs?: number | undefined;
 }
 
 /** Options for {@link JobQueue}. */
 export interface JobQueueOptions {
   backend: Backend;
   /** Queue name; jobs of different queues never meet. Default `"default"`. */
-  name?: string;
+  name?: string | undefined;
   /** Time source; inject a `ManualClock` in tests. */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Lease length for claims that do not name one. Default 30 s. */
-  leaseMs?: number;
-  defaults?: { priority?: number; maxAttempts?: number; backoff?: EnqueueOptions["backoff"] };
+  leaseMs?: number | undefined;
+  defaults?:
+    | {
+        priority?: number | undefined;
+        maxAttempts?: number | undefined;
+        backoff?: EnqueueOptions["backoff"] | undefined;
+      }
+    | undefined;
   /** Default: completed 1 day, failed (dead letter) 7 days, cancelled 1 day. */
-  retention?: RetentionOptions;
+  retention?: RetentionOptions | undefined;
   /** Minimum gap between two progress writes of one job. Default 200 ms. */
-  progressIntervalMs?: number;
+  progressIntervalMs?: number | undefined;
   /** Largest payload or result accepted, in UTF-8 bytes. Default: the backend's limit. */
-  maxPayloadBytes?: number;
+  maxPayloadBytes?: number | undefined;
   /**
    * @deprecated Limits live in the store now: set them with `queue.setLimits({ keys })`. Given
    * here, they are stored before this queue object's first claim if the queue has none yet
    * (else the stored ones apply, and a `LIMITS_DIFFER` warning says so).
    */
-  keys?: QueueLimitOptions["keys"];
+  keys?: QueueLimitOptions["keys"] | undefined;
   /** @deprecated As `keys`: use `queue.setLimits({ rateLimits })`. */
-  rateLimits?: QueueLimitOptions["rateLimits"];
+  rateLimits?: QueueLimitOptions["rateLimits"] | undefined;
 }
 
 /** What a progress report may carry. */
 export interface ProgressUpdate {
   /** 0..1 */
-  progress?: number;
-  message?: string | null;
+  progress?: number | undefined;
+  message?: string | null | undefined;
   /** Any JSON value, e.g. `{ rows: 120 }`. */
   data?: unknown;
 }
 
 /** Options for {@link JobQueue.list}. */
 export interface ListOptions {
-  state?: JobState;
+  state?: JobState | undefined;
   /** 1..1000, default 50. */
-  limit?: number;
+  limit?: number | undefined;
   /** From the previous page; omit for the first. */
-  cursor?: string | null;
+  cursor?: string | null | undefined;
 }
 
 /** One job of {@link JobQueue.enqueueMany}. */
 export interface EnqueueItem {
   type: string;
   payload?: unknown;
-  options?: EnqueueOptions;
+  options?: EnqueueOptions | undefined;
 }
 
 /** One job of {@link JobQueue.enqueueMany} on a queue with job types `J`: typed per name. */
 export type EnqueueItemOf<J extends JobDefinitions> = {
-  [T in JobTypeName<J>]: { type: T; payload?: PayloadInput<J[T]>; options?: EnqueueOptions };
+  [T in JobTypeName<J>]: {
+    type: T;
+    payload?: PayloadInput<J[T]> | undefined;
+    options?: EnqueueOptions | undefined;
+  };
 }[JobTypeName<J>];
 
 /** Checks `jobs` at construction: every entry a Standard Schema, or `{ payload, result? }`. */

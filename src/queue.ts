@@ -90,7 +90,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   /** The claims' wake-up hint and schedule refills. */
   readonly #followUp: ClaimFollowUp;
 
-  constructor(options: JobQueueOptions & { jobs?: J }) {
+  constructor(options: JobQueueOptions & { jobs?: J | undefined }) {
     const settings = resolveQueueOptions(options);
     this.jobs = options.jobs;
     this.#schemas = new JobSchemas(assertJobDefinitions(options.jobs));
@@ -154,13 +154,13 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   }
 
   /** Claims the next runnable job, or `null` when there is none. */
-  async claim(options?: { leaseMs?: number }): Promise<Job | null> {
+  async claim(options?: { leaseMs?: number | undefined }): Promise<Job | null> {
     const [job] = await this.claimMany(1, options);
     return job ?? null;
   }
 
   /** Claims up to `limit` runnable jobs in one atomic round trip. */
-  async claimMany(limit: number, options?: { leaseMs?: number }): Promise<Job[]> {
+  async claimMany(limit: number, options?: { leaseMs?: number | undefined }): Promise<Job[]> {
     this.#assertOpen();
     await this.#limits.beforeClaim();
     return this.#claim(limit, options?.leaseMs, true);
@@ -188,7 +188,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   async #completeAndClaim(
     job: Job,
     result: unknown,
-    next: { limit: number; leaseMs?: number },
+    next: { limit: number; leaseMs?: number | undefined },
   ): Promise<{ completed: boolean; next: Job[] }> {
     const combined = this.#combined;
     if (!combined) {
@@ -254,7 +254,11 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
    * otherwise (or with `retry: false`) it is dead-lettered as `failed`.
    * `false` (and nothing written) if the job is no longer ours.
    */
-  async fail(job: Job, error: unknown, options?: { retry?: boolean }): Promise<boolean> {
+  async fail(
+    job: Job,
+    error: unknown,
+    options?: { retry?: boolean | undefined },
+  ): Promise<boolean> {
     const stored = JSON.stringify(describeError(error));
     const policy = this.#leases.of(job).backoff ?? this.#defaults.backoff;
     const retry = options?.retry !== false && job.attempts < job.maxAttempts;
@@ -378,7 +382,10 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   }
 
   /** The job's events after sequence number `after`, oldest first. */
-  async readEvents(id: string, options?: { after?: number; limit?: number }): Promise<JobUpdate[]> {
+  async readEvents(
+    id: string,
+    options?: { after?: number | undefined; limit?: number | undefined },
+  ): Promise<JobUpdate[]> {
     this.#assertOpen();
     const after = Math.max(0, Math.floor(options?.after ?? 0));
     const limit = Math.min(Math.max(1, options?.limit ?? 100), 1_000);

@@ -14,10 +14,10 @@ import type { JobDefinitions, JobTypeName, PayloadInput } from "./job-types.js";
 
 /** The options of the jobs a schedule creates. */
 export interface ScheduledJobOptions {
-  priority?: number;
-  maxAttempts?: number;
-  backoff?: BackoffOptions;
-  concurrencyKey?: string | null;
+  priority?: number | undefined;
+  maxAttempts?: number | undefined;
+  backoff?: BackoffOptions | undefined;
+  concurrencyKey?: string | null | undefined;
 }
 
 /** What `queue.schedule(id, …)` takes. */
@@ -25,15 +25,15 @@ export interface ScheduleOptions<T extends string = string, P = unknown> {
   /** Cron expression (5 or 6 fields, seconds first when 6; or `@hourly`, `@daily` …). */
   cron: string;
   /** IANA time zone the expression is read in, e.g. `Europe/Berlin`. Default UTC. */
-  timezone?: string;
+  timezone?: string | undefined;
   type: T;
-  payload?: P;
-  options?: ScheduledJobOptions;
+  payload?: P | undefined;
+  options?: ScheduledJobOptions | undefined;
   /**
    * After downtime: `latest` (default) runs only the latest missed tick; `all` runs each
    * missed tick, up to the latest 100.
    */
-  catchUp?: "latest" | "all";
+  catchUp?: "latest" | "all" | undefined;
 }
 
 /** `ScheduleOptions` typed by the queue's job definitions. */

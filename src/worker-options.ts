@@ -5,19 +5,19 @@ import type { Worker } from "./worker.js";
 /** Options for {@link Worker}. */
 export interface WorkerOptions {
   /** Jobs run at the same time. Default 1. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Lease per claim. Default: the queue's `leaseMs`. */
-  leaseMs?: number;
+  leaseMs?: number | undefined;
   /** How often a running job's lease is extended. Default: a third of `leaseMs`; at most half. */
-  heartbeatMs?: number;
+  heartbeatMs?: number | undefined;
   /** Idle polling of `start()`: first and longest wait between empty claims. Default 100 ms → 5 s. */
-  idleMs?: { min?: number; max?: number };
+  idleMs?: { min?: number | undefined; max?: number | undefined } | undefined;
   /**
    * Called with errors the worker survives (the store briefly unreachable, a failed final
    * write or heartbeat), and where they happened. Default: a `console.error` line per
    * distinct code and operation per minute, naming the code, operation and job id.
    */
-  onError?: ErrorHandler;
+  onError?: ErrorHandler | undefined;
 }
 
 /** Options for {@link Worker.drain}. */
@@ -25,14 +25,14 @@ export interface DrainOptions {
   /** Start no job that cannot be expected to finish within this many ms from now. */
   budgetMs: number;
   /** Claim at most this many jobs. */
-  maxJobs?: number;
+  maxJobs?: number | undefined;
   /** Stops claiming (running jobs go on). `worker.stop()` does this too. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Aborts running handlers and releases their jobs to the queue (graceful shutdown).
    * `worker.stop({ graceMs })` does this too once its grace period is over.
    */
-  shutdown?: AbortSignal;
+  shutdown?: AbortSignal | undefined;
 }
 
 /** What a drain did. */

@@ -185,7 +185,7 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
    * for them all) running handlers are aborted and their jobs released back to the queue.
    * Drains started meanwhile claim nothing; once it resolves the worker can be used again.
    */
-  async stop(options?: { graceMs?: number }): Promise<void> {
+  async stop(options?: { graceMs?: number | undefined }): Promise<void> {
     const stopped = this.#stop(options);
     this.#stopped = stopped;
     try {
@@ -195,7 +195,7 @@ export class Worker<J extends JobDefinitions = UntypedJobs> {
     }
   }
 
-  async #stop(options?: { graceMs?: number }): Promise<void> {
+  async #stop(options?: { graceMs?: number | undefined }): Promise<void> {
     this.#stopping += 1;
     const grace = new AbortController();
     try {

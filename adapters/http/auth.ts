@@ -16,13 +16,13 @@ export type AuthOptions =
        * `process.env.X` directly: an undefined or empty entry fails at startup, naming
        * `auth.tokens`.
        */
-      tokens?: ReadonlyArray<string | undefined>;
+      tokens?: ReadonlyArray<string | undefined> | undefined;
       /**
        * Your own check (sessions, JWTs …); return `true` to allow (any other value refuses).
        * A caller it admits by a cookie may change state only from the same origin (see
        * `cross-site.ts`).
        */
-      authorize?: (c: Context) => boolean | Promise<boolean>;
+      authorize?: ((c: Context) => boolean | Promise<boolean>) | undefined;
     };
 
 /** {@link AuthOptions} once checked: every token is a real string. */

@@ -36,7 +36,8 @@ export function routeKit<J extends JobDefinitions>(
   options: QueueRoutesOptions<J>,
 ) {
   const auth = assertAuthOptions(options.auth);
-  const streamSecret = assertSecret(options.streamSecret, "streamSecret");
+  const streamSecret =
+    options.streamSecret === false ? undefined : assertSecret(options.streamSecret, "streamSecret");
   // 16+ like the other secrets: the cron route runs jobs. (Vercel's CRON_SECRET is the
   // project's own choice: Vercel asks for 16+ random characters too.)
   const cronSecret = assertSecret(options.cronSecret, "cronSecret");

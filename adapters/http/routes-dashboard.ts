@@ -17,7 +17,7 @@ export interface DashboardOptions {
    * How often the page refreshes the counts while it is visible (one `GET /stats`, one store
    * call). Default 5000 ms; at least 1000. The page backs off while the API is unreachable.
    */
-  pollMs?: number;
+  pollMs?: number | undefined;
 }
 
 /**

@@ -16,23 +16,23 @@ export interface EventsOptions extends ReadOptions {
    * Resume after this sequence number (no snapshot: the events after it). Without it the
    * stream starts with a `snapshot` of the job, then every change.
    */
-  after?: number;
+  after?: number | undefined;
   /**
    * Consecutive failed tries (no answer, a 5xx, a broken stream that brought nothing new)
    * before the iterator throws the last failure. Default 5; a try that yields an event resets
    * the count.
    */
-  maxFailures?: number;
+  maxFailures?: number | undefined;
   /**
    * Wait before a reconnect until the server's `retry:` hint replaces it (the server sends one
    * first thing); failures back off from it, doubling per failed try, up to 30 s. Default 1 s.
    */
-  retryMs?: number;
+  retryMs?: number | undefined;
   /**
    * Reconnect when nothing at all (not even a heartbeat) arrived for this long. Default 45 s:
    * three of the server's 15 s heartbeats.
    */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
 }
 
 /** Longest wait between two tries. */

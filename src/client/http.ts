@@ -15,11 +15,11 @@ export interface ClientOptions {
    */
   baseUrl: string;
   /** The admin token, sent as `Authorization: Bearer …`. Leave out in browsers. */
-  token?: Dynamic<string | undefined>;
+  token?: Dynamic<string | undefined> | undefined;
   /** Your `fetch` (a mock, a custom agent…). Default: the global one, looked up per call. */
-  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  fetch?: ((input: string, init?: RequestInit) => Promise<Response>) | undefined;
   /** Extra headers for every request. */
-  headers?: Dynamic<Record<string, string>>;
+  headers?: Dynamic<Record<string, string>> | undefined;
 }
 
 /** Everything one request may carry. */

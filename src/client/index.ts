@@ -52,7 +52,7 @@ export interface QueueClient<Jobs extends JobMap = JobMap> {
    */
   result<T extends JobType<Jobs>>(
     id: JobId<T>,
-    options?: ReadOptions & { waitMs?: number },
+    options?: ReadOptions & { waitMs?: number | undefined },
   ): Promise<JobStatusOf<Jobs, T>>;
   /** `POST /jobs/:id/cancel`: `cancelled` is false when the job had already finished. */
   cancel(id: string, options?: CallOptions): Promise<{ id: string; cancelled: boolean }>;
@@ -60,7 +60,11 @@ export interface QueueClient<Jobs extends JobMap = JobMap> {
   retry(id: string, options?: CallOptions): Promise<{ id: string; state: "queued" }>;
   /** `GET /jobs`: one page of jobs, in insertion order. */
   list(
-    query?: { state?: JobState; limit?: number; cursor?: string | null },
+    query?: {
+      state?: JobState | undefined;
+      limit?: number | undefined;
+      cursor?: string | null | undefined;
+    },
     options?: CallOptions,
   ): Promise<JobList<Jobs>>;
   /** `DELETE /jobs?state=`: removes the jobs in the named states; returns how many. */

@@ -104,19 +104,23 @@ export interface Enqueued<Type extends string = string> {
 
 /** One job of `enqueueBatch`. */
 export type BatchItem<Jobs extends JobMap> = {
-  [T in JobType<Jobs>]: { type: T; payload: Jobs[T]["payload"]; options?: EnqueueOptions };
+  [T in JobType<Jobs>]: {
+    type: T;
+    payload: Jobs[T]["payload"];
+    options?: EnqueueOptions | undefined;
+  };
 }[JobType<Jobs>];
 
 /** Options every call takes. */
 export interface CallOptions {
   /** Aborts the request; the call rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of the read routes a stream token may use (`get`, `result`). */
 export interface ReadOptions extends CallOptions {
   /** A job's stream token (from `enqueue`), for callers without the admin token. */
-  token?: string;
+  token?: string | undefined;
 }
 
 /** A page of `list()`. */

@@ -4,7 +4,7 @@ import type { EventsOptions } from "./events.js";
 /** Options of `watch()`: those of `events()`, and where errors go. */
 export interface WatchOptions extends EventsOptions {
   /** Called with the error that ended the watch (also `done`'s rejection). */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
 }
 
 /**

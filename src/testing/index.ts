@@ -30,7 +30,7 @@ export interface TestBackendOptions {
   /** Creates the backend once for the suite; each test uses a fresh queue name on it. */
   create: () => Backend | Promise<Backend>;
   /** Runs after the suite (e.g. stop a server); the backend is closed before it. */
-  teardown?: () => void | Promise<void>;
+  teardown?: (() => void | Promise<void>) | undefined;
 }
 
 const [GROUPS, KEYS, SCHEDULES] = [

@@ -51,9 +51,9 @@ import * as writes from "./memory-writes.js";
 /** Options for {@link memoryBackend}. */
 export interface MemoryBackendOptions {
   /** The optional groups to declare and implement (default: all of them). */
-  features?: readonly BackendFeature[];
+  features?: readonly BackendFeature[] | undefined;
   /** Declared in the capabilities (default 5,000,000, as the shipped backends). */
-  maxPayloadBytes?: number;
+  maxPayloadBytes?: number | undefined;
 }
 
 /** The methods of each optional group (an undeclared group's methods are absent). */

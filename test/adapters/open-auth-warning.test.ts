@@ -13,7 +13,7 @@ describe("auth: false", () => {
   it("warns once, naming the risk, at the first request; building the routes logs nothing", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const { queue } = memoryQueue();
-    const app = new Hono().route("/q", queueRoutes(queue, { auth: false }));
+    const app = new Hono().route("/q", queueRoutes(queue, { auth: false, streamSecret: false }));
     expect(warn).not.toHaveBeenCalled();
     for (let i = 0; i < 3; i++) expect((await app.request("/q/stats")).status).toBe(200);
     expect(warn).toHaveBeenCalledTimes(1);
@@ -23,7 +23,10 @@ describe("auth: false", () => {
   it("says nothing when routes have auth", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const { queue } = memoryQueue();
-    const app = new Hono().route("/q", queueRoutes(queue, { auth: { tokens: [ADMIN] } }));
+    const app = new Hono().route(
+      "/q",
+      queueRoutes(queue, { auth: { tokens: [ADMIN] }, streamSecret: false }),
+    );
     await app.request("/q/stats");
     expect(warn).not.toHaveBeenCalled();
   });

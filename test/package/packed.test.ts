@@ -1,7 +1,9 @@
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { type PackedProject, packedProject, typescriptBlocks } from "../support/packed-project.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const blocks = typescriptBlocks(join(root, "README.md"));
@@ -9,6 +11,8 @@ const blocks = typescriptBlocks(join(root, "README.md"));
 describe("the package as npm pack builds it", () => {
   let project: PackedProject;
   let tscOutput = "";
+  /** tsc's output under the defaults of `tsc --init`: what a new user's project checks. */
+  let initOutput = "";
   beforeAll(() => {
     project = packedProject();
     // Each block is its own module (nothing leaks between blocks); one tsc run checks them all.
@@ -41,6 +45,7 @@ describe("the package as npm pack builds it", () => {
       export {};`,
     );
     tscOutput = project.typecheck();
+    initOutput = project.typecheck(project.initConfig());
   }, 180_000);
   afterAll(() => project?.remove());
 
@@ -101,6 +106,52 @@ describe("the package as npm pack builds it", () => {
     });
   }, 60_000);
 
+  it("names the missing peer in an install without it (not hoisted, never added)", () => {
+    // The package and its own dependencies only, copied into a folder of its own (a link, or a
+    // folder inside the project, would resolve the peers from the project, which has them all).
+    const folder = tempDir("jdobb-bare-");
+    onTestFinished(folder.remove);
+    const bare = folder.path;
+    const modules = join(bare, "node_modules");
+    mkdirSync(modules, { recursive: true });
+    cpSync(
+      join(project.dir, "node_modules/jdobb-async-queue"),
+      join(modules, "jdobb-async-queue"),
+      {
+        recursive: true,
+      },
+    );
+    for (const name of ["croner", "eventsource-parser"]) {
+      symlinkSync(join(root, "node_modules", name), join(modules, name), "dir");
+    }
+    writeFileSync(
+      join(bare, "peers.mjs"),
+      `import { JobQueue } from "jdobb-async-queue";
+      import { libsqlBackend } from "jdobb-async-queue/libsql";
+      const seen = [];
+      for (const url of [":memory:", "http://127.0.0.1:9"]) {
+        const queue = new JobQueue({ backend: libsqlBackend({ url }) });
+        await queue.stats().catch((error) => seen.push([error.name, error.code, error.peer, error.message]));
+      }
+      console.log(JSON.stringify(seen));`,
+    );
+    const seen = JSON.parse(execFileSync("node", ["peers.mjs"], { cwd: bare }).toString());
+    expect(seen).toEqual([
+      [
+        "MissingPeerError",
+        "MISSING_PEER",
+        "libsql",
+        'libsql(memory) needs the package "libsql": npm i libsql',
+      ],
+      [
+        "MissingPeerError",
+        "MISSING_PEER",
+        "@libsql/client",
+        'libsql(http) needs the package "@libsql/client": npm i @libsql/client',
+      ],
+    ]);
+  }, 60_000);
+
   it("passes publint (strict) and arethetypeswrong (ESM profile)", () => {
     const bin = (name: string) => join(root, "node_modules/.bin", name);
     const run = (command: string, args: string[]) =>
@@ -128,6 +179,14 @@ describe("the package as npm pack builds it", () => {
     "README block %i (%s) type-checks on its own: strict, nodenext, skipLibCheck off",
     (n) => {
       const errors = tscOutput.split("\n").filter((line) => line.startsWith(`readme-${n}.ts`));
+      expect(errors).toEqual([]);
+    },
+  );
+
+  it.each(blocks.map((block, i) => [i + 1, block.heading] as const))(
+    "README block %i (%s) type-checks under tsc --init's defaults (exactOptionalPropertyTypes …)",
+    (n) => {
+      const errors = initOutput.split("\n").filter((line) => line.startsWith(`readme-${n}.ts`));
       expect(errors).toEqual([]);
     },
   );

@@ -48,6 +48,7 @@ const ROOT_NAMES = [
   "KeyLimits",
   "LeaseLostError",
   "ManualClock",
+  "MissingPeerError",
   "NoHandlerError",
   "PayloadIssue",
   "QueueClosedError",

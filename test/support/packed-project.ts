@@ -45,6 +45,13 @@ export interface PackedProject {
    * the project; returns its output ("" when clean).
    */
   typecheck(project?: string): string;
+  /**
+   * Writes `tsconfig.init.json`: what `tsc --init` of the linked TypeScript writes for a new
+   * project (`exactOptionalPropertyTypes`, `verbatimModuleSyntax` …), plus the two lines its
+   * comments add for Node (`lib: ["esnext"]`, `types: ["node"]`), over the top-level `*.ts`.
+   * Returns its name, for {@link typecheck}.
+   */
+  initConfig(): string;
   /** Runs a TypeScript file of the project with Node (through tsx); returns its stdout. */
   run(name: string): string;
   remove(): void;
@@ -132,6 +139,18 @@ export function packedProject(): PackedProject {
       } catch (error) {
         return String((error as { stdout?: Buffer }).stdout ?? error);
       }
+    },
+    initConfig() {
+      // tsc --init refuses to overwrite a tsconfig.json: it gets a folder of its own.
+      mkdirSync(join(dir, "init"));
+      execFileSync(join(modules, "typescript/bin/tsc"), ["--init"], { cwd: join(dir, "init") });
+      const config = {
+        extends: "./init/tsconfig.json",
+        compilerOptions: { lib: ["esnext"], types: ["node"], noEmit: true },
+        include: ["*.ts"],
+      };
+      writeFileSync(join(dir, "tsconfig.init.json"), JSON.stringify(config));
+      return "tsconfig.init.json";
     },
     run(name) {
       return execFileSync("node", ["--import", "tsx", name], {

@@ -1,5 +1,6 @@
 /** What a failed libSQL call becomes in the public API: unavailable, or refused. */
 import type { QueueError } from "../../errors.js";
+import { missingPeer } from "../../internal/missing-peer.js";
 import { briefly, describe, refused, unavailable } from "../../internal/store-errors.js";
 
 /**
@@ -20,9 +21,12 @@ const UNAVAILABLE_CODES = new Set([
  * The error the public API throws for a failed store call. The client answers a reply it got
  * with a coded `LibsqlError`; an error with no string `code` never reached the database (the
  * runtime's fetch failed: Node's `TypeError: fetch failed`, workerd's `Network connection
- * lost.` or `internal error; reference=…`).
+ * lost.` or `internal error; reference=…`). A driver that is not installed is a
+ * `MissingPeerError` naming the package.
  */
 export function storeError(backend: string, error: unknown): QueueError {
+  const missing = missingPeer(error, backend); // the driver's lazy import found no package
+  if (missing) return missing;
   const code = (error as { code?: unknown })?.code;
   if (typeof code !== "string" || UNAVAILABLE_CODES.has(code)) {
     return unavailable(backend, describe(error));
