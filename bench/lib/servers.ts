@@ -80,7 +80,7 @@ export function backendFor(
     case "redis-tcp": {
       const client = new IORedis(servers.redisUrl);
       return {
-        backend: redisBackend({ redis: fromIoredis(client), prefix: "bench", transport: "tcp" }),
+        backend: redisBackend({ redis: fromIoredis(client), prefix: "bench" }),
         close: async () => {
           client.disconnect();
         },

@@ -19,7 +19,7 @@ export function backendFromEnv(env = process.env): { backend: Backend; label: st
   if (env.REDIS_URL) {
     const redis = fromIoredis(new IORedis(env.REDIS_URL));
     return {
-      backend: redisBackend({ redis, transport: "tcp" }),
+      backend: redisBackend({ redis }),
       label: `Redis (TCP) at ${env.REDIS_URL}`,
     };
   }

@@ -69,7 +69,7 @@ describe.skipIf(!redisUrl)("redis: a reply lost after the store ran the call", (
   }
 
   it("over TCP (ioredis re-sends after reconnecting)", async () => {
-    const backend = redisBackend({ redis: fromIoredis(tcpClient), prefix: "jt", transport: "tcp" });
+    const backend = redisBackend({ redis: fromIoredis(tcpClient), prefix: "jt" });
     await lifeWithLostReplies(
       backend,
       () => proxy.dropNextReply(),

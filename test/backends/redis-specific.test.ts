@@ -3,16 +3,15 @@ import type { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { UpstashRestServer } from "../../devtools/upstash-rest-server.js";
 import {
-  type Backend,
   type ClaimInput,
-  type ClaimLimits,
   type JobRecord,
   type NewJobRecord,
-  NO_CLAIM_LIMITS,
+  NO_LIMITS,
+  type QueueLimits,
   type ScheduleSpec,
   scheduledJobId,
 } from "../../src/backend.js";
-import { redisBackend } from "../../src/backends/redis/index.js";
+import { type RedisQueueBackend, redisBackend } from "../../src/backends/redis/index.js";
 import { BackendUnavailableError, type Job, JobQueue, ManualClock } from "../../src/index.js";
 import { newToken } from "../../src/internal/ids.js";
 import { internalsOf } from "../../src/internal/queue-internals.js";
@@ -176,7 +175,7 @@ describe.skipIf(!redisUrl)("redis backend specifics", () => {
 
 describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)", () => {
   let admin: IORedis;
-  let backend: Backend;
+  let backend: RedisQueueBackend;
   const NOW = Date.UTC(2026, 0, 1);
   let name = uniqueName();
 
@@ -203,18 +202,24 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     ...overrides,
   });
   const enqueue = (jobs: NewJobRecord[], now = NOW) => backend.enqueue({ ...scope(now), jobs });
-  const claimInput = (limit: number, limits: Partial<ClaimLimits> = {}, now = NOW): ClaimInput => ({
+  /** Stores the queue's settings: NO_LIMITS with these changes. */
+  const setLimits = (limits: Partial<QueueLimits>, now = NOW) =>
+    backend.setQueueLimits({ ...scope(now), limits: { ...NO_LIMITS, ...limits } });
+  const claimInput = (limit: number, now = NOW): ClaimInput => ({
     ...scope(now),
     limit,
-    limits: { ...NO_CLAIM_LIMITS, ...limits },
     token: newToken(),
     leaseUntil: now + 600_000,
     expiredError: '"expired"',
     failedExpiresAt: now + 60_000,
   });
-  /** Claims; each job comes back with the claim's token, for finishing it. */
-  const claim = async (limit: number, limits: Partial<ClaimLimits> = {}, now = NOW) => {
-    const input = claimInput(limit, limits, now);
+  /**
+   * Claims (under these settings, stored first, when given); each job comes back with the
+   * claim's token, for finishing it.
+   */
+  const claim = async (limit: number, limits?: Partial<QueueLimits>, now = NOW) => {
+    if (limits) await setLimits(limits, now);
+    const input = claimInput(limit, now);
     const outcome = await backend.claim(input);
     return { ...outcome, jobs: outcome.jobs.map((j) => ({ ...j, token: input.token })) };
   };
@@ -283,7 +288,7 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
       t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
       return ((t ^ (t >>> 14)) >>> 0) % n;
     };
-    const limits: Partial<ClaimLimits> = {
+    const limits: Partial<QueueLimits> = {
       keyConcurrency: 2,
       keyRateLimit: { limit: 2, windowMs: 10_000 },
       typeRateLimits: [{ type: "slow", limit: 2, windowMs: 3_000 }],
@@ -393,6 +398,38 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     expect(order).toEqual(["c", "a", "b", "a", "b"]);
   });
 
+  it("stores the settings in one key; a change reopens lanes parked under the old ones", async () => {
+    await enqueue([job({ concurrencyKey: "a" }), job({ concurrencyKey: "a" })]);
+    expect(keysOf((await claim(10, { keyConcurrency: 1 })).jobs)).toEqual(["a"]);
+    expect((await claim(10)).jobs).toEqual([]);
+    expect(await admin.hget(`jt:{${name}}:parked`, "a")).toBe("full");
+    const wider = { ...NO_LIMITS, keyConcurrency: 2 };
+    // onlyIfAbsent answers what is stored; a plain write replaces it and reopens the lane.
+    const kept = await backend.setQueueLimits({ ...scope(), limits: wider, onlyIfAbsent: true });
+    expect(kept.keyConcurrency).toBe(1);
+    expect(await backend.setQueueLimits({ ...scope(), limits: wider })).toEqual(wider);
+    expect(await backend.setQueueLimits({ ...scope(), limits: wider })).toEqual(wider); // re-sent
+    expect(await admin.hgetall(`jt:{${name}}:parked`)).toEqual({});
+    expect(JSON.parse((await admin.get(`jt:{${name}}:settings`)) as string)).toEqual(wider);
+    expect(keysOf((await claim(10)).jobs)).toEqual(["a"]);
+    await expectLanesConsistent();
+  });
+
+  it("keeps no turns until the queue has had a keyed job; a purge keeps them", async () => {
+    const turns = () => admin.hgetall(`jt:{${name}}:turns`);
+    await enqueue([job(), job()]);
+    await claim(1);
+    expect(await turns()).toEqual({});
+    // A keyed job not due yet: the claim takes the plain path, and records the unkeyed turn.
+    await enqueue([job({ concurrencyKey: "a", runAt: NOW + 1000 })]);
+    await claim(1);
+    expect(await turns()).toEqual({ keyed: "1", n: "1", u: "1" });
+    await claim(1, undefined, NOW + 1000);
+    expect(await turns()).toMatchObject({ n: "2", u: "1", "k:a": "2" });
+    await backend.purge(scope());
+    expect(await turns()).toMatchObject({ keyed: "1", n: "2" });
+  });
+
   it("keeps the plain order (priority, run time, insertion) without keys", async () => {
     const jobs = [job({ priority: 1 }), job({ runAt: NOW - 5 }), job(), job({ priority: 1 })];
     await enqueue(jobs);
@@ -461,7 +498,8 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
       job({ concurrencyKey: "a" }),
       job({ concurrencyKey: "b" }),
     ]);
-    const input = claimInput(10, limits);
+    await setLimits(limits);
+    const input = claimInput(10);
     const first = await backend.claim(input);
     expect(await backend.claim(input)).toEqual(first);
     expect(keysOf(first.jobs)).toEqual(["a", "b"]);
@@ -535,7 +573,9 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
         version: 2,
       }),
     ]);
-    expect((await claim(5, {}, at)).refill).toEqual([]);
+    // Another claim at that time answers the same (as a re-sent one would); a later one not.
+    expect((await claim(5, {}, at)).refill.map((s) => s.id)).toEqual(["every-minute"]);
+    expect((await claim(5, {}, at + 1)).refill).toEqual([]);
     // Refill fenced by version; a fired tick whose job exists creates nothing.
     const refill = {
       ...scope(at),
@@ -576,7 +616,7 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     await backend.putSchedule({ ...scope(), schedule: spec, upcoming });
     await enqueue([1, 2, 3].map(() => job({ concurrencyKey: "a" })));
     await enqueue([job()]);
-    const limits = { ...NO_CLAIM_LIMITS, keyRateLimit: { limit: 1, windowMs: 60_000 } };
+    const limits = { keyRateLimit: { limit: 1, windowMs: 60_000 } };
     const [first, second] = (await claim(2, limits)).jobs as [Claimed, Claimed];
     expect([first.concurrencyKey, second.concurrencyKey]).toEqual(["a", null]);
     const next = (j: Claimed) => ({
@@ -584,11 +624,11 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
       token: j.token,
       result: "1",
       expiresAt: NOW + 60_000,
-      next: { ...claimInput(5, limits, NOW + 5), limits },
+      next: claimInput(5, NOW + 5),
     });
     const at = NOW + 5; // two ticks due: the last fires, one left (< 4): refill
     const [one, two] =
-      (await backend.completeAndClaimMany?.({
+      (await backend.completeAndClaimMany({
         ...scope(at),
         items: [next(first), next(second)],
       })) ?? [];
@@ -601,7 +641,7 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
   });
 
   it("claims in O(log n): commands per claim with a 10,000-job key and 1,000 keys", async () => {
-    const limits = { keyConcurrency: 1 };
+    await setLimits({ keyConcurrency: 1 });
     for (let i = 0; i < 10; i++) {
       await enqueue(Array.from({ length: 1000 }, () => job({ concurrencyKey: "big" })));
     }
@@ -619,15 +659,13 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
         .reduce((sum, m) => sum + Number(m[2]), 0);
       return total / runs;
     };
-    const full = async () => expect((await claim(10, limits)).jobs).toHaveLength(10);
+    const full = async () => expect((await claim(10)).jobs).toHaveLength(10);
     const early = await commandsPer(20, full);
     const late = await commandsPer(80, full);
     // Every key has a job active (limit 1): the next claim parks each lane, once.
-    expect((await claim(10, limits)).jobs).toHaveLength(1);
+    expect((await claim(10)).jobs).toHaveLength(1);
     expect(await admin.hget(`jt:{${name}}:parked`, "big")).toBe("full");
-    const idle = await commandsPer(5, async () =>
-      expect((await claim(10, limits)).jobs).toEqual([]),
-    );
+    const idle = await commandsPer(5, async () => expect((await claim(10)).jobs).toEqual([]));
     console.log(
       `claim(10) with a 10,000-job key and 1,000 keys: ${early} commands per claim at first, ` +
         `${late} later, ${idle} with every lane full`,

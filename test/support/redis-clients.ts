@@ -26,6 +26,6 @@ export function tcpSetup() {
   const client = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
   return {
     client,
-    backend: redisBackend({ redis: fromIoredis(client), prefix: "jt", transport: "tcp" }),
+    backend: redisBackend({ redis: fromIoredis(client), prefix: "jt" }),
   };
 }

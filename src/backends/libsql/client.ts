@@ -1,29 +1,22 @@
 /**
  * The few parts of `@libsql/client` this backend uses, typed structurally so the user passes
- * their own client (kysely-style) and any compatible client works.
+ * their own client (kysely-style) and any compatible client works; and its adapter to the
+ * SQLite core's client interface.
  */
+import type { SqliteClient, SqlResult, SqlRow, SqlStatement } from "../sqlite/client.js";
 
-/** A value bound to a `?` placeholder. */
-export type SqlValue = string | number | bigint | null;
-
-/** A statement with named arguments (`:name` in the SQL). */
-export interface Statement {
-  sql: string;
-  args: Record<string, SqlValue>;
-}
-
-/** A row, readable by column name. */
-export type SqlRow = Record<string, unknown>;
-
-/** What `execute` and each `batch` step return. */
-export interface SqlResult {
-  rows: ArrayLike<SqlRow>;
-  rowsAffected: number;
-}
-
-/** The subset of `@libsql/client`'s `Client` the backend calls. */
+/** The subset of `@libsql/client`'s `Client` the backend calls (positional arguments). */
 export interface LibsqlClientLike {
-  execute(stmt: Statement): Promise<SqlResult>;
-  batch(stmts: Statement[], mode: "write" | "read" | "deferred"): Promise<SqlResult[]>;
+  execute(stmt: SqlStatement): Promise<{ rows: ArrayLike<SqlRow> }>;
+  batch(stmts: SqlStatement[], mode: "write"): Promise<Array<{ rows: ArrayLike<SqlRow> }>>;
   close(): void;
+}
+
+/** Runs the core's statements on a `@libsql/client` client; a batch is a write transaction. */
+export function fromLibsqlClient(client: LibsqlClientLike): SqliteClient {
+  return {
+    execute: (statement): Promise<SqlResult> => client.execute(statement),
+    batch: (statements): Promise<SqlResult[]> => client.batch(statements, "write"),
+    close: () => client.close(),
+  };
 }

@@ -6,14 +6,15 @@
  *
  * Runs synchronously on the event loop, as `@libsql/client`'s local client does. Node only.
  */
-import type { LibsqlClientLike, SqlResult, SqlRow, Statement } from "./client.js";
+import type { SqliteClient, SqlResult, SqlRow, SqlStatement } from "../sqlite/client.js";
 
 /** The parts of the `libsql` package's (better-sqlite3-compatible) API used here. */
 interface EngineStatement {
   readonly reader: boolean;
-  all(args: object): SqlRow[];
-  run(args: object): { changes: number };
+  all(args: unknown[]): SqlRow[];
+  run(args: unknown[]): unknown;
 }
+/** A `libsql` engine database (the better-sqlite3-compatible API). */
 export interface Engine {
   prepare(sql: string): EngineStatement;
   exec(sql: string): void;
@@ -21,9 +22,10 @@ export interface Engine {
   readonly inTransaction: boolean;
 }
 
-const BEGIN = { write: "BEGIN IMMEDIATE", read: "BEGIN DEFERRED", deferred: "BEGIN DEFERRED" };
+const NONE: unknown[] = [];
 
-export class EmbeddedClient implements LibsqlClientLike {
+/** A {@link SqliteClient} over an embedded `libsql` engine database. */
+export class EmbeddedClient implements SqliteClient {
   readonly #statements = new Map<string, EngineStatement>();
 
   constructor(private readonly db: Engine) {}
@@ -37,27 +39,25 @@ export class EmbeddedClient implements LibsqlClientLike {
     return statement;
   }
 
-  #run(statement: Statement): SqlResult {
+  #run(statement: SqlStatement): SqlResult {
     const prepared = this.#prepare(statement.sql);
-    if (prepared.reader) {
-      const rows = prepared.all(statement.args);
-      return { rows, rowsAffected: rows.length };
-    }
-    return { rows: [], rowsAffected: prepared.run(statement.args).changes };
+    if (prepared.reader) return { rows: prepared.all(statement.args) };
+    prepared.run(statement.args);
+    return { rows: [] };
   }
 
-  async execute(statement: Statement): Promise<SqlResult> {
+  async execute(statement: SqlStatement): Promise<SqlResult> {
     return this.#run(statement);
   }
 
-  async batch(statements: Statement[], mode: keyof typeof BEGIN): Promise<SqlResult[]> {
-    this.#prepare(BEGIN[mode]).run({});
+  async batch(statements: SqlStatement[]): Promise<SqlResult[]> {
+    this.#prepare("BEGIN IMMEDIATE").run(NONE);
     try {
       const results = statements.map((statement) => this.#run(statement));
-      this.#prepare("COMMIT").run({});
+      this.#prepare("COMMIT").run(NONE);
       return results;
     } catch (error) {
-      if (this.db.inTransaction) this.#prepare("ROLLBACK").run({});
+      if (this.db.inTransaction) this.#prepare("ROLLBACK").run(NONE);
       throw error;
     }
   }

@@ -1,45 +1,40 @@
 /**
  * The libSQL backend factory shared by the portable entry (`index.ts`) and the Node entry
- * (`node.ts`); they differ only in how a local `file:` / `:memory:` database is opened.
+ * (`node.ts`); they differ only in how a local `file:` / `:memory:` database is opened. The
+ * backend itself is the SQLite core's; this entry adapts `@libsql/client` to it.
  */
-import type { Backend, BackendCapabilities } from "../../backend.js";
+import type { Backend } from "../../backend.js";
 import { ValidationError } from "../../errors.js";
-import { LibsqlBackend } from "./backend.js";
-import type { LibsqlClientLike } from "./client.js";
+import { missingPeer } from "../../internal/missing-peer.js";
+import { SqliteBackend, type SqliteClient } from "../sqlite/index.js";
+import { classifyLibsqlError } from "./classify.js";
+import { fromLibsqlClient, type LibsqlClientLike } from "./client.js";
 
 /** Options for {@link libsqlBackend}: pass a `client`, or a `url` to have one created. */
 export type LibsqlBackendOptions = (
   | { client: LibsqlClientLike; url?: never; authToken?: never }
-  | { url: string; authToken?: string; client?: never }
+  | { url: string; authToken?: string | undefined; client?: never }
 ) & {
   /** Table name prefix. Default `jdobb_`. */
-  prefix?: string;
-  /** Overrides the transport guessed from the URL (`embedded` for file:/:memory:, else `http`). */
-  transport?: BackendCapabilities["transport"];
+  prefix?: string | undefined;
   /** Busy timeout for local files when the backend creates the client. Default 5000 ms. */
-  busyTimeoutMs?: number;
+  busyTimeoutMs?: number | undefined;
   /**
    * For `file:` URLs when the backend creates the client: `wal` (default) switches the file to
    * WAL with `synchronous = NORMAL` (crash-safe; a power cut may lose the last commits, as with
    * plainjob and most SQLite queues), several times faster per write. `full` keeps SQLite's
    * default rollback journal and an fsync per commit.
    */
-  durability?: "wal" | "full";
+  durability?: "wal" | "full" | undefined;
 };
 
 /** Opens a local database: `path` is a file path or `:memory:`. */
-export type LocalOpener = (
-  path: string,
-  options: LibsqlBackendOptions,
-) => Promise<LibsqlClientLike>;
+export type LocalOpener = (path: string, options: LibsqlBackendOptions) => Promise<SqliteClient>;
 
 /** Default payload/result limit: well under libSQL's and Turso's request limits. */
 const MAX_PAYLOAD_BYTES = 5_000_000;
 
-function transportOf(url: string | undefined): BackendCapabilities["transport"] {
-  if (url === undefined) return "http";
-  return url.startsWith("file:") || url === ":memory:" ? "embedded" : "http";
-}
+const isLocal = (url: string) => url.startsWith("file:") || url === ":memory:";
 
 /** A local path from a `file:` URL (`file:q.db`, `file:/abs/q.db`, `file:///abs/q.db`). */
 function localPath(url: string): string {
@@ -48,27 +43,34 @@ function localPath(url: string): string {
 
 /** WAL with synchronous = NORMAL for local files, unless `durability: "full"`. */
 export async function applyDurability(
-  client: LibsqlClientLike,
+  client: SqliteClient,
   path: string,
   options: LibsqlBackendOptions,
 ): Promise<void> {
   if (path === ":memory:" || options.durability === "full") return;
-  await client.execute({ sql: "PRAGMA journal_mode = WAL", args: {} });
-  await client.execute({ sql: "PRAGMA synchronous = NORMAL", args: {} });
+  await client.execute({ sql: "PRAGMA journal_mode = WAL", args: [] });
+  await client.execute({ sql: "PRAGMA synchronous = NORMAL", args: [] });
   // Checkpoint every ~40 MB of WAL instead of ~4 MB: a busy queue writes a few pages per job,
   // and each checkpoint syncs the database file.
-  await client.execute({ sql: "PRAGMA wal_autocheckpoint = 10000", args: {} });
+  await client.execute({ sql: "PRAGMA wal_autocheckpoint = 10000", args: [] });
 }
 
 /** Opens a local database with `@libsql/client` (one connection, so its pragmas stick). */
 export const openWithLibsqlClient: LocalOpener = async (path, options) => {
   const { createClient } = await import("@libsql/client");
   const url = path === ":memory:" ? path : `file:${path}`;
-  const client = createClient({ url, timeout: options.busyTimeoutMs ?? 5_000, concurrency: 1 });
-  const like = client as unknown as LibsqlClientLike;
-  await applyDurability(like, path, options);
-  return like;
+  const created = createClient({ url, timeout: options.busyTimeoutMs ?? 5_000, concurrency: 1 });
+  const client = fromLibsqlClient(created as unknown as LibsqlClientLike);
+  await applyDurability(client, path, options);
+  return client;
 };
+
+/** The backend's name: where its database is. */
+function nameOf(url: string | undefined): string {
+  if (url === undefined) return "libsql(client)";
+  if (url === ":memory:") return "libsql(memory)";
+  return isLocal(url) ? "libsql(file)" : "libsql(http)";
+}
 
 /** Validates options and builds the backend. Does no I/O. */
 export function createLibsqlBackend(
@@ -83,23 +85,27 @@ export function createLibsqlBackend(
   if (!client && (typeof url !== "string" || url.length === 0)) {
     throw new ValidationError("libsqlBackend needs a client or a url", "url");
   }
-  const transport = options.transport ?? transportOf(url);
-  const open = async (): Promise<LibsqlClientLike> => {
-    if (client) return client;
+  const name = nameOf(url);
+  const connect = async (): Promise<SqliteClient> => {
+    if (client) return fromLibsqlClient(client);
     const target = url as string;
-    if (transportOf(target) === "embedded") return openLocal(localPath(target), options);
+    if (isLocal(target)) return openLocal(localPath(target), options);
     // Imported lazily so bundlers pick the client's web or node build by condition.
     const { createClient } = await import("@libsql/client");
-    return createClient({
-      url: target,
-      authToken: options.authToken,
-    }) as unknown as LibsqlClientLike;
+    const remote = createClient({ url: target, authToken: options.authToken });
+    return fromLibsqlClient(remote as unknown as LibsqlClientLike);
   };
-  return new LibsqlBackend({
-    name: `libsql(${transport === "embedded" ? (url === ":memory:" ? "memory" : "file") : transport})`,
+  // A driver that is not installed fails the first call naming the package to install.
+  const open = () =>
+    connect().catch((error: unknown) => {
+      throw missingPeer(error, name) ?? error;
+    });
+  return new SqliteBackend({
+    name,
     prefix,
-    ownsClient: !client,
-    capabilities: { transport, maxPayloadBytes: MAX_PAYLOAD_BYTES },
     client: open,
+    ownsClient: !client,
+    classify: classifyLibsqlError,
+    maxPayloadBytes: MAX_PAYLOAD_BYTES,
   });
 }

@@ -12,6 +12,7 @@
 import type { Backend } from "../../backend.js";
 import { createLibsqlBackend, type LibsqlBackendOptions, openWithLibsqlClient } from "./factory.js";
 
+/** The shapes this entry takes. */
 export type { LibsqlClientLike } from "./client.js";
 export type { LibsqlBackendOptions } from "./factory.js";
 

@@ -13,6 +13,7 @@ import {
   type LocalOpener,
 } from "./factory.js";
 
+/** The shapes this entry takes. */
 export type { LibsqlClientLike } from "./client.js";
 export type { LibsqlBackendOptions } from "./factory.js";
 

@@ -1,61 +1,24 @@
 import type * as contract from "../../backend.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
-import type { RedisScriptClient } from "./client.js";
-import * as configScripts from "./config-scripts.js";
-import {
-  decodeReply,
-  fieldsOf,
-  toEventRecord,
-  toJobRecord,
-  toKeyLimits,
-  toScheduleRecord,
-} from "./replies.js";
-import { ScriptRunner } from "./script-runner.js";
+import * as claimScripts from "./claim-scripts.js";
+import { asArray, RedisConfigBackend, type Rows } from "./config-backend.js";
+import { decodeReply, fieldsOf, toEventRecord, toJobRecord, toScheduleRecord } from "./replies.js";
 import * as scripts from "./scripts.js";
 
 /** Jobs deleted per PURGE script call, so one call never blocks Redis for long. */
 const PURGE_CHUNK = 1_000;
 
-/** A list of HGETALL lists as cjson sends it (an empty list comes as `{}`). */
-type Rows = string[][] | Record<string, never>;
 /** A claim's reply: jobs, wake-up time (false: none), schedules to refill. */
 type ClaimReply = [Rows, number | false, Rows];
 
-/** The Redis implementation of the {@link contract.Backend} contract: one Lua script per operation. */
-export class RedisBackend implements contract.Backend {
-  readonly name: string;
-  readonly capabilities: contract.BackendCapabilities;
-  readonly #scripts: ScriptRunner;
-  readonly #prefix: string;
-
-  constructor(options: {
-    redis: RedisScriptClient;
-    prefix: string;
-    name: string;
-    capabilities: contract.BackendCapabilities;
-  }) {
-    this.name = options.name;
-    this.capabilities = options.capabilities;
-    this.#prefix = options.prefix;
-    this.#scripts = new ScriptRunner(options.redis, options.name);
-  }
-
-  /** Runs a script for one queue: ARGV starts with the queue's namespace and the time. */
-  async #run(
-    script: string,
-    scope: contract.QueueScope,
-    ...args: Array<string | number>
-  ): Promise<unknown> {
-    const base = `${this.#prefix}:{${scope.queue}}:`;
-    // KEYS[1] names a key of the queue's hash-tagged namespace, so cluster clients and
-    // multi-shard services send the script to the slot holding every key it touches.
-    return this.#scripts.run(
-      script,
-      [`${base}pos`],
-      [base, String(scope.now), ...args.map(String)],
-    );
-  }
-
+/**
+ * The Redis implementation of the {@link contract.Backend} contract, every optional group
+ * included: one Lua script per operation (schedules and limits in {@link RedisConfigBackend}).
+ */
+export class RedisBackend
+  extends RedisConfigBackend
+  implements contract.Backend, contract.GroupedCompletionMethods
+{
   async enqueue(input: contract.EnqueueInput): Promise<contract.EnqueueOutcome[]> {
     const fields = input.jobs.flatMap((job) => [
       job.id,
@@ -69,22 +32,21 @@ export class RedisBackend implements contract.Backend {
       job.concurrencyKey ?? "",
     ]);
     const reply = decodeReply<Array<[string, number]>>(
-      await this.#run(scripts.ENQUEUE, input, input.jobs.length, ...fields),
+      await this.run(scripts.ENQUEUE, input, input.jobs.length, ...fields),
     );
     return asArray(reply).map(([id, created]) => ({ id, created: created === 1 }));
   }
 
   async claim(input: contract.ClaimInput): Promise<contract.ClaimOutcome> {
-    const { limit, token, leaseUntil, expiredError, failedExpiresAt, limits } = input;
-    const reply = await this.#run(
-      scripts.CLAIM,
+    const { limit, token, leaseUntil, expiredError, failedExpiresAt } = input;
+    const reply = await this.run(
+      claimScripts.CLAIM,
       input,
       limit,
       token,
       leaseUntil,
       expiredError,
       failedExpiresAt,
-      JSON.stringify(limits),
     );
     const { claimed, wakeAt, refill } = claimOutcome(decodeReply<ClaimReply>(reply), input.queue);
     return { jobs: claimed, wakeAt, refill };
@@ -93,7 +55,7 @@ export class RedisBackend implements contract.Backend {
   async update(input: contract.UpdateInput): Promise<boolean> {
     const field = (value: string | number | null | undefined) =>
       value === undefined ? ["", ""] : value === null ? ["0", ""] : ["1", String(value)];
-    const reply = await this.#run(
+    const reply = await this.run(
       scripts.UPDATE,
       input,
       input.id,
@@ -112,7 +74,7 @@ export class RedisBackend implements contract.Backend {
     value = "",
     at: number | string = "",
   ): Promise<boolean> {
-    const reply = await this.#run(scripts.FINISH, input, input.id, input.token, outcome, value, at);
+    const reply = await this.run(scripts.FINISH, input, input.id, input.token, outcome, value, at);
     return Number(reply) === 1;
   }
 
@@ -124,8 +86,8 @@ export class RedisBackend implements contract.Backend {
     input: contract.CompleteAndClaimInput,
   ): Promise<contract.CompleteAndClaimOutcome> {
     const { next } = input;
-    const reply = await this.#run(
-      scripts.COMPLETE_AND_CLAIM,
+    const reply = await this.run(
+      claimScripts.COMPLETE_AND_CLAIM,
       input,
       input.id,
       input.token,
@@ -136,7 +98,6 @@ export class RedisBackend implements contract.Backend {
       next.leaseUntil,
       next.expiredError,
       next.failedExpiresAt,
-      JSON.stringify(next.limits),
     );
     const [completed, ...claim] = decodeReply<[number, ...ClaimReply]>(reply);
     return { completed: completed === 1, ...claimOutcome(claim, input.queue) };
@@ -155,10 +116,9 @@ export class RedisBackend implements contract.Backend {
       item.next.leaseUntil,
       item.next.expiredError,
       item.next.failedExpiresAt,
-      JSON.stringify(item.next.limits),
     ]);
-    const reply = await this.#run(
-      scripts.COMPLETE_AND_CLAIM_MANY,
+    const reply = await this.run(
+      claimScripts.COMPLETE_AND_CLAIM_MANY,
       input,
       input.items.length,
       ...fields,
@@ -180,28 +140,28 @@ export class RedisBackend implements contract.Backend {
 
   async cancel(input: contract.CancelInput): Promise<contract.CancelOutcome> {
     return decodeReply<contract.CancelOutcome>(
-      await this.#run(scripts.CANCEL, input, input.id, input.expiresAt, input.callId),
+      await this.run(scripts.CANCEL, input, input.id, input.expiresAt, input.callId),
     );
   }
 
   async retry(input: contract.RequestedChangeInput): Promise<contract.RetryOutcome> {
-    const reply = await this.#run(scripts.REDRIVE, input, input.id, input.callId);
+    const reply = await this.run(scripts.REDRIVE, input, input.id, input.callId);
     return decodeReply<contract.RetryOutcome>(reply);
   }
 
   async get(input: contract.JobInput): Promise<contract.JobRecord | null> {
-    const fields = decodeReply<string[] | false>(await this.#run(scripts.GET, input, input.id));
+    const fields = decodeReply<string[] | false>(await this.run(scripts.GET, input, input.id));
     return fields ? toJobRecord(fieldsOf(fields), input.queue) : null;
   }
 
   async readEvents(input: contract.ReadEventsInput): Promise<contract.EventRecord[]> {
-    const reply = await this.#run(scripts.EVENTS, input, input.id, input.after, input.limit);
+    const reply = await this.run(scripts.EVENTS, input, input.id, input.after, input.limit);
     return asArray(decodeReply<string[]>(reply)).map(toEventRecord);
   }
 
   async list(input: contract.ListInput): Promise<contract.ListOutcome> {
     const after = Number(input.cursor ?? 0) || 0;
-    const reply = await this.#run(scripts.LIST, input, input.state ?? "", after, input.limit);
+    const reply = await this.run(scripts.LIST, input, input.state ?? "", after, input.limit);
     const rows = asArray(decodeReply<string[][]>(reply)).map(fieldsOf);
     const page = rows.slice(0, input.limit);
     const more = rows.length > input.limit;
@@ -210,7 +170,7 @@ export class RedisBackend implements contract.Backend {
   }
 
   async stats(input: contract.QueueScope): Promise<JobCounts> {
-    const counts = decodeReply<Partial<JobCounts>>(await this.#run(scripts.STATS, input));
+    const counts = decodeReply<Partial<JobCounts>>(await this.run(scripts.STATS, input));
     return Object.fromEntries(JOB_STATES.map((s) => [s, Number(counts[s] ?? 0)])) as JobCounts;
   }
 
@@ -218,63 +178,11 @@ export class RedisBackend implements contract.Backend {
     const states = input.states ?? [...JOB_STATES];
     let total = 0;
     for (;;) {
-      const removed = Number(await this.#run(scripts.PURGE, input, PURGE_CHUNK, ...states));
-      total += removed;
+      const reply = await this.run(scripts.PURGE, input, PURGE_CHUNK, ...states);
+      const [visible, removed] = decodeReply<[number, number]>(reply);
+      total += visible;
       if (removed < PURGE_CHUNK) return total;
     }
-  }
-
-  async putSchedule(input: contract.PutScheduleInput): Promise<contract.ScheduleRecord> {
-    const { schedule } = input;
-    // Every spec field but the id (its own argument); null fields are left out.
-    const fields = Object.entries(schedule).flatMap(([name, value]) =>
-      value === null || name === "id" ? [] : [name, String(value)],
-    );
-    const reply = await this.#run(
-      configScripts.PUT_SCHEDULE,
-      input,
-      schedule.id,
-      JSON.stringify(input.upcoming),
-      ...fields,
-    );
-    const [stored] = asArray(decodeReply<Rows>(reply));
-    return toScheduleRecord(fieldsOf(stored ?? []));
-  }
-
-  async deleteSchedule(input: contract.JobInput): Promise<boolean> {
-    return Number(await this.#run(configScripts.DELETE_SCHEDULE, input, input.id)) === 1;
-  }
-
-  async listSchedules(input: contract.QueueScope): Promise<contract.ScheduleRecord[]> {
-    const reply = await this.#run(configScripts.LIST_SCHEDULES, input);
-    return asArray(decodeReply<Rows>(reply)).map((f) => toScheduleRecord(fieldsOf(f)));
-  }
-
-  async refillSchedule(input: contract.RefillScheduleInput): Promise<boolean> {
-    const reply = await this.#run(
-      configScripts.REFILL_SCHEDULE,
-      input,
-      input.id,
-      input.version,
-      JSON.stringify(input.fire),
-      JSON.stringify(input.upcoming),
-      input.lastTickAt ?? "",
-    );
-    return Number(reply) === 1;
-  }
-
-  async setKeyLimits(input: contract.SetKeyLimitsInput): Promise<void> {
-    // "" leaves a setting as it is, "-" removes the override.
-    const concurrency = input.concurrency === null ? "-" : (input.concurrency ?? "");
-    const { rateLimit } = input;
-    const rate =
-      rateLimit === null ? "-" : rateLimit ? `${rateLimit.limit}:${rateLimit.windowMs}` : "";
-    await this.#run(configScripts.SET_KEY_LIMITS, input, input.key, concurrency, rate);
-  }
-
-  async getKeyLimits(input: contract.QueueScope & { key: string }): Promise<contract.KeyLimits> {
-    const reply = await this.#run(configScripts.GET_KEY_LIMITS, input, input.key);
-    return toKeyLimits(decodeReply<[string | false, string | false]>(reply));
   }
 }
 
@@ -283,11 +191,9 @@ function claimOutcome([jobs, wakeAt, refill]: ClaimReply, queue: string) {
   return {
     claimed: asArray(jobs).map((fields) => toJobRecord(fieldsOf(fields), queue)),
     wakeAt: typeof wakeAt === "number" ? wakeAt : null,
-    refill: asArray(refill).map((fields) => toScheduleRecord(fieldsOf(fields))),
+    // By id (code unit order, as the contract's other lists; Lua's `<` follows the locale).
+    refill: asArray(refill)
+      .map((fields) => toScheduleRecord(fieldsOf(fields)))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
-}
-
-/** cjson encodes an empty Lua table as `{}`: read that as an empty list. */
-function asArray<T>(value: T[] | Record<string, never>): T[] {
-  return Array.isArray(value) ? value : [];
 }

@@ -24,8 +24,18 @@ export interface IoredisLike {
  * const backend = redisBackend({ redis: fromIoredis(new Redis(process.env.REDIS_URL)) });
  */
 export function fromIoredis(client: IoredisLike): RedisScriptClient {
-  return {
+  const adapted: RedisScriptClient = {
     evalsha: (sha1, keys, args) => client.evalsha(sha1, keys.length, ...keys, ...args),
     eval: (script, keys, args) => client.eval(script, keys.length, ...keys, ...args),
   };
+  overTcp.add(adapted);
+  return adapted;
+}
+
+/** Clients made by {@link fromIoredis}: the backend names itself by the client's kind. */
+const overTcp = new WeakSet<RedisScriptClient>();
+
+/** How `client` reaches Redis: `tcp` for {@link fromIoredis} clients, else `http` (REST). */
+export function clientKind(client: RedisScriptClient): "http" | "tcp" {
+  return overTcp.has(client) ? "tcp" : "http";
 }

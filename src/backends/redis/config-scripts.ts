@@ -23,7 +23,8 @@ for i = 5, #ARGV, 2 do new[ARGV[i]] = ARGV[i + 1] end
 if old.upcoming and old.cron == new.cron and old.timezone == new.timezone then
   upcoming = ticks_of(old.upcoming)
 end
-local META = {lastTickAt = true, version = true, createdAt = true, updatedAt = true}
+local META = {lastTickAt = true, version = true, createdAt = true, updatedAt = true,
+  created = true}
 -- Unchanged: the same upcoming list and exactly the same spec fields (id, upcoming, pairs).
 local same, old_fields = old.upcoming == ticks_json(upcoming), 0
 for name in pairs(old) do
@@ -33,10 +34,12 @@ for i = 5, #ARGV, 2 do
   if old[ARGV[i]] ~= ARGV[i + 1] then same = false end
 end
 if same and old_fields == 2 + (#ARGV - 4) / 2 then return reply(schedule_records({id})) end
+-- created: the schedule's place in creation order (claims materialise due ones in it).
+local created = old.created or redis.call('INCR', base .. 'sched-seq')
 redis.call('DEL', key)
 redis.call('HSET', key, 'id', id, 'upcoming', ticks_json(upcoming),
   'version', tonumber(old.version or 0) + 1, 'createdAt', old.createdAt or ARGV[2],
-  'updatedAt', ARGV[2], unpack(ARGV, 5))
+  'updatedAt', ARGV[2], 'created', created, unpack(ARGV, 5))
 if old.lastTickAt then redis.call('HSET', key, 'lastTickAt', old.lastTickAt) end
 redis.call('ZADD', base .. 'schedules', 0, id)
 index_due(id, upcoming)
@@ -47,6 +50,7 @@ return reply(schedule_records({id}))
 export const DELETE_SCHEDULE = script(`
 local id = ARGV[3]
 redis.call('ZREM', base .. 'sched-due', id)
+redis.call('ZREM', base .. 'sched-fired', id)
 redis.call('ZREM', base .. 'schedules', id)
 return redis.call('DEL', base .. 'sched:' .. id)
 `);
@@ -93,4 +97,27 @@ return 1
 /** GET_KEY_LIMITS — ARGV: base, now, key. Returns ~[concurrency|false, "limit:ms"|false]. */
 export const GET_KEY_LIMITS = script(`
 return reply(redis.call('HMGET', base .. 'key-limits', 'c:' .. ARGV[3], 'r:' .. ARGV[3]))
+`);
+
+/**
+ * SET_QUEUE_LIMITS — ARGV: base, now, limits (QueueLimits as canonical JSON), onlyIfAbsent
+ * ("1" or ""). Stores the queue's settings, read by every claim; with onlyIfAbsent, only where
+ * none are stored. Lanes parked under the old settings are reopened, so the next claim applies
+ * the new ones. A re-sent call stores the same thing again. Returns ~(the settings as stored).
+ */
+export const SET_QUEUE_LIMITS = script(`
+local key = base .. 'settings'
+local stored = redis.call('GET', key)
+if stored and (ARGV[4] == '1' or stored == ARGV[3]) then return '~' .. stored end
+redis.call('SET', key, ARGV[3])
+-- A rare admin call: reopening every parked lane is what keeps claims from seeing stale caps.
+for _, k in ipairs(redis.call('HKEYS', base .. 'parked')) do unpark(k) end
+return '~' .. ARGV[3]
+`);
+
+/** GET_QUEUE_LIMITS — ARGV: base, now. Returns ~(the stored settings) or ~false. */
+export const GET_QUEUE_LIMITS = script(`
+local stored = redis.call('GET', base .. 'settings')
+if stored then return '~' .. stored end
+return reply(false)
 `);

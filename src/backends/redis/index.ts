@@ -7,10 +7,16 @@
  * import { redisBackend } from "jdobb-async-queue/redis";
  * const backend = redisBackend({ redis: Redis.fromEnv() });
  */
-import type { Backend } from "../../backend.js";
+import {
+  BACKEND_FEATURES,
+  type Backend,
+  type GroupedCompletionMethods,
+  type LimitMethods,
+  type ScheduleMethods,
+} from "../../backend.js";
 import { ValidationError } from "../../errors.js";
 import { RedisBackend } from "./backend.js";
-import type { RedisScriptClient } from "./client.js";
+import { clientKind, type RedisScriptClient } from "./client.js";
 
 export { fromIoredis, type IoredisLike, type RedisScriptClient } from "./client.js";
 
@@ -20,15 +26,16 @@ export interface RedisBackendOptions {
   redis: RedisScriptClient;
   /** Key prefix; each queue's keys live under `<prefix>:{<queue>}:`. Default `jdobb`. */
   prefix?: string;
-  /** `http` (default) for REST clients, `tcp` for ioredis: informs adapters only. */
-  transport?: "http" | "tcp";
 }
 
 /** Upstash's request limit is 10 MB; leave room for the rest of the command. */
 const MAX_PAYLOAD_BYTES = 5_000_000;
 
+/** A Redis backend: the required core and every optional group. */
+export type RedisQueueBackend = Backend & ScheduleMethods & LimitMethods & GroupedCompletionMethods;
+
 /** Creates a Redis backend. Does no I/O: scripts are loaded on first use. */
-export function redisBackend(options: RedisBackendOptions): Backend {
+export function redisBackend(options: RedisBackendOptions): RedisQueueBackend {
   if (typeof options?.redis?.evalsha !== "function" || typeof options.redis.eval !== "function") {
     throw new ValidationError("redis must be an @upstash/redis client or fromIoredis(…)", "redis");
   }
@@ -36,11 +43,11 @@ export function redisBackend(options: RedisBackendOptions): Backend {
   if (!/^[\w.:-]{1,64}$/.test(prefix)) {
     throw new ValidationError("prefix must be 1-64 characters of [A-Za-z0-9_.:-]", "prefix");
   }
-  const transport = options.transport ?? "http";
   return new RedisBackend({
     redis: options.redis,
     prefix,
-    name: `redis(${transport})`,
-    capabilities: { transport, maxPayloadBytes: MAX_PAYLOAD_BYTES },
+    name: `redis(${clientKind(options.redis)})`,
+    // Every optional group: schedules, limits and grouped completions are all Lua scripts.
+    capabilities: { maxPayloadBytes: MAX_PAYLOAD_BYTES, features: BACKEND_FEATURES },
   });
 }

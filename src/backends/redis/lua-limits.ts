@@ -1,25 +1,27 @@
 /**
- * Lua for the claim's limits (claim rules 2, 4 and 5 on `ClaimInput`): the claim's
- * `ClaimLimits`, fixed rate windows, a key's limits (stored overrides win), whether a lane is
- * open (a closed one is parked, see lua-lanes.ts), whether a job's type may start, and counting
- * a start. Part of CLAIM_FN; relies on the prelude.
+ * Lua for the claim's limits (claim rules 1, 2, 5 and 6 on `ClaimInput`): the queue's stored
+ * settings (`settings`, QueueLimits as JSON, written by SET_QUEUE_LIMITS), fixed rate windows,
+ * a key's limits (stored overrides win), a keyed lane's cap, the starts left per type, and
+ * counting a start. Part of CLAIM_FN; relies on the prelude.
  *
  * A window's starts live in `rate:k:<key>` / `rate:t:<type>` as "<windowEnd>:<count>": a
  * counter of an older window reads as 0, so one small key per key or type is all there is.
  */
+/** Lua functions of the claim's limits (see the module comment). */
 export const LIMITS_FN = `
 -- Rate counters outlive their window by this much (the core's clock may run behind Redis').
 local RATE_SLACK_MS = 3600000
 
--- The claim's limits (ClaimLimits JSON) as Lua tables; a rate is {limit, ms}.
-local function decode_limits(json)
-  local l = cjson.decode(json)
+-- The queue's settings (QueueLimits JSON, or false: none stored) as Lua tables; a rate is
+-- {limit, ms}. JSON nulls decode to cjson.null, hence the type checks.
+local function decode_settings(json)
+  local l = json and cjson.decode(json) or {}
   local function rate(r)
     if type(r) == 'table' then return {limit = r.limit, ms = r.windowMs} end
     return nil
   end
   local types, any_type = {}, false
-  for _, t in ipairs(l.typeRateLimits) do
+  for _, t in ipairs(type(l.typeRateLimits) == 'table' and l.typeRateLimits or {}) do
     types[t.type] = rate(t)
     any_type = true
   end
@@ -41,7 +43,7 @@ local function count_start(name, r)
     string.format('%.0f', wend - now + RATE_SLACK_MS))
 end
 
--- Key k's limits for this claim: its stored overrides, else the claim's defaults.
+-- Key k's limits for this claim: its stored overrides, else the queue's settings.
 local function key_limits(ctx, k)
   local c = ctx.keys[k]
   if c then return c end
@@ -56,42 +58,37 @@ local function key_limits(ctx, k)
   return c
 end
 
--- Claim rule 2: whether keyed lane k is open; a closed lane is parked.
-local function lane_open(ctx, k)
+-- Claim rule 2: keyed lane k's room and starts left in its key window (math.huge: no such
+-- limit), and that window's end. Its cap is the smaller of the two.
+local function lane_room(ctx, k)
   local lim = key_limits(ctx, k)
-  if lim.conc and tonumber(redis.call('HGET', base .. 'key-active', k) or 0) >= lim.conc then
-    park(k, nil)
-    return false
+  local room, left, wend = math.huge, math.huge, nil
+  if lim.conc then room = lim.conc - tonumber(redis.call('HGET', base .. 'key-active', k) or 0) end
+  if lim.rate and room > 0 then
+    local used
+    wend, used = window('k:' .. k, lim.rate)
+    left = lim.rate.limit - used
   end
-  if lim.rate then
-    local wend, used = window('k:' .. k, lim.rate)
-    if used >= lim.rate.limit then
-      park(k, wend)
-      ctx.rated = true
-      return false
-    end
-  end
-  return true
+  return room, left, wend
 end
 
--- Claim rule 4: whether a job of this type may start; notes the window that holds it back.
-local function type_open(ctx, job_type)
-  local r = ctx.limits.types[job_type]
-  if not r then return true end
-  local wend, used = window('t:' .. job_type, r)
-  if used < r.limit then return true end
-  ctx.wake = math.min(ctx.wake or wend, wend)
-  return false
+-- Claim rule 1: the starts left per rate-limited type as the claim begins (a type at 0 is
+-- spent), and its window's end. Rule 5 counts the claim's starts down in the same table.
+local function type_starts(ctx)
+  ctx.left, ctx.type_end = {}, {}
+  for name, r in pairs(ctx.limits.types) do
+    local wend, used = window('t:' .. name, r)
+    ctx.left[name], ctx.type_end[name] = r.limit - used, wend
+  end
 end
 
--- Claim rule 5: counts a start against its key's and type's windows and the key's slots.
+-- Claim rule 6: counts a start against its type's and key's windows and the key's slots.
 local function count(ctx, k, job_type)
   local r = job_type and ctx.limits.types[job_type]
   if r then count_start('t:' .. job_type, r) end
-  if k == '' then return end
+  if not k then return end
   redis.call('HINCRBY', base .. 'key-active', k, 1)
   local lim = key_limits(ctx, k)
   if lim.rate then count_start('k:' .. k, lim.rate) end
 end
-
 `;

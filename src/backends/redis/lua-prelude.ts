@@ -16,8 +16,10 @@
  *   lane-head       HASH   ckey -> its entry in lanes (absent: not indexed)
  *   parked          HASH   ckey -> "full" | "rate": lanes kept out of the index
  *   rated           ZSET   lanes parked by their rate window, score the window's end
- *   turns           HASH   n -> turn counter (+1 per job served), u -> the unkeyed lane's
- *                          turn when last served, k:<ckey> -> a keyed lane's
+ *   turns           HASH   n -> turn counter (+1 per lane served), u -> the unkeyed lane's
+ *                          turn when last served, k:<ckey> -> a keyed lane's; keyed -> 1
+ *                          once the queue has had a keyed job (until then no turn is kept)
+ *   settings        STRING the queue's QueueLimits as JSON (absent: none stored)
  *   key-active      HASH   ckey -> active jobs of the key (absent: 0)
  *   key-limits      HASH   per-key overrides: c:<ckey> -> concurrency, r:<ckey> -> "limit:ms"
  *   rate:k:<ckey>   STRING starts in a key's current fixed window, "<windowEnd>:<count>"
@@ -30,9 +32,11 @@
  *   expiry          ZSET   finished jobs, score expiresAt (the core's clock)
  *   pos             STRING insertion counter
  *   sched:<id>      HASH   a schedule: its spec's fields, upcoming (JSON list), lastTickAt,
- *                          version, createdAt, updatedAt
+ *                          version, createdAt, updatedAt, created (see sched-seq)
  *   schedules       ZSET   every schedule id, score 0 (listed by id)
  *   sched-due       ZSET   schedules with upcoming ticks, score the first of them
+ *   sched-fired     ZSET   schedules a claim has fired, score the claim's now (refills)
+ *   sched-seq       STRING creation counter: a schedule's `created` field (firing order)
  *
  * Finished jobs also get a Redis TTL (retention), so memory is reclaimed even if no client
  * ever cleans up; visibility follows the core's clock via `expiresAt`.
@@ -73,7 +77,8 @@ local function move_state(id, from, to, pos)
   redis.call('ZADD', base .. 'state:' .. to, pos, id)
 end
 
--- Bumps the sequence number and appends the job's public fields as one event.
+-- Bumps the sequence number and appends the job's public fields as one event; returns the
+-- event's sequence number.
 local function log_event(id, event_type)
   local key = jkey(id)
   local seq = redis.call('HINCRBY', key, 'seq', 1)
@@ -83,6 +88,7 @@ local function log_event(id, event_type)
     if f[i] then event[name] = f[i] end
   end
   redis.call('RPUSH', ekey(id), cjson.encode(event))
+  return seq
 end
 
 `;
@@ -159,6 +165,8 @@ local function insert_job(j)
   end
   redis.call('HSET', key, unpack(fields))
   if j.idempotencyKey then redis.call('SET', base .. 'idem:' .. j.idempotencyKey, j.id) end
+  -- Claim rule 6: from the first keyed job on, claims keep the lanes' turns.
+  if j.concurrencyKey then redis.call('HSET', base .. 'turns', 'keyed', 1) end
   redis.call('ZADD', base .. 'all', pos, j.id)
   redis.call('ZADD', base .. 'state:queued', pos, j.id)
   log_event(j.id, 'enqueued')

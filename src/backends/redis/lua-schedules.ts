@@ -60,24 +60,43 @@ local function advance(id, upcoming, last_tick)
   index_due(id, upcoming)
 end
 
--- Claim rule 1: materialises up to ${SCHEDULES_PER_CLAIM} due schedules. Returns the ids of
--- those left with fewer than ${SCHEDULE_REFILL_BELOW} upcoming ticks (exhausted ones unfired).
+-- Claim rule 0: materialises up to ${SCHEDULES_PER_CLAIM} due schedules, in the order they were
+-- created (as libSQL does: it orders their jobs' insertion). Returns the ids to refill (see
+-- ClaimOutcome.refill): those still due (their list ran out: nothing fired) and those any
+-- claim fired at this very now (so a re-sent or second claim at now answers the same), with
+-- fewer than ${SCHEDULE_REFILL_BELOW} ticks ahead.
 local function materialise()
+  local due = {}
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'sched-due', '-inf', now, 'LIMIT', 0,
+    ${SCHEDULES_PER_CLAIM})) do
+    local f = redis.call('HMGET', skey(id), 'upcoming', 'catchUp', 'created')
+    due[#due + 1] = {id = id, upcoming = f[1], catch_up = f[2], created = tonumber(f[3] or 0)}
+  end
+  table.sort(due, function(a, b)
+    if a.created ~= b.created then return a.created < b.created end
+    return a.id < b.id
+  end)
   local refill = {}
-  local due_ids = redis.call('ZRANGEBYSCORE', base .. 'sched-due', '-inf', now, 'LIMIT', 0,
-    ${SCHEDULES_PER_CLAIM})
-  for _, id in ipairs(due_ids) do
-    local f = redis.call('HMGET', skey(id), 'upcoming', 'catchUp')
-    local due, rest = {}, {}
-    for _, t in ipairs(ticks_of(f[1])) do
-      if tonumber(t) <= now then due[#due + 1] = t else rest[#rest + 1] = t end
+  for _, s in ipairs(due) do
+    local fired, rest = {}, {}
+    for _, t in ipairs(ticks_of(s.upcoming)) do
+      if tonumber(t) <= now then fired[#fired + 1] = t else rest[#rest + 1] = t end
     end
     if #rest > 0 then
-      local last = due[#due]
-      fire(id, f[2] == 'all' and due or {last})
-      advance(id, rest, last)
+      local last = fired[#fired]
+      fire(s.id, s.catch_up == 'all' and fired or {last})
+      advance(s.id, rest, last)
+      redis.call('ZADD', base .. 'sched-fired', now, s.id)
+    else
+      refill[#refill + 1] = s.id
     end
-    if #rest < ${SCHEDULE_REFILL_BELOW} then refill[#refill + 1] = id end
+  end
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'sched-fired', now, now)) do
+    local ahead = 0
+    for _, t in ipairs(ticks_of(redis.call('HGET', skey(id), 'upcoming'))) do
+      if tonumber(t) > now then ahead = ahead + 1 end
+    end
+    if ahead < ${SCHEDULE_REFILL_BELOW} then refill[#refill + 1] = id end
   end
   return refill
 end

@@ -1,5 +1,13 @@
 /** Decodes script replies into the backend contract's records. */
-import type { EventRecord, JobRecord, KeyLimits, ScheduleRecord } from "../../backend.js";
+import {
+  type EventRecord,
+  type JobRecord,
+  type KeyLimits,
+  NO_LIMITS,
+  type QueueLimits,
+  type RateLimit,
+  type ScheduleRecord,
+} from "../../backend.js";
 import type { JobState } from "../../job.js";
 
 /** Script replies are `~` + JSON (see the Lua prelude); anything else is returned as is. */
@@ -93,4 +101,26 @@ export function toKeyLimits([concurrency, rate]: [string | false, string | false
     concurrency: concurrency ? Number(concurrency) : null,
     rateLimit: limit !== undefined && windowMs !== undefined ? { limit, windowMs } : null,
   };
+}
+
+/**
+ * The canonical JSON of a queue's settings, as SET_QUEUE_LIMITS stores it and claims read it:
+ * fields in a fixed order, type limits sorted by type (code unit order), so equal settings
+ * are equal strings.
+ */
+export function encodeQueueLimits(limits: QueueLimits): string {
+  const rate = (r: RateLimit | null) => (r ? { limit: r.limit, windowMs: r.windowMs } : null);
+  const types = [...limits.typeRateLimits].sort((a, b) =>
+    a.type < b.type ? -1 : a.type > b.type ? 1 : 0,
+  );
+  return JSON.stringify({
+    keyConcurrency: limits.keyConcurrency,
+    keyRateLimit: rate(limits.keyRateLimit),
+    typeRateLimits: types.map((t) => ({ type: t.type, ...rate(t) })),
+  });
+}
+
+/** A queue's stored settings ({@link NO_LIMITS} when none are stored). */
+export function toQueueLimits(stored: QueueLimits | false): QueueLimits {
+  return stored || NO_LIMITS;
 }

@@ -3,11 +3,11 @@
  * KEYS[1] is the queue's `pos` key, for routing only; every key is derived from ARGV[1] (the
  * queue's hash-tagged namespace), so all keys a script touches share that one cluster slot.
  * ARGV[2] is always the core's `now`.
- * See `lua-prelude.ts` for the key layout and helpers.
+ * See `lua-prelude.ts` for the key layout and helpers; the claims are in `claim-scripts.ts`,
+ * schedules and limits in `config-scripts.ts`.
  */
-import { CLAIM_FN, FINISH_FN } from "./lua-functions.js";
+import { FINISH_FN } from "./lua-functions.js";
 import { LUA_PRELUDE } from "./lua-prelude.js";
-import { SCHEDULE_FN } from "./lua-schedules.js";
 
 /** A script: the shared prelude, then its body. */
 export const script = (body: string) => LUA_PRELUDE + body;
@@ -18,22 +18,33 @@ export const script = (body: string) => LUA_PRELUDE + body;
  *   concurrencyKey|""
  * Returns ~[[id, created(0|1)], …].
  * Safe to re-send (clients re-send a call whose reply was lost): a job whose id exists with
- * the same type and payload was created by this very call, and is answered as created again.
- * An id that exists with other content fails the whole call before writing anything.
+ * the same type and payload was created by this very call, and is answered as created again
+ * (so is an id given again later in the call, once inserted). An id that exists (or came
+ * earlier in the call) with other content fails the whole call before writing anything; a job
+ * past its retention no longer holds its id.
  */
 export const ENQUEUE = script(`
 local count = tonumber(ARGV[3])
-local done = {}
+-- stored: ids that exist (answered as created, no insert); seen: type and payload per id.
+local stored, seen, stale = {}, {}, {}
 for i = 0, count - 1 do
   local o = 4 + i * 9
-  local f = redis.call('HMGET', jkey(ARGV[o]), 'type', 'payload')
-  if f[1] then
-    if f[1] ~= ARGV[o + 1] or f[2] ~= ARGV[o + 2] then
-      return redis.error_reply('ERR job id conflict')
+  local id = ARGV[o]
+  if not seen[id] then
+    local f = redis.call('HMGET', jkey(id), 'type', 'payload', 'expiresAt')
+    if f[3] and tonumber(f[3]) <= now then
+      stale[#stale + 1] = id -- past its retention: gone for every caller, so the id is free
+    elseif f[1] then
+      stored[id] = true
+      seen[id] = {f[1], f[2]}
     end
-    done[i] = true
+    seen[id] = seen[id] or {ARGV[o + 1], ARGV[o + 2]}
+  end
+  if seen[id][1] ~= ARGV[o + 1] or seen[id][2] ~= ARGV[o + 2] then
+    return redis.error_reply('ERR job id conflict')
   end
 end
+for _, id in ipairs(stale) do remove_job(id) end
 cleanup(500)
 local function opt(value) return value ~= '' and value or nil end
 local out = {}
@@ -41,7 +52,7 @@ for i = 0, count - 1 do
   local o = 4 + i * 9
   local id, ikey = ARGV[o], opt(ARGV[o + 7])
   local holder = ikey and redis.call('GET', base .. 'idem:' .. ikey)
-  if done[i] then
+  if stored[id] then
     out[#out + 1] = {id, 1}
   elseif holder and live_state(holder) then
     out[#out + 1] = {holder, 0}
@@ -49,25 +60,11 @@ for i = 0, count - 1 do
     insert_job({id = id, type = ARGV[o + 1], payload = ARGV[o + 2], priority = ARGV[o + 3],
       runAt = ARGV[o + 4], maxAttempts = ARGV[o + 5], backoff = opt(ARGV[o + 6]),
       idempotencyKey = ikey, concurrencyKey = opt(ARGV[o + 8])})
+    stored[id] = true -- the same id later in this call is this job
     out[#out + 1] = {id, 1}
   end
 end
 return reply(out)
-`);
-
-/**
- * CLAIM — ARGV: base, now, limit, token, leaseUntil, expiredError, failedExpiresAt, limits
- * (ClaimLimits as JSON).
- * Promotes due delayed jobs, deals with expired leases, materialises due schedules, then
- * claims up to `limit` jobs by the rules on ClaimInput, in claim order.
- * Returns ~[[[field, value, …] per claimed job], wakeAt|false, [[field, value, …] per
- * schedule to refill]].
- */
-export const CLAIM = script(`${SCHEDULE_FN}${CLAIM_FN}
-sweep(ARGV[6], ARGV[7])
-local refill, quiet = prepare()
-local jobs, wake, again = take(tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[8], refill, quiet)
-return reply({jobs, wake, schedule_records(again)})
 `);
 
 /**
@@ -120,47 +117,6 @@ return 1
  */
 export const FINISH = script(`${FINISH_FN}
 return finish_job(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
-`);
-
-/**
- * COMPLETE_AND_CLAIM — ARGV: base, now, id, token, result, expiresAt,
- *   limit, claimToken, leaseUntil, expiredError, failedExpiresAt, limits (JSON)
- * A worker's steady state in one round trip: deals with expired leases, completes its job
- * (fenced; a lease that ran out completes nothing), materialises due schedules, then claims.
- * Returns ~[completed (0|1), [jobs as for CLAIM], wakeAt|false, [schedules to refill]].
- */
-export const COMPLETE_AND_CLAIM = script(`${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
--- Expired leases first, as in a group: a completion whose lease ran out completes nothing.
-sweep(ARGV[10], ARGV[11])
-local completed = finish_job(ARGV[3], ARGV[4], 'completed', ARGV[5], ARGV[6])
-local refill, quiet = prepare()
-local jobs, wake, again = take(tonumber(ARGV[7]), ARGV[8], ARGV[9], ARGV[12], refill, quiet)
-return reply({completed, jobs, wake, schedule_records(again)})
-`);
-
-/**
- * COMPLETE_AND_CLAIM_MANY — ARGV: base, now, count, then per item 10 values:
- *   id, token, result, expiresAt, limit, claimToken, leaseUntil, expiredError, failedExpiresAt,
- *   limits (JSON)
- * Several workers' steady state in one round trip: expired leases are swept once (with the
- * first item's expiredError and failedExpiresAt), then per item, in order, its fenced
- * completion and its claim; due schedules are materialised once, before the first claim. Returns ~[[completed (0|1), [jobs], wakeAt|
- * false, [schedules to refill]] per item]; schedules to refill are reported on the first item.
- */
-export const COMPLETE_AND_CLAIM_MANY = script(`${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
-local out = {}
--- Expired leases are dealt with once, first: a member whose lease ran out completes nothing.
-sweep(ARGV[11], ARGV[12])
-for i = 0, tonumber(ARGV[3]) - 1 do
-  local o = 4 + i * 10
-  local completed = finish_job(ARGV[o], ARGV[o + 1], 'completed', ARGV[o + 2], ARGV[o + 3])
-  local refill, quiet = {}, false
-  if i == 0 then refill, quiet = prepare() end
-  local jobs, wake, again = take(tonumber(ARGV[o + 4]), ARGV[o + 5], ARGV[o + 6], ARGV[o + 9],
-    refill, quiet)
-  out[#out + 1] = {completed, jobs, wake, schedule_records(again)}
-end
-return reply(out)
 `);
 
 /**
@@ -245,25 +201,26 @@ return reply(out)
 
 /**
  * PURGE — ARGV: base, now, chunk, state… . Deletes up to `chunk` jobs in those states.
- * When no job is left at all, also deletes the insertion counter and the lanes' turns, so a purged queue
- * leaves no job keys behind but the notes of claims still in flight (`claim:<token>`, gone
- * when their lease would have ended) and rate counters (gone an hour after their window).
- * Schedules and key overrides are not jobs: they stay. Returns the number of jobs deleted.
+ * When no job is left at all, also deletes the insertion counter, so a purged queue leaves no
+ * job keys behind but the notes of claims still in flight (`claim:<token>`, gone when their
+ * lease would have ended) and rate counters (gone an hour after their window). Schedules, the
+ * queue's settings, key overrides and the lanes' turns (with the flag that the queue has had
+ * a keyed job) are not jobs: they stay, as in libSQL. Returns ~[jobs deleted that were still
+ * visible (a job past its retention is gone already for every caller, so it is not counted),
+ * jobs deleted in all (the caller calls again while that is `chunk`)].
  */
 export const PURGE = script(`
 local budget = tonumber(ARGV[3])
-local removed = 0
+local removed, visible = 0, 0
 for i = 4, #ARGV do
   if removed >= budget then break end
   local ids = redis.call('ZRANGE', base .. 'state:' .. ARGV[i], 0, budget - removed - 1)
   for _, id in ipairs(ids) do
+    if live_state(id) then visible = visible + 1 end
     remove_job(id)
     removed = removed + 1
   end
 end
-if redis.call('ZCARD', base .. 'all') == 0 then
-  -- No job left: the counters and the lanes' turns go too (no lane index entry is left).
-  redis.call('DEL', base .. 'pos', base .. 'turns')
-end
-return removed
+if redis.call('ZCARD', base .. 'all') == 0 then redis.call('DEL', base .. 'pos') end
+return reply({visible, removed})
 `);

@@ -11,9 +11,9 @@ import {
   SCHEDULE_REFILL_BELOW,
   SCHEDULES_PER_CLAIM,
 } from "../../backend.js";
-import type { Statement } from "./client.js";
+import type { SqlStatement } from "./client.js";
 import type { Tables } from "./schema.js";
-import { SqlTexts, sql } from "./sql-text.js";
+import { SqlTexts } from "./sql-text.js";
 
 /** The spec columns `putSchedule` replaces, with their argument names. */
 const SPEC_COLUMNS: ReadonlyArray<[column: string, arg: string]> = [
@@ -44,6 +44,7 @@ const ticks = (filter: string) =>
   `(SELECT json_group_array(value) FROM
      (SELECT value FROM json_each(upcoming) WHERE ${filter} ORDER BY key))`;
 
+/** Statements for stored schedules, for one set of tables. */
 export class ScheduleStatements {
   readonly #texts = new SqlTexts();
 
@@ -56,11 +57,8 @@ export class ScheduleStatements {
    * `d` with `catchUp: "all"`) and keeps `r`. Costs one index probe when none is due.
    * (No RETURNING: that costs more than the probe. See {@link ScheduleStatements.refills}.)
    */
-  materialise({ queue, now }: QueueScope): Statement {
-    return sql(
-      this.#texts.get("materialise", () => this.#materialiseText()),
-      { queue, now },
-    );
+  materialise({ queue, now }: QueueScope): SqlStatement {
+    return this.#texts.statement("materialise", () => this.#materialiseText(), { queue, now });
   }
 
   #materialiseText(): string {
@@ -76,28 +74,25 @@ export class ScheduleStatements {
            (SELECT MIN(value) FROM json_each(upcoming) WHERE value > :now), next_due),
          last_tick_at = IIF(${ahead}, ${last}, last_tick_at),
          version = version + (${ahead}),
-         updated_at = IIF(${ahead}, :now, updated_at)
+         updated_at = IIF(${ahead}, :now, updated_at), fired_at = IIF(${ahead}, :now, fired_at)
        WHERE rowid IN (SELECT rowid FROM ${schedules} WHERE queue = :queue AND next_due <= :now
          ORDER BY next_due LIMIT ${SCHEDULES_PER_CLAIM})`;
   }
 
   /**
    * A JSON array (an expression for the claim's last statement) of the schedules that need
-   * refilling after a materialisation at `:now`: those it fired (changed at `:now`) or could
-   * not fire (still due), with fewer than `SCHEDULE_REFILL_BELOW` ticks ahead.
+   * refilling after a materialisation at `:now`: those a claim fired at `:now` or could not
+   * fire (still due), with fewer than `SCHEDULE_REFILL_BELOW` ticks ahead (sorted by id when
+   * read).
    */
   refills(): string {
-    return this.#texts.get("refills", () => this.#refillsText());
-  }
-
-  #refillsText(): string {
     const { schedules } = this.t;
     const row = `json_object(${ROW_COLUMNS.map((c) => `'${c}', ${c}`).join(", ")})`;
     const low = `(SELECT COUNT(*) FROM json_each(upcoming) WHERE value > :now) < ${SCHEDULE_REFILL_BELOW}`;
     return `(SELECT json_group_array(${row}) FROM (
         SELECT * FROM ${schedules} WHERE queue = :queue AND next_due <= :now AND ${low}
         UNION ALL
-        SELECT * FROM ${schedules} WHERE queue = :queue AND updated_at = :now
+        SELECT * FROM ${schedules} WHERE queue = :queue AND fired_at = :now
           AND (next_due IS NULL OR next_due > :now) AND ${low}
         LIMIT ${SCHEDULES_PER_CLAIM}))`;
   }
@@ -108,62 +103,65 @@ export class ScheduleStatements {
    * fired). The version moves on only when something changed, so a re-sent call changes
    * nothing more.
    */
-  put({ queue, now, schedule, upcoming }: PutScheduleInput): Statement {
-    const columns = SPEC_COLUMNS.map(([column]) => column).join(", ");
-    const values = SPEC_COLUMNS.map(([, arg]) => `:${arg}`).join(", ");
-    const sameTimes = "cron IS excluded.cron AND timezone IS excluded.timezone";
-    const keep = (column: string) =>
-      column === "upcoming"
-        ? `IIF(${sameTimes}, upcoming, excluded.upcoming)`
-        : `excluded.${column}`;
-    const changed = SPEC_COLUMNS.filter(([column]) => column !== "upcoming")
-      .map(([column]) => `${column} IS NOT excluded.${column}`)
-      .join(" OR ");
-    return sql(
-      `INSERT INTO ${this.t.schedules} (queue, id, ${columns}, next_due, version, created_at,
-         updated_at)
-       VALUES (:queue, :id, ${values}, json(:upcoming) ->> 0, 1, :now, :now)
-       ON CONFLICT (queue, id) DO UPDATE SET
-         ${SPEC_COLUMNS.map(([column]) => `${column} = ${keep(column)}`).join(", ")},
-         next_due = IIF(${sameTimes}, next_due, excluded.next_due),
-         version = version + (${changed}),
-         updated_at = IIF(${changed}, excluded.updated_at, updated_at)
-       RETURNING ${ROW_COLUMNS.join(", ")}`,
-      { ...schedule, queue, now, upcoming: JSON.stringify(upcoming) },
-    );
-  }
-
-  remove({ queue, id }: { queue: string; id: string }): Statement {
-    return sql(`DELETE FROM ${this.t.schedules} WHERE queue = :queue AND id = :id RETURNING id`, {
+  put({ queue, now, schedule, upcoming }: PutScheduleInput): SqlStatement {
+    const text = () => {
+      const columns = SPEC_COLUMNS.map(([column]) => column).join(", ");
+      const values = SPEC_COLUMNS.map(([, arg]) => `:${arg}`).join(", ");
+      const sameTimes = "cron IS excluded.cron AND timezone IS excluded.timezone";
+      const keep = (column: string) =>
+        column === "upcoming"
+          ? `IIF(${sameTimes}, upcoming, excluded.upcoming)`
+          : `excluded.${column}`;
+      const changed = SPEC_COLUMNS.filter(([column]) => column !== "upcoming")
+        .map(([column]) => `${column} IS NOT excluded.${column}`)
+        .join(" OR ");
+      return `INSERT INTO ${this.t.schedules} (queue, id, ${columns}, next_due, version,
+           created_at, updated_at)
+         VALUES (:queue, :id, ${values}, json(:upcoming) ->> 0, 1, :now, :now)
+         ON CONFLICT (queue, id) DO UPDATE SET
+           ${SPEC_COLUMNS.map(([column]) => `${column} = ${keep(column)}`).join(", ")},
+           next_due = IIF(${sameTimes}, next_due, excluded.next_due),
+           version = version + (${changed}),
+           updated_at = IIF(${changed}, excluded.updated_at, updated_at)
+         RETURNING ${ROW_COLUMNS.join(", ")}`;
+    };
+    return this.#texts.statement("put", text, {
+      ...schedule,
       queue,
-      id,
+      now,
+      upcoming: JSON.stringify(upcoming),
     });
   }
 
-  list({ queue }: QueueScope): Statement {
-    return sql(`SELECT * FROM ${this.t.schedules} WHERE queue = :queue ORDER BY id`, { queue });
+  remove({ queue, id }: { queue: string; id: string }): SqlStatement {
+    const text = () =>
+      `DELETE FROM ${this.t.schedules} WHERE queue = :queue AND id = :id RETURNING id`;
+    return this.#texts.statement("remove", text, { queue, id });
+  }
+
+  list({ queue }: QueueScope): SqlStatement {
+    const text = () => `SELECT * FROM ${this.t.schedules} WHERE queue = :queue ORDER BY id`;
+    return this.#texts.statement("list", text, { queue });
   }
 
   /**
    * Fires `fire` and stores the new list, while the schedule has the caller's version (so a
    * re-sent refill finds the version moved on and changes nothing).
    */
-  refill(input: RefillScheduleInput): Statement {
+  refill(input: RefillScheduleInput): SqlStatement {
     const { queue, now, id, version, fire, upcoming, lastTickAt } = input;
-    return sql(
-      `UPDATE ${this.t.schedules} SET fired = :fire, upcoming = :upcoming,
+    const text = () => `UPDATE ${this.t.schedules} SET fired = :fire, upcoming = :upcoming,
          next_due = json(:upcoming) ->> 0, last_tick_at = :lastTickAt, version = version + 1,
          updated_at = :now
-       WHERE queue = :queue AND id = :id AND version = :version RETURNING id`,
-      {
-        queue,
-        now,
-        id,
-        version,
-        fire: JSON.stringify(fire),
-        upcoming: JSON.stringify(upcoming),
-        lastTickAt,
-      },
-    );
+       WHERE queue = :queue AND id = :id AND version = :version RETURNING id`;
+    return this.#texts.statement("refill", text, {
+      queue,
+      now,
+      id,
+      version,
+      fire: JSON.stringify(fire),
+      upcoming: JSON.stringify(upcoming),
+      lastTickAt,
+    });
   }
 }

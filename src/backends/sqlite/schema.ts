@@ -3,7 +3,7 @@
  * meta table, so two processes starting at once cannot both apply it: the loser's batch fails
  * on the marker's primary key, rolls back, and it re-reads the version.
  */
-import type { LibsqlClientLike, Statement } from "./client.js";
+import type { SqliteClient, SqlStatement } from "./client.js";
 import { MIGRATIONS } from "./migrations.js";
 
 /** Table names for one prefix. */
@@ -16,6 +16,8 @@ export interface Tables {
   /** Per job type: the current rate window. */
   windows: string;
   schedules: string;
+  /** Per queue: its stored limits (`setQueueLimits`). */
+  settings: string;
 }
 
 /** The table names for a prefix (validated by the factory). */
@@ -28,31 +30,29 @@ export function tablesFor(prefix: string): Tables {
     lanes: name("lanes"),
     windows: name("windows"),
     schedules: name("schedules"),
+    settings: name("settings"),
   };
 }
 
 /** The schema version this code needs. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-function stmt(sql: string, args: Record<string, string> = {}): Statement {
+function stmt(sql: string, args: string[] = []): SqlStatement {
   return { sql, args };
 }
 
-async function readVersion(client: LibsqlClientLike, t: Tables): Promise<number> {
-  const [, result] = await client.batch(
-    [
-      stmt(`CREATE TABLE IF NOT EXISTS ${t.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`),
-      stmt(
-        `SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) AS v FROM ${t.meta} WHERE key = 'version'`,
-      ),
-    ],
-    "write",
-  );
+async function readVersion(client: SqliteClient, t: Tables): Promise<number> {
+  const [, result] = await client.batch([
+    stmt(`CREATE TABLE IF NOT EXISTS ${t.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`),
+    stmt(
+      `SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) AS v FROM ${t.meta} WHERE key = 'version'`,
+    ),
+  ]);
   return Number(result?.rows[0]?.v ?? 0);
 }
 
 /** Brings the schema to {@link SCHEMA_VERSION}; a no-op (one round trip) when it is current. */
-export async function migrate(client: LibsqlClientLike, t: Tables): Promise<void> {
+export async function migrate(client: SqliteClient, t: Tables): Promise<void> {
   let version = await readVersion(client, t);
   while (version < SCHEMA_VERSION) {
     const next = version + 1;
@@ -60,18 +60,13 @@ export async function migrate(client: LibsqlClientLike, t: Tables): Promise<void
       stmt(sql),
     );
     try {
-      await client.batch(
-        [
-          stmt(`INSERT INTO ${t.meta} (key, value) VALUES (:key, '')`, {
-            key: `migration:${next}`,
-          }),
-          ...statements,
-          stmt(`INSERT OR REPLACE INTO ${t.meta} (key, value) VALUES ('version', :v)`, {
-            v: String(next),
-          }),
-        ],
-        "write",
-      );
+      await client.batch([
+        stmt(`INSERT INTO ${t.meta} (key, value) VALUES (?1, '')`, [`migration:${next}`]),
+        ...statements,
+        stmt(`INSERT OR REPLACE INTO ${t.meta} (key, value) VALUES ('version', ?1)`, [
+          String(next),
+        ]),
+      ]);
     } catch (error) {
       const raced = (await readVersion(client, t)) >= next;
       if (!raced) throw error;

@@ -1,13 +1,25 @@
 /** Converts result rows to the backend contract's records (any `intMode` the client uses). */
-import type { EventRecord, JobRecord, KeyLimits, ScheduleRecord } from "../../backend.js";
+import {
+  type EnqueueOutcome,
+  type EventRecord,
+  type JobRecord,
+  type KeyLimits,
+  type ListOutcome,
+  type NewJobRecord,
+  NO_LIMITS,
+  type QueueLimits,
+  type ScheduleRecord,
+  type TypeRateLimit,
+} from "../../backend.js";
 import type { JobState } from "../../job.js";
-import type { SqlRow } from "./client.js";
+import type { SqlResult, SqlRow } from "./client.js";
 
 const num = (value: unknown): number => Number(value);
 const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
 const str = (value: unknown): string => String(value);
 const strOrNull = (value: unknown): string | null => (value === null ? null : String(value));
 
+/** A jobs row as a {@link JobRecord}. */
 export function toJobRecord(row: SqlRow): JobRecord {
   return {
     id: str(row.id),
@@ -34,6 +46,7 @@ export function toJobRecord(row: SqlRow): JobRecord {
   };
 }
 
+/** An events row as an {@link EventRecord}. */
 export function toEventRecord(row: SqlRow): EventRecord {
   return {
     seq: num(row.seq),
@@ -64,6 +77,7 @@ export function byClaimOrder(a: SqlRow, b: SqlRow): number {
   );
 }
 
+/** A schedules row (or its JSON object) as a {@link ScheduleRecord}. */
 export function toScheduleRecord(row: SqlRow): ScheduleRecord {
   return {
     id: str(row.id),
@@ -92,4 +106,46 @@ export function toKeyLimits(row: SqlRow | undefined): KeyLimits {
     concurrency: numOrNull(row?.concurrency ?? null),
     rateLimit: rate === null || windowMs === null ? null : { limit: rate, windowMs },
   };
+}
+
+/** A settings row as the queue's limits (no row: {@link NO_LIMITS}). */
+export function toQueueLimits(row: SqlRow | undefined): QueueLimits {
+  if (!row) return NO_LIMITS;
+  const rate = numOrNull(row.key_rate ?? null);
+  const windowMs = numOrNull(row.key_rate_ms ?? null);
+  const types = JSON.parse(str(row.type_limits)) as TypeRateLimit[];
+  return {
+    keyConcurrency: numOrNull(row.key_concurrency ?? null),
+    keyRateLimit: rate === null || windowMs === null ? null : { limit: rate, windowMs },
+    typeRateLimits: types.map(({ type, limit, windowMs }) => ({ type, limit, windowMs })),
+  };
+}
+
+/**
+ * Enqueue's answer from its inserts' results (a row: inserted) and the rows naming each
+ * idempotency key's holder.
+ */
+export function toEnqueueOutcomes(
+  jobs: readonly NewJobRecord[],
+  inserts: readonly SqlResult[],
+  holderRows: ArrayLike<SqlRow>,
+): EnqueueOutcome[] {
+  const holders = new Map<string, string>();
+  for (const row of Array.from(holderRows)) holders.set(str(row.idempotency_key), str(row.id));
+  return jobs.map((job, i) => {
+    const holder = holders.get(job.idempotencyKey ?? "");
+    // A re-sent call finds its own job holding the key: it was created, by this call.
+    const created = (inserts[i]?.rows.length ?? 0) > 0 || holder === job.id;
+    // Not created: the key's holder answers (an id taken by other content fails the batch).
+    return { id: created ? job.id : (holder ?? job.id), created };
+  });
+}
+
+/** A page of `limit` jobs from rows holding one extra when more follow. */
+export function toListOutcome(rows: ArrayLike<SqlRow>, limit: number): ListOutcome {
+  const all = Array.from(rows);
+  const page = all.slice(0, limit);
+  const last = page.at(-1);
+  const more = all.length > limit && last;
+  return { jobs: page.map(toJobRecord), cursor: more ? str(last.pos) : null };
 }

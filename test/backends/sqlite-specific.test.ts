@@ -1,0 +1,103 @@
+import { join } from "node:path";
+import { createClient } from "@libsql/client";
+import { describe, expect, it } from "vitest";
+import { type FullBackend, NO_LIMITS, type QueueLimits } from "../../src/backend.js";
+import { classifyLibsqlError } from "../../src/backends/libsql/classify.js";
+import { libsqlBackend } from "../../src/backends/libsql/node.js";
+import { MIGRATIONS } from "../../src/backends/sqlite/migrations.js";
+import { tablesFor } from "../../src/backends/sqlite/schema.js";
+import { JobQueue } from "../../src/index.js";
+import { ManualClock } from "../../src/internal/clock.js";
+import { tempDir } from "../support/temp-dir.js";
+
+const now = Date.UTC(2026, 0, 1);
+const limits: QueueLimits = {
+  keyConcurrency: 2,
+  keyRateLimit: { limit: 5, windowMs: 1_000 },
+  typeRateLimits: [
+    { type: "resize", limit: 3, windowMs: 60_000 },
+    { type: "email", limit: 10, windowMs: 1_000 },
+  ],
+};
+const sorted = { ...limits, typeRateLimits: [...limits.typeRateLimits].reverse() };
+
+describe("SQLite core specifics", () => {
+  it("stores one settings record per queue: sorted, re-sendable, onlyIfAbsent keeps it", async () => {
+    const backend = libsqlBackend({ url: ":memory:" }) as FullBackend;
+    const queue = "settings";
+    expect(await backend.getQueueLimits({ queue, now })).toEqual(NO_LIMITS);
+    expect(await backend.setQueueLimits({ queue, now, limits })).toEqual(sorted);
+    expect(await backend.setQueueLimits({ queue, now, limits })).toEqual(sorted); // re-sent
+    const other = { ...NO_LIMITS, keyConcurrency: 1 };
+    expect(await backend.setQueueLimits({ queue, now, limits: other, onlyIfAbsent: true })).toEqual(
+      sorted,
+    );
+    expect(await backend.getQueueLimits({ queue, now })).toEqual(sorted);
+    expect(await backend.getQueueLimits({ queue: "elsewhere", now })).toEqual(NO_LIMITS);
+    expect(await backend.setQueueLimits({ queue, now, limits: NO_LIMITS })).toEqual(NO_LIMITS);
+    await backend.close?.();
+  });
+
+  it("claims the full way once another process stores type limits", async () => {
+    const dir = tempDir();
+    const url = `file:${join(dir.path, "q.db")}`;
+    const clock = new ManualClock(now);
+    const producer = new JobQueue({ backend: libsqlBackend({ url }), clock, name: "typed" });
+    const worker = new JobQueue({ backend: libsqlBackend({ url }), clock, name: "typed" });
+    await producer.enqueue("t", 0);
+    expect(await worker.claim()).not.toBeNull(); // the plain claim
+    await producer.setLimits({ rateLimits: { t: { limit: 1, windowMs: 60_000 } } });
+    for (const n of [1, 2]) await producer.enqueue("t", n);
+    expect(await worker.claimMany(10)).toHaveLength(1); // plain took nothing: the full way
+    expect(await worker.claimMany(10)).toEqual([]);
+    await Promise.all([producer.close(), worker.close()]);
+    dir.remove();
+  });
+
+  it("upgrades a version-2 database: lanes and turns stay, limits are stored after", async () => {
+    const dir = tempDir();
+    const url = `file:${join(dir.path, "v2.db")}`;
+    const client = createClient({ url });
+    const t = tablesFor("jdobb_");
+    await client.batch(
+      [
+        `CREATE TABLE ${t.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+        ...(MIGRATIONS[0]?.(t) ?? []),
+        ...(MIGRATIONS[1]?.(t) ?? []),
+        `INSERT INTO ${t.meta} VALUES ('migration:1', ''), ('migration:2', ''), ('version', '2')`,
+        ...["a", "a", "b"].map(
+          (key, n) => `INSERT INTO ${t.jobs} (id, queue, type, payload, state, priority,
+            max_attempts, run_at, created_at, updated_at, concurrency_key)
+            VALUES ('old-${n}', 'q', 't', '${n}', 'queued', 0, 3, 0, 0, 0, '${key}')`,
+        ),
+      ],
+      "write",
+    );
+    const queue = new JobQueue({ backend: libsqlBackend({ url }), name: "q" });
+    await queue.setLimits({ keys: { concurrency: 1 } });
+    expect((await queue.claimMany(10)).map((job) => job.id)).toEqual(["old-0", "old-2"]);
+    const meta = await client.execute(`SELECT value FROM ${t.meta} WHERE key = 'version'`);
+    expect(meta.rows[0]?.value).toBe(String(MIGRATIONS.length));
+    client.close();
+    await queue.close();
+    dir.remove();
+  });
+
+  it("classifies libSQL errors: a missing table migrates, busy is retryable, the rest refused", () => {
+    const coded = (code: string, message: string) => Object.assign(new Error(message), { code });
+    expect(classifyLibsqlError(coded("SQLITE_ERROR", "no such table: jdobb_jobs")).kind).toBe(
+      "missing-schema",
+    );
+    expect(classifyLibsqlError(coded("SQLITE_ERROR", "table x has no column named y")).kind).toBe(
+      "missing-schema",
+    );
+    expect(classifyLibsqlError(coded("SQLITE_BUSY", "database is locked")).kind).toBe(
+      "unavailable",
+    );
+    expect(classifyLibsqlError(new TypeError("fetch failed")).kind).toBe("unavailable");
+    expect(classifyLibsqlError(coded("SQLITE_CONSTRAINT", "NOT NULL failed"))).toEqual({
+      kind: "refused",
+      detail: "SQLITE_CONSTRAINT: NOT NULL failed",
+    });
+  });
+});
