@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import { scheduledJobId } from "../../src/backend.js";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
 import { MIGRATIONS } from "../../src/backends/sqlite/migrations.js";
-import { tablesFor } from "../../src/backends/sqlite/schema.js";
 import { BackendUnavailableError, type Job, JobQueue } from "../../src/index.js";
 import { ManualClock } from "../../src/internal/clock.js";
 import { startHranaServer } from "../support/hrana-server.js";
+import { databaseAt } from "../support/old-schema.js";
 import { tempDir } from "../support/temp-dir.js";
 
 describe("libsql backend specifics", () => {
@@ -89,25 +89,15 @@ describe("libsql backend specifics", () => {
   });
 
   it("upgrades a version-1 database in place: its jobs stay, in order, and take keys after", async () => {
-    const dir = tempDir();
-    const url = `file:${join(dir.path, "v1.db")}`;
-    const client = createClient({ url });
-    const t = tablesFor("jdobb_");
-    await client.batch(
-      [
-        `CREATE TABLE ${t.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-        ...(MIGRATIONS[0]?.(t) ?? []),
-        `INSERT INTO ${t.meta} VALUES ('migration:1', ''), ('version', '1')`,
-        // Two jobs as version 1 stored them (no concurrency key column yet).
-        ...[1, 2].map(
-          (n) => `INSERT INTO ${t.jobs} (id, queue, type, payload, state, priority, max_attempts,
-            run_at, created_at, updated_at) VALUES ('old-${n}', 'q', 't', '${n}', 'queued', 0, 3,
-            0, 0, 0)`,
-        ),
-      ],
-      "write",
+    // Two jobs as version 1 stored them (no concurrency key column yet).
+    const old = await databaseAt(1, (t) =>
+      [1, 2].map(
+        (n) => `INSERT INTO ${t.jobs} (id, queue, type, payload, state, priority, max_attempts,
+          run_at, created_at, updated_at) VALUES ('old-${n}', 'q', 't', '${n}', 'queued', 0, 3,
+          0, 0, 0)`,
+      ),
     );
-    const queue = new JobQueue({ backend: libsqlBackend({ url }), name: "q" });
+    const queue = new JobQueue({ backend: libsqlBackend({ url: old.url }), name: "q" });
     const keyed = await queue.enqueue("t", 3, { concurrencyKey: "k" });
     // The unkeyed lane and lane k take turns.
     expect((await queue.claimMany(10)).map((job) => [job.id, job.concurrencyKey])).toEqual([
@@ -115,11 +105,9 @@ describe("libsql backend specifics", () => {
       [keyed, "k"],
       ["old-2", null],
     ]);
-    const meta = await client.execute(`SELECT value FROM ${t.meta} WHERE key = 'version'`);
-    expect(meta.rows[0]?.value).toBe("3");
-    client.close();
+    expect(await old.version()).toBe(String(MIGRATIONS.length));
     await queue.close();
-    dir.remove();
+    old.remove();
   });
 
   it("claims a plain queue plainly, and the full way once another process has used a key", async () => {

@@ -1,13 +1,12 @@
 import { join } from "node:path";
-import { createClient } from "@libsql/client";
 import { describe, expect, it } from "vitest";
 import { type FullBackend, NO_LIMITS, type QueueLimits } from "../../src/backend.js";
 import { classifyLibsqlError } from "../../src/backends/libsql/classify.js";
 import { libsqlBackend } from "../../src/backends/libsql/node.js";
 import { MIGRATIONS } from "../../src/backends/sqlite/migrations.js";
-import { tablesFor } from "../../src/backends/sqlite/schema.js";
 import { JobQueue } from "../../src/index.js";
 import { ManualClock } from "../../src/internal/clock.js";
+import { databaseAt } from "../support/old-schema.js";
 import { tempDir } from "../support/temp-dir.js";
 
 const now = Date.UTC(2026, 0, 1);
@@ -55,32 +54,19 @@ describe("SQLite core specifics", () => {
   });
 
   it("upgrades a version-2 database: lanes and turns stay, limits are stored after", async () => {
-    const dir = tempDir();
-    const url = `file:${join(dir.path, "v2.db")}`;
-    const client = createClient({ url });
-    const t = tablesFor("jdobb_");
-    await client.batch(
-      [
-        `CREATE TABLE ${t.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-        ...(MIGRATIONS[0]?.(t) ?? []),
-        ...(MIGRATIONS[1]?.(t) ?? []),
-        `INSERT INTO ${t.meta} VALUES ('migration:1', ''), ('migration:2', ''), ('version', '2')`,
-        ...["a", "a", "b"].map(
-          (key, n) => `INSERT INTO ${t.jobs} (id, queue, type, payload, state, priority,
-            max_attempts, run_at, created_at, updated_at, concurrency_key)
-            VALUES ('old-${n}', 'q', 't', '${n}', 'queued', 0, 3, 0, 0, 0, '${key}')`,
-        ),
-      ],
-      "write",
+    const old = await databaseAt(2, (t) =>
+      ["a", "a", "b"].map(
+        (key, n) => `INSERT INTO ${t.jobs} (id, queue, type, payload, state, priority,
+          max_attempts, run_at, created_at, updated_at, concurrency_key)
+          VALUES ('old-${n}', 'q', 't', '${n}', 'queued', 0, 3, 0, 0, 0, '${key}')`,
+      ),
     );
-    const queue = new JobQueue({ backend: libsqlBackend({ url }), name: "q" });
+    const queue = new JobQueue({ backend: libsqlBackend({ url: old.url }), name: "q" });
     await queue.setLimits({ keys: { concurrency: 1 } });
     expect((await queue.claimMany(10)).map((job) => job.id)).toEqual(["old-0", "old-2"]);
-    const meta = await client.execute(`SELECT value FROM ${t.meta} WHERE key = 'version'`);
-    expect(meta.rows[0]?.value).toBe(String(MIGRATIONS.length));
-    client.close();
+    expect(await old.version()).toBe(String(MIGRATIONS.length));
     await queue.close();
-    dir.remove();
+    old.remove();
   });
 
   it("classifies libSQL errors: a missing table migrates, busy is retryable, the rest refused", () => {
