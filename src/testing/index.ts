@@ -31,6 +31,11 @@ export interface TestBackendOptions {
   create: () => Backend | Promise<Backend>;
   /** Runs after the suite (e.g. stop a server); the backend is closed before it. */
   teardown?: (() => void | Promise<void>) | undefined;
+  /**
+   * Calls per configuration of the differential suite (default 2,000; env
+   * `DIFFERENTIAL_OPS` wins): fewer for a store that pays a round trip per call.
+   */
+  differentialOps?: number | undefined;
 }
 
 const [GROUPS, KEYS, SCHEDULES] = [
@@ -77,6 +82,7 @@ export function testBackend(options: TestBackendOptions): void {
     describe(GROUPS, () => groupSuite(current));
     describe(KEYS, () => keySuite(current));
     describe(SCHEDULES, () => scheduleSuite(current));
-    describe("differential (against memoryBackend)", () => differentialSuite(current));
+    describe("differential (against memoryBackend)", () =>
+      differentialSuite(current, options.differentialOps));
   });
 }

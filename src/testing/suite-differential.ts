@@ -13,13 +13,14 @@ const DEFAULT_SEEDS = [1, 2, 3, 4];
 /**
  * Random operations, the same on the backend and on the oracle (`memoryBackend()`), every
  * answer compared: per configuration (a kind of queue) and seed, skipped where the backend
- * lacks a feature the configuration needs. Env: `DIFFERENTIAL_OPS` (calls per configuration),
+ * lacks a feature the configuration needs. `ops`: calls per configuration, across its seeds.
+ * Env: `DIFFERENTIAL_OPS` (calls per configuration, wins over `ops`),
  * `DIFFERENTIAL_SEEDS` (comma-separated), `DIFFERENTIAL_CONFIG` (a configuration's name),
  * `DIFFERENTIAL_TRACE` (log every call).
  */
-export function differentialSuite(h: () => Harness): void {
+export function differentialSuite(h: () => Harness, ops = DEFAULT_OPS): void {
   const seeds = envVar("DIFFERENTIAL_SEEDS")?.split(",").map(Number) ?? DEFAULT_SEEDS;
-  const total = Number(envVar("DIFFERENTIAL_OPS") ?? DEFAULT_OPS);
+  const total = Number(envVar("DIFFERENTIAL_OPS") ?? ops);
   const only = envVar("DIFFERENTIAL_CONFIG");
   const configs = DIFFERENTIAL_CONFIGS.filter((config) => !only || config.name === only);
   for (const config of configs) {
