@@ -21,8 +21,15 @@ const DEFAULT_SEEDS = [1, 2, 3, 4];
 export function differentialSuite(h: () => Harness, ops = DEFAULT_OPS): void {
   const seeds = envVar("DIFFERENTIAL_SEEDS")?.split(",").map(Number) ?? DEFAULT_SEEDS;
   const total = Number(envVar("DIFFERENTIAL_OPS") ?? ops);
+  if (!Number.isInteger(total) || total < 1 || !seeds.every(Number.isInteger)) {
+    throw new Error("DIFFERENTIAL_OPS must be a positive integer, DIFFERENTIAL_SEEDS integers");
+  }
   const only = envVar("DIFFERENTIAL_CONFIG");
   const configs = DIFFERENTIAL_CONFIGS.filter((config) => !only || config.name === only);
+  if (configs.length === 0) {
+    const names = DIFFERENTIAL_CONFIGS.map((config) => `"${config.name}"`).join(", ");
+    throw new Error(`DIFFERENTIAL_CONFIG names none of ${names}`);
+  }
   for (const config of configs) {
     for (const seed of seeds) {
       it(`${config.name}, seed ${seed}`, { timeout: 600_000 }, async ({ skip }) => {
