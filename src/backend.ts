@@ -86,7 +86,12 @@ export interface QueueScope {
 }
 
 export interface EnqueueInput extends QueueScope {
-  /** Inserted all or none, in order. */
+  /**
+   * Inserted all or none, in order, job by job: each job sees what the ones before it in
+   * this call stored. A job whose idempotency key is held (by a live job) is not inserted and
+   * answers the holder; an id that exists (or came earlier in this call) with other content
+   * fails the whole call; a job past its retention no longer holds its id or key.
+   */
   jobs: NewJobRecord[];
 }
 
@@ -184,9 +189,10 @@ export interface ClaimOutcome {
    */
   wakeAt: number | null;
   /**
-   * Feature `schedules`; `[]` otherwise. Schedules this claim found with fewer than
-   * {@link SCHEDULE_REFILL_BELOW} upcoming ticks left (or none), as they are now, by id: the
-   * core computes their next ticks (and any missed ones) and calls
+   * Feature `schedules`; `[]` otherwise. The schedules that are due at `now` or were fired by
+   * a claim at this same `now`, and have fewer than {@link SCHEDULE_REFILL_BELOW} upcoming
+   * ticks left (or none), as they are now, sorted by id (so a re-sent claim answers the same):
+   * the core computes their next ticks (and any missed ones) and calls
    * {@link ScheduleMethods.refillSchedule}.
    */
   refill: ScheduleRecord[];
@@ -422,7 +428,10 @@ export interface CoreBackend {
   readEvents(input: ReadEventsInput): Promise<EventRecord[]>;
   list(input: ListInput): Promise<ListOutcome>;
   stats(input: QueueScope): Promise<JobCounts>;
-  /** Deletes jobs and their events; returns how many jobs were removed. */
+  /**
+   * Deletes jobs and their events; returns how many live jobs were removed (jobs already past
+   * their retention count as gone). Lane turns and limits are kept.
+   */
   purge(input: PurgeInput): Promise<number>;
   /** Prepares the store (e.g. creates or upgrades a schema). Optional; backends also do it lazily. */
   init?(): Promise<void>;
