@@ -69,6 +69,55 @@ describe("SQLite core specifics", () => {
     old.remove();
   });
 
+  it("a re-sent group member answers its first run's wakeAt, not one after the later members", async () => {
+    const backend = libsqlBackend({ url: ":memory:" }) as FullBackend;
+    const queue = "wake";
+    const typeRateLimits = [
+      { type: "a", limit: 1, windowMs: 60_000 },
+      { type: "b", limit: 1, windowMs: 1_000 },
+    ];
+    await backend.setQueueLimits({ queue, now, limits: { ...NO_LIMITS, typeRateLimits } });
+    const job = (id: string, type: string, priority: number) => ({
+      id,
+      type,
+      payload: "0",
+      priority,
+      runAt: now,
+      maxAttempts: 3,
+      backoff: null,
+      idempotencyKey: null,
+      concurrencyKey: null,
+    });
+    const jobs = [job("w1", "w", 9), job("w2", "w", 9), job("a1", "a", 2), job("a2", "a", 2)];
+    await backend.enqueue({
+      queue,
+      now,
+      jobs: [...jobs, job("b1", "b", 0), job("b2", "b", 0)],
+    });
+    const lease = { leaseUntil: now + 30_000, expiredError: "{}", failedExpiresAt: now };
+    await backend.claim({ queue, now, limit: 2, token: "t0", ...lease });
+    const member = (id: string, token: string) => ({
+      id,
+      token: "t0",
+      result: "null",
+      expiresAt: now + 60_000,
+      next: { limit: 2, token, ...lease },
+    });
+    // Member 1 takes a1 (a2 waits for a's window); member 2 takes b1 (b's window ends first).
+    const input = { queue, now, items: [member("w1", "t1"), member("w2", "t2")] };
+    const first = await backend.completeAndClaimMany(input);
+    expect(first.map((o) => [o.claimed.map((j) => j.id), o.wakeAt])).toEqual([
+      [["a1"], now + 60_000],
+      [["b1"], now + 1_000],
+    ]);
+    const again = await backend.completeAndClaimMany(input); // re-sent
+    expect(again.map((o) => [o.claimed.map((j) => j.id), o.wakeAt])).toEqual([
+      [["a1"], now + 60_000],
+      [["b1"], now + 1_000],
+    ]);
+    await backend.close?.();
+  });
+
   it("classifies libSQL errors: a missing table migrates, busy is retryable, the rest refused", () => {
     const coded = (code: string, message: string) => Object.assign(new Error(message), { code });
     expect(classifyLibsqlError(coded("SQLITE_ERROR", "no such table: jdobb_jobs")).kind).toBe(

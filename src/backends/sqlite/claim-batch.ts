@@ -6,7 +6,8 @@
  *    jobs are claimable by this very batch);
  * 2. per claim, in order: its completion (for completeAndClaim and each member of a group),
  *    the claim statement, and in a full batch its wake-up time as the rate windows stand
- *    right after it;
+ *    right after it, stored on the jobs the claim started, then read (a re-sent claim reads
+ *    the stored one: it answers as its first run did);
  * 4. the closing read, once: the schedules to refill, as they are now (in a full batch, on
  *    the last claim's wake-up read; in a plain one, with whether the queue needs the full
  *    claim).
@@ -92,7 +93,11 @@ export class ClaimBatches {
         ...(completion ? [completion] : []),
         ...(plain
           ? [this.#plain.claim(claim)]
-          : [this.#claims.claim(claim), this.#wake.wakeAt(claim, i === last ? this.#closing : {})]),
+          : [
+              this.#claims.claim(claim),
+              this.#wake.store(claim),
+              this.#wake.wakeAt(claim, i === last ? this.#closing : {}),
+            ]),
       ];
     });
     const statements = [
@@ -113,8 +118,8 @@ export class ClaimBatches {
           const jobs = Array.from(results[offset]?.rows ?? [])
             .sort(byClaimOrder)
             .map(toJobRecord);
-          const wake = plain ? null : results[offset + 1]?.rows[0]?.wake;
-          offset += plain ? 1 : 2;
+          const wake = plain ? null : results[offset + 2]?.rows[0]?.wake;
+          offset += plain ? 1 : 3;
           const held = jobs.length < claim.limit && wake !== null && wake !== undefined;
           return { completed, jobs, wakeAt: held ? Number(wake) : null };
         }),

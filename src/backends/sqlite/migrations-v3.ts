@@ -1,7 +1,8 @@
 /**
  * Migration 3 (issue 18): stored queue limits; type windows counted by trigger; each lane's
  * first queued job (`first_run`, `first_pos`, beside `head`), so the rotation index orders
- * lanes as the claim ranks them (claim-lanes.ts); when a claim last fired each schedule.
+ * lanes as the claim ranks them (claim-lanes.ts); when a claim last fired each schedule; the
+ * `wakeAt` of the claim that started each job (a re-sent claim answers it again).
  * Released: never edit; append.
  */
 import type { Tables } from "./schema.js";
@@ -38,6 +39,9 @@ export function migration3(t: Tables): string[] {
     ) WITHOUT ROWID`,
     // Set by a claim on a job whose type has a rate limit: the end of the window it counts in.
     `ALTER TABLE ${t.jobs} ADD COLUMN type_window_end INTEGER`,
+    // Set by a full claim's wake step on the jobs it started: its \`wakeAt\` (0: none), which a
+    // re-sent claim answers again (statements-wake.ts); NULL until then.
+    `ALTER TABLE ${t.jobs} ADD COLUMN claim_wake INTEGER`,
     `ALTER TABLE ${t.lanes} ADD COLUMN first_run INTEGER`,
     `ALTER TABLE ${t.lanes} ADD COLUMN first_pos INTEGER`,
     `UPDATE ${t.lanes} SET (head, first_run, first_pos) = (SELECT priority, run_at, pos

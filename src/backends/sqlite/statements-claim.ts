@@ -20,7 +20,8 @@
  *    keeps the first `limit` (rules 4-5);
  * 4. drops each whose type has no starts left once the kept ones before it are counted.
  *
- * The wake-up time of each claim is read right after it (statements-wake.ts).
+ * The wake-up time of each claim is stored on its jobs and read right after it
+ * (statements-wake.ts); a fresh start clears the one an earlier claim of the job stored.
  *
  * Each claimed job stores `claim_order` = the claim's base (above every lane's turn so far) +
  * its place, and the ends of the key and type windows it counts in (when its key or type has
@@ -104,6 +105,7 @@ export class ClaimStatements {
           key_window_end),
         type_window_end = IIF(state = 'queued', (SELECT tw FROM p WHERE p.pos = ${jobs}.pos),
           type_window_end),
+        claim_wake = IIF(state = 'queued', NULL, claim_wake),
         updated_at = :now, seq = seq + (state = 'queued'), event = 'active'
       WHERE pos IN (SELECT pos FROM p)
       RETURNING *`;
