@@ -3,7 +3,7 @@
  * first queued job (`first_run`, `first_pos`, beside `head`), so the rotation index orders
  * lanes as the claim ranks them (claim-lanes.ts); when a claim last fired each schedule; the
  * `wakeAt` of the claim that started each job (a re-sent claim answers it again).
- * Released: never edit; append.
+ * Once released (it is not yet: Unreleased in CHANGELOG.md), never edit it: append a migration.
  */
 import type { Tables } from "./schema.js";
 
