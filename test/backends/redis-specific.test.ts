@@ -640,6 +640,34 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     expect(two?.wakeAt).toBe(NOW - (NOW % 60_000) + 60_000);
   });
 
+  /** Server-side commands per run of op (the EVALSHA included). */
+  const commandsPer = async (runs: number, op: () => Promise<unknown>) => {
+    await admin.config("RESETSTAT");
+    for (let i = 0; i < runs; i++) await op();
+    const info = await admin.info("commandstats");
+    const total = [...info.matchAll(/cmdstat_(\w+):calls=(\d+)/g)]
+      .filter((m) => m[1] !== "info" && m[1] !== "config")
+      .reduce((sum, m) => sum + Number(m[2]), 0);
+    return total / runs;
+  };
+
+  it("claims a queue without keyed jobs or type limits the plain way, settings or not", async () => {
+    /** Commands per claim of 2 on a fresh queue of 40 jobs stored with these settings. */
+    const perClaim = async (limits?: Partial<QueueLimits>) => {
+      name = uniqueName();
+      if (limits) await setLimits(limits);
+      await enqueue(Array.from({ length: 40 }, () => job()));
+      await claim(2); // the first call of each script is an EVAL
+      return commandsPer(10, async () => expect((await claim(2)).jobs).toHaveLength(2));
+    };
+    const plain = await perClaim();
+    expect(await perClaim({ keyConcurrency: 2, keyRateLimit: { limit: 5, windowMs: 1000 } })).toBe(
+      plain,
+    );
+    const typed = await perClaim({ typeRateLimits: [{ type: "x", limit: 1, windowMs: 1000 }] });
+    console.log(`claim(2), plain queue: ${plain} commands; with a type limit: ${typed}`);
+  });
+
   it("claims in O(log n): commands per claim with a 10,000-job key and 1,000 keys", async () => {
     await setLimits({ keyConcurrency: 1 });
     for (let i = 0; i < 10; i++) {
@@ -649,16 +677,6 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     await enqueue(
       keys.flatMap((key) => [job({ concurrencyKey: key }), job({ concurrencyKey: key })]),
     );
-    /** Server-side commands per run of op (the EVALSHA included). */
-    const commandsPer = async (runs: number, op: () => Promise<unknown>) => {
-      await admin.config("RESETSTAT");
-      for (let i = 0; i < runs; i++) await op();
-      const info = await admin.info("commandstats");
-      const total = [...info.matchAll(/cmdstat_(\w+):calls=(\d+)/g)]
-        .filter((m) => m[1] !== "info" && m[1] !== "config")
-        .reduce((sum, m) => sum + Number(m[2]), 0);
-      return total / runs;
-    };
     const full = async () => expect((await claim(10)).jobs).toHaveLength(10);
     const early = await commandsPer(20, full);
     const late = await commandsPer(80, full);
