@@ -16,54 +16,55 @@ export const script = (body: string) => LUA_PRELUDE + body;
  * ENQUEUE — ARGV: base, now, count, then per job 9 values:
  *   id, type, payload, priority, runAt, maxAttempts, backoff|"", idempotencyKey|"",
  *   concurrencyKey|""
- * Returns ~[[id, created(0|1)], …].
- * Safe to re-send (clients re-send a call whose reply was lost): a job whose id exists with
- * the same type and payload was created by this very call, and is answered as created again
- * (so is an id given again later in the call, once inserted). An id that exists (or came
- * earlier in the call) with other content fails the whole call before writing anything; a job
- * past its retention no longer holds its id.
+ * Returns ~[[id, created(0|1)], …]. Jobs are decided in order, each seeing the ones before it,
+ * and written only once all are decided (all or none): an id that exists — stored, or to be
+ * stored by an earlier job of the call — with the same type and payload is answered as created
+ * (a re-send: clients re-send a call whose reply was lost), with other content it fails the
+ * whole call; an idempotency key already held (so too by an earlier job of the call) answers
+ * its holder and stores nothing. A job past its retention no longer holds its id or key.
  */
 export const ENQUEUE = script(`
-local count = tonumber(ARGV[3])
--- stored: ids that exist (answered as created, no insert); seen: type and payload per id.
-local stored, seen, stale = {}, {}, {}
-for i = 0, count - 1 do
-  local o = 4 + i * 9
-  local id = ARGV[o]
-  if not seen[id] then
-    local f = redis.call('HMGET', jkey(id), 'type', 'payload', 'expiresAt')
-    if f[3] and tonumber(f[3]) <= now then
-      stale[#stale + 1] = id -- past its retention: gone for every caller, so the id is free
-    elseif f[1] then
-      stored[id] = true
-      seen[id] = {f[1], f[2]}
-    end
-    seen[id] = seen[id] or {ARGV[o + 1], ARGV[o + 2]}
-  end
-  if seen[id][1] ~= ARGV[o + 1] or seen[id][2] ~= ARGV[o + 2] then
-    return redis.error_reply('ERR job id conflict')
-  end
-end
-for _, id in ipairs(stale) do remove_job(id) end
-cleanup(500)
 local function opt(value) return value ~= '' and value or nil end
-local out = {}
-for i = 0, count - 1 do
+-- staged: the jobs to insert, by id, and their idempotency keys; stale: expired ids to free.
+local staged, staged_keys, order, stale, out = {}, {}, {}, {}, {}
+for i = 0, tonumber(ARGV[3]) - 1 do
   local o = 4 + i * 9
   local id, ikey = ARGV[o], opt(ARGV[o + 7])
-  local holder = ikey and redis.call('GET', base .. 'idem:' .. ikey)
-  if stored[id] then
+  local prior = staged[id]
+  if not prior then
+    local f = redis.call('HMGET', jkey(id), 'type', 'payload', 'expiresAt')
+    if f[3] and tonumber(f[3]) <= now then
+      stale[id] = true
+    elseif f[1] then
+      prior = {type = f[1], payload = f[2]}
+    end
+  end
+  if prior then
+    if prior.type ~= ARGV[o + 1] or prior.payload ~= ARGV[o + 2] then
+      return redis.error_reply('ERR job id conflict')
+    end
     out[#out + 1] = {id, 1}
-  elseif holder and live_state(holder) then
-    out[#out + 1] = {holder, 0}
   else
-    insert_job({id = id, type = ARGV[o + 1], payload = ARGV[o + 2], priority = ARGV[o + 3],
-      runAt = ARGV[o + 4], maxAttempts = ARGV[o + 5], backoff = opt(ARGV[o + 6]),
-      idempotencyKey = ikey, concurrencyKey = opt(ARGV[o + 8])})
-    stored[id] = true -- the same id later in this call is this job
-    out[#out + 1] = {id, 1}
+    local holder = ikey and staged_keys[ikey]
+    if ikey and not holder then
+      holder = redis.call('GET', base .. 'idem:' .. ikey)
+      if holder and not live_state(holder) then holder = nil end
+    end
+    if holder then
+      out[#out + 1] = {holder, 0}
+    else
+      staged[id] = {id = id, type = ARGV[o + 1], payload = ARGV[o + 2], priority = ARGV[o + 3],
+        runAt = ARGV[o + 4], maxAttempts = ARGV[o + 5], backoff = opt(ARGV[o + 6]),
+        idempotencyKey = ikey, concurrencyKey = opt(ARGV[o + 8])}
+      if ikey then staged_keys[ikey] = id end
+      order[#order + 1] = id
+      out[#out + 1] = {id, 1}
+    end
   end
 end
+for id in pairs(stale) do remove_job(id) end
+cleanup(500)
+for _, id in ipairs(order) do insert_job(staged[id]) end
 return reply(out)
 `);
 
