@@ -1,14 +1,5 @@
-/** A small seeded PRNG (mulberry32): the same seed replays the same choices. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** Seeded choices for the chaos run: the same seed replays the same choices. */
+export { mulberry32 } from "../../src/testing/differential-random.js";
 
 /** An integer in [min, max]. */
 export function between(random: () => number, min: number, max: number): number {
