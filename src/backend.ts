@@ -154,7 +154,9 @@ export const NO_LIMITS: QueueLimits = Object.freeze({
  *    counts nothing twice). Every lane this claim served gets a turn above all earlier turns,
  *    in the order of its last job in the claim. Turns are kept once the queue has had a keyed
  *    job: until then a claim records no turn. Any end of an `active` job frees its key's slot;
- *    windows are never refunded.
+ *    windows are never refunded. A keyed lane with no `queued` and no `active` job keeps no
+ *    turn: a job enqueued (or redriven from `failed`) into such a lane finds it never served,
+ *    so a store may forget an idle lane (a job going back from `active` to `queued` keeps it).
  *
  * The oracle, `memoryBackend()` in `jdobb-async-queue/testing`, is these rules as plain code.
  */

@@ -212,7 +212,7 @@ class MemoryBackend implements Backend {
     return counts;
   }
 
-  /** Deletes the queue's jobs in those states (lanes' turns and settings stay, as in libSQL). */
+  /** Deletes the queue's jobs in those states (settings and key overrides stay). */
   async purge(input: PurgeInput): Promise<number> {
     const q = this.#open(input);
     const states = input.states ?? JOB_STATES;

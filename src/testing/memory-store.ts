@@ -140,9 +140,25 @@ export function insertJob(q: MemoryQueue, now: number, job: NewJobRecord): Store
     events: [],
   };
   logEvent(stored, "enqueued");
+  forgetIdleLane(q, stored);
   q.jobs.set(job.id, stored);
   if (job.concurrencyKey !== null) q.hadKeyedJob = true;
   return stored;
+}
+
+/**
+ * Claim rule 6: a job entering a keyed lane from outside `active` (enqueued, or redriven from
+ * `failed`) while the lane has no other `queued` and no `active` job finds it never served.
+ */
+export function forgetIdleLane(q: MemoryQueue, entering: StoredJob): void {
+  const key = entering.record.concurrencyKey;
+  if (key === null) return;
+  for (const job of q.jobs.values()) {
+    const { state, concurrencyKey } = job.record;
+    if (job !== entering && concurrencyKey === key && (state === "queued" || state === "active"))
+      return;
+  }
+  q.turns.delete(key);
 }
 
 /** Retention: jobs whose `expiresAt` has come are gone, with their events. */

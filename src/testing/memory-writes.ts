@@ -17,7 +17,13 @@ import type {
   UpdateInput,
 } from "../backend.js";
 import { BackendError } from "../errors.js";
-import { insertJob, logEvent, type MemoryQueue, type StoredJob } from "./memory-store.js";
+import {
+  forgetIdleLane,
+  insertJob,
+  logEvent,
+  type MemoryQueue,
+  type StoredJob,
+} from "./memory-store.js";
 
 /**
  * Inserts the jobs all or none, in order, each seeing the ones stored before it (earlier jobs
@@ -166,6 +172,7 @@ export function retryJob(q: MemoryQueue, input: RequestedChangeInput): RetryOutc
     job.token = input.callId;
     job.redrivenBy = input.callId;
     job.expiresAt = null;
+    forgetIdleLane(q, job);
     logEvent(job, "redriven");
     return "redriven";
   }

@@ -116,6 +116,23 @@ export function keySuite(h: () => Harness): void {
     expect(next).toContain(b);
   });
 
+  it("forgets an idle key's turn; a job back from active keeps it", async () => {
+    const { queue } = h();
+    const job = (key: string, i: number) => queue.enqueue("t", i, { concurrencyKey: key });
+    const [b1, b2, a1] = [await job("B", 1), await job("B", 2), await job("A", 3)];
+    expect((await queue.claim())?.id).toBe(b1); // B's turn: 1
+    const first = await queue.claim(); // A's turn: 2, after B's
+    expect(first?.id).toBe(a1);
+    await queue.release(first as Job); // back from active: A keeps its turn, so B goes first
+    expect((await queue.claim())?.id).toBe(b2);
+    const again = await queue.claim();
+    expect(again?.id).toBe(a1);
+    await queue.complete(again as Job, null); // A is idle now: it keeps no turn
+    const [b3, a2] = [await job("B", 4), await job("A", 5)];
+    expect((await queue.claim())?.id).toBe(a2); // A never served again, B served at 3
+    expect((await queue.claim())?.id).toBe(b3);
+  });
+
   it("holds a type to its rate window and says when the window opens", async () => {
     const { open, clock, backend } = h();
     const queue = open({ rateLimits: { mail: { limit: 2, windowMs: 1_000 } } });

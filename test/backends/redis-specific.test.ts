@@ -237,7 +237,7 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
   const laneKeys = async () =>
     (await admin.keys(`jt:{${name}}:*`))
       .map((k) => k.slice(`jt:{${name}}:`.length))
-      .filter((k) => /^(lane|lanes|lane-head|parked|rated|key-active)/.test(k))
+      .filter((k) => /^(lane|lanes|lane-head|parked|rated|key-active|key-queued)/.test(k))
       .sort();
 
   /**
@@ -271,12 +271,23 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
         .filter((k) => parked[k] === "rate")
         .sort(),
     );
-    const active: Record<string, string> = {};
-    for (const id of await admin.zrange(`${base}state:active`, "0", "-1")) {
-      const key = await admin.hget(`${base}job:${id}`, "concurrencyKey");
-      if (key) active[key] = String(Number(active[key] ?? 0) + 1);
-    }
+    /** Jobs per concurrency key in that state, as the key counts store them. */
+    const perKey = async (state: string) => {
+      const counts: Record<string, string> = {};
+      for (const id of await admin.zrange(`${base}state:${state}`, "0", "-1")) {
+        const key = await admin.hget(`${base}job:${id}`, "concurrencyKey");
+        if (key) counts[key] = String(Number(counts[key] ?? 0) + 1);
+      }
+      return counts;
+    };
+    const [active, queued] = [await perKey("active"), await perKey("queued")];
     expect(await admin.hgetall(`${base}key-active`)).toEqual(active);
+    expect(await admin.hgetall(`${base}key-queued`)).toEqual(queued);
+    // An idle key (nothing queued or active) keeps no turn.
+    const turnKeys = Object.keys(await admin.hgetall(`${base}turns`))
+      .filter((field) => field.startsWith("k:"))
+      .map((field) => field.slice(2));
+    for (const k of turnKeys) expect(Boolean(active[k] || queued[k]), k).toBe(true);
   };
 
   it("keeps the lane index and key counts right through a random mix of operations", async () => {
@@ -415,7 +426,7 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     await expectLanesConsistent();
   });
 
-  it("keeps no turns until the queue has had a keyed job; a purge keeps them", async () => {
+  it("keeps no turns until the queue has had a keyed job, nor for an idle key", async () => {
     const turns = () => admin.hgetall(`jt:{${name}}:turns`);
     await enqueue([job(), job()]);
     await claim(1);
@@ -427,7 +438,7 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
     await claim(1, undefined, NOW + 1000);
     expect(await turns()).toMatchObject({ n: "2", u: "1", "k:a": "2" });
     await backend.purge(scope());
-    expect(await turns()).toMatchObject({ keyed: "1", n: "2" });
+    expect(await turns()).toEqual({ keyed: "1", n: "2", u: "1" });
   });
 
   it("keeps the plain order (priority, run time, insertion) without keys", async () => {

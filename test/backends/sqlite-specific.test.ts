@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { createClient } from "@libsql/client";
 import { describe, expect, it } from "vitest";
 import { type FullBackend, NO_LIMITS, type QueueLimits } from "../../src/backend.js";
 import { classifyLibsqlError } from "../../src/backends/libsql/classify.js";
@@ -67,6 +68,43 @@ describe("SQLite core specifics", () => {
     expect(await old.version()).toBe(String(MIGRATIONS.length));
     await queue.close();
     old.remove();
+  });
+
+  it("keeps no lane row for an idle key: finished, purged, or once its window closes", async () => {
+    const dir = tempDir();
+    const url = `file:${join(dir.path, "lanes.db")}`;
+    const clock = new ManualClock(now);
+    const queue = new JobQueue({ backend: libsqlBackend({ url }), clock, name: "lanes" });
+    const lanes = async () => {
+      const client = createClient({ url });
+      const { rows } = await client.execute("SELECT COUNT(*) AS n FROM jdobb_lanes");
+      client.close();
+      return Number(rows[0]?.n);
+    };
+    const keyed = (n: number, from: number) =>
+      queue.enqueueMany(
+        Array.from({ length: n }, (_, i) => ({
+          type: "t",
+          payload: i,
+          options: { concurrencyKey: `k${from + i}` },
+        })),
+      );
+    await keyed(1_000, 0);
+    expect(await lanes()).toBe(1_001); // one per key, and the unkeyed lane's turn
+    await queue.purge();
+    expect(await lanes()).toBe(1);
+    await keyed(100, 0);
+    for (const job of await queue.claimMany(100)) await queue.complete(job, null);
+    expect(await lanes()).toBe(1); // the last job of each key finished: its row went with it
+    await queue.setLimits({ keys: { rateLimit: { limit: 5, windowMs: 1_000 } } });
+    await keyed(10, 0);
+    for (const job of await queue.claimMany(10)) await queue.complete(job, null);
+    expect(await lanes()).toBe(11); // each key's window is still open
+    await clock.advance(1_000);
+    await queue.purge(["completed"]);
+    expect(await lanes()).toBe(1);
+    await queue.close();
+    dir.remove();
   });
 
   it("a re-sent group member answers its first run's wakeAt, not one after the later members", async () => {

@@ -97,6 +97,7 @@ local function take_ranked(ctx, token, lease_until, out, ids)
       ids[#ids + 1] = c.id
       out[#out + 1] = start_job(c.lane.set, c.member, c.id, token, lease_until)
       count(ctx, c.lane.k, c.type)
+      count_queued(c.lane.k, -1)
       c.lane.started, c.lane.last = (c.lane.started or 0) + 1, #out
     end
   end

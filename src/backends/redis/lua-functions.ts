@@ -32,8 +32,10 @@ local function sweep(expired_error, failed_expires_at)
     local f = redis.call('HMGET', jkey(id), 'attempts', 'maxAttempts', 'pos', 'concurrencyKey')
     redis.call('ZREM', base .. 'active', id)
     redis.call('HDEL', jkey(id), 'token', 'leaseUntil')
-    leave_active(f[4] or nil)
-    if tonumber(f[1]) >= tonumber(f[2]) then
+    local k, spent = f[4] or nil, tonumber(f[1]) >= tonumber(f[2])
+    if not spent then count_queued(k, 1) end
+    leave_active(k)
+    if spent then
       redis.call('HSET', jkey(id), 'state', 'failed', 'error', expired_error, 'updatedAt', ARGV[2])
       move_state(id, 'active', 'failed', f[3])
       retain(id, failed_expires_at)
@@ -103,6 +105,7 @@ local function finish_job(id, token, outcome, value, at)
   end
   redis.call('DEL', base .. 'claim:' .. token)
   redis.call('ZREM', base .. 'active', id)
+  if outcome == 'retry' or outcome == 'released' then count_queued(k, 1) end
   leave_active(k)
   local seq
   if outcome == 'completed' then

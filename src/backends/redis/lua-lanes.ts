@@ -76,11 +76,31 @@ local function unpark(k)
   refresh_lane(k)
 end
 
+-- Claim rule 6: a keyed lane with no queued and no active job keeps no turn (the next job
+-- enqueued into it finds it never served), so an idle key leaves nothing behind. Called when
+-- one of the two counts reaches 0; other: the hash of the other count.
+local function forget_if_idle(k, other)
+  if redis.call('HEXISTS', base .. other, k) == 0 then
+    redis.call('HDEL', base .. 'turns', 'k:' .. k)
+  end
+end
+
+-- Counts a job of key k (nil: unkeyed, not counted) into (1) or out of (-1) its key's queued
+-- jobs, ready or delayed. A job going back from active counts in before it leaves active.
+local function count_queued(k, delta)
+  if not k then return end
+  if redis.call('HINCRBY', base .. 'key-queued', k, delta) <= 0 then
+    redis.call('HDEL', base .. 'key-queued', k)
+    forget_if_idle(k, 'key-active')
+  end
+end
+
 -- A job of key k (nil: unkeyed) left active: frees its slot and reopens the lane if full.
 local function leave_active(k)
   if not k then return end
   if redis.call('HINCRBY', base .. 'key-active', k, -1) <= 0 then
     redis.call('HDEL', base .. 'key-active', k)
+    forget_if_idle(k, 'key-queued')
   end
   if redis.call('HGET', base .. 'parked', k) == 'full' then unpark(k) end
 end
@@ -108,8 +128,9 @@ end
 
 -- Takes a job out of every claim index (an active one frees its key's slot).
 local function unschedule(id)
-  local f = redis.call('HMGET', jkey(id), 'rk', 'concurrencyKey')
+  local f = redis.call('HMGET', jkey(id), 'rk', 'concurrencyKey', 'state')
   local k = f[2] or nil
+  if f[3] == 'queued' then count_queued(k, -1) end
   if f[1] then
     redis.call('ZREM', lane_set(k), f[1])
     redis.call('HDEL', jkey(id), 'rk')

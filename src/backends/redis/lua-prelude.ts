@@ -21,6 +21,7 @@
  *                          once the queue has had a keyed job (until then no turn is kept)
  *   settings        STRING the queue's QueueLimits as JSON (absent: none stored)
  *   key-active      HASH   ckey -> active jobs of the key (absent: 0)
+ *   key-queued      HASH   ckey -> queued jobs of the key, ready or delayed (absent: 0)
  *   key-limits      HASH   per-key overrides: c:<ckey> -> concurrency, r:<ckey> -> "limit:ms"
  *   rate:k:<ckey>   STRING starts in a key's current fixed window, "<windowEnd>:<count>"
  *   rate:t:<type>   STRING the same per job type
@@ -166,7 +167,10 @@ local function insert_job(j)
   redis.call('HSET', key, unpack(fields))
   if j.idempotencyKey then redis.call('SET', base .. 'idem:' .. j.idempotencyKey, j.id) end
   -- Claim rule 6: from the first keyed job on, claims keep the lanes' turns.
-  if j.concurrencyKey then redis.call('HSET', base .. 'turns', 'keyed', 1) end
+  if j.concurrencyKey then
+    redis.call('HSET', base .. 'turns', 'keyed', 1)
+    count_queued(j.concurrencyKey, 1)
+  end
   redis.call('ZADD', base .. 'all', pos, j.id)
   redis.call('ZADD', base .. 'state:queued', pos, j.id)
   log_event(j.id, 'enqueued')

@@ -160,6 +160,7 @@ redis.call('HSET', jkey(id), 'state', 'queued', 'attempts', 0, 'runAt', ARGV[2],
   'updatedAt', ARGV[2], 'redrivenBy', ARGV[4])
 redis.call('HDEL', jkey(id), 'result')
 move_state(id, 'failed', 'queued')
+count_queued(redis.call('HGET', jkey(id), 'concurrencyKey') or nil, 1)
 schedule(id)
 log_event(id, 'redriven')
 return reply('redriven')

@@ -214,6 +214,7 @@ export class SqliteBackend
     const [counted] = await this.#store.write([
       this.#jobs.purgeable(queue, now, states),
       this.#jobs.purge(queue, states),
+      this.#jobs.reclaimLanes(queue, now),
     ]);
     return Number(counted?.rows[0]?.n ?? 0);
   }

@@ -14,6 +14,25 @@ const firstQueued = (t: Tables, job: "NEW" | "OLD") =>
      ORDER BY priority DESC, run_at, pos LIMIT 1)`;
 
 /**
+ * The lane's turn once `job` enters it from outside `active` (claim rule 6): none (never
+ * served) if the lane has no `queued` job (`head` IS NULL) and no `active` one, else kept.
+ */
+const turnOnEntry = (t: Tables) =>
+  `IIF(head IS NULL AND NOT EXISTS (SELECT 1 FROM ${t.jobs} j WHERE j.queue = ${t.lanes}.queue
+     AND j.concurrency_key = ${t.lanes}.key AND j.state = 'active'), NULL, turn)`;
+
+/**
+ * Lane rows that hold nothing (issue 19): no `queued` job, no override, no open key window and
+ * no `active` job. Their turn is moot (see {@link turnOnEntry}), so they can go; the purge
+ * sweeps with the same condition (statements-jobs.ts).
+ */
+export const IDLE_LANE = (t: Tables, now: string) =>
+  `head IS NULL AND concurrency IS NULL AND rate_limit IS NULL AND rate_window_ms IS NULL
+     AND (win_end IS NULL OR win_end <= ${now}) AND NOT EXISTS (SELECT 1 FROM ${t.jobs} j
+       WHERE j.queue = ${t.lanes}.queue AND j.concurrency_key = ${t.lanes}.key
+         AND j.state = 'active')`;
+
+/**
  * `SET` clauses that make the job `(priority, run, pos)` the lane's first when it comes before
  * the current first (priority desc, run time, insertion) or the lane has none.
  */
@@ -67,7 +86,7 @@ export function migration3(t: Tables): string[] {
         INSERT INTO ${t.lanes} (queue, key) VALUES (NEW.queue, '') ON CONFLICT DO NOTHING;
         INSERT INTO ${t.lanes} (queue, key, head, first_run, first_pos)
           VALUES (NEW.queue, NEW.concurrency_key, NEW.priority, NEW.run_at, NEW.pos)
-          ON CONFLICT DO UPDATE SET
+          ON CONFLICT DO UPDATE SET turn = ${turnOnEntry(t)},
             ${takeFirst("excluded.head", "excluded.first_run", "excluded.first_pos")};
       END`,
     // A start (queued -> active) moves the lane's turn to the job's claim order and counts it
@@ -75,10 +94,12 @@ export function migration3(t: Tables): string[] {
     // counted so far starts again at 1, as after a change of window size); unkeyed jobs move row '' (the
     // unkeyed lane's turn) only once it exists, i.e. once the queue has had a keyed job. A
     // keyed job entering `queued` may become its lane's first; the first leaving makes the
-    // next one first. Only a real change of state fires this, so a re-sent claim counts
+    // next one first. A keyed job leaving both leaves its lane's row to be deleted if it
+    // holds nothing. Only a real change of state fires this, so a re-sent claim counts
     // nothing twice. (One trigger: each costs a sub-program call per row.)
     `CREATE TRIGGER ${t.jobs}_lane_state AFTER UPDATE OF state ON ${t.jobs}
-      WHEN (NEW.concurrency_key IS NOT NULL AND (OLD.state = 'queued') <> (NEW.state = 'queued'))
+      WHEN (NEW.concurrency_key IS NOT NULL AND ((OLD.state = 'queued') <> (NEW.state = 'queued')
+          OR (OLD.state = 'active' AND NEW.state <> 'active')))
         OR (OLD.state = 'queued' AND NEW.state = 'active'
           AND (NEW.claim_order IS NOT NULL OR NEW.type_window_end IS NOT NULL))
       BEGIN
@@ -92,13 +113,18 @@ export function migration3(t: Tables): string[] {
         UPDATE ${t.lanes} SET (head, first_run, first_pos) = ${firstQueued(t, "NEW")}
           WHERE ${lane("NEW")} AND first_pos = OLD.pos AND OLD.state = 'queued'
             AND NEW.state <> 'queued';
-        UPDATE ${t.lanes} SET ${takeFirst("NEW.priority", "NEW.run_at", "NEW.pos")}
-          WHERE ${lane("NEW")} AND NEW.state = 'queued' AND OLD.state <> 'queued';
+        INSERT INTO ${t.lanes} (queue, key, head, first_run, first_pos)
+          SELECT NEW.queue, NEW.concurrency_key, NEW.priority, NEW.run_at, NEW.pos
+          WHERE NEW.state = 'queued' AND OLD.state <> 'queued'
+          ON CONFLICT DO UPDATE SET turn = IIF(OLD.state = 'failed', ${turnOnEntry(t)}, turn),
+            ${takeFirst("excluded.head", "excluded.first_run", "excluded.first_pos")};
         INSERT INTO ${t.windows} (queue, type, win_end, count, turn)
           SELECT NEW.queue, NEW.type, NEW.type_window_end, 1, 0
           WHERE NEW.type_window_end IS NOT NULL AND OLD.state = 'queued' AND NEW.state = 'active'
           ON CONFLICT (queue, type) DO UPDATE SET
             count = IIF(win_end = excluded.win_end, count + 1, 1), win_end = excluded.win_end;
+        DELETE FROM ${t.lanes} WHERE ${lane("NEW")} AND NEW.state NOT IN ('queued', 'active')
+          AND ${IDLE_LANE(t, "NEW.updated_at")};
       END`,
     `CREATE TRIGGER ${t.jobs}_lane_delete AFTER DELETE ON ${t.jobs}
       WHEN OLD.concurrency_key IS NOT NULL AND OLD.state = 'queued' BEGIN

@@ -10,6 +10,7 @@
 import type { JobInput, ListInput, NewJobRecord, ReadEventsInput } from "../../backend.js";
 import type { JobState } from "../../job.js";
 import type { SqlStatement } from "./client.js";
+import { IDLE_LANE } from "./migrations-v3.js";
 import type { Tables } from "./schema.js";
 import { jsonList, SqlTexts } from "./sql-text.js";
 
@@ -108,6 +109,14 @@ export class JobStatements {
     const text = () => `SELECT COUNT(*) AS n FROM ${this.t.jobs}
        WHERE queue = :queue AND state IN (SELECT value FROM json_each(:states)) AND ${LIVE}`;
     return this.#texts.statement("purgeable", text, { queue, now, states: jsonList(states) });
+  }
+
+  /** Deletes the queue's lane rows that hold nothing once its jobs are purged. */
+  reclaimLanes(queue: string, now: number): SqlStatement {
+    const { lanes } = this.t;
+    const text = () => `DELETE FROM ${lanes} WHERE queue = :queue AND key <> ''
+       AND ${IDLE_LANE(this.t, ":now")}`;
+    return this.#texts.statement("reclaimLanes", text, { queue, now });
   }
 
   /** Deletes the queue's jobs in `states`, expired ones included. */
