@@ -271,7 +271,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
 
   /**
    * Creates or replaces a recurring schedule: each tick of `cron` becomes one job, made by
-   * whichever claim sees it due first (see the README's Schedules section). The type, payload
+   * whichever claim sees it due first (see docs/schedules-and-limits.md). The type, payload
    * and options are checked as `enqueue` checks them.
    */
   async schedule(id: string, options: ScheduleOptionsOf<J>): Promise<Schedule> {

@@ -5,7 +5,7 @@
  * Upstash-compatible REST endpoint, redis-server with an append-only file), both at once,
  * injects faults for `--seconds` (default 180; env CHAOS_SECONDS / CHAOS_SEED), drains, checks,
  * prints a summary table and saves it to `bench/results/chaos-<date>.json`. Exits non-zero if
- * an acknowledged job was lost or any check failed. See README "Reliability".
+ * an acknowledged job was lost or any check failed. See docs/reliability.md.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

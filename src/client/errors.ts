@@ -4,7 +4,7 @@
  * the API's (`BAD_RESPONSE`).
  */
 
-/** Codes the HTTP API documents (README, HTTP API). */
+/** Codes the HTTP API documents (docs/http-api.md). */
 export type ServerErrorCode =
   | "INVALID_JSON"
   | "BAD_REQUEST"

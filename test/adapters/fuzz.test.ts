@@ -1,5 +1,5 @@
 /**
- * Seeded fuzzing of every route, in process, mounted as the README shows: malformed requests
+ * Seeded fuzzing of every route, in process, mounted as docs/http-api.md shows: malformed requests
  * must never get a 5xx, every error must have the documented shape, and a refused request
  * must store nothing.
  */

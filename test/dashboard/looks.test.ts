@@ -1,5 +1,5 @@
 /**
- * How the dashboard reads: screenshots at 1280×800 (the README's), on a phone and in dark mode
+ * How the dashboard reads: screenshots at 1280×800 (docs/dashboard.md's), on a phone and in dark mode
  * (saved under test-artifacts/), no sideways scrolling on a phone, and a keyboard-only pass.
  */
 import { describe, expect, it } from "vitest";

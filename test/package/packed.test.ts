@@ -1,12 +1,34 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { type PackedProject, packedProject, typescriptBlocks } from "../support/packed-project.js";
 import { tempDir } from "../support/temp-dir.js";
 
 const root = new URL("../..", import.meta.url).pathname;
-const blocks = typescriptBlocks(join(root, "README.md"));
+/** The Markdown files whose ```ts blocks must compile: the README and every page of docs/. */
+const sources = [
+  "README.md",
+  ...readdirSync(join(root, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .sort()
+    .map((name) => `docs/${name}`),
+];
+/** Each block with where it came from and the project file it is written to. */
+const blocks = sources.flatMap((source) =>
+  typescriptBlocks(join(root, source)).map((block, i) => ({
+    ...block,
+    source,
+    file: `${source.replace(/\.md$/, "").replace("/", "-").toLowerCase()}-${i + 1}.ts`,
+  })),
+);
+const blockRows = blocks.map((block) => [block.source, block.file, block.heading] as const);
+/** The project file of the block under `heading` in `source`. */
+function blockFile(source: string, heading: string): string {
+  const block = blocks.find((b) => b.source === source && b.heading === heading);
+  if (!block) throw new Error(`no ts block under "${heading}" in ${source}`);
+  return block.file;
+}
 
 describe("the package as npm pack builds it", () => {
   let project: PackedProject;
@@ -16,9 +38,7 @@ describe("the package as npm pack builds it", () => {
   beforeAll(() => {
     project = packedProject();
     // Each block is its own module (nothing leaks between blocks); one tsc run checks them all.
-    for (const [i, block] of blocks.entries()) {
-      project.write(`readme-${i + 1}.ts`, `${block.code}\nexport {};\n`);
-    }
+    for (const block of blocks) project.write(block.file, `${block.code}\nexport {};\n`);
     // Job definitions that are not schemas are a type error for users, too (skipLibCheck off).
     project.write(
       "not-a-schema.ts",
@@ -171,29 +191,35 @@ describe("the package as npm pack builds it", () => {
     expect(tscOutput.split("\n").filter((line) => line.startsWith("backend-entry.ts"))).toEqual([]);
   });
 
-  it("has TypeScript blocks in its README", () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(6);
+  it("has TypeScript blocks in its README and in docs/", () => {
+    expect(blocks.filter((block) => block.source === "README.md").length).toBeGreaterThanOrEqual(1);
+    expect(blocks.filter((block) => block.source !== "README.md").length).toBeGreaterThanOrEqual(6);
   });
 
-  it.each(blocks.map((block, i) => [i + 1, block.heading] as const))(
-    "README block %i (%s) type-checks on its own: strict, nodenext, skipLibCheck off",
-    (n) => {
-      const errors = tscOutput.split("\n").filter((line) => line.startsWith(`readme-${n}.ts`));
+  it.each(blockRows)(
+    "%s block %s (%s) type-checks on its own: strict, nodenext, skipLibCheck off",
+    (_source, file) => {
+      const errors = tscOutput.split("\n").filter((line) => line.startsWith(file));
       expect(errors).toEqual([]);
     },
   );
 
-  it.each(blocks.map((block, i) => [i + 1, block.heading] as const))(
-    "README block %i (%s) type-checks under tsc --init's defaults (exactOptionalPropertyTypes …)",
-    (n) => {
-      const errors = initOutput.split("\n").filter((line) => line.startsWith(`readme-${n}.ts`));
+  it.each(blockRows)(
+    "%s block %s (%s) type-checks under tsc --init's defaults (exactOptionalPropertyTypes …)",
+    (_source, file) => {
+      const errors = initOutput.split("\n").filter((line) => line.startsWith(file));
       expect(errors).toEqual([]);
     },
   );
 
-  it("README's Use block runs as it is and prints the outcome", () => {
-    const use = blocks.findIndex((block) => block.heading === "Use") + 1;
-    const output = project.run(`readme-${use}.ts`);
+  it("README's Quick start block runs as it is and prints the outcome", () => {
+    const output = project.run(blockFile("README.md", "Quick start"));
+    expect(output).toContain("completed { words: 9 }");
+    expect(output).toMatch(/\n\d+ snapshot 1 9 words\n$/);
+  }, 60_000);
+
+  it("docs/queue.md's Use block runs as it is and prints the outcome", () => {
+    const output = project.run(blockFile("docs/queue.md", "Use"));
     expect(output).toContain("completed { words: 9 }");
     expect(output).toMatch(/\n\d+ snapshot 1 9 words\n$/);
   }, 60_000);

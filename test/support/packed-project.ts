@@ -12,7 +12,7 @@ const root = new URL("../..", import.meta.url).pathname;
 
 /**
  * Packages linked into the project: the package's own dependencies (npm would install them
- * with it), every peer a README block may import, and the tools.
+ * with it), every peer a block of the README or docs/ may import, and the tools.
  */
 const LINKED = [
   "@hono/node-server",
