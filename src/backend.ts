@@ -387,13 +387,14 @@ export interface PurgeInput extends QueueScope {
  * groups it implements, and implements each listed group whole. The core refuses a feature the
  * backend lacks at the call, with an `UnsupportedError` naming the feature.
  */
-export type BackendFeature = "schedules" | "limits" | "groupedCompletion";
+export type BackendFeature = "schedules" | "limits" | "groupedCompletion" | "push";
 
 /** Every optional group, in the order the docs present them. */
 export const BACKEND_FEATURES: readonly BackendFeature[] = Object.freeze([
   "schedules",
   "limits",
   "groupedCompletion",
+  "push",
 ]);
 
 /** What a backend can do, so the core and adapters can adapt without probing. */
@@ -481,11 +482,37 @@ export interface GroupedCompletionMethods {
   completeAndClaimMany(input: CompleteAndClaimManyInput): Promise<CompleteAndClaimOutcome[]>;
 }
 
+/** Input of {@link PushMethods.watch}. */
+export interface WatchInput extends JobInput {
+  /**
+   * Called after each event appended to the job while the watch lasts, and whenever notices
+   * may have been missed (the store's channel reconnected): the caller then reads the log.
+   */
+  onNotice(): void;
+  /** Ends the watch. */
+  signal: AbortSignal;
+}
+
+/**
+ * Feature `push`: the store tells a watcher when a job's event log grows, so followers read on
+ * notice instead of polling. Notices carry no payloads or results, and one may still be lost:
+ * callers keep a slow safety poll. A job nobody watches costs nothing extra.
+ */
+export interface PushMethods {
+  /**
+   * Watches one job until `signal` aborts: resolves once notices flow (an event appended after
+   * that is noticed); rejects when the store refuses to push (e.g. ACLs forbid SUBSCRIBE), and
+   * the caller polls instead. Cheap to repeat; watches share one channel per process.
+   */
+  watch(input: WatchInput): Promise<void>;
+}
+
 /** The methods of each optional group. */
 export interface FeatureMethods {
   schedules: ScheduleMethods;
   limits: LimitMethods;
   groupedCompletion: GroupedCompletionMethods;
+  push: PushMethods;
 }
 
 /**
@@ -496,10 +523,15 @@ export interface Backend
   extends CoreBackend,
     Partial<ScheduleMethods>,
     Partial<LimitMethods>,
-    Partial<GroupedCompletionMethods> {}
+    Partial<GroupedCompletionMethods>,
+    Partial<PushMethods> {}
 
-/** A backend with every optional group (what the shipped backends and the oracle are). */
-export type FullBackend = CoreBackend & ScheduleMethods & LimitMethods & GroupedCompletionMethods;
+/** A backend with every optional group, as the oracle is (the shipped ones: all but `push` on libSQL). */
+export type FullBackend = CoreBackend &
+  ScheduleMethods &
+  LimitMethods &
+  GroupedCompletionMethods &
+  PushMethods;
 
 /** Whether `backend` declares `feature` (and so implements its methods). */
 export function hasFeature<F extends BackendFeature>(

@@ -16,6 +16,7 @@ import { keySuite } from "./suite-keys.js";
 import { leaseSuite } from "./suite-leases.js";
 import { lifecycleSuite } from "./suite-lifecycle.js";
 import { orderingSuite } from "./suite-ordering.js";
+import { pushSuite } from "./suite-push.js";
 import { resendSuite } from "./suite-resend.js";
 import { scheduleSuite } from "./suite-schedules.js";
 
@@ -38,16 +39,18 @@ export interface TestBackendOptions {
   differentialOps?: number | undefined;
 }
 
-const [GROUPS, KEYS, SCHEDULES] = [
+const [GROUPS, KEYS, SCHEDULES, PUSH] = [
   "grouped completions",
   "concurrency keys and rate limits",
   "schedules",
+  "pushed notices",
 ];
 /** The sections that test an optional group, by name. */
 const SECTION_FEATURES = new Map<string, BackendFeature>([
   [GROUPS, "groupedCompletion"],
   [KEYS, "limits"],
   [SCHEDULES, "schedules"],
+  [PUSH, "push"],
 ]);
 
 /** Registers the conformance suite for one backend configuration with vitest. */
@@ -82,6 +85,7 @@ export function testBackend(options: TestBackendOptions): void {
     describe(GROUPS, () => groupSuite(current));
     describe(KEYS, () => keySuite(current));
     describe(SCHEDULES, () => scheduleSuite(current));
+    describe(PUSH, () => pushSuite(current));
     describe("differential (against memoryBackend)", () =>
       differentialSuite(current, options.differentialOps));
   });

@@ -40,6 +40,7 @@ import {
   type SetKeyLimitsInput,
   type SetQueueLimitsInput,
   type UpdateInput,
+  type WatchInput,
 } from "../backend.js";
 import { JOB_STATES, type JobCounts } from "../job.js";
 import { claimJobs, sweepLeases } from "./memory-claim.js";
@@ -61,6 +62,7 @@ const GROUP_METHODS: { [F in BackendFeature]: ReadonlyArray<keyof FeatureMethods
   schedules: ["putSchedule", "deleteSchedule", "listSchedules", "refillSchedule"],
   limits: ["setQueueLimits", "getQueueLimits", "setKeyLimits", "getKeyLimits"],
   groupedCompletion: ["completeAndClaim", "completeAndClaimMany"],
+  push: ["watch"],
 };
 
 /**
@@ -255,5 +257,16 @@ class MemoryBackend implements Backend {
 
   async getKeyLimits(input: QueueScope & { key: string }): Promise<KeyLimits> {
     return limits.keyLimitsOf(this.#open(input), input.key);
+  }
+
+  /** Notices after each call that appended to the job's log (none once it is gone). */
+  async watch({ onNotice, signal, ...job }: WatchInput): Promise<void> {
+    const stored = this.#open(job).jobs.get(job.id);
+    if (!stored || signal.aborted) return;
+    const watchers = stored.watchers ?? new Set();
+    stored.watchers = watchers;
+    const notice = () => onNotice();
+    watchers.add(notice);
+    signal.addEventListener("abort", () => watchers.delete(notice), { once: true });
   }
 }

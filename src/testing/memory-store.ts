@@ -30,6 +30,8 @@ export interface StoredJob {
   /** That claim's `wakeAt` (a re-sent claim answers it again). */
   claimWakeAt: number | null;
   events: EventRecord[];
+  /** Feature `push`: who is told (after the call) when the job's log grows. */
+  watchers?: Set<() => void>;
 }
 
 /** A fixed rate window's end and the starts counted in it. */
@@ -88,6 +90,7 @@ export function emptyQueue(name: string): MemoryQueue {
 
 /** Appends the job's event for the change just made: `seq` moves on by one. */
 export function logEvent(job: StoredJob, type: EventRecord["type"]): void {
+  for (const notice of job.watchers ?? []) queueMicrotask(notice);
   const r = job.record;
   r.seq += 1;
   job.events.push({

@@ -1,9 +1,17 @@
 import type * as contract from "../../backend.js";
+import { UnsupportedError } from "../../errors.js";
 import { JOB_STATES, type JobCounts } from "../../job.js";
 import * as claimScripts from "./claim-scripts.js";
 import { asArray, RedisConfigBackend, type Rows } from "./config-backend.js";
+import { type ChannelSubscriber, NoticeHub } from "./notices.js";
 import { decodeReply, fieldsOf, toEventRecord, toJobRecord, toScheduleRecord } from "./replies.js";
 import * as scripts from "./scripts.js";
+
+/**
+ * How long one watch keeps a job's events announced (a stream lives minutes, then resumes
+ * with a new watch); past it, followers still see events by their safety poll.
+ */
+const WATCH_MS = 60 * 60_000;
 
 /** Jobs deleted per PURGE script call, so one call never blocks Redis for long. */
 const PURGE_CHUNK = 1_000;
@@ -17,8 +25,27 @@ type ClaimReply = [Rows, number | false, Rows];
  */
 export class RedisBackend
   extends RedisConfigBackend
-  implements contract.Backend, contract.GroupedCompletionMethods
+  implements contract.Backend, contract.GroupedCompletionMethods, contract.PushMethods
 {
+  readonly #notices: NoticeHub | null;
+
+  constructor(
+    options: ConstructorParameters<typeof RedisConfigBackend>[0] & {
+      /** How to subscribe to notices; null: the client cannot (no feature `push`). */
+      subscriber: ChannelSubscriber | null;
+    },
+  ) {
+    super(options);
+    this.#notices = options.subscriber && new NoticeHub(options.subscriber);
+  }
+
+  /** Subscribes (once per queue and process) to the queue's notices, then marks the job watched. */
+  async watch({ onNotice, signal, ...job }: contract.WatchInput): Promise<void> {
+    if (!this.#notices) throw new UnsupportedError("push", this.name);
+    await this.#notices.listen(`${this.base(job.queue)}notices`, job.id, onNotice, signal);
+    await this.run(scripts.WATCH, job, job.id, job.now + WATCH_MS);
+  }
+
   async enqueue(input: contract.EnqueueInput): Promise<contract.EnqueueOutcome[]> {
     const fields = input.jobs.flatMap((job) => [
       job.id,

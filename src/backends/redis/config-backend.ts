@@ -40,13 +40,18 @@ export abstract class RedisConfigBackend
     this.#scripts = new ScriptRunner(options.redis, options.name);
   }
 
+  /** The queue's namespace: every key of the queue starts with it. */
+  protected base(queue: string): string {
+    return `${this.#prefix}:{${queue}}:`;
+  }
+
   /** Runs a script for one queue: ARGV starts with the queue's namespace and the time. */
   protected run(
     script: string,
     scope: contract.QueueScope,
     ...args: Array<string | number>
   ): Promise<unknown> {
-    const base = `${this.#prefix}:{${scope.queue}}:`;
+    const base = this.base(scope.queue);
     // KEYS[1] names a key of the queue's hash-tagged namespace, so cluster clients and
     // multi-shard services send the script to the slot holding every key it touches.
     return this.#scripts.run(

@@ -12,11 +12,12 @@ import {
   type Backend,
   type GroupedCompletionMethods,
   type LimitMethods,
+  type PushMethods,
   type ScheduleMethods,
 } from "../../backend.js";
 import { ValidationError } from "../../errors.js";
 import { RedisBackend } from "./backend.js";
-import { clientKind, type RedisScriptClient } from "./client.js";
+import { clientKind, type RedisScriptClient, subscriberOf } from "./client.js";
 
 export { fromIoredis, type IoredisLike, type RedisScriptClient } from "./client.js";
 
@@ -31,8 +32,12 @@ export interface RedisBackendOptions {
 /** Upstash's request limit is 10 MB; leave room for the rest of the command. */
 const MAX_PAYLOAD_BYTES = 5_000_000;
 
-/** A Redis backend: the required core and every optional group. */
-export type RedisQueueBackend = Backend & ScheduleMethods & LimitMethods & GroupedCompletionMethods;
+/** A Redis backend: the required core and every optional group (push when the client subscribes). */
+export type RedisQueueBackend = Backend &
+  ScheduleMethods &
+  LimitMethods &
+  GroupedCompletionMethods &
+  PushMethods;
 
 /** Creates a Redis backend. Does no I/O: scripts are loaded on first use. */
 export function redisBackend(options: RedisBackendOptions): RedisQueueBackend {
@@ -43,11 +48,17 @@ export function redisBackend(options: RedisBackendOptions): RedisQueueBackend {
   if (!/^[\w.:-]{1,64}$/.test(prefix)) {
     throw new ValidationError("prefix must be 1-64 characters of [A-Za-z0-9_.:-]", "prefix");
   }
+  const subscriber = subscriberOf(options.redis);
   return new RedisBackend({
     redis: options.redis,
     prefix,
     name: `redis(${clientKind(options.redis)})`,
-    // Every optional group: schedules, limits and grouped completions are all Lua scripts.
-    capabilities: { maxPayloadBytes: MAX_PAYLOAD_BYTES, features: BACKEND_FEATURES },
+    // Schedules, limits and grouped completions are all Lua scripts; push needs a client that
+    // can subscribe (an @upstash/redis client, or ioredis with its `duplicate`).
+    capabilities: {
+      maxPayloadBytes: MAX_PAYLOAD_BYTES,
+      features: subscriber ? BACKEND_FEATURES : BACKEND_FEATURES.filter((f) => f !== "push"),
+    },
+    subscriber,
   });
 }

@@ -4,7 +4,9 @@
  * Key layout under one queue's namespace `base` = `<prefix>:{<queue>}:` (the braces are a hash
  * tag: every key of a queue lives in one cluster slot):
  *
- *   job:<id>        HASH   the job's fields (absent field = null)
+ *   job:<id>        HASH   the job's fields (absent field = null); `watched`: until when
+ *                          its events are announced on `notices` (see WATCH)
+ *   notices         CHANNEL `<seq>:<id>` per event of a watched job (feature push)
  *   ev:<id>         LIST   the job's events, JSON, index n-1 holds sequence n
  *   idem:<key>      STRING id of the job holding an idempotency key
  *   ready           ZSET   the unkeyed lane: runnable queued jobs without a concurrency key,
@@ -79,16 +81,19 @@ local function move_state(id, from, to, pos)
 end
 
 -- Bumps the sequence number and appends the job's public fields as one event; returns the
--- event's sequence number.
+-- event's sequence number. A watched job (see WATCH) also gets a notice on the queue's channel.
 local function log_event(id, event_type)
   local key = jkey(id)
   local seq = redis.call('HINCRBY', key, 'seq', 1)
-  local f = redis.call('HMGET', key, unpack(EVENT_FIELDS))
+  local f = redis.call('HMGET', key, 'watched', unpack(EVENT_FIELDS))
   local event = {seq = tostring(seq), type = event_type}
   for i, name in ipairs(EVENT_FIELDS) do
-    if f[i] then event[name] = f[i] end
+    if f[i + 1] then event[name] = f[i + 1] end
   end
   redis.call('RPUSH', ekey(id), cjson.encode(event))
+  if f[1] and tonumber(f[1]) > now then
+    redis.call('PUBLISH', base .. 'notices', seq .. ':' .. id)
+  end
   return seq
 end
 

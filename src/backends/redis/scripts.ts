@@ -166,6 +166,17 @@ log_event(id, 'redriven')
 return reply('redriven')
 `);
 
+/**
+ * WATCH — ARGV: base, now, id, until. Until `until`, the job's events are announced on the
+ * queue's `notices` channel (feature push); a job nobody watches announces nothing. Returns 1,
+ * or 0 for a job that does not exist. A re-send sets the same again.
+ */
+export const WATCH = script(`
+if redis.call('EXISTS', jkey(ARGV[3])) == 0 then return 0 end
+redis.call('HSET', jkey(ARGV[3]), 'watched', ARGV[4])
+return 1
+`);
+
 /** GET — ARGV: base, now, id. Returns ~[field, value, …] or ~false. */
 export const GET = script(`
 if not live_state(ARGV[3]) then return reply(false) end
