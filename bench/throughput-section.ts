@@ -200,6 +200,11 @@ export function throughputTables(
       "",
     );
   }
+  lines.push(
+    "   per job: client = the child process's user + system CPU; redis = redis-server's (INFO used_cpu_user + used_cpu_sys);",
+    "   endpoint = the REST proxy's or Hrana server's process; Redis cmds = INFO total_commands_processed (inside scripts too)",
+    "",
+  );
   if (noRatios) {
     lines.push(`No ratios to the peers: ${noRatios}.`);
     return lines;

@@ -99,24 +99,25 @@ export function parseOptions(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     if (flag === "--smoke" || flag === "--quick") continue;
+    const size = NUMERIC[flag];
+    if (flag !== "--only" && !size) {
+      const known = ["--quick", "--smoke", "--only", ...Object.keys(NUMERIC)].join(", ");
+      throw new Error(`unknown flag ${flag} (known: ${known})`);
+    }
     const value = argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     custom = true;
-    if (flag === "--only") {
+    if (size) {
+      const number = Number(value);
+      if (!Number.isInteger(number) || number < (size === "warmup" ? 0 : 1)) {
+        throw new Error(`${flag} ${value}: not a valid count`);
+      }
+      sizes[size] = number;
+    } else {
       const picked = value.split(",");
       const unknown = picked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
       if (unknown.length > 0) throw new Error(`--only: no section ${unknown.join(", ")}`);
       sections = new Set(picked as Section[]);
-    } else if (NUMERIC[flag]) {
-      const number = Number(value);
-      if (!Number.isInteger(number) || number < (flag === "--warmup" ? 0 : 1)) {
-        throw new Error(`${flag} ${value}: not a valid count`);
-      }
-      sizes[NUMERIC[flag]] = number;
-    } else {
-      throw new Error(
-        `unknown flag ${flag} (known: --quick, --smoke, --only, ${Object.keys(NUMERIC).join(", ")})`,
-      );
     }
   }
   return { mode, sizes, sections, custom };

@@ -15,9 +15,12 @@ describe.skipIf(!redisUrl)("npm run bench (smoke)", () => {
     );
     for (const section of [
       "1. Throughput",
-      "ours 10 × 1",
-      "ours 10 × 5",
-      "Client CPU per job",
+      "10 workers × concurrency 1",
+      "10 workers × concurrency 5",
+      "jobs/s cold",
+      "client µs/job warm",
+      "redis µs/job warm",
+      "No ratios to the peers", // smoke sizes never warm BullMQ
       "WAL written per job",
       "ours, libSQL file",
       "2. Store calls",
@@ -33,6 +36,7 @@ describe.skipIf(!redisUrl)("npm run bench (smoke)", () => {
     if (peersInstalled()) {
       expect(stdout).not.toContain(PEERS_MISSING);
       expect(stdout).toContain("BullMQ worker");
+      expect(stdout).toContain("BullMQ 6 (TCP)");
       expect(stdout).toContain("plainjob (better-sqlite3)");
     } else {
       expect(stdout).toContain(PEERS_MISSING);
