@@ -30,11 +30,13 @@ export interface ChildResult {
 
 const { subject, concurrency, jobs, warmup, runs, endpoints } = childInput<ChildInput>();
 const peers = subject === "bullmq" || subject === "plainjob" ? await loadPeers() : null;
-const probe = { counts: parentCounts, ...PROBED[subject] };
+const probed = PROBED[subject];
+/** Only configurations with server figures ask the parent for the servers' counters. */
+const probe = probed.redis || probed.http ? { counts: parentCounts, ...probed } : undefined;
 
 /** One drain of `count` jobs by `subject`, probed or not. */
-function once(count: number, probed: boolean): Promise<throughput.Run> {
-  const withProbe = probed ? probe : undefined;
+function once(count: number, probeIt: boolean): Promise<throughput.Run> {
+  const withProbe = probeIt ? probe : undefined;
   if (subject === "bullmq" || subject === "plainjob") {
     if (!peers) throw new Error("peers not installed");
     return subject === "bullmq"

@@ -38,15 +38,6 @@ export interface ThroughputResults {
   byConcurrency: Record<string, Partial<Record<Subject, SubjectResult>>>;
 }
 
-const METRICS = [
-  "jobsPerSecond",
-  "clientCpuMicrosPerJob",
-  "redisCpuMicrosPerJob",
-  "redisCommandsPerJob",
-  "httpRequestsPerJob",
-  "endpointCpuMicrosPerJob",
-] as const satisfies ReadonlyArray<keyof Run>;
-
 /** Digits kept: jobs/s whole, the rest to 0.1 (commands and requests to 0.01). */
 const DIGITS: Record<keyof Run, number> = {
   jobsPerSecond: 0,
@@ -56,6 +47,7 @@ const DIGITS: Record<keyof Run, number> = {
   redisCommandsPerJob: 2,
   httpRequestsPerJob: 2,
 };
+const METRICS = Object.keys(DIGITS) as Array<keyof Run>;
 
 const roundRun = (run: Run) =>
   Object.fromEntries(
