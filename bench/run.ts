@@ -115,7 +115,7 @@ try {
     for (const config of CONFIGS) fair[config] = await fairness(config, servers, backlog);
     log(
       heading(
-        `\nFairness: key A has ${backlog} queued jobs (10 already done, one claim at a time); key B enqueues one. Claims until B's job started:`,
+        `\nFairness: key A has ${backlog} queued jobs (10 already done, one claim at a time); key B enqueues one; claims until B's job started`,
       ),
     );
     log(

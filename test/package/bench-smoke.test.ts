@@ -11,7 +11,7 @@ describe.skipIf(!redisUrl)("npm run bench (smoke)", () => {
     const { stdout } = await promisify(execFile)(
       "node",
       ["--import", "tsx", "bench/run.ts", "--smoke"],
-      { cwd: root, timeout: 120_000 },
+      { cwd: root, timeout: 240_000 },
     );
     for (const section of [
       "1. Throughput",
@@ -41,5 +41,5 @@ describe.skipIf(!redisUrl)("npm run bench (smoke)", () => {
     } else {
       expect(stdout).toContain(PEERS_MISSING);
     }
-  }, 150_000);
+  }, 270_000);
 });
