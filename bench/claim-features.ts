@@ -45,7 +45,9 @@ export async function claimFeatures(
     for (const [variant, spec] of Object.entries(VARIANTS)) {
       const samples: number[] = [];
       for (let i = 0; i < runs; i++) {
-        samples.push((await throughput.ours(config, servers, jobs, 1, spec)).jobsPerSecond);
+        samples.push(
+          (await throughput.ours(config, servers, jobs, 1, { variant: spec })).jobsPerSecond,
+        );
       }
       const jobsPerSecond = round(median(samples));
       if (variant === "plain") plain = jobsPerSecond;

@@ -5,13 +5,15 @@
  * first claim to the last completion. Over the same span the bench process's CPU time (user +
  * system, `process.cpuUsage()`) is taken: the store servers (redis-server, the REST and Hrana
  * endpoints) run in another process (lib/servers-child.ts), so what is counted is the client's
- * work, what a Worker bills and limits. On request a run instead counts the WAL frames the
+ * work, what a Worker bills and limits; with a probe the servers' own CPU, Redis commands and
+ * HTTP requests over the drain are added (lib/probe.ts). On request a run instead counts the WAL frames the
  * SQLite file stores write (lib/wal.ts): such a run's timings are not used.
  */
 import { join } from "node:path";
 import Database from "libsql";
 import { type EnqueueOptions, JobQueue, type JobQueueOptions, Worker } from "../src/index.js";
 import { tempDir } from "../test/support/temp-dir.js";
+import { NO_SERVER, type Probe, type ServerCosts, serverCosts } from "./lib/probe.js";
 import { backendFor, type Config, type Endpoints } from "./lib/servers.js";
 import { type WalWrites, walWrites } from "./lib/wal.js";
 import { type BullMQ, bullConnection, type Plainjob } from "./peers/index.js";
@@ -23,20 +25,30 @@ export type Concurrency = (typeof CONCURRENCIES)[number];
 
 const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 
-/** One run: jobs per second and the bench process's CPU per job over the drain. */
-export interface Run {
+/** One run: jobs per second, the client's CPU per job and the servers' share over the drain. */
+export interface Run extends ServerCosts {
   jobsPerSecond: number;
-  cpuMicrosPerJob: number;
+  /** This process's user + system CPU (`process.cpuUsage()`, every thread) ÷ jobs, µs. */
+  clientCpuMicrosPerJob: number;
 }
 
-/** Times `drain` (wall clock and this process's user + system CPU). */
-async function measure(jobs: number, drain: () => Promise<void>): Promise<Run> {
+/**
+ * Times `drain` (wall clock and this process's user + system CPU); with a probe, also reads the
+ * servers' counters just outside the timed span (see lib/probe.ts).
+ */
+async function measure(jobs: number, drain: () => Promise<void>, probe?: Probe): Promise<Run> {
+  const before = await probe?.counts();
   const cpu = process.cpuUsage();
   const started = performance.now();
   await drain();
   const seconds = (performance.now() - started) / 1000;
   const { user, system } = process.cpuUsage(cpu);
-  return { jobsPerSecond: jobs / seconds, cpuMicrosPerJob: (user + system) / jobs };
+  const after = await probe?.counts();
+  return {
+    jobsPerSecond: jobs / seconds,
+    clientCpuMicrosPerJob: (user + system) / jobs,
+    ...(probe && before && after ? serverCosts(probe, before, after, jobs) : NO_SERVER),
+  };
 }
 
 /** Counts the WAL frames `drain` writes to the file at `path` (see lib/wal.ts). */
@@ -52,13 +64,20 @@ export interface Variant {
   setup?: (producer: JobQueue) => Promise<void>;
 }
 
+/** How a run of ours differs from the plain, unprobed one. */
+export interface OursOptions {
+  variant?: Variant;
+  /** Reads the servers' counters around the drain (see lib/probe.ts). */
+  probe?: Probe;
+}
+
 async function oursRun(
   config: Config,
   servers: Endpoints,
   jobs: number,
   concurrency: Concurrency,
   wal: WalProbe | null,
-  variant: Variant = {},
+  { variant = {}, probe }: OursOptions = {},
 ): Promise<Run | WalWrites> {
   const dir = tempDir();
   const path = join(dir.path, "q.db");
@@ -83,7 +102,7 @@ async function oursRun(
   const drain = async () => {
     await Promise.all(workers.map((worker) => worker.drain({ budgetMs: 600_000 })));
   };
-  const result = wal ? await wal(path, drain) : await measure(jobs, drain);
+  const result = wal ? await wal(path, drain) : await measure(jobs, drain, probe);
   const { completed } = await producer.stats();
   if (completed !== jobs) throw new Error(`${config}: ${completed} of ${jobs} jobs completed`);
   await producer.purge();
@@ -98,8 +117,8 @@ export const ours = (
   servers: Endpoints,
   jobs: number,
   concurrency: Concurrency,
-  variant?: Variant,
-) => oursRun(config, servers, jobs, concurrency, null, variant) as Promise<Run>;
+  options?: OursOptions,
+) => oursRun(config, servers, jobs, concurrency, null, options) as Promise<Run>;
 
 /** WAL frames ours writes draining `jobs` jobs on the libSQL file store (an untimed run). */
 export const oursWal = (servers: Endpoints, jobs: number, concurrency: Concurrency) =>
@@ -113,6 +132,7 @@ export async function bullmq(
   redisUrl: string,
   jobs: number,
   concurrency: Concurrency,
+  probe?: Probe,
 ): Promise<Run> {
   const connection = bullConnection(redisUrl);
   const name = unique("bull");
@@ -137,10 +157,16 @@ export async function bullmq(
     });
     return worker;
   });
-  const run = await measure(jobs, async () => {
-    for (const worker of workers) void worker.run();
-    await allDone;
-  });
+  // Connected before the clock starts, as ours are (their backend connected to enqueue).
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  const run = await measure(
+    jobs,
+    async () => {
+      for (const worker of workers) void worker.run();
+      await allDone;
+    },
+    probe,
+  );
   await Promise.all(workers.map((worker) => worker.close()));
   await queue.obliterate({ force: true });
   await queue.close();

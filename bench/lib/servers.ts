@@ -13,10 +13,20 @@ export interface Endpoints {
   hranaUrl: string;
 }
 
+/** Cumulative counters of the servers process (take two and subtract). */
 export interface Counts {
+  /** HTTP requests the Upstash-compatible REST endpoint served (since the last reset). */
   restRequests: number;
+  /** Redis commands the REST endpoint forwarded (since the last reset). */
   restCommands: number;
+  /** HTTP requests the Hrana endpoint served. */
   hranaRequests: number;
+  /** redis-server's CPU time, `INFO` used_cpu_user + used_cpu_sys, in µs (all its threads). */
+  redisCpuMicros: number;
+  /** `INFO` total_commands_processed: every command Redis ran, inside scripts too. */
+  redisCommands: number;
+  /** The servers process's own CPU (the REST and Hrana endpoints), `process.cpuUsage()`, µs. */
+  endpointCpuMicros: number;
 }
 
 export interface Servers extends Endpoints {
