@@ -5,6 +5,10 @@
  *   POST /            ["SET","k","v"]              → {"result": …} | 400 {"error": …}
  *   POST /pipeline    [["INCR","c"],["GET","k"]]   → [{"result": …} | {"error": …}, …]
  *   POST /multi-exec  [[…],[…]]                    → [{"result": …}, …] (own connection)
+ *   POST /subscribe/<channel>                      → text/event-stream, as Upstash sends it:
+ *                                                    `data: subscribe,<channel>,1`, then
+ *                                                    `data: message,<channel>,<message>` per
+ *                                                    message (own connection, until closed)
  *
  * With `Upstash-Encoding: base64` (which the client always sends) every string in a result is
  * base64-encoded, except a plain "OK"; integers and nulls are sent as is. Errors are never
@@ -126,6 +130,21 @@ export async function startUpstashRestServer(options: {
     }
   };
 
+  /** Streams a channel's messages to the request until the client goes away. */
+  const subscribe = async (channel: string, req: IncomingMessage, res: ServerResponse) => {
+    const conn = redis.duplicate(); // a subscriber needs a connection of its own
+    conn.on("error", () => {});
+    const close = () => conn.disconnect();
+    req.on("close", close);
+    res.on("close", close);
+    conn.on("message", (from: string, message: string) => {
+      if (from === channel) res.write(`data: message,${channel},${message}\n\n`);
+    });
+    const count = (await conn.subscribe(channel)) as number;
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    res.write(`data: subscribe,${channel},${count}\n\n`);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.headers.authorization !== `Bearer ${options.token}`) {
       throw new HttpError(401, "Unauthorized");
@@ -134,6 +153,10 @@ export async function startUpstashRestServer(options: {
     const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
     const path = new URL(req.url ?? "/", "http://x").pathname;
     const body = await readJson(req);
+    if (path.startsWith("/subscribe/")) {
+      counts.commands += 1;
+      return subscribe(decodeURIComponent(path.slice("/subscribe/".length)), req, res);
+    }
     let reply: unknown;
     if (path === "/") {
       const [command] = asCommands(body, false);

@@ -30,12 +30,16 @@ export interface SubscribeOptions {
 
 const TERMINAL_EVENTS = new Set(["completed", "failed", "cancelled"]);
 const PAGE = 100;
+/** Between reads of a pushed job's log while no notice came: a lost notice costs this much. */
+const SAFETY_POLL_MS = 20_000;
 /** Quiet polls between checks that the job still exists. */
 const RECHECK_EVERY = 20;
 
 /**
- * Follows jobs' progress. Works over any backend by polling each job's event log with adaptive
- * backoff; changes written through the same queue object in this process wake it at once.
+ * Follows jobs' progress. On a store that pushes (feature `push`: Redis over TCP or REST) it
+ * reads a job's event log when the store announces a change, with a safety poll every 20 s;
+ * elsewhere it polls the log with adaptive backoff. Changes written through the same queue
+ * object in this process wake it at once either way.
  *
  * @example
  * for await (const update of new Broadcaster(queue).subscribe(id)) {
@@ -60,7 +64,11 @@ export class Broadcaster<J extends JobDefinitions = UntypedJobs> {
    */
   async *subscribe(jobId: string, options: SubscribeOptions = {}): AsyncGenerator<JobUpdate> {
     const { signal } = options;
-    const changes = internalsOf(this.queue).changes.listen(jobId);
+    const internals = internalsOf(this.queue);
+    const changes = internals.changes.listen(jobId);
+    const unwatch = new AbortController();
+    const stopWatching = () => unwatch.abort();
+    signal?.addEventListener("abort", stopWatching, { once: true });
     let calls = 0;
     const budget = options.maxStoreCalls ?? Number.POSITIVE_INFINITY;
     /** Counts a store call; says whether the budget allows another after it. */
@@ -80,6 +88,8 @@ export class Broadcaster<J extends JobDefinitions = UntypedJobs> {
       } else {
         cursor = Math.max(0, Math.floor(options.after));
       }
+      // Pushed notices (when the store can) wake the wait below; the poll becomes a safety net.
+      const pushed = await internals.push.follow(jobId, unwatch.signal);
       let waitMs = this.#min;
       let quietPolls = 0;
       while (!signal?.aborted) {
@@ -99,8 +109,8 @@ export class Broadcaster<J extends JobDefinitions = UntypedJobs> {
           quietPolls = 0;
           continue;
         }
-        // Now and then while quiet, check the job still exists (purged or past retention: the
-        // log would stay silent for ever).
+        // Now and then while quiet (and at each safety poll when pushed), check the job still
+        // exists (purged or past retention: the log would stay silent for ever).
         quietPolls += 1;
         if (quietPolls % RECHECK_EVERY === 0) terminalChecked = false;
         if (!terminalChecked) {
@@ -112,10 +122,13 @@ export class Broadcaster<J extends JobDefinitions = UntypedJobs> {
           terminalChecked = true;
           continue;
         }
-        await changes.wait(waitMs, signal);
+        await changes.wait(pushed ? SAFETY_POLL_MS : waitMs, signal);
+        if (pushed) terminalChecked = false; // each safety poll also checks the job is there
         waitMs = Math.min(Math.ceil(waitMs * 1.5), this.#max);
       }
     } finally {
+      signal?.removeEventListener("abort", stopWatching);
+      unwatch.abort();
       changes.dispose();
     }
   }

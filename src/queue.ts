@@ -18,6 +18,7 @@ import { describeError, encodeJson, toJob, toUpdate } from "./internal/json.js";
 import { LeaseBook } from "./internal/lease-book.js";
 import { LimitSettings, toLimitOptions, toQueueLimits } from "./internal/limit-settings.js";
 import { toProgressPatch } from "./internal/progress-coalescer.js";
+import { PushWatches } from "./internal/push-watches.js";
 import { registerInternals } from "./internal/queue-internals.js";
 import { completeAndClaimCall } from "./internal/write-combiner.js";
 import type {
@@ -107,6 +108,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     this.#followUp = new ClaimFollowUp(this.backend, this.name);
     registerInternals(this, {
       changes: this.#changes,
+      push: new PushWatches(this.backend, this.name, this.clock, this.#changes),
       completeAndClaim: (job, result, next) => this.#completeAndClaim(job, result, next),
       forget: (job) => this.#leases.forget(job),
       schemas: this.#schemas,

@@ -8,10 +8,13 @@ import type { Job } from "../job.js";
 import type { JobQueue } from "../queue.js";
 import type { ChangeFeed } from "./change-feed.js";
 import type { JobSchemas } from "./job-schemas.js";
+import type { PushWatches } from "./push-watches.js";
 
 export interface QueueInternals {
   /** In-process change notifications for everything written through the queue object. */
   changes: ChangeFeed;
+  /** The store's pushed notices, fed into {@link QueueInternals.changes} (feature `push`). */
+  push: PushWatches;
   /**
    * Completes a claimed job and claims up to `next.limit` more, in one atomic round trip when
    * the backend supports it: a busy worker's steady state.

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Broadcaster, type Job, JobNotFoundError, type JobUpdate } from "../../src/index.js";
 import { memoryQueue } from "../support/memory-queue.js";
 
@@ -24,6 +24,39 @@ describe("Broadcaster", () => {
       [4, "completed"],
     ]);
     expect(got.at(-1)).toMatchObject({ state: "completed", result: { ok: 1 }, progress: 1 });
+  });
+
+  it("reads on the store's notices when it pushes: no clock movement, one watch per job", async () => {
+    const { queue, clock, peer, calls } = memoryQueue({ push: true, progressIntervalMs: 0 });
+    const id = await queue.enqueue("t", null);
+    const broadcaster = new Broadcaster(queue, { pollMs: { min: 100, max: 100 } });
+    const streams = [collect(broadcaster.subscribe(id)), collect(broadcaster.subscribe(id))];
+    await clock.untilSleeping(2);
+    const other = peer(); // another process: its writes reach us only through the store
+    const job = (await other.claim()) as Job;
+    await other.update(job, { progress: 0.5 });
+    await other.complete(job, null);
+    for (const updates of await Promise.all(streams)) {
+      expect(updates.map((u) => u.type)).toEqual(["snapshot", "active", "progress", "completed"]);
+    }
+    expect(calls.get("watch")).toBe(1);
+  });
+
+  it("polls with one warning when the store fails to push", async () => {
+    const { queue, clock, peer, backend } = memoryQueue({ push: true });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    backend.watch = () => Promise.reject(new Error("NOPERM"));
+    const id = await queue.enqueue("t", null);
+    const updates = collect(
+      new Broadcaster(queue, { pollMs: { min: 100, max: 100 } }).subscribe(id),
+    );
+    await clock.untilSleeping(1);
+    await peer().cancel(id);
+    await clock.advance(100);
+    expect((await updates).map((u) => u.type)).toEqual(["snapshot", "cancelled"]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toContain("PUSH_UNAVAILABLE");
+    warn.mockRestore();
   });
 
   it("sees writes from other processes by polling with backoff", async () => {
@@ -128,7 +161,8 @@ describe("Broadcaster on a job that disappears", () => {
     following.catch((e: unknown) => {
       error = e;
     });
-    for (let i = 0; i < 50 && error === null; i++) await clock.advance(100);
+    // Polled every 100 ms, or (the store pushes) read at the 20 s safety poll.
+    for (let i = 0; i < 50 && error === null; i++) await clock.advance(1_000);
     expect(error).toBeInstanceOf(JobNotFoundError);
     expect(seen).toEqual(["snapshot"]);
   });

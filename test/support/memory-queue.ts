@@ -1,4 +1,4 @@
-import type { Backend, FullBackend } from "../../src/backend.js";
+import { BACKEND_FEATURES, type Backend, type FullBackend } from "../../src/backend.js";
 import { libsqlBackend } from "../../src/backends/libsql/node.js";
 import {
   type JobDefinitions,
@@ -28,21 +28,25 @@ export function countingBackend<B extends Backend>(
 
 /**
  * A queue on a fresh `memoryBackend()` (the contract's reference implementation: fast, every
- * feature), or on a libSQL database when `url` names one, with a manual clock and counted
- * backend calls.
+ * feature but `push` unless `push` is set, so followers poll as on libSQL), or on a libSQL
+ * database when `url` names one, with a manual clock and counted backend calls.
  */
 export function memoryQueue(
-  options: Partial<JobQueueOptions & { jobs: JobDefinitions }> = {},
+  options: Partial<JobQueueOptions & { jobs: JobDefinitions; push: boolean }> = {},
   url?: string,
 ) {
   const clock = new ManualClock();
-  const store = (url === undefined ? memoryBackend() : libsqlBackend({ url })) as FullBackend;
+  const { push = false, ...queueOptions } = options;
+  const features = BACKEND_FEATURES.filter((feature) => push || feature !== "push");
+  const store = (
+    url === undefined ? memoryBackend({ features }) : libsqlBackend({ url })
+  ) as FullBackend;
   const { backend, calls } = countingBackend(store);
   const queue = new JobQueue({
     backend,
     clock,
     defaults: { backoff: { jitter: 0 } },
-    ...options,
+    ...queueOptions,
   });
   /** Another queue object on the same store (as another process would have). */
   const peer = () => new JobQueue({ backend, clock, name: queue.name });
