@@ -1,11 +1,12 @@
 /**
  * The example Worker around any backend: the queue's HTTP API on `fetch`, a cron-triggered drain
  * on `scheduled`, and a kick after each enqueue. `worker.ts` picks the backend from the
- * bindings; this repository's bench builds one-backend variants from this too
- * (`bench/bundle/`), to measure what each backend adds to the bundle.
+ * bindings and adds the dashboard; this repository's bench builds variants from this too
+ * (`bench/bundle/`), to measure what each backend and the dashboard add to the bundle.
  */
 import { type Backend, JobQueue, Worker } from "jdobb-async-queue";
 import { type CloudflareWorker, cloudflareWorker } from "jdobb-async-queue/cloudflare";
+import type { Dashboard } from "jdobb-async-queue/hono";
 import { jobs, registerHandlers } from "./jobs";
 
 /** The Worker's bindings: secrets and vars (see `wrangler.toml` and the README). */
@@ -37,10 +38,18 @@ function secret(env: Env, name: "API_TOKEN" | "STREAM_SECRET"): string {
   return value;
 }
 
-/** The Worker's default export, storing jobs in the backend `backendFrom` builds from `env`. */
-export function exampleWorker(backendFrom: (env: Env) => Backend): CloudflareWorker<Env> {
+/**
+ * The Worker's default export, storing jobs in the backend `backendFrom` builds from `env`,
+ * serving `dashboard` (from `jdobb-async-queue/dashboard`) if given one.
+ */
+export function exampleWorker(
+  backendFrom: (env: Env) => Backend,
+  dashboard?: Dashboard,
+): CloudflareWorker<Env> {
   return cloudflareWorker<Env>({
     setup(env) {
+      // To schedule jobs (queue.schedule, PUT /queue/schedules/:id), add `cron` of
+      // "jdobb-async-queue/cron" here (croner, about 10 KiB gzip); without it they answer 501.
       const queue = new JobQueue({ backend: backendFrom(env), name: "edge", jobs });
       const worker = registerHandlers(new Worker(queue, { concurrency: 4 }));
       return {
@@ -52,7 +61,7 @@ export function exampleWorker(backendFrom: (env: Env) => Backend): CloudflareWor
           auth: { tokens: [secret(env, "API_TOKEN")] },
           streamSecret: secret(env, "STREAM_SECRET"),
           cors: { origin: env.CORS_ORIGIN ?? "*" },
-          dashboard: true, // GET /queue/dashboard: sign in with API_TOKEN
+          dashboard,
         },
       };
     },

@@ -5,6 +5,7 @@
  */
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Backend } from "jdobb-async-queue";
+import { dashboard } from "jdobb-async-queue/dashboard";
 import { libsqlBackend } from "jdobb-async-queue/libsql";
 import { redisBackend } from "jdobb-async-queue/redis";
 import { type Env, exampleWorker } from "./queue-worker";
@@ -22,4 +23,5 @@ function backendFrom(env: Env): Backend {
   throw new Error("set UPSTASH_REDIS_REST_URL and _TOKEN, or LIBSQL_URL (see the README)");
 }
 
-export default exampleWorker(backendFrom);
+// GET /queue/dashboard: sign in with API_TOKEN. Without it, the Worker carries none of the page.
+export default exampleWorker(backendFrom, dashboard());

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FullBackend } from "../../src/backend.js";
+import { cron } from "../../src/cron.js";
 import { JobQueue, Worker } from "../../src/index.js";
 import { memoryQueue } from "../support/memory-queue.js";
 
@@ -16,7 +17,7 @@ describe("schedule refills", () => {
             : target.refillSchedule(input);
       },
     });
-    const queue = new JobQueue({ backend: failing, clock, name: "refills" });
+    const queue = new JobQueue({ backend: failing, clock, cron, name: "refills" });
     await queue.schedule("a", { cron: "* * * * *", type: "t" });
     await queue.schedule("b", { cron: "* * * * *", type: "t" });
     const reported: string[] = [];

@@ -1,5 +1,6 @@
 import type { Backend, FullBackend } from "../../src/backend.js";
 import { libsqlBackend } from "../../src/backends/libsql/node.js";
+import { cron } from "../../src/cron.js";
 import {
   type JobDefinitions,
   JobQueue,
@@ -41,11 +42,12 @@ export function memoryQueue(
   const queue = new JobQueue({
     backend,
     clock,
+    cron,
     defaults: { backoff: { jitter: 0 } },
     ...options,
   });
   /** Another queue object on the same store (as another process would have). */
-  const peer = () => new JobQueue({ backend, clock, name: queue.name });
+  const peer = () => new JobQueue({ backend, clock, cron, name: queue.name });
   return { queue, clock, backend, calls, peer };
 }
 
