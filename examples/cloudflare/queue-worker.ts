@@ -1,12 +1,15 @@
 /**
  * The example Worker around any backend: the queue's HTTP API on `fetch`, a cron-triggered drain
- * on `scheduled`, and a kick after each enqueue. `worker.ts` picks the backend from the
- * bindings and adds the dashboard; this repository's bench builds variants from this too
- * (`bench/bundle/`), to measure what each backend and the dashboard add to the bundle.
+ * on `scheduled`, and a kick after each enqueue, over the backend `backendFrom` picks from the
+ * bindings. `worker.ts` adds the dashboard; this repository's bench builds variants from this
+ * too (`bench/bundle/`), to measure what each backend and the dashboard add to the bundle. To
+ * keep one store, delete the other's branch of `backendFrom` and its import.
  */
 import { type Backend, JobQueue, Worker } from "jdobb-async-queue";
 import { type CloudflareWorker, cloudflareWorker } from "jdobb-async-queue/cloudflare";
 import type { Dashboard } from "jdobb-async-queue/hono";
+import { libsqlBackend } from "jdobb-async-queue/libsql";
+import { redisBackend, upstashRest } from "jdobb-async-queue/redis";
 import { jobs, registerHandlers } from "./jobs";
 
 /** The Worker's bindings: secrets and vars (see `wrangler.toml` and the README). */
@@ -25,6 +28,22 @@ export interface Env {
   KICK?: string;
   /** The origin browsers may call the API from (a var). Default `*`. */
   CORS_ORIGIN?: string;
+}
+
+/** The backend the bindings configure: Upstash Redis or libSQL. */
+export function backendFrom(env: Env): Backend {
+  if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
+    // upstashRest: the few hundred bytes of REST client the backend needs (`@upstash/redis`'s
+    // `Redis` fits too, with every other command: about 17 KiB gzip more).
+    const redis = upstashRest({
+      url: env.UPSTASH_REDIS_REST_URL,
+      token: env.UPSTASH_REDIS_REST_TOKEN,
+    });
+    return redisBackend({ redis });
+  }
+  if (env.LIBSQL_URL)
+    return libsqlBackend({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN });
+  throw new Error("set UPSTASH_REDIS_REST_URL and _TOKEN, or LIBSQL_URL (see the README)");
 }
 
 /** A secret binding of 16+ characters, or an error naming it (on the first request). */
