@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { bundleSizes } from "./bundle.js";
+import { bundleRows, bundleSizes } from "./bundle.js";
 import { claimFeatures, fairness } from "./claim-features.js";
 import { idleCost } from "./idle.js";
 import { CONFIGS, type Config, startServers } from "./lib/servers.js";
@@ -256,13 +256,8 @@ try {
 
   // 6. Bundle size
   const bundles = await bundleSizes();
-  log("\n6. Cloudflare example Worker, minified (wrangler deploy --dry-run)");
-  log(
-    table(
-      ["Worker", "raw KiB", "gzip KiB"],
-      bundles.map((b) => [b.worker, round(b.rawBytes / 1024, 1), round(b.gzipBytes / 1024, 1)]),
-    ),
-  );
+  log("\n6. Cloudflare example Worker (wrangler deploy --dry-run)");
+  log(table(["Worker", "raw KiB", "min KiB", "min+gzip KiB"], bundleRows(bundles)));
 
   const seconds = round((performance.now() - started) / 1000);
   log(`\n(${seconds} s)`);
