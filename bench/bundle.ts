@@ -21,6 +21,7 @@ export interface BundleSize {
 export const WORKERS: Array<[worker: string, entry: string | undefined]> = [
   ["Redis only, routes (upstashRest)", "bench/bundle/redis-only.ts"],
   ["Redis only, routes (@upstash/redis)", "bench/bundle/redis-upstash-sdk.ts"],
+  ["Redis only, routes + cron (schedules)", "bench/bundle/redis-cron.ts"],
   ["libSQL only, routes (HTTP)", "bench/bundle/libsql-only.ts"],
   ["both stores, routes (example, no dashboard)", "bench/bundle/both-stores.ts"],
   ["both stores, routes + dashboard (example)", undefined],

@@ -2,10 +2,10 @@
  * The example Worker around any backend: the queue's HTTP API on `fetch`, a cron-triggered drain
  * on `scheduled`, and a kick after each enqueue, over the backend `backendFrom` picks from the
  * bindings. `worker.ts` adds the dashboard; this repository's bench builds variants from this
- * too (`bench/bundle/`), to measure what each backend and the dashboard add to the bundle. To
+ * too (`bench/bundle/`), to measure what each backend, the dashboard and cron add. To
  * keep one store, delete the other's branch of `backendFrom` and its import.
  */
-import { type Backend, JobQueue, Worker } from "jdobb-async-queue";
+import { type Backend, JobQueue, type JobQueueOptions, Worker } from "jdobb-async-queue";
 import { type CloudflareWorker, cloudflareWorker } from "jdobb-async-queue/cloudflare";
 import type { Dashboard } from "jdobb-async-queue/hono";
 import { libsqlBackend } from "jdobb-async-queue/libsql";
@@ -57,19 +57,28 @@ function secret(env: Env, name: "API_TOKEN" | "STREAM_SECRET"): string {
   return value;
 }
 
+/** What the Worker adds, each from its own entry (a Worker without one carries none of it). */
+export interface Extras {
+  /** `dashboard()` of `jdobb-async-queue/dashboard`: served at `GET /queue/dashboard`. */
+  dashboard?: Dashboard;
+  /**
+   * `cron` of `jdobb-async-queue/cron` (croner, about 10 KiB gzip): lets the queue schedule jobs
+   * (`queue.schedule`, `PUT /queue/schedules/:id`) and fire them; without it those answer 501.
+   */
+  cron?: JobQueueOptions["cron"];
+}
+
 /**
  * The Worker's default export, storing jobs in the backend `backendFrom` builds from `env`,
- * serving `dashboard` (from `jdobb-async-queue/dashboard`) if given one.
+ * with the {@link Extras} given.
  */
 export function exampleWorker(
   backendFrom: (env: Env) => Backend,
-  dashboard?: Dashboard,
+  { dashboard, cron }: Extras = {},
 ): CloudflareWorker<Env> {
   return cloudflareWorker<Env>({
     setup(env) {
-      // To schedule jobs (queue.schedule, PUT /queue/schedules/:id), add `cron` of
-      // "jdobb-async-queue/cron" here (croner, about 10 KiB gzip); without it they answer 501.
-      const queue = new JobQueue({ backend: backendFrom(env), name: "edge", jobs });
+      const queue = new JobQueue({ backend: backendFrom(env), name: "edge", jobs, cron });
       const worker = registerHandlers(new Worker(queue, { concurrency: 4 }));
       return {
         queue,

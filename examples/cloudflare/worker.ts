@@ -7,4 +7,4 @@ import { dashboard } from "jdobb-async-queue/dashboard";
 import { backendFrom, exampleWorker } from "./queue-worker";
 
 // GET /queue/dashboard: sign in with API_TOKEN. Without it, the Worker carries none of the page.
-export default exampleWorker(backendFrom, dashboard());
+export default exampleWorker(backendFrom, { dashboard: dashboard() });

@@ -12,7 +12,7 @@ export interface BuiltWorker {
   scriptPath: string;
   rawBytes: number;
   gzipBytes: number;
-  /** The files in the bundle (paths from the project root), when asked for with `inputs`. */
+  /** The files with code in the bundle (from the project root), when asked for with `inputs`. */
   inputs: string[];
   remove(): void;
 }
@@ -72,13 +72,16 @@ export async function buildWorker(
   };
 }
 
-/** The input files of esbuild's metafile, relative to `dir` (the project root). */
+/** The input files with code in the bundle (esbuild's metafile), relative to `dir`. */
 function inputsOf(metafile: string, dir: string): string[] {
   const meta = JSON.parse(readFileSync(metafile, "utf8")) as {
-    inputs: Record<string, unknown>;
+    outputs: Record<string, { inputs?: Record<string, { bytesInOutput: number }> }>;
   };
-  // wrangler's paths are relative to its working directory, or absolute.
-  return Object.keys(meta.inputs).map((path) =>
-    path.startsWith("/") ? relative(dir, path) : path,
+  const used = Object.values(meta.outputs).flatMap((output) =>
+    Object.entries(output.inputs ?? {})
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path),
   );
+  // wrangler's paths are relative to its working directory, or absolute.
+  return used.map((path) => (path.startsWith("/") ? relative(dir, path) : path));
 }
