@@ -12,8 +12,11 @@
  *   worker, cronSecret: env.CRON_SECRET,
  * }));
  */
-import { type Context, Hono, type MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
+// hono/tiny: the pattern router alone (2.5 KiB gzip less than the default two); an app that
+// mounts these routes with `app.route` matches them with its own router anyway.
+import { Hono } from "hono/tiny";
 import type { UntypedJobs } from "../src/adapter-kit.js";
 import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
 import type { AuthOptions } from "./http/auth.js";
