@@ -50,4 +50,24 @@ describe("schedule refills", () => {
       expect(ran).toHaveLength(summary.completed);
     }
   });
+
+  it("without cron: schedule() is UNSUPPORTED, and a claim's refills are reported, not run", async () => {
+    const { backend, clock, queue } = memoryQueue();
+    const plain = new JobQueue({ backend, clock, name: queue.name });
+    expect(() => new JobQueue({ backend, cron: {} as never })).toThrow(/cron must be/);
+    await expect(plain.schedule("s", { cron: "* * * * *", type: "t" })).rejects.toMatchObject({
+      code: "UNSUPPORTED",
+      feature: "cron",
+      message: expect.stringContaining('import { cron } from "jdobb-async-queue/cron"'),
+    });
+    await queue.schedule("s", { cron: "* * * * *", type: "t" }); // a queue with cron made it
+    const reported: string[] = [];
+    const worker = new Worker(plain, {
+      onError: (error, { operation }) => reported.push(`${operation}: ${(error as Error).name}`),
+    }).handler("t", () => null);
+    await clock.advance(60 * 60_000); // past the stored ticks: the claim hands it back
+    await worker.drain({ budgetMs: 10_000 });
+    expect(reported).toContain("schedule-refill: UnsupportedError");
+    expect((await queue.schedules())[0]?.lastRunAt).not.toBe(clock.now());
+  });
 });
