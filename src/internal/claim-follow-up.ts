@@ -6,7 +6,7 @@
  */
 import type { Backend, ScheduleRecord } from "../backend.js";
 import { refillSchedules } from "../schedules.js";
-import { type CronEngine, requireCron } from "./cron-engine.js";
+import { type CronEngine, noCronError } from "./cron-engine.js";
 
 /** Refill errors kept for a worker, at most: a queue no worker drives keeps the latest few. */
 const KEPT_ERRORS = 10;
@@ -45,17 +45,8 @@ export class ClaimFollowUp {
     const scope = { queue: this.queue, now };
     const errors = this.cron
       ? await refillSchedules(this.backend, scope, outcome.refill, this.cron)
-      : outcome.refill.map(() => this.#noCron());
+      : outcome.refill.map(() => noCronError(this.backend.name));
     this.#refillErrors = [...this.#refillErrors, ...errors].slice(-KEPT_ERRORS);
     return errors.length < outcome.refill.length;
-  }
-
-  /** The error of a refill this queue cannot do (caught: it is reported, not thrown). */
-  #noCron(): unknown {
-    try {
-      return requireCron(undefined, this.backend.name);
-    } catch (error) {
-      return error;
-    }
   }
 }

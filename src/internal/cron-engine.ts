@@ -25,14 +25,19 @@ export interface CronEngine {
 }
 
 /**
- * `engine`, or an {@link UnsupportedError} (code `UNSUPPORTED`, feature `cron`) saying how to
- * give the queue one.
+ * The error of a queue without a cron engine: {@link UnsupportedError} (code `UNSUPPORTED`,
+ * feature `cron`) saying how to give it one.
  */
-export function requireCron(engine: CronEngine | undefined, backend: string): CronEngine {
-  if (engine) return engine;
-  throw new UnsupportedError(
+export function noCronError(backend: string): UnsupportedError {
+  return new UnsupportedError(
     "cron",
     backend,
     'schedules need cron arithmetic: new JobQueue({ …, cron }) with import { cron } from "jdobb-async-queue/cron"',
   );
+}
+
+/** `engine`, or throws {@link noCronError}. */
+export function requireCron(engine: CronEngine | undefined, backend: string): CronEngine {
+  if (engine) return engine;
+  throw noCronError(backend);
 }
