@@ -13,7 +13,7 @@
  *   },
  * });
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { UntypedJobs } from "../src/adapter-kit.js";
 import type { JobDefinitions, JobQueue, Worker } from "../src/index.js";
 import { type QueueRoutesOptions, queueRoutes } from "./hono.js";

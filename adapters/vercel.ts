@@ -13,7 +13,7 @@
  *   routes: { auth: { tokens: [process.env.API_TOKEN] }, streamSecret: process.env.STREAM_SECRET },
  * });
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { handle } from "hono/vercel";
 import type { UntypedJobs } from "../src/adapter-kit.js";
 import { type JobDefinitions, type JobQueue, ValidationError, type Worker } from "../src/index.js";

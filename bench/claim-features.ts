@@ -3,6 +3,7 @@
  * run (10 workers × concurrency 1, noop handler), and how soon a new key's first job starts
  * behind another key's backlog.
  */
+import { cron } from "../src/cron.js";
 import { JobQueue } from "../src/index.js";
 import { tempDir } from "../test/support/temp-dir.js";
 import { backendFor, CONFIGS, type Config, type Endpoints } from "./lib/servers.js";
@@ -17,6 +18,7 @@ export const VARIANTS: Record<string, throughput.Variant> = {
     job: (i) => ({ concurrencyKey: `tenant-${i % 1_000}` }),
   },
   "100 schedules (not due)": {
+    queue: { cron },
     async setup(producer) {
       for (let i = 0; i < 100; i++) {
         await producer.schedule(`s-${i}`, { cron: "0 0 1 1 *", type: "noop" });

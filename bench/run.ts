@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
-import { bundleSizes } from "./bundle.js";
+import { bundleRows, bundleSizes } from "./bundle.js";
 import { claimFeatures, fairness } from "./claim-features.js";
 import { idleCost } from "./idle.js";
 import { parseOptions, type Section } from "./lib/options.js";
@@ -227,13 +227,8 @@ try {
   // 6. Bundle size
   if (runs("bundle")) {
     const bundles = await bundleSizes();
-    log(heading("6. Cloudflare example Worker, minified (wrangler deploy --dry-run)"));
-    log(
-      table(
-        ["Worker", "raw KiB", "gzip KiB"],
-        bundles.map((b) => [b.worker, round(b.rawBytes / 1024, 1), round(b.gzipBytes / 1024, 1)]),
-      ),
-    );
+    log(heading("6. Cloudflare example Worker (wrangler deploy --dry-run)"));
+    log(table(["Worker", "raw KiB", "min KiB", "min+gzip KiB"], bundleRows(bundles)));
     log();
     results.bundles = bundles;
   }

@@ -125,8 +125,10 @@ export class UnsupportedError extends QueueError {
   constructor(
     readonly feature: string,
     backend: string,
+    /** Said instead of "the backend does not support …" when the queue lacks it, not the store. */
+    message?: string,
   ) {
-    super(`the ${backend} backend does not support ${feature}`);
+    super(message ?? `the ${backend} backend does not support ${feature}`);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Backend, QueueLimits, RateLimit } from "./backend.js";
 import { ValidationError } from "./errors.js";
 import { DEFAULT_BACKOFF, resolveBackoff } from "./internal/backoff.js";
 import { type Clock, systemClock } from "./internal/clock.js";
+import type { CronEngine } from "./internal/cron-engine.js";
 import type { EnqueueDefaults } from "./internal/enqueue-input.js";
 import { type QueueLimitOptions, toQueueLimits } from "./internal/limit-settings.js";
 import type { EnqueueOptions, JobState } from "./job.js";
@@ -23,6 +24,12 @@ export interface JobQueueOptions {
   clock?: Clock | undefined;
   /** Lease length for claims that do not name one. Default 30 s. */
   leaseMs?: number | undefined;
+  /**
+   * Cron arithmetic for recurring schedules: `cron` of `jdobb-async-queue/cron`. Needed by a
+   * queue that calls `schedule()` and by one whose claims fire stored schedules (they refill
+   * them); without it, those fail with code `UNSUPPORTED` and the bundle carries no croner.
+   */
+  cron?: CronEngine | undefined;
   defaults?:
     | {
         priority?: number | undefined;
@@ -116,6 +123,7 @@ export interface QueueSettings {
   retention: Required<RetentionOptions>;
   /** The deprecated `keys` / `rateLimits` options, checked, to seed the store with (or null). */
   seedLimits: QueueLimits | null;
+  cron: CronEngine | undefined;
 }
 
 /** Throws a {@link ValidationError} unless `value` is a positive finite number. */
@@ -213,5 +221,14 @@ export function resolveQueueOptions(options: JobQueueOptions): QueueSettings {
       cancelledMs: retention.cancelledMs ?? DAY,
     },
     seedLimits: resolveSeedLimits(options),
+    cron: checkedCron(options.cron),
   };
+}
+
+/** The `cron` option, if it is a cron engine; throws a {@link ValidationError} if not. */
+function checkedCron(cron: CronEngine | undefined): CronEngine | undefined {
+  if (cron !== undefined && typeof cron?.planRefill !== "function") {
+    throw new ValidationError('cron must be cron of "jdobb-async-queue/cron"', "cron");
+  }
+  return cron;
 }

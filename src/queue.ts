@@ -10,6 +10,7 @@ import { ChangeFeed, NEW_WORK } from "./internal/change-feed.js";
 import { ClaimFollowUp } from "./internal/claim-follow-up.js";
 import { claimInput } from "./internal/claim-input.js";
 import type { Clock } from "./internal/clock.js";
+import { type CronEngine, requireCron } from "./internal/cron-engine.js";
 import { assertConcurrencyKey, type EnqueueDefaults, toNewJobs } from "./internal/enqueue-input.js";
 import { requireFeature } from "./internal/features.js";
 import { newToken } from "./internal/ids.js";
@@ -90,6 +91,8 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   #closed = false;
   /** The claims' wake-up hint and schedule refills. */
   readonly #followUp: ClaimFollowUp;
+  /** Cron arithmetic for schedules, if the application gave it (`jdobb-async-queue/cron`). */
+  readonly #cron: CronEngine | undefined;
 
   constructor(options: JobQueueOptions & { jobs?: J | undefined }) {
     const settings = resolveQueueOptions(options);
@@ -105,7 +108,8 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
     this.#limits = new LimitSettings(this.backend, this.name, this.clock, settings.seedLimits);
     this.#changes = new ChangeFeed(this.clock);
     this.#combined = completeAndClaimCall(this.backend, this.name, this.clock);
-    this.#followUp = new ClaimFollowUp(this.backend, this.name);
+    this.#cron = settings.cron;
+    this.#followUp = new ClaimFollowUp(this.backend, this.name, this.#cron);
     registerInternals(this, {
       changes: this.#changes,
       push: new PushWatches(this.backend, this.name, this.clock, this.#changes),
@@ -279,6 +283,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
   async schedule(id: string, options: ScheduleOptionsOf<J>): Promise<Schedule> {
     this.#assertOpen();
     const backend = requireFeature(this.backend, "schedules");
+    const cron = requireCron(this.#cron, backend.name);
     const now = this.clock.now();
     const spec = options as ScheduleOptions;
     const { spec: schedule, upcoming } = await toScheduleSpec(
@@ -287,6 +292,7 @@ export class JobQueue<J extends JobDefinitions = UntypedJobs> {
       this.#schemas,
       this.#defaults,
       now,
+      cron,
     );
     return toSchedule(await backend.putSchedule({ queue: this.name, now, schedule, upcoming }));
   }

@@ -5,7 +5,7 @@
  */
 import type { Backend, QueueScope, ScheduleRecord, ScheduleSpec } from "./backend.js";
 import { ValidationError } from "./errors.js";
-import { cronOf, planRefill, ticksAfter } from "./internal/cron-ticks.js";
+import type { CronEngine } from "./internal/cron-engine.js";
 import { type EnqueueDefaults, toNewJobs } from "./internal/enqueue-input.js";
 import { requireFeature } from "./internal/features.js";
 import type { JobSchemas } from "./internal/job-schemas.js";
@@ -73,13 +73,17 @@ export function assertScheduleId(id: unknown): string {
   return id;
 }
 
-/** Validates a schedule like an enqueue (type, payload schema, options) and encodes it. */
+/**
+ * Validates a schedule like an enqueue (type, payload schema, options) and encodes it, with
+ * its first ticks by `cron`.
+ */
 export async function toScheduleSpec(
   id: string,
   options: ScheduleOptions,
   schemas: JobSchemas,
   defaults: EnqueueDefaults,
   now: number,
+  cron: CronEngine,
 ): Promise<{ spec: ScheduleSpec; upcoming: number[] }> {
   assertScheduleId(id);
   if (typeof options !== "object" || options === null) {
@@ -93,7 +97,7 @@ export async function toScheduleSpec(
   if (catchUp !== "latest" && catchUp !== "all") {
     throw new ValidationError('catchUp must be "latest" or "all"', "catchUp");
   }
-  const cron = cronOf(options.cron, timezone);
+  const upcoming = cron.upcoming(options.cron, timezone, now);
   const { priority, maxAttempts, backoff, concurrencyKey } = options.options ?? {};
   const jobOptions = { priority, maxAttempts, backoff, concurrencyKey };
   const [job] = await toNewJobs(
@@ -115,7 +119,7 @@ export async function toScheduleSpec(
     concurrencyKey: job.concurrencyKey,
     catchUp,
   };
-  return { spec, upcoming: ticksAfter(cron, now) };
+  return { spec, upcoming };
 }
 
 /** A stored record as callers see it. */
@@ -149,11 +153,12 @@ export async function refillSchedules(
   backend: Backend,
   scope: QueueScope,
   records: readonly ScheduleRecord[],
+  cron: CronEngine,
 ): Promise<unknown[]> {
   const errors: unknown[] = [];
   for (const record of records) {
     try {
-      const plan = planRefill(record, scope.now);
+      const plan = cron.planRefill(record, scope.now);
       await requireFeature(backend, "schedules").refillSchedule({
         ...scope,
         id: record.id,

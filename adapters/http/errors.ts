@@ -81,7 +81,8 @@ export function inBatchItem(error: unknown): unknown {
  */
 export function internalErrorLine(c: Context, error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  const name = error instanceof Error ? error.constructor.name : typeof error;
+  // Its own `name` first: a minified bundle renames classes (not names they set themselves).
+  const name = error instanceof Error ? ownName(error) : typeof error;
   const id = c.req.param("id");
   return [
     "jdobb-async-queue: internal error in",
@@ -94,6 +95,10 @@ export function internalErrorLine(c: Context, error: unknown): string {
     .filter(Boolean)
     .join(" ");
 }
+
+/** An error's class name: the `name` it sets, or its constructor's for a plain `Error` subclass. */
+const ownName = (error: Error): string =>
+  error.name && error.name !== "Error" ? error.name : error.constructor.name;
 
 /** The JSON response for an error. */
 export function errorResponse(c: Context, error: unknown): Response {

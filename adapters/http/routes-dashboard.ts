@@ -11,7 +11,7 @@ import { HttpError } from "./errors.js";
 import { mountBase } from "./job-view.js";
 import { msOption } from "./options.js";
 
-/** Options of the dashboard (`queueRoutes(queue, { dashboard: { … } })`). */
+/** Options of the dashboard (`dashboard({ … })` of `jdobb-async-queue/dashboard`). */
 export interface DashboardOptions {
   /**
    * How often the page refreshes the counts while it is visible (one `GET /stats`, one store
@@ -45,13 +45,12 @@ const escapeAttribute = (text: string) =>
   text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /** Checks the options at startup; returns the poll interval. */
-function pollInterval(options: DashboardOptions): number {
+export function pollInterval(options: DashboardOptions): number {
   return msOption(options.pollMs, "dashboard.pollMs", 5_000, { min: 1_000, max: 3_600_000 });
 }
 
-/** Registers the dashboard's routes on the queue routes' app. */
-export function dashboardRoutes(app: Hono, options: DashboardOptions = {}): void {
-  const pollMs = pollInterval(options);
+/** Registers the dashboard's routes on the queue routes' app; `pollMs` as checked. */
+export function dashboardRoutes(app: Hono, pollMs: number): void {
   const { html, script, style } = DASHBOARD_ASSETS;
 
   const page = (c: Context) => {

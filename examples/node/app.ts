@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
+import { dashboard } from "../../adapters/dashboard.js";
 import { type QueueRoutesOptions, queueRoutes } from "../../adapters/hono.js";
 import type { JobQueue, Worker } from "../../src/index.js";
 import { clientBundle } from "./client-bundle.js";
@@ -26,7 +27,7 @@ export function demoApp(options: {
     worker: options.worker,
     cors: { origin: "*" },
     sse: options.sse,
-    dashboard: true, // GET /queue/dashboard: sign in with the API token
+    dashboard: dashboard(), // GET /queue/dashboard: sign in with the API token
   });
   const app = new Hono();
   app.get("/", (c) => c.html(PAGE));

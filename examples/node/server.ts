@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { createParser } from "eventsource-parser";
 import { serve } from "../../adapters/node.js";
+import { cron } from "../../src/cron.js";
 import { JobQueue, Worker } from "../../src/index.js";
 import { optionalSecret } from "../shared/env.js";
 import { demoApp } from "./app.js";
@@ -36,7 +37,7 @@ const token = secret("API_TOKEN") ?? randomBytes(18).toString("base64url");
 const streamSecret = secret("STREAM_SECRET") ?? randomBytes(32).toString("base64url");
 const port = Number(process.env.PORT ?? 3000);
 const { backend, label } = backendFromEnv();
-const queue = new JobQueue({ backend, name: "demo" });
+const queue = new JobQueue({ backend, cron, name: "demo" }); // cron: for the nightly schedule
 const worker = registerDemoHandlers(new Worker(queue, { concurrency: 4 }), queue);
 
 const app = demoApp({ queue, worker, token, streamSecret });

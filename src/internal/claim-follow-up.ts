@@ -1,10 +1,12 @@
 /**
  * What a claim returns besides its jobs, dealt with: the wake-up hint an idle worker sleeps
  * by, and the schedules to refill (refilled here, each on its own; failures kept for a worker
- * to report, since they are not the claim's failure: its jobs are leased already).
+ * to report, since they are not the claim's failure: its jobs are leased already). A queue
+ * without a cron engine cannot refill: each schedule handed back is one `UNSUPPORTED` error.
  */
 import type { Backend, ScheduleRecord } from "../backend.js";
 import { refillSchedules } from "../schedules.js";
+import { type CronEngine, noCronError } from "./cron-engine.js";
 
 /** Refill errors kept for a worker, at most: a queue no worker drives keeps the latest few. */
 const KEPT_ERRORS = 10;
@@ -16,6 +18,7 @@ export class ClaimFollowUp {
   constructor(
     private readonly backend: Backend,
     private readonly queue: string,
+    private readonly cron: CronEngine | undefined,
   ) {}
 
   /** From the latest claim: when a rate window holding jobs back opens, or null. */
@@ -40,7 +43,9 @@ export class ClaimFollowUp {
     this.#wakeAt = outcome.wakeAt;
     if (outcome.refill.length === 0) return false;
     const scope = { queue: this.queue, now };
-    const errors = await refillSchedules(this.backend, scope, outcome.refill);
+    const errors = this.cron
+      ? await refillSchedules(this.backend, scope, outcome.refill, this.cron)
+      : outcome.refill.map(() => noCronError(this.backend.name));
     this.#refillErrors = [...this.#refillErrors, ...errors].slice(-KEPT_ERRORS);
     return errors.length < outcome.refill.length;
   }

@@ -1,11 +1,13 @@
 /**
- * Cron arithmetic for stored schedules (croner: maintained, dependency-free, runs on Workers).
+ * Cron arithmetic for stored schedules (croner: maintained, dependency-free, runs on Workers),
+ * reached only through `jdobb-async-queue/cron` (see `cron-engine.ts`).
  * Stores cannot evaluate cron, so the core hands them lists of upcoming tick times and,
  * when a list runs low or a store was idle past its end, works out what was missed.
  */
 import { Cron } from "croner";
 import type { ScheduleRecord } from "../backend.js";
 import { ValidationError } from "../errors.js";
+import type { RefillPlan } from "./cron-engine.js";
 
 /** Upcoming ticks kept on a schedule record: one refill call per this many ticks, at most. */
 export const UPCOMING_TICKS = 16;
@@ -41,13 +43,6 @@ export function cronOf(expression: string, timezone: string | null): Cron {
 /** The next `count` ticks strictly after `after` (epoch ms, ascending). */
 export function ticksAfter(cron: Cron, after: number, count = UPCOMING_TICKS): number[] {
   return cron.nextRuns(count, new Date(after)).map((date) => date.getTime());
-}
-
-/** What a refill stores: ticks to fire now, the new upcoming list, the latest tick fired. */
-export interface RefillPlan {
-  fire: number[];
-  upcoming: number[];
-  lastTickAt: number | null;
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Per-test setup for the conformance suite: a fresh queue name and a manual clock. */
 import type { Backend, ClaimInput, FullBackend } from "../backend.js";
+import { cron } from "../cron.js";
 import { ManualClock } from "../internal/clock.js";
 import { newToken } from "../internal/ids.js";
 import { JobQueue } from "../queue.js";
@@ -28,6 +29,7 @@ export function createHarness(backend: Backend): Harness & { dispose(): Promise<
     const queue = new JobQueue({
       backend,
       clock,
+      cron,
       name,
       progressIntervalMs: 0,
       defaults: { backoff: { jitter: 0 } },

@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { type Backend, scheduledJobId } from "../backend.js";
+import { cron } from "../cron.js";
 import { JobQueue } from "../queue.js";
 import { Worker } from "../worker.js";
 import type { Harness } from "./harness.js";
@@ -187,7 +188,12 @@ export function scheduleSuite(h: () => Harness): void {
     const { backend, clock, queue } = h();
     await queue.schedule("s", every5);
     const calls: string[] = [];
-    const counted = new JobQueue({ backend: counting(backend, calls), clock, name: queue.name });
+    const counted = new JobQueue({
+      backend: counting(backend, calls),
+      clock,
+      cron,
+      name: queue.name,
+    });
     expect(await counted.claim()).toBeNull();
     expect(calls).toEqual(["claim"]);
     calls.length = 0;

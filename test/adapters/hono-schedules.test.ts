@@ -11,6 +11,14 @@ const putJson = (app: ReturnType<typeof routesApp>, path: string, body: unknown)
   });
 
 describe("schedule routes", () => {
+  it("answers 501 UNSUPPORTED to a PUT when the queue has no cron; lists all the same", async () => {
+    const app = routesApp({}, { cron: undefined });
+    const put = await putJson(app, "/schedules/nightly", { cron: "0 3 * * *", type: "echo" });
+    expect(put.status).toBe(501);
+    expect((await put.json()).error.code).toBe("UNSUPPORTED");
+    expect((await app.asAdmin("/schedules")).status).toBe(200);
+  });
+
   it("creates, lists and deletes a schedule; the cron route runs its ticks", async () => {
     const app = routesApp();
     const put = await putJson(app, "/schedules/nightly", {

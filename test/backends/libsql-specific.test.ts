@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { scheduledJobId } from "../../src/backend.js";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
 import { MIGRATIONS } from "../../src/backends/sqlite/migrations.js";
+import { cron } from "../../src/cron.js";
 import { BackendUnavailableError, type Job, JobQueue } from "../../src/index.js";
 import { ManualClock } from "../../src/internal/clock.js";
 import { startHranaServer } from "../support/hrana-server.js";
@@ -139,6 +140,7 @@ describe("libsql backend specifics", () => {
       backend: libsqlBackend({ url: server.url }),
       name: "keys",
       clock,
+      cron,
       keys: { concurrency: 1, rateLimit: { limit: 5, windowMs: 60_000 } },
       rateLimits: { t: { limit: 10, windowMs: 60_000 } },
     });

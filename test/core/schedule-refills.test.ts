@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FullBackend } from "../../src/backend.js";
+import { cron } from "../../src/cron.js";
 import { JobQueue, Worker } from "../../src/index.js";
 import { memoryQueue } from "../support/memory-queue.js";
 
@@ -16,7 +17,7 @@ describe("schedule refills", () => {
             : target.refillSchedule(input);
       },
     });
-    const queue = new JobQueue({ backend: failing, clock, name: "refills" });
+    const queue = new JobQueue({ backend: failing, clock, cron, name: "refills" });
     await queue.schedule("a", { cron: "* * * * *", type: "t" });
     await queue.schedule("b", { cron: "* * * * *", type: "t" });
     const reported: string[] = [];
@@ -48,5 +49,25 @@ describe("schedule refills", () => {
       expect(summary.completed, catchUp).toBe(catchUp === "latest" ? 1 : 30);
       expect(ran).toHaveLength(summary.completed);
     }
+  });
+
+  it("without cron: schedule() is UNSUPPORTED, and a claim's refills are reported, not run", async () => {
+    const { backend, clock, queue } = memoryQueue();
+    const plain = new JobQueue({ backend, clock, name: queue.name });
+    expect(() => new JobQueue({ backend, cron: {} as never })).toThrow(/cron must be/);
+    await expect(plain.schedule("s", { cron: "* * * * *", type: "t" })).rejects.toMatchObject({
+      code: "UNSUPPORTED",
+      feature: "cron",
+      message: expect.stringContaining('import { cron } from "jdobb-async-queue/cron"'),
+    });
+    await queue.schedule("s", { cron: "* * * * *", type: "t" }); // a queue with cron made it
+    const reported: string[] = [];
+    const worker = new Worker(plain, {
+      onError: (error, { operation }) => reported.push(`${operation}: ${(error as Error).name}`),
+    }).handler("t", () => null);
+    await clock.advance(60 * 60_000); // past the stored ticks: the claim hands it back
+    await worker.drain({ budgetMs: 10_000 });
+    expect(reported).toContain("schedule-refill: UnsupportedError");
+    expect((await queue.schedules())[0]?.lastRunAt).not.toBe(clock.now());
   });
 });

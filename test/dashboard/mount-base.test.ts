@@ -5,13 +5,14 @@
  */
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { dashboard } from "../../adapters/dashboard.js";
 import { queueRoutes } from "../../adapters/hono.js";
 import { memoryQueue } from "../support/memory-queue.js";
 import { ADMIN } from "../support/routes-app.js";
 
 function tenantApp() {
   const { queue } = memoryQueue();
-  const routes = queueRoutes(queue, { auth: { tokens: [ADMIN] }, dashboard: true });
+  const routes = queueRoutes(queue, { auth: { tokens: [ADMIN] }, dashboard: dashboard() });
   return { queue, app: new Hono().route("/:tenant/queue", routes) };
 }
 

@@ -5,6 +5,7 @@
 import { gzipSync } from "node:zlib";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { dashboard } from "../../adapters/dashboard.js";
 import { queueRoutes } from "../../adapters/hono.js";
 import { DASHBOARD_ASSETS } from "../../adapters/http/dashboard-assets.generated.js";
 import { DASHBOARD_CSP } from "../../adapters/http/routes-dashboard.js";
@@ -20,7 +21,7 @@ const assetPaths = (html: string) =>
   [...html.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map(([, path]) => path as string);
 
 describe("GET <base>/dashboard", () => {
-  const { request } = routesApp({ dashboard: true });
+  const { request } = routesApp({ dashboard: dashboard() });
 
   it("serves the page, public, with a strict CSP and safe headers", async () => {
     const response = await request("/dashboard");
@@ -112,7 +113,10 @@ describe("dashboard options", () => {
 
   it("takes the mount point from the request and pollMs from the options", async () => {
     const { queue } = memoryQueue();
-    const routes = queueRoutes(queue, { auth: { tokens: [ADMIN] }, dashboard: { pollMs: 2_000 } });
+    const routes = queueRoutes(queue, {
+      auth: { tokens: [ADMIN] },
+      dashboard: dashboard({ pollMs: 2_000 }),
+    });
     const app = new Hono().route("/api/queue", routes);
     const html = await (await app.request("/api/queue/dashboard")).text();
     expect(html).toContain('data-base="/api/queue"');
@@ -121,9 +125,17 @@ describe("dashboard options", () => {
   });
 
   it("refuses a pollMs under a second at startup, naming the option", () => {
+    expect(() => dashboard({ pollMs: 100 })).toThrow(/dashboard\.pollMs/);
+  });
+
+  it("refuses `dashboard: true` (the option before its own entry) at startup, saying what to import", () => {
     const { queue } = memoryQueue();
-    expect(() => queueRoutes(queue, { auth: false, dashboard: { pollMs: 100 } })).toThrow(
-      /dashboard\.pollMs/,
+    const old = { dashboard: true } as unknown as { dashboard: undefined };
+    expect(() => queueRoutes(queue, { auth: false, ...old })).toThrow(
+      expect.objectContaining({ code: "VALIDATION", field: "dashboard" }),
+    );
+    expect(() => queueRoutes(queue, { auth: false, ...old })).toThrow(
+      /import \{ dashboard \} from "jdobb-async-queue\/dashboard"/,
     );
   });
 });

@@ -92,15 +92,19 @@ describe("the package as npm pack builds it", () => {
       const vercel = await import("jdobb-async-queue/vercel");
       const testing = await import("jdobb-async-queue/testing");
       const client = await import("jdobb-async-queue/client");
+      const cron = await import("jdobb-async-queue/cron");
+      const dashboard = await import("jdobb-async-queue/dashboard");
       console.log(JSON.stringify({
         main: ["JobQueue", "Worker", "Broadcaster", "ManualClock"].filter((k) => typeof (main as Record<string, unknown>)[k] === "function"),
         contractOnMain: ["NO_LIMITS", "SCHEDULES_PER_CLAIM", "hasFeature", "scheduledJobId"].filter((k) => k in main),
         backend: [typeof backend.SCHEDULES_PER_CLAIM, typeof backend.SCHEDULE_REFILL_BELOW, typeof backend.TYPE_SKIP_DEPTH, typeof backend.NO_LIMITS, typeof backend.BACKEND_FEATURES, typeof backend.scheduledJobId, typeof backend.hasFeature, typeof backend.BackendError, typeof backend.BackendUnavailableError],
         libsql: typeof libsql.libsqlBackend,
-        redis: [typeof redis.redisBackend, typeof redis.fromIoredis],
+        redis: [typeof redis.redisBackend, typeof redis.fromIoredis, typeof redis.upstashRest],
         adapters: [typeof hono.queueRoutes, typeof node.serve, typeof cloudflare.cloudflareWorker, typeof vercel.vercelHandlers],
         testing: typeof testing.testBackend,
         client: [typeof client.createClient, typeof client.QueueClientError],
+        cron: typeof cron.cron.planRefill,
+        dashboard: typeof dashboard.dashboard,
       }));
       export {};`,
     );
@@ -119,10 +123,12 @@ describe("the package as npm pack builds it", () => {
         "function",
       ],
       libsql: "function",
-      redis: ["function", "function"],
+      redis: ["function", "function", "function"],
       adapters: ["function", "function", "function", "function"],
       testing: "function",
       client: ["function", "function"],
+      cron: "function",
+      dashboard: "function",
     });
   }, 60_000);
 

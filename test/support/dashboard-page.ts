@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { dashboard } from "../../adapters/dashboard.js";
 import { launchChromium } from "./chromium.js";
 import { ADMIN, startTestServer, type TestServer } from "./client-server.js";
 
@@ -29,7 +30,7 @@ const EXPECTED = /^Failed to load resource: the server responded with a status o
 export async function dashboardWorld(browser: Browser): Promise<DashboardWorld> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const server = await startTestServer({
-    dashboard: { pollMs: 1_000 },
+    dashboard: dashboard({ pollMs: 1_000 }),
     sse: { maxStreamMs: 700, retryMs: 100 },
   });
   const contexts: Array<{ close(): Promise<void> }> = [];

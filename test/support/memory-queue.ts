@@ -1,5 +1,6 @@
 import { BACKEND_FEATURES, type Backend, type FullBackend } from "../../src/backend.js";
 import { libsqlBackend } from "../../src/backends/libsql/node.js";
+import { cron } from "../../src/cron.js";
 import {
   type JobDefinitions,
   JobQueue,
@@ -45,11 +46,12 @@ export function memoryQueue(
   const queue = new JobQueue({
     backend,
     clock,
+    cron,
     defaults: { backoff: { jitter: 0 } },
     ...queueOptions,
   });
   /** Another queue object on the same store (as another process would have). */
-  const peer = () => new JobQueue({ backend, clock, name: queue.name });
+  const peer = () => new JobQueue({ backend, clock, cron, name: queue.name });
   return { queue, clock, backend, calls, peer };
 }
 

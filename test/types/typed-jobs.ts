@@ -12,12 +12,14 @@ import { serve } from "../../adapters/node.js";
 import { vercelHandlers } from "../../adapters/vercel.js";
 import { libsqlBackend } from "../../src/backends/libsql/index.js";
 import { createClient } from "../../src/client/index.js";
+import { cron } from "../../src/cron.js";
 import { Broadcaster, JobQueue, Worker } from "../../src/index.js";
 
 declare const assertType: <T>(value: T) => void;
 
 const queue = new JobQueue({
   backend: libsqlBackend({ url: ":memory:" }),
+  cron,
   jobs: {
     resize: z.object({ url: z.string().url(), width: z.number().default(100) }),
     report: {

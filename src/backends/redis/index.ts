@@ -1,11 +1,13 @@
 /**
- * Redis backend: over REST with `@upstash/redis` (Workers, Vercel Edge, anywhere with fetch),
- * or over TCP with ioredis through {@link fromIoredis}. Same Lua scripts, same semantics.
+ * Redis backend: over REST with {@link upstashRest} or `@upstash/redis` (Workers, Vercel Edge,
+ * anywhere with fetch), or over TCP with ioredis through {@link fromIoredis}. Same Lua scripts,
+ * same semantics.
  *
  * @example
- * import { Redis } from "@upstash/redis";
- * import { redisBackend } from "jdobb-async-queue/redis";
- * const backend = redisBackend({ redis: Redis.fromEnv() });
+ * import { redisBackend, upstashRest } from "jdobb-async-queue/redis";
+ * const backend = redisBackend({
+ *   redis: upstashRest({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }),
+ * });
  */
 import {
   BACKEND_FEATURES,
@@ -20,10 +22,11 @@ import { RedisBackend } from "./backend.js";
 import { clientKind, type RedisScriptClient, subscriberOf } from "./client.js";
 
 export { fromIoredis, type IoredisLike, type RedisScriptClient } from "./client.js";
+export { type UpstashRestOptions, upstashRest } from "./rest-client.js";
 
 /** Options for {@link redisBackend}. */
 export interface RedisBackendOptions {
-  /** An `@upstash/redis` `Redis`, or `fromIoredis(ioredisClient)`. */
+  /** `upstashRest({ url, token })`, an `@upstash/redis` `Redis`, or `fromIoredis(ioredisClient)`. */
   redis: RedisScriptClient;
   /** Key prefix; each queue's keys live under `<prefix>:{<queue>}:`. Default `jdobb`. */
   prefix?: string;
@@ -42,7 +45,10 @@ export type RedisQueueBackend = Backend &
 /** Creates a Redis backend. Does no I/O: scripts are loaded on first use. */
 export function redisBackend(options: RedisBackendOptions): RedisQueueBackend {
   if (typeof options?.redis?.evalsha !== "function" || typeof options.redis.eval !== "function") {
-    throw new ValidationError("redis must be an @upstash/redis client or fromIoredis(…)", "redis");
+    throw new ValidationError(
+      "redis must be upstashRest(…), an @upstash/redis client or fromIoredis(…)",
+      "redis",
+    );
   }
   const prefix = options.prefix ?? "jdobb";
   if (!/^[\w.:-]{1,64}$/.test(prefix)) {

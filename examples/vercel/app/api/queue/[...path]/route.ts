@@ -3,6 +3,7 @@
  * runtime. Vercel Cron calls GET /api/queue/cron (see vercel.json) with CRON_SECRET.
  */
 import { waitUntil } from "@vercel/functions";
+import { dashboard } from "jdobb-async-queue/dashboard";
 import { vercelHandlers } from "jdobb-async-queue/vercel";
 import { queue, worker } from "../../../../lib/queue";
 
@@ -32,6 +33,6 @@ export const { GET, HEAD, POST, PUT, DELETE, OPTIONS } = vercelHandlers({
     auth: { tokens: [secret("API_TOKEN", process.env.API_TOKEN, true)] },
     streamSecret: secret("STREAM_SECRET", process.env.STREAM_SECRET, false),
     cors: { origin: process.env.CORS_ORIGIN ?? "*" },
-    dashboard: true, // GET /api/queue/dashboard: sign in with API_TOKEN
+    dashboard: dashboard(), // GET /api/queue/dashboard: sign in with API_TOKEN
   },
 });
