@@ -33,8 +33,8 @@ export interface SqliteBackendSettings extends Omit<SqliteStoreOptions, "tables"
   maxPayloadBytes: number;
 }
 
-/** Every optional group: a SQLite store implements them all. */
-const FEATURES = Object.freeze([...contract.BACKEND_FEATURES]);
+/** Every optional group but `push` (SQLite has no channel: followers poll the event log). */
+const FEATURES = Object.freeze(contract.BACKEND_FEATURES.filter((f) => f !== "push"));
 
 /**
  * A SQLite store implementing the required core and every optional group. Entries build it
