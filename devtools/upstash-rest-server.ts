@@ -32,6 +32,8 @@ export interface UpstashRestServer {
    * (the connection is destroyed instead of answered), as when a network drops mid-response.
    */
   dropReplies(n: number): void;
+  /** Fault injection: ends every open subscription stream, as when a network drops it. */
+  dropSubscriptions(): void;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function startUpstashRestServer(options: {
   // reconnects by itself; without a listener it would also print every refused reconnect.
   redis.on("error", () => {});
   const counts = { requests: 0, commands: 0 };
+  const streams = new Set<ServerResponse>();
   let repliesToDrop = 0;
 
   const multiExec = async (commands: Command[], base64: boolean) => {
@@ -134,7 +137,11 @@ export async function startUpstashRestServer(options: {
   const subscribe = async (channel: string, req: IncomingMessage, res: ServerResponse) => {
     const conn = redis.duplicate(); // a subscriber needs a connection of its own
     conn.on("error", () => {});
-    const close = () => conn.disconnect();
+    streams.add(res);
+    const close = () => {
+      streams.delete(res);
+      conn.disconnect();
+    };
     req.on("close", close);
     res.on("close", close);
     conn.on("message", (from: string, message: string) => {
@@ -209,6 +216,9 @@ export async function startUpstashRestServer(options: {
     },
     dropReplies(n) {
       repliesToDrop = n;
+    },
+    dropSubscriptions() {
+      for (const res of streams) res.destroy();
     },
     async close() {
       server.closeAllConnections();

@@ -1,8 +1,9 @@
 /**
  * Pushed notices (feature `push`): scripts PUBLISH `<seq>:<id>` on the queue's channel when
  * they append an event to a watched job (see WATCH in scripts.ts). A {@link NoticeHub} keeps
- * one subscription per channel and process, opened on the first watch and closed with the
- * last, and fans notices out to the watchers of each job. No watch, no subscription.
+ * one subscription per channel and process (per watch on Workers), opened on the first watch
+ * and closed with the last, and fans notices out to the watchers of each job. No watch, no
+ * subscription.
  */
 
 /** What a subscription reports. */
@@ -18,6 +19,14 @@ export interface ChannelHandlers {
  * resolves to unsubscribes and releases the connection.
  */
 export type ChannelSubscriber = (channel: string, handlers: ChannelHandlers) => Promise<() => void>;
+
+/**
+ * Workers forbid a request to read a stream another request opened, and an isolate serves many
+ * requests: there each watch subscribes on its own (a stream's watch lives in its request).
+ */
+const SHARED =
+  (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent !==
+  "Cloudflare-Workers";
 
 /** How long a subscription may take to start before the watch falls back to polling. */
 const SUBSCRIBE_TIMEOUT_MS = 5_000;
@@ -66,16 +75,16 @@ export class NoticeHub {
    * once the channel is subscribed; rejects (and forgets the watch) if it cannot be.
    */
   async listen(channel: string, id: string, notice: () => void, signal: AbortSignal) {
-    let open = this.#channels.get(channel);
+    let open = SHARED ? this.#channels.get(channel) : undefined;
     if (!open) {
       open = new Channel(this.subscribe, channel);
-      this.#channels.set(channel, open);
+      if (SHARED) this.#channels.set(channel, open);
     }
     const joined = open;
     joined.add(id, notice);
     const leave = () => {
-      if (!joined.remove(id, notice) || this.#channels.get(channel) !== joined) return;
-      this.#channels.delete(channel);
+      if (!joined.remove(id, notice)) return;
+      if (this.#channels.get(channel) === joined) this.#channels.delete(channel);
       joined.ready.then((close) => close()).catch(() => {});
     };
     signal.addEventListener("abort", leave, { once: true });

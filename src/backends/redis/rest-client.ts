@@ -5,6 +5,8 @@
  */
 import { ValidationError } from "../../errors.js";
 import type { RedisScriptClient } from "./client.js";
+import { restSubscribe } from "./rest-subscribe.js";
+import type { UpstashSubscribable } from "./subscribers.js";
 
 /** Options for {@link upstashRest}: the database's REST URL and token (Upstash console). */
 export interface UpstashRestOptions {
@@ -76,5 +78,6 @@ export function upstashRest(options: UpstashRestOptions): RedisScriptClient {
   return {
     evalsha: (sha1, keys, args) => call("EVALSHA", sha1, keys, args),
     eval: (script, keys, args) => call("EVAL", script, keys, args),
-  };
+    subscribe: (channels: string[]) => restSubscribe(endpoint, options.token, channels[0] ?? ""),
+  } as RedisScriptClient & UpstashSubscribable;
 }

@@ -41,7 +41,9 @@ export function ioredisSubscriber(connect: () => IoredisSubscriberLike): Channel
       if (from === channel) handlers.message(message);
     });
     connection.on("ready", () => {
-      if (subscribed) handlers.reset();
+      // Back after a drop: subscribed again (ioredis does it too; a repeat is harmless), then
+      // the watchers read what they may have missed.
+      if (subscribed) void connection.subscribe(channel).then(handlers.reset, () => {});
     });
     connection.on("error", () => {}); // ioredis retries by itself; watchers keep a safety poll
     try {
