@@ -47,7 +47,7 @@ const MODES = {
     checkS: 30,
     capS: 300,
   },
-  long: { seconds: 900, jobs: 100_000, workers: 10, drainSeconds: 300, checkS: 300, capS: 1_800 },
+  long: { seconds: 900, jobs: 100_000, workers: 10, drainSeconds: 600, checkS: 300, capS: 1_800 },
 } as const;
 const long = values.long;
 const mode = long ? MODES.long : MODES.standard;
