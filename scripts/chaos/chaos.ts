@@ -60,6 +60,14 @@ interface Child {
 
 const HERE = import.meta.dirname;
 
+/** Every child process of every store's run that has not exited yet. */
+const running = new Set<ChildProcess>();
+
+/** SIGKILLs every child process still running (frozen ones included): the run is aborted. */
+export function killChildren(): void {
+  for (const child of running) child.kill("SIGKILL");
+}
+
 export async function runChaos(options: ChaosRunOptions): Promise<ChaosRun> {
   const { store, dir, log } = options;
   const random = mulberry32(options.seed);
@@ -81,11 +89,15 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRun> {
       })
     : null;
   const stderr = openSync(join(dir, "stderr.log"), "a");
-  const spawnChild = (file: string, spec: StoreSpec, extra: Record<string, string> = {}) =>
-    spawn(process.execPath, ["--import", "tsx", join(HERE, file)], {
+  const spawnChild = (file: string, spec: StoreSpec, extra: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(HERE, file)], {
       env: { ...process.env, CHAOS_STORE: JSON.stringify(spec), CHAOS_DIR: dir, ...extra },
       stdio: ["ignore", "ignore", stderr, "ipc"], // IPC: children exit when we do
     });
+    running.add(child);
+    child.once("exit", () => running.delete(child));
+    return child;
+  };
 
   const workers = new Map<number, Child>();
   const startWorker = () => {

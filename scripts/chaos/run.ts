@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hasRedisServer } from "../../devtools/redis-server.js";
-import { runChaos } from "./chaos.js";
+import { killChildren, runChaos } from "./chaos.js";
 import { checkStore } from "./checks.js";
 import { recoveryTimes } from "./partition.js";
 import { subSeed } from "./prng.js";
@@ -79,7 +79,15 @@ console.log(
   `chaos: seed ${seed}, ${seconds} s of faults, ${jobs} jobs and ${workers} workers per store, ` +
     `stores ${stores.join(", ")}${partition ? ", network partitions" : ""}`,
 );
-const replay = [long ? "--long" : "", partition && !long ? "--partition" : ""].join(" ").trim();
+const replay = [
+  long ? "--long" : "",
+  partition && !long ? "--partition" : "",
+  values.stores === "libsql,redis" ? "" : `--stores ${values.stores}`,
+  values.jobs === undefined ? "" : `--jobs ${jobs}`,
+  values.workers === undefined ? "" : `--workers ${workers}`,
+]
+  .filter(Boolean)
+  .join(" ");
 console.log(
   `replay with: npm run chaos -- ${replay ? `${replay} ` : ""}--seed ${seed} --seconds ${seconds}\n`,
 );
@@ -89,14 +97,17 @@ const started = Date.now();
 
 // A last resort against a hang: stop redis-server(s) and exit (children exit with us).
 const openStores = new Set<StoreUnderTest>();
+const abort = (why: string) => {
+  console.error(`\n${why}; stopping`);
+  killChildren(); // frozen (SIGSTOPped) ones would not notice that we are gone
+  const closing = Promise.all([...openStores].map((store) => store.close().catch(() => {})));
+  void Promise.race([closing, sleep(5_000)]).then(() => process.exit(3));
+};
 setTimeout(
-  () => {
-    console.error("\nwatchdog: the run overran its time; stopping");
-    const closing = Promise.all([...openStores].map((store) => store.close().catch(() => {})));
-    void Promise.race([closing, sleep(5_000)]).then(() => process.exit(3));
-  },
+  () => abort("watchdog: the run overran its time"),
   (seconds + drainSeconds + mode.checkS) * 1_000,
 ).unref();
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => abort(signal));
 
 async function runStore(name: StoreName): Promise<StoreSummary> {
   const dir = join(root, name);
