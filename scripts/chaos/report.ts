@@ -72,7 +72,10 @@ export function printSummary(results: StoreSummary[], title: string): void {
     if (r.partitions && r.partitions.length > 0) {
       console.log(`\n[${r.store}] partitions (heal → next completed job):`);
       for (const p of r.partitions) {
-        const recovered = p.recoveryMs === null ? "no job completed after" : `${p.recoveryMs} ms`;
+        const recovered =
+          p.recoveryMs === null
+            ? "no job completed after it (none left to run?)"
+            : `${p.recoveryMs} ms`;
         console.log(`  at ${p.atS.toFixed(1).padStart(6)} s for ${p.ms} ms: ${recovered}`);
       }
     }

@@ -166,7 +166,9 @@ const date = new Date().toISOString().slice(0, 10);
 const out = join(
   import.meta.dirname,
   "../../bench/results",
-  `chaos-${date}${long ? "-long" : seconds < 180 ? "-short" : ""}.json`,
+  `chaos-${date}${long ? "-long" : seconds < 180 ? "-short" : ""}${
+    values.stores === "libsql,redis" ? "" : `-${stores.join("-")}`
+  }.json`,
 );
 mkdirSync(join(out, ".."), { recursive: true });
 const summary = {
