@@ -77,7 +77,7 @@ if (stores.includes("redis") && !hasRedisServer()) {
 
 console.log(
   `chaos: seed ${seed}, ${seconds} s of faults, ${jobs} jobs and ${workers} workers per store, ` +
-    `stores ${stores.join(", ")}${partition ? ", network partitions" : ""}`,
+    `stores ${stores.join(", ")}${partition ? ", network partitions (networked stores only)" : ""}`,
 );
 const replay = [
   long ? "--long" : "",
