@@ -98,7 +98,7 @@ const started = Date.now();
 // A last resort against a hang: stop redis-server(s) and exit (children exit with us).
 const openStores = new Set<StoreUnderTest>();
 const abort = (why: string) => {
-  console.error(`\n${why}; stopping`);
+  console.error(`\n${why}; stopping (run files kept in ${root})`);
   killChildren(); // frozen (SIGSTOPped) ones would not notice that we are gone
   const closing = Promise.all([...openStores].map((store) => store.close().catch(() => {})));
   void Promise.race([closing, sleep(5_000)]).then(() => process.exit(3));
