@@ -3,13 +3,16 @@
  * faults at random (seeded): SIGKILLs workers (a replacement starts a moment later), freezes
  * them (SIGSTOP, SIGCONT 2.5–6 s later: longer than a lease, so they wake up as stale lease
  * holders and try to write), and on Redis kills and restarts redis-server and cuts the REST
- * endpoint. Then it stops the chaos and lets the surviving workers drain the queue.
+ * endpoint; with `partition`, a networked store is also cut off from the workers (not the
+ * producer) by a blackholing proxy for 5–15 s now and then (see partition.ts). Then it stops
+ * the chaos and lets the surviving workers drain the queue.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
-import { between, mulberry32 } from "./prng.js";
-import { openQueue, sleep } from "./spec.js";
+import { type Partition, startPartitions } from "./partition.js";
+import { between, mulberry32, subSeed } from "./prng.js";
+import { openQueue, type StoreSpec, sleep } from "./spec.js";
 import type { StoreUnderTest } from "./stores.js";
 
 export interface ChaosCounts {
@@ -30,6 +33,8 @@ export interface ChaosRunOptions {
   drainMs: number;
   jobs: number;
   workers: number;
+  /** Partition the workers from a networked store now and then (no-op for a libSQL file). */
+  partition: boolean;
   log: (message: string) => void;
 }
 
@@ -40,6 +45,10 @@ export interface ChaosRun {
   drainMs: number;
   /** The producer had to be killed at the deadline (it had not enqueued everything). */
   producerKilled: boolean;
+  /** When the faults started (epoch ms). */
+  chaosStartedAt: number;
+  /** The partitions made (empty without `partition`, or on a store with no network). */
+  partitions: Partition[];
 }
 
 interface Child {
@@ -50,6 +59,14 @@ interface Child {
 }
 
 const HERE = import.meta.dirname;
+
+/** Every child process of every store's run that has not exited yet. */
+const running = new Set<ChildProcess>();
+
+/** SIGKILLs every child process still running (frozen ones included): the run is aborted. */
+export function killChildren(): void {
+  for (const child of running) child.kill("SIGKILL");
+}
 
 export async function runChaos(options: ChaosRunOptions): Promise<ChaosRun> {
   const { store, dir, log } = options;
@@ -62,17 +79,33 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRun> {
     workersStarted: 0,
     workerCrashes: [],
   };
+  const chaosStartedAt = Date.now();
+  const partitions = options.partition
+    ? await startPartitions({
+        spec: store.spec,
+        random: mulberry32(subSeed(options.seed, "partition")),
+        forMs: options.chaosMs,
+        log,
+      })
+    : null;
   const stderr = openSync(join(dir, "stderr.log"), "a");
-  const env = { ...process.env, CHAOS_STORE: JSON.stringify(store.spec), CHAOS_DIR: dir };
-  const spawnChild = (file: string, extra: Record<string, string> = {}) =>
-    spawn(process.execPath, ["--import", "tsx", join(HERE, file)], {
-      env: { ...env, ...extra },
+  const spawnChild = (file: string, spec: StoreSpec, extra: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(HERE, file)], {
+      env: { ...process.env, CHAOS_STORE: JSON.stringify(spec), CHAOS_DIR: dir, ...extra },
       stdio: ["ignore", "ignore", stderr, "ipc"], // IPC: children exit when we do
     });
+    running.add(child);
+    child.once("exit", () => running.delete(child));
+    return child;
+  };
 
   const workers = new Map<number, Child>();
   const startWorker = () => {
-    const child: Child = { process: spawnChild("worker.ts"), frozen: false, expected: false };
+    const child: Child = {
+      process: spawnChild("worker.ts", partitions?.workerSpec ?? store.spec),
+      frozen: false,
+      expected: false,
+    };
     const pid = child.process.pid ?? 0;
     workers.set(pid, child);
     counts.workersStarted += 1;
@@ -83,7 +116,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRun> {
   };
   for (let i = 0; i < options.workers; i++) startWorker();
 
-  const producer = spawnChild("producer.ts", {
+  const producer = spawnChild("producer.ts", store.spec, {
     CHAOS_JOBS: String(options.jobs),
     // Enqueue over most of the chaos window, so faults hit enqueues and runs alike.
     CHAOS_SPREAD_MS: String(Math.round(options.chaosMs * 0.85)),
@@ -162,7 +195,9 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRun> {
   }
   const totalWeight = faults.reduce((sum, [weight]) => sum + weight, 0);
 
-  const stopFaults = () => {
+  let partitionsMade: Partition[] = [];
+  const stopFaults = async () => {
+    if (partitions) partitionsMade = await partitions.stop();
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
     for (const child of workers.values()) resume(child);
@@ -182,8 +217,8 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRun> {
       }
     }
 
-    // Stop the chaos: wake every frozen worker, bring the pool back to size, let it drain.
-    stopFaults();
+    // Stop the chaos: heal, wake every frozen worker, bring the pool back to size, let it drain.
+    await stopFaults();
     for (let i = workers.size; i < options.workers; i++) startWorker();
     log(`chaos over; draining with ${options.workers} workers`);
 
@@ -213,13 +248,21 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRun> {
 
     const producerKilled = !producerExited;
     if (producerKilled) log("producer still running at the deadline: killed");
-    return { counts, drained, drainMs, producerKilled };
+    return {
+      counts,
+      drained,
+      drainMs,
+      producerKilled,
+      chaosStartedAt,
+      partitions: partitionsMade,
+    };
   } finally {
     // Also when a fault could not be undone (e.g. redis-server did not come back).
-    stopFaults();
+    await stopFaults();
     if (producer.exitCode === null && producer.signalCode === null) producer.kill("SIGKILL");
     await producerDone;
     await stopAll([...workers.values()]);
+    await partitions?.close();
     closeSync(stderr);
   }
 }

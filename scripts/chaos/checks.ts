@@ -154,7 +154,11 @@ async function each<T>(items: T[], parallel: number, fn: (item: T) => Promise<vo
   await Promise.all(Array.from({ length: parallel }, lane));
 }
 
-export async function checkStore(queue: JobQueue, dir: string): Promise<CheckReport> {
+/** The checks' report, and the completed jobs' completion times (epoch ms, for recovery times). */
+export async function checkStore(
+  queue: JobQueue,
+  dir: string,
+): Promise<{ report: CheckReport; completedAt: number[] }> {
   const produced = readLines<ProducerRecord>(join(dir, "producer.jsonl"));
   const executions = readAll<ExecutionRecord>(dir, "exec-");
   const workerErrors = readAll<{ name: string; code: string; message: string }>(dir, "errors-");
@@ -198,6 +202,8 @@ export async function checkStore(queue: JobQueue, dir: string): Promise<CheckRep
     }
   }
 
+  const completedAt: number[] = [];
+  for (const job of stored) if (job.state === "completed") completedAt.push(job.updatedAt);
   let completed = 0;
   let lost = 0;
   let checkFailures = 0;
@@ -282,7 +288,7 @@ export async function checkStore(queue: JobQueue, dir: string): Promise<CheckRep
   const topErrors = Object.fromEntries(
     [...errors.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8),
   );
-  return {
+  const report: CheckReport = {
     jobs: acked.size,
     enqueueErrors,
     enqueueRetries,
@@ -303,4 +309,5 @@ export async function checkStore(queue: JobQueue, dir: string): Promise<CheckRep
     problems,
     errors: topErrors,
   };
+  return { report, completedAt };
 }

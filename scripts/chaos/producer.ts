@@ -1,9 +1,10 @@
 /**
- * The chaos producer: enqueues `CHAOS_JOBS` jobs spread over `CHAOS_SPREAD_MS`, one at a time.
+ * The chaos producer: enqueues `CHAOS_JOBS` jobs spread over `CHAOS_SPREAD_MS`, each when it is
+ * due (the ones that fell due during a slow call go together in one `enqueueMany`, up to 50).
  * Each job has a unique key (also its idempotency key). A job is recorded as acknowledged in
- * `producer.jsonl` only once `enqueue` resolved with its id; `BackendUnavailableError` is
- * retried (same key) for up to a minute, any other error is recorded and the job is left
- * unacknowledged (the checks then look for it in the store anyway).
+ * `producer.jsonl` only once the enqueue resolved with its id; `BackendUnavailableError` is
+ * retried (same keys) for up to a minute, any other error is recorded and the jobs are left
+ * unacknowledged (the checks then look for them in the store anyway).
  */
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,9 +42,11 @@ const RETRY_FOR_MS = 60_000;
 const stopAt = started + spreadMs + RETRY_FOR_MS;
 process.once("disconnect", () => process.exit(1)); // the orchestrator is gone
 
-for (let n = 0; n < jobs && Date.now() < stopAt; n++) {
-  const due = started + (n * spreadMs) / jobs;
-  if (due > Date.now()) await sleep(due - Date.now());
+/** Jobs per `enqueueMany` call at most: a producer that fell behind catches up in batches. */
+const BATCH = 50;
+const dueAt = (n: number) => started + (n * spreadMs) / jobs;
+
+function newJob(n: number) {
   const key = `job-${String(n).padStart(6, "0")}`;
   const payload: ChaosPayload = {
     key,
@@ -57,25 +60,41 @@ for (let n = 0; n < jobs && Date.now() < stopAt; n++) {
     maxAttempts: MAX_ATTEMPTS,
     backoff: { delayMs: 200, maxDelayMs: 1_000 },
   };
+  return { type: JOB_TYPE, payload, options };
+}
+
+/** Enqueues `batch` in one call, retrying it (same keys) while the store is unavailable. */
+async function enqueueBatch(batch: Array<ReturnType<typeof newJob>>): Promise<void> {
+  const keys = batch.map((job) => job.payload.key);
   const giveUpAt = Date.now() + RETRY_FOR_MS;
   for (let tries = 1; ; tries++) {
     try {
-      const id = await queue.enqueue(JOB_TYPE, payload, options);
-      log({ t: "ack", key, id, tries });
-      break;
+      const results = await queue.enqueueMany(batch);
+      results.forEach(({ id }, i) => {
+        log({ t: "ack", key: keys[i] as string, id, tries });
+      });
+      return;
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) {
-        log({ t: "error", key, error: describe(error), tries });
-        break;
+        for (const key of keys) log({ t: "error", key, error: describe(error), tries });
+        return;
       }
-      log({ t: "retry", key, error: describe(error) });
+      log({ t: "retry", key: keys[0] as string, error: describe(error) });
       if (Date.now() > Math.min(giveUpAt, stopAt)) {
-        log({ t: "gave-up", key, tries });
-        break;
+        for (const key of keys) log({ t: "gave-up", key, tries });
+        return;
       }
       await sleep(250);
     }
   }
+}
+
+let n = 0;
+while (n < jobs && Date.now() < stopAt) {
+  if (dueAt(n) > Date.now()) await sleep(dueAt(n) - Date.now());
+  const batch = [newJob(n++)];
+  while (n < jobs && batch.length < BATCH && dueAt(n) <= Date.now()) batch.push(newJob(n++));
+  await enqueueBatch(batch);
 }
 await queue.close().catch(() => {});
 process.exit(0);

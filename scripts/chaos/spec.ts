@@ -66,6 +66,17 @@ export function openQueue(spec: StoreSpec): JobQueue {
   return new JobQueue({ backend, name: QUEUE_NAME, leaseMs: LEASE_MS, keys: { concurrency: 3 } });
 }
 
+/** The URL a networked store is reached at (null for an embedded file). */
+export function storeUrl(spec: StoreSpec): string | null {
+  if (spec.kind === "redis") return spec.restUrl;
+  return /^https?:/.test(spec.url) ? spec.url : null;
+}
+
+/** The same store, reached at `url` instead (e.g. through a proxy). */
+export function withStoreUrl(spec: StoreSpec, url: string): StoreSpec {
+  return spec.kind === "redis" ? { ...spec, restUrl: url } : { ...spec, url };
+}
+
 /** Reads the store spec a parent passed in `CHAOS_STORE`. */
 export function specFromEnv(): StoreSpec {
   const raw = process.env.CHAOS_STORE;

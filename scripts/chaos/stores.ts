@@ -2,16 +2,22 @@
  * The stores under test, set up by the orchestrator: an embedded libSQL file, and Redis as a
  * serverless app reaches it — `@upstash/redis` → the local Upstash-compatible REST endpoint
  * (in this process) → a `redis-server` child with an append-only file (fsync always), so a
- * SIGKILL and restart keeps every acknowledged write.
+ * SIGKILL and restart keeps every acknowledged write. On request also libSQL over HTTP, as
+ * Turso is reached: `@libsql/client` → the local Hrana endpoint (in this process) → a libSQL
+ * file, so a network partition can cut libSQL off too.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startRedisServer } from "../../devtools/redis-server.js";
 import { startUpstashRestServer } from "../../devtools/upstash-rest-server.js";
+import { startHranaServer } from "../../test/support/hrana-server.js";
 import { openQueue, type StoreSpec, sleep } from "./spec.js";
 
-export type StoreName = "libsql" | "redis";
+export type StoreName = "libsql" | "libsql-http" | "redis";
+
+/** Every store the harness knows. */
+export const STORE_NAMES: readonly StoreName[] = ["libsql", "libsql-http", "redis"];
 
 /** A store, and the store-level faults the chaos loop can inject into it. */
 export interface StoreUnderTest {
@@ -26,14 +32,14 @@ export interface StoreUnderTest {
 
 export async function openStore(name: StoreName, dir: string): Promise<StoreUnderTest> {
   mkdirSync(dir, { recursive: true });
-  if (name === "libsql") {
-    const spec: StoreSpec = { kind: "libsql", url: `file:${join(dir, "queue.db")}` };
-    const queue = openQueue(spec);
-    await queue.backend.init?.(); // the schema exists before the workers race for it
-    await queue.close();
-    return { name, spec, close: async () => {} };
-  }
-  return openRedis(dir);
+  if (name === "redis") return openRedis(dir);
+  const path = join(dir, "queue.db");
+  const hrana = name === "libsql-http" ? await startHranaServer({ path }) : null;
+  const spec: StoreSpec = { kind: "libsql", url: hrana?.url ?? `file:${path}` };
+  const queue = openQueue(spec);
+  await queue.backend.init?.(); // the schema exists before the workers race for it
+  await queue.close();
+  return { name, spec, close: async () => hrana?.close() };
 }
 
 async function openRedis(dir: string): Promise<StoreUnderTest> {

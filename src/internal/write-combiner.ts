@@ -23,6 +23,8 @@ type Combinable = Backend & GroupedCompletionMethods;
 
 interface Member {
   item: CompleteAndClaimItem;
+  /** The clock reading the member's times (its next claim's lease) were computed from. */
+  now: number;
   resolve(outcome: CompleteAndClaimOutcome): void;
   reject(error: unknown): void;
 }
@@ -48,9 +50,9 @@ export class WriteCombiner {
 
   /** Completes one job and claims its successors, as part of the next group. */
   submit(input: CompleteAndClaimInput): Promise<CompleteAndClaimOutcome> {
-    const { queue: _queue, now: _now, ...item } = input;
+    const { queue: _queue, now, ...item } = input;
     return new Promise((resolve, reject) => {
-      this.#members.push({ item, resolve, reject });
+      this.#members.push({ item, now, resolve, reject });
       this.#bytes += item.result.length;
       if (this.#members.length >= GROUP_LIMITS.members || this.#bytes >= GROUP_LIMITS.bytes) {
         void this.#send();
@@ -68,17 +70,15 @@ export class WriteCombiner {
     this.#scheduled = false;
     if (group.length === 0) return;
     const scope = { queue: this.queue, now: this.clock.now() };
+    const items = group.map((member) => rebase(member, scope.now));
     if (group.length === 1) {
       const [member] = group as [Member];
       return this.backend
-        .completeAndClaim({ ...member.item, ...scope })
+        .completeAndClaim({ ...(items[0] as CompleteAndClaimItem), ...scope })
         .then(member.resolve, member.reject);
     }
     try {
-      const outcomes = await this.backend.completeAndClaimMany({
-        ...scope,
-        items: group.map((m) => m.item),
-      });
+      const outcomes = await this.backend.completeAndClaimMany({ ...scope, items });
       group.forEach((member, i) => {
         const outcome = outcomes[i];
         if (outcome) member.resolve(outcome);
@@ -91,13 +91,34 @@ export class WriteCombiner {
         for (const member of group) member.reject(error);
         return;
       }
-      for (const member of group) {
+      group.forEach((member, i) => {
         this.backend
-          .completeAndClaim({ ...member.item, ...scope })
+          .completeAndClaim({ ...(items[i] as CompleteAndClaimItem), ...scope })
           .then(member.resolve, member.reject);
-      }
+      });
     }
   }
+}
+
+/**
+ * A member's item with its next claim's lease (and dead-letter retention) moved forward by
+ * the time it waited for the group to be sent. The group is sent with one, later, clock
+ * reading; a lease computed from the member's own reading would start in the past by that
+ * wait — when the event loop was held up meanwhile (a synchronous store busy-waiting on a
+ * lock, a paused process), a lease granted already expired, and two workers held the job.
+ */
+function rebase(member: Member, now: number): CompleteAndClaimItem {
+  const waited = now - member.now;
+  if (!(waited > 0)) return member.item;
+  const { next } = member.item;
+  return {
+    ...member.item,
+    next: {
+      ...next,
+      leaseUntil: next.leaseUntil + waited,
+      failedExpiresAt: next.failedExpiresAt + waited,
+    },
+  };
 }
 
 const combiners = new WeakMap<Backend, Map<string, WeakMap<Clock, WriteCombiner>>>();

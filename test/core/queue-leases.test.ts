@@ -32,6 +32,24 @@ describe("leases granted by completeAndClaim", () => {
   });
 });
 
+describe("leases granted through a write group", () => {
+  it("start when the group is sent, however long it waited to be sent", async () => {
+    const { queue, clock } = memoryQueue({ leaseMs: 60_000 });
+    await queue.enqueueMany([{ type: "t" }, { type: "t" }]);
+    const job = await queue.claim();
+    if (!job) throw new Error("no job");
+    const submittedAt = clock.now();
+    const finishing = internalsOf(queue).completeAndClaim(job, "ok", { limit: 1 });
+    // The group goes out one macrotask after the completion joined it; the event loop is held
+    // up for 5 s before that (a synchronous store busy-waiting on a lock, a paused process).
+    setImmediate(() => void clock.advance(5_000));
+    const { completed, next } = await finishing;
+    expect(completed).toBe(true);
+    expect(clock.now()).toBe(submittedAt + 5_000);
+    expect(next[0]?.leaseUntil).toBe(submittedAt + 5_000 + 60_000);
+  });
+});
+
 describe("write combining", () => {
   it("sends concurrent completions of several queue objects as one store call", async () => {
     const { queue, clock, backend, calls } = memoryQueue();
