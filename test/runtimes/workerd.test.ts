@@ -133,6 +133,37 @@ describe.skipIf(!redisUrl).each(stores)("the Worker in workerd, on %s", (_, open
     expect(await status.json()).toMatchObject({ state: "completed", attempts: 1 });
   });
 
+  it("streams on pushed notices where the store pushes: no reads while the job waits", async () => {
+    const created = await mf.dispatchFetch("http://worker/queue/jobs", {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ type: "count", payload: { words: ["x"] } }),
+    });
+    const { streamUrl } = (await created.json()) as { streamUrl: string };
+    const stream = await mf.dispatchFetch(`http://worker${streamUrl}`);
+    const reader = readSse(stream as unknown as Response)[Symbol.asyncIterator]();
+    let first = await reader.next();
+    while (!first.done && first.value.kind !== "event") first = await reader.next();
+    expect(first.value).toMatchObject({ kind: "event", event: "snapshot" });
+    // Once the stream has settled (subscribed, or polling), a second with nothing happening: a
+    // polling stream reads the log twice or so (100 ms backing off by 1.5×); a pushed one only
+    // waits on its subscription.
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await sleep(500);
+    const before = store.requests();
+    await sleep(1_000);
+    const idle = store.requests() - before;
+    expect(await cronTick(mf)).toBe("ok");
+    const rest: string[] = [];
+    for (let next = await reader.next(); !next.done; next = await reader.next()) {
+      if (next.value.kind === "event") rest.push(next.value.event ?? "");
+    }
+    expect(rest[0]).toBe("active");
+    expect(rest.at(-1)).toBe("completed");
+    if (_.startsWith("Upstash")) expect(idle).toBe(0);
+    else expect(idle).toBeGreaterThan(0); // libSQL polls
+  });
+
   it("makes exactly one store call for a cron tick on an empty queue", async () => {
     const before = store.requests();
     expect(await cronTick(mf)).toBe("ok");
