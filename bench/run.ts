@@ -15,7 +15,7 @@ import { LABELS } from "./lib/subjects.js";
 import type { WalWrites } from "./lib/wal.js";
 import { memoryPerWorker } from "./memory.js";
 import { loadPeers, PEERS_MISSING } from "./peers/index.js";
-import { sseLatency } from "./sse-latency.js";
+import { type Latency, type SseMode, sseLatency } from "./sse-latency.js";
 import * as storeCalls from "./store-calls.js";
 import * as throughput from "./throughput.js";
 import { measureThroughput, throughputTables, whyNoRatios } from "./throughput-section.js";
@@ -206,22 +206,47 @@ try {
     results.memory = memory;
   }
 
-  // 5. SSE latency
+  // 5. SSE latency and what streams cost
   if (runs("sse")) {
-    const wake = await sseLatency("wake", sizes.updates);
-    const poll = await sseLatency("poll", sizes.updates);
+    const modes: Array<[SseMode, string]> = [
+      ["wake", "same process (wakes the stream), libSQL file"],
+      ["poll", "another process (stream polls), libSQL file"],
+      ["push-tcp", "another process (store pushes), Redis over TCP"],
+      ["push-rest", "another process (store pushes), Redis over REST"],
+    ];
+    const latency: Record<string, Latency> = {};
+    for (const [mode] of modes) {
+      latency[mode] = await sseLatency(mode, servers, { updates: sizes.updates });
+    }
     log(heading("5. SSE latency: ctx.update() → event at an SSE client over HTTP, ms"));
     log(
       table(
-        ["writer", "p50", "p95", "samples"],
-        [
-          ["same process (wakes the stream)", round(wake.p50, 1), round(wake.p95, 1), wake.samples],
-          ["another process (stream polls)", round(poll.p50, 1), round(poll.p95, 1), poll.samples],
-        ],
+        ["writer", "p50", "p95", "p99", "samples"],
+        modes.map(([mode, label]) => {
+          const l = latency[mode] as Latency;
+          return [label, round(l.p50, 1), round(l.p95, 1), round(l.p99, 1), l.samples];
+        }),
+      ),
+    );
+    // A job that runs with 10 progress updates (60 s in a full run) and 50 open streams of it.
+    const gapMs = mode === "full" ? 6_000 : 500;
+    const cost: Record<string, Latency> = {};
+    for (const costMode of ["poll", "push-tcp", "push-rest"] as const) {
+      cost[costMode] = await sseLatency(costMode, servers, { updates: 10, gapMs, streams: 50 });
+    }
+    log(
+      heading(
+        `5b. Store calls of the serving process: 50 streams of one job, 10 updates over ${round((gapMs * 10) / 1000)} s`,
+      ),
+    );
+    log(
+      table(
+        ["store", "store calls", "p50 ms", "p99 ms"],
+        Object.entries(cost).map(([m, c]) => [m, c.storeCalls, round(c.p50, 1), round(c.p99, 1)]),
       ),
     );
     log();
-    results.sse = { wake, poll };
+    results.sse = { latency, cost: { gapMs, updates: 10, streams: 50, ...cost } };
   }
 
   // 6. Bundle size
