@@ -49,19 +49,30 @@ local function sweep(expired_error, failed_expires_at)
   end
 end
 
--- Claim rule 0 (schedules), with the one probe a plain queue pays: materialises due
--- schedules, if any schedule, keyed lane or rate-parked lane exists. Returns the ids of
--- schedules to refill and whether the queue is quiet (none of those exist) for the take.
+-- The one probe a plain queue pays, for what it does not have: EXISTS counts a key once per
+-- mention, so with turns named four times n % 4 counts the keys of due schedules, indexed
+-- lanes and rate-parked lanes, and n >= 4 says the queue has had a keyed job (see turns).
+-- Returns {quiet = none of the three exists, keyed = turns exists, plain = neither}.
+local function probe_queue()
+  local turns = base .. 'turns'
+  local n = redis.call('EXISTS', base .. 'sched-due', base .. 'lanes', base .. 'rated', turns,
+    turns, turns, turns)
+  return {quiet = n % 4 == 0, keyed = n >= 4, plain = n == 0}
+end
+
+-- Claim rule 0 (schedules): probes the queue and materialises due schedules, if any schedule,
+-- keyed lane or rate-parked lane exists. Returns the ids of schedules to refill and the probe
+-- for the take (what materialising may have changed left unknown).
 local function prepare()
-  if redis.call('EXISTS', base .. 'sched-due', base .. 'lanes', base .. 'rated') == 0 then
-    return {}, true
-  end
-  return materialise(), false
+  local probe = probe_queue()
+  if probe.quiet then return {}, probe end
+  return materialise(), {quiet = false}
 end
 
 -- A claim: returns the jobs, the wake-up time (or false) and the ids of schedules to refill
--- (the given ones, plus the first run's when re-sent). quiet: as prepare() found just before.
-local function take(limit, token, lease_until, refill, quiet)
+-- (the given ones, plus the first run's when re-sent). probe: as prepare() found just before
+-- (nil: unknown).
+local function take(limit, token, lease_until, refill, probe)
   local note_key = base .. 'claim:' .. token
   -- One read for the re-send note and the queue's settings (claim rules 1-2).
   local got = redis.call('MGET', note_key, base .. 'settings')
@@ -75,7 +86,7 @@ local function take(limit, token, lease_until, refill, quiet)
     for _, id in ipairs(first.refill) do refill[#refill + 1] = id end
     return again, first.wake, refill
   end
-  local out, ids, wake = take_jobs(limit, token, lease_until, settings, quiet)
+  local out, ids, wake = take_jobs(limit, token, lease_until, settings, probe)
   if #out > 0 or #refill > 0 then
     -- (An empty list encodes as {}, which decodes to an empty table again: fine for ipairs.)
     local note_value = cjson.encode({ids = ids, wake = wake or false, refill = refill})
@@ -94,48 +105,38 @@ end
  */
 export const FINISH_FN = `
 local function finish_job(id, token, outcome, value, at)
-  local key = jkey(id)
-  local pos, k = holds(id, token)
-  if not pos then
-    local f = redis.call('HMGET', key, 'done', 'updatedAt', 'seq')
-    if f[1] == token .. ':' .. tostring(f[3]) .. ':' .. outcome and f[2] == ARGV[2] then
+  local f = read_job(id, HELD_FIELDS)
+  if f.state ~= 'active' or f.token ~= token then
+    if f.done == token .. ':' .. tostring(f.seq) .. ':' .. outcome and f.updatedAt == ARGV[2] then
       return 1
     end
     return 0
   end
+  local k = f.concurrencyKey
   redis.call('DEL', base .. 'claim:' .. token)
   redis.call('ZREM', base .. 'active', id)
   if outcome == 'retry' or outcome == 'released' then count_queued(k, 1) end
   leave_active(k)
-  local seq
-  if outcome == 'completed' then
-    redis.call('HSET', key, 'state', 'completed', 'result', value, 'progress', 1,
-      'updatedAt', ARGV[2])
-    redis.call('HDEL', key, 'token', 'leaseUntil', 'error')
-    move_state(id, 'active', 'completed', pos)
-    retain(id, at)
-    seq = log_event(id, 'completed')
-  elseif outcome == 'failed' then
-    redis.call('HSET', key, 'state', 'failed', 'error', value, 'updatedAt', ARGV[2])
-    redis.call('HDEL', key, 'token', 'leaseUntil')
-    move_state(id, 'active', 'failed', pos)
-    retain(id, at)
-    seq = log_event(id, 'failed')
-  elseif outcome == 'retry' then
-    redis.call('HSET', key, 'state', 'queued', 'error', value, 'runAt', at, 'updatedAt', ARGV[2])
-    redis.call('HDEL', key, 'token', 'leaseUntil')
-    move_state(id, 'active', 'queued', pos)
-    redis.call('ZADD', base .. 'delayed', at, id)
-    seq = log_event(id, 'retry-scheduled')
-  else
-    redis.call('HSET', key, 'state', 'queued', 'updatedAt', ARGV[2])
-    redis.call('HDEL', key, 'token', 'leaseUntil')
-    redis.call('HINCRBY', key, 'attempts', -1)
-    move_state(id, 'active', 'queued', pos)
-    schedule(id)
-    seq = log_event(id, 'released')
+  -- The job leaves active for state to, remembering who finished it (see above).
+  local function change(to, sets, dels, event_type)
+    local done = token .. ':' .. next_seq(f) .. ':' .. outcome
+    push(sets, 'state', to, 'updatedAt', ARGV[2], 'done', done)
+    change_job(id, f, sets, push(dels, 'token', 'leaseUntil'), event_type)
+    move_state(id, 'active', to, f.pos)
   end
-  redis.call('HSET', key, 'done', token .. ':' .. seq .. ':' .. outcome)
+  if outcome == 'completed' then
+    change('completed', {'result', value, 'progress', 1, 'expiresAt', at}, {'error'}, 'completed')
+    expire_job(id, at, f.idempotencyKey)
+  elseif outcome == 'failed' then
+    change('failed', {'error', value, 'expiresAt', at}, {}, 'failed')
+    expire_job(id, at, f.idempotencyKey)
+  elseif outcome == 'retry' then
+    change('queued', {'error', value, 'runAt', at}, {}, 'retry-scheduled')
+    redis.call('ZADD', base .. 'delayed', at, id)
+  else
+    change('queued', {'attempts', tonumber(f.attempts) - 1}, {}, 'released')
+    schedule(id)
+  end
   return 1
 end
 `;
