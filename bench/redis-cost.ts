@@ -31,10 +31,13 @@ async function snapshot() {
   const stats = await admin.info("commandstats");
   const cpu = await admin.info("cpu");
   const calls = new Map<string, number>();
-  for (const m of stats.matchAll(/cmdstat_([\w|]+):calls=(\d+)/g))
+  const usec = new Map<string, number>();
+  for (const m of stats.matchAll(/cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/g)) {
     calls.set(m[1] as string, Number(m[2]));
+    usec.set(m[1] as string, Number(m[3]));
+  }
   const num = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(cpu)?.[1] ?? 0);
-  return { calls, cpu: num("used_cpu_user") + num("used_cpu_sys") };
+  return { calls, usec, cpu: num("used_cpu_user") + num("used_cpu_sys") };
 }
 
 type Snap = Awaited<ReturnType<typeof snapshot>>;
@@ -42,16 +45,25 @@ type Snap = Awaited<ReturnType<typeof snapshot>>;
 /** Per-job deltas between two snapshots (the admin's own INFO calls left out). */
 function perJob(a: Snap, b: Snap, jobs: number) {
   const byName: Record<string, number> = {};
+  const usecByName: Record<string, number> = {};
   let total = 0;
   for (const [name, n] of b.calls) {
     if (name === "info") continue;
     const d = n - (a.calls.get(name) ?? 0);
     if (d > 0) {
       byName[name] = +(d / jobs).toFixed(2);
+      usecByName[name] = +(((b.usec.get(name) ?? 0) - (a.usec.get(name) ?? 0)) / jobs).toFixed(1);
       total += d;
     }
   }
-  return { total: +(total / jobs).toFixed(2), cpuMicros: ((b.cpu - a.cpu) * 1e6) / jobs, byName };
+  const scripts = (usecByName.evalsha ?? 0) + (usecByName.eval ?? 0);
+  return {
+    total: +(total / jobs).toFixed(2),
+    cpuMicros: ((b.cpu - a.cpu) * 1e6) / jobs,
+    byName,
+    usecByName,
+    scripts,
+  };
 }
 
 interface Result {
@@ -161,7 +173,12 @@ function print(r: Result) {
       (r.restPerJob !== undefined ? `  REST req/job ${r.restPerJob.toFixed(3)}` : "") +
       `  | enqueue cmds/job ${r.enqueue.total} srv cpu µs/job ${r.enqueue.cpuMicros.toFixed(1)}`,
   );
-  console.log(`    drain by command: ${JSON.stringify(r.drain.byName)}`);
+  console.log(
+    `    drain: script µs/job ${r.drain.scripts.toFixed(1)}; calls per job by command ` +
+      JSON.stringify(r.drain.byName),
+  );
+  if (process.env.USEC)
+    console.log(`    drain µs/job by command ${JSON.stringify(r.drain.usecByName)}`);
 }
 
 const runs: [string, number, () => Promise<Result>][] = [];
@@ -170,10 +187,13 @@ for (const c of [1, 5]) {
   if (ONLY.includes("rest")) runs.push(["rest", c, () => ours("redis-rest", c)]);
   if (ONLY.includes("bull")) runs.push(["bull", c, () => bull(c)]);
 }
-for (const [, , run] of runs) await run(); // warm-up: scripts loaded, JIT warm
-for (let round = 1; round <= ROUNDS; round++) {
-  console.log(`--- round ${round} (${JOBS} jobs per run)`);
-  for (const [, , run] of runs) print(await run());
+try {
+  for (const [, , run] of runs) await run(); // warm-up: scripts loaded, JIT warm
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.log(`--- round ${round} (${JOBS} jobs per run)`);
+    for (const [, , run] of runs) print(await run());
+  }
+} finally {
+  admin.disconnect();
+  await servers.stop();
 }
-admin.disconnect();
-await servers.stop();

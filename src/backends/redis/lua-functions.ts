@@ -31,7 +31,7 @@ local function sweep(expired_error, failed_expires_at)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'active', '-inf', now, 'LIMIT', 0, 1000)) do
     local f = redis.call('HMGET', jkey(id), 'attempts', 'maxAttempts', 'pos', 'concurrencyKey')
     redis.call('ZREM', base .. 'active', id)
-    redis.call('HDEL', jkey(id), 'token', 'leaseUntil')
+    redis.call('HDEL', jkey(id), 'token', 'leaseUntil', 'rk')
     local k, spent = f[4] or nil, tonumber(f[1]) >= tonumber(f[2])
     if not spent then count_queued(k, 1) end
     leave_active(k)
@@ -104,10 +104,15 @@ end
  * Any later change (a new claim, a cancel) moves the sequence on, and a stale call is fenced.
  */
 export const FINISH_FN = `
+-- What a completion reads: the fence and every event field it does not set.
+local COMPLETE_FIELDS = {'state', 'token', 'pos', 'concurrencyKey', 'idempotencyKey', 'seq',
+  'message', 'data', 'attempts', 'runAt'}
+
 local function finish_job(id, token, outcome, value, at)
-  local f = read_job(id, HELD_FIELDS)
+  local f = read_job(id, outcome == 'completed' and COMPLETE_FIELDS or HELD_FIELDS)
   if f.state ~= 'active' or f.token ~= token then
-    if f.done == token .. ':' .. tostring(f.seq) .. ':' .. outcome and f.updatedAt == ARGV[2] then
+    local d = redis.call('HMGET', jkey(id), 'done', 'updatedAt', 'seq')
+    if d[1] == token .. ':' .. tostring(d[3]) .. ':' .. outcome and d[2] == ARGV[2] then
       return 1
     end
     return 0
@@ -121,7 +126,7 @@ local function finish_job(id, token, outcome, value, at)
   local function change(to, sets, dels, event_type)
     local done = token .. ':' .. next_seq(f) .. ':' .. outcome
     push(sets, 'state', to, 'updatedAt', ARGV[2], 'done', done)
-    change_job(id, f, sets, push(dels, 'token', 'leaseUntil'), event_type)
+    change_job(id, f, sets, push(dels, 'token', 'leaseUntil', 'rk'), event_type)
     move_state(id, 'active', to, f.pos)
   end
   if outcome == 'completed' then

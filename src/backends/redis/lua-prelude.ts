@@ -115,7 +115,7 @@ end
 -- What a fenced write reads of its job, in one HMGET: the fence, what it updates and every
 -- event field, so the write needs no second read.
 local HELD_FIELDS = {'token', 'leaseUntil', 'pos', 'concurrencyKey', 'idempotencyKey', 'seq',
-  'done', unpack(EVENT_FIELDS)}
+  unpack(EVENT_FIELDS)}
 
 -- The sequence number of job fields f's next event.
 local function next_seq(f) return tostring(tonumber(f.seq or 0) + 1) end

@@ -126,7 +126,7 @@ if state == 'cancelled' and redis.call('HGET', jkey(id), 'done') == ARGV[5] then
 end
 if state ~= 'queued' and state ~= 'active' then return reply('already-finished') end
 unschedule(id)
-redis.call('HDEL', jkey(id), 'token', 'leaseUntil')
+redis.call('HDEL', jkey(id), 'token', 'leaseUntil', 'rk')
 redis.call('HSET', jkey(id), 'state', 'cancelled', 'updatedAt', ARGV[2], 'done', ARGV[5])
 move_state(id, state, 'cancelled')
 retain(id, ARGV[4])
