@@ -3,7 +3,8 @@
  * on the same redis-server: commands per job by name (INFO commandstats deltas, commands run
  * inside scripts included) and redis-server CPU per job (INFO cpu, user + system), for the
  * enqueue and for the drain (claim + complete) separately; for ours over REST also the
- * requests per job at the endpoint and the client's CPU per job. Standalone, not part of
+ * requests per job at the endpoint, the client's CPU per job and the endpoint's (its Node
+ * process, Linux /proc). Standalone, not part of
  * `npm run bench`:
  *
  *   npx tsx bench/redis-cost.ts [jobs=2000] [rounds=2] [only=tcp,rest,bull]
@@ -12,6 +13,8 @@
  * machine affects them alike; the first round's numbers are printed too, but a warm-up drain
  * of each runs before it.
  */
+import { execSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Redis as IORedis } from "ioredis";
 import { JobQueue, Worker } from "../src/index.js";
 import { backendFor, startServers } from "./lib/servers.js";
@@ -25,6 +28,19 @@ const WORKERS = 10;
 const servers = await startServers();
 const admin = new IORedis(servers.redisUrl);
 const peers = await loadPeers();
+/** The process of the REST endpoint (lib/servers-child.ts), a child of this one. */
+const endpointPid = execSync(`ps -o pid=,args= --ppid ${process.pid}`)
+  .toString()
+  .split("\n")
+  .find((line) => line.includes("servers-child"))
+  ?.trim()
+  .split(/\s+/)[0];
+/** CPU seconds (user + system) the endpoint's process has used (Linux /proc, 100 ticks/s). */
+function endpointCpu(): number {
+  if (!endpointPid) return Number.NaN;
+  const fields = readFileSync(`/proc/${endpointPid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** Redis' counters: calls per command name and CPU seconds (user + system). */
 async function snapshot() {
@@ -73,6 +89,7 @@ interface Result {
   jobsPerSecond: number;
   clientCpuMicros: number;
   restPerJob?: number;
+  endpointCpuMicros?: number;
 }
 
 async function measured(label: string, enqueue: () => Promise<void>, drain: () => Promise<void>) {
@@ -80,6 +97,7 @@ async function measured(label: string, enqueue: () => Promise<void>, drain: () =
   await enqueue();
   const s1 = await snapshot();
   await servers.resetCounts();
+  const endpoint0 = endpointCpu();
   const cpu = process.cpuUsage();
   const started = performance.now();
   await drain();
@@ -94,7 +112,10 @@ async function measured(label: string, enqueue: () => Promise<void>, drain: () =
     jobsPerSecond: JOBS / seconds,
     clientCpuMicros: (used.user + used.system) / JOBS,
   };
-  if (label.startsWith("ours rest")) result.restPerJob = rest / JOBS;
+  if (label.startsWith("ours rest")) {
+    result.restPerJob = rest / JOBS;
+    result.endpointCpuMicros = ((endpointCpu() - endpoint0) * 1e6) / JOBS;
+  }
   return result;
 }
 
@@ -170,7 +191,9 @@ function print(r: Result) {
   console.log(
     `${r.label}  drain cmds/job ${f(r.drain.total)}  srv cpu µs/job ${f(r.drain.cpuMicros)}  ` +
       `jobs/s ${f(r.jobsPerSecond)}  client µs/job ${f(r.clientCpuMicros)}` +
-      (r.restPerJob !== undefined ? `  REST req/job ${r.restPerJob.toFixed(3)}` : "") +
+      (r.restPerJob !== undefined
+        ? `  REST req/job ${r.restPerJob.toFixed(3)} endpoint µs/job ${f(r.endpointCpuMicros ?? 0)}`
+        : "") +
       `  | enqueue cmds/job ${r.enqueue.total} srv cpu µs/job ${r.enqueue.cpuMicros.toFixed(1)}`,
   );
   console.log(

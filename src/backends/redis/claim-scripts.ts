@@ -18,7 +18,7 @@ import { script } from "./scripts.js";
  */
 export const CLAIM = script(`${SCHEDULE_FN}${CLAIM_FN}
 sweep(ARGV[6], ARGV[7])
-local refill, probe = prepare()
+local refill, probe = prepare(ARGV[4])
 local jobs, wake, again = take(tonumber(ARGV[3]), ARGV[4], ARGV[5], refill, probe)
 return reply({jobs, wake, schedule_records(again)})
 `);
@@ -34,7 +34,7 @@ export const COMPLETE_AND_CLAIM = script(`${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
 -- Expired leases first, as in a group: a completion whose lease ran out completes nothing.
 sweep(ARGV[10], ARGV[11])
 local completed = finish_job(ARGV[3], ARGV[4], 'completed', ARGV[5], ARGV[6])
-local refill, probe = prepare()
+local refill, probe = prepare(ARGV[8])
 local jobs, wake, again = take(tonumber(ARGV[7]), ARGV[8], ARGV[9], refill, probe)
 return reply({completed, jobs, wake, schedule_records(again)})
 `);
@@ -59,7 +59,7 @@ for i = 0, tonumber(ARGV[3]) - 1 do
   local completed = finish_job(ARGV[o], ARGV[o + 1], 'completed', ARGV[o + 2], ARGV[o + 3])
   local refill, probe = {}, plain
   if i == 0 then
-    refill, probe = prepare()
+    refill, probe = prepare(ARGV[o + 5])
     if probe.plain then plain = probe end
   end
   local jobs, wake, again = take(tonumber(ARGV[o + 4]), ARGV[o + 5], ARGV[o + 6], refill, probe)

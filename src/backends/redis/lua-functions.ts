@@ -49,34 +49,41 @@ local function sweep(expired_error, failed_expires_at)
   end
 end
 
--- The one probe a plain queue pays, for what it does not have: EXISTS counts a key once per
--- mention, so with turns named four times n % 4 counts the keys of due schedules, indexed
--- lanes and rate-parked lanes, and n >= 4 says the queue has had a keyed job (see turns).
--- Returns {quiet = none of the three exists, keyed = turns exists, plain = neither}.
-local function probe_queue()
-  local turns = base .. 'turns'
-  local n = redis.call('EXISTS', base .. 'sched-due', base .. 'lanes', base .. 'rated', turns,
-    turns, turns, turns)
-  return {quiet = n % 4 == 0, keyed = n >= 4, plain = n == 0}
+-- The one probe a plain queue pays, for what it does not have. EXISTS counts a key once per
+-- mention, so keys named several times pick its answer n apart: the keys of due schedules,
+-- indexed lanes and rate-parked lanes once each (n % 4 counts them), turns four times (the
+-- queue has had a keyed job), the claim's re-send note and the queue's settings eight times
+-- each. Returns {quiet = none of the first three, keyed = turns exists, plain = neither,
+-- token, stored = the note or the settings exist (so a take by token must read them)}.
+local function probe_queue(token)
+  local keys = {base .. 'sched-due', base .. 'lanes', base .. 'rated'}
+  for _ = 1, 4 do push(keys, base .. 'turns') end
+  for _ = 1, 8 do push(keys, note_key(token), base .. 'settings') end
+  local n = redis.call('EXISTS', unpack(keys))
+  return {quiet = n % 4 == 0, keyed = n % 8 >= 4, plain = n % 8 == 0, token = token,
+    stored = n >= 8}
 end
 
--- Claim rule 0 (schedules): probes the queue and materialises due schedules, if any schedule,
--- keyed lane or rate-parked lane exists. Returns the ids of schedules to refill and the probe
--- for the take (what materialising may have changed left unknown).
-local function prepare()
-  local probe = probe_queue()
+-- Claim rule 0 (schedules): probes the queue for the claim by token and materialises due
+-- schedules, if any schedule, keyed lane or rate-parked lane exists. Returns the ids of
+-- schedules to refill and the probe for the take (what materialising may have changed is left
+-- unknown).
+local function prepare(token)
+  local probe = probe_queue(token)
   if probe.quiet then return {}, probe end
-  return materialise(), {quiet = false}
+  return materialise(), {quiet = false, token = token, stored = probe.stored}
 end
 
 -- A claim: returns the jobs, the wake-up time (or false) and the ids of schedules to refill
 -- (the given ones, plus the first run's when re-sent). probe: as prepare() found just before
--- (nil: unknown).
+-- (nil: unknown; another claim's: its note says nothing of this one).
 local function take(limit, token, lease_until, refill, probe)
-  local note_key = base .. 'claim:' .. token
-  -- One read for the re-send note and the queue's settings (claim rules 1-2).
-  local got = redis.call('MGET', note_key, base .. 'settings')
-  local note, settings = got[1], got[2]
+  local note, settings = false, false
+  if not (probe and probe.token == token and not probe.stored) then
+    -- One read for the re-send note and the queue's settings (claim rules 1-2).
+    local got = redis.call('MGET', note_key(token), base .. 'settings')
+    note, settings = got[1], got[2]
+  end
   if note then
     local first = cjson.decode(note)
     local again = {}
@@ -90,7 +97,8 @@ local function take(limit, token, lease_until, refill, probe)
   if #out > 0 or #refill > 0 then
     -- (An empty list encodes as {}, which decodes to an empty table again: fine for ipairs.)
     local note_value = cjson.encode({ids = ids, wake = wake or false, refill = refill})
-    redis.call('SET', note_key, note_value, 'PX', math.max(1, tonumber(lease_until) - now))
+    local ttl = math.max(1, tonumber(lease_until) - now)
+    redis.call('SET', note_key(token), note_value, 'PX', ttl)
   end
   return out, wake or false, refill
 end
@@ -118,7 +126,7 @@ local function finish_job(id, token, outcome, value, at)
     return 0
   end
   local k = f.concurrencyKey
-  redis.call('DEL', base .. 'claim:' .. token)
+  redis.call('DEL', note_key(token))
   redis.call('ZREM', base .. 'active', id)
   if outcome == 'retry' or outcome == 'released' then count_queued(k, 1) end
   leave_active(k)

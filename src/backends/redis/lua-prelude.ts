@@ -57,6 +57,8 @@ local EVENT_FIELDS = {'updatedAt', 'state', 'progress', 'message', 'data', 'atte
 
 local function jkey(id) return base .. 'job:' .. id end
 local function ekey(id) return base .. 'ev:' .. id end
+-- A claim's re-send note (see CLAIM_FN).
+local function note_key(token) return base .. 'claim:' .. token end
 
 local function pad(s) return string.rep('0', 15 - #s) .. s end
 local function ready_member(run_at, pos, id) return pad(run_at) .. ':' .. pad(pos) .. ':' .. id end
