@@ -4,7 +4,9 @@
  * Key layout under one queue's namespace `base` = `<prefix>:{<queue>}:` (the braces are a hash
  * tag: every key of a queue lives in one cluster slot):
  *
- *   job:<id>        HASH   the job's fields (absent field = null)
+ *   job:<id>        HASH   the job's fields (absent field = null); seq: its last event's
+ *                          sequence number; rk: its ready member, read only while the job is
+ *                          queued (a claim leaves it behind, every way back to queued drops it)
  *   ev:<id>         LIST   the job's events, JSON, index n-1 holds sequence n
  *   idem:<key>      STRING id of the job holding an idempotency key
  *   ready           ZSET   the unkeyed lane: runnable queued jobs without a concurrency key,
@@ -27,7 +29,8 @@
  *   rate:t:<type>   STRING the same per job type
  *   delayed         ZSET   queued jobs not yet due, score runAt, member id
  *   active          ZSET   active jobs, score leaseUntil, member id
- *   claim:<token>   STRING a claim's note for re-sends: {ids, wake, refill} (see take)
+ *   claim:<token>   STRING a claim's note for re-sends: {ids, wake, refill} (see take); a
+ *                          claim probes for it with one EXISTS (see probe_queue)
  *   state:<state>   ZSET   every job in that state, score pos (listing and counts)
  *   all             ZSET   every job, score pos
  *   expiry          ZSET   finished jobs, score expiresAt (the core's clock)
