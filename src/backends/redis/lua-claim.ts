@@ -11,26 +11,26 @@ import { TYPE_SKIP_DEPTH } from "../../backend.js";
 
 /** Lua functions `take_jobs` (the claim after the re-send check) and its helpers. */
 export const TAKE_FN = `
--- What a claim reads of a job it starts: the job record's fields (see toJobRecord) it does not
--- set itself, and pos.
-local START_FIELDS = {'type', 'payload', 'priority', 'attempts', 'maxAttempts', 'runAt',
-  'createdAt', 'progress', 'message', 'data', 'result', 'error', 'backoff', 'idempotencyKey',
-  'concurrencyKey', 'seq', 'pos'}
-
--- Makes a ready job active under the claim; returns its record's fields (read once, before the
--- change). Its rk (ready member) is left behind: only a queued job's rk is read (unschedule),
--- and every way back to queued deletes it.
+-- Makes a ready job active under the claim; returns its fields, read once (HGETALL: in a
+-- script cheaper than an HMGET of the record's fields), less pos and rk. Its rk (ready member)
+-- is left behind: only a queued job's rk is read (unschedule), and every way back to queued
+-- deletes it.
 local function start_job(set, member, id, token, lease_until)
   redis.call('ZREM', set, member)
-  local f = read_job(id, START_FIELDS)
-  f.id = id
+  local list = redis.call('HGETALL', jkey(id))
+  local f = {}
+  for i = 1, #list, 2 do f[list[i]] = list[i + 1] end
   change_job(id, f, {'state', 'active', 'token', token, 'leaseUntil', lease_until,
     'updatedAt', ARGV[2], 'attempts', tonumber(f.attempts) + 1}, {}, 'active')
   move_state(id, 'queued', 'active', f.pos)
   redis.call('ZADD', base .. 'active', lease_until, id)
-  f.pos = nil
-  local list = {}
-  for name, value in pairs(f) do push(list, name, value) end
+  f.pos, f.rk = nil, nil
+  local n = 0
+  list = {}
+  for name, value in pairs(f) do
+    list[n + 1], list[n + 2] = name, value
+    n = n + 2
+  end
   return list
 end
 

@@ -66,7 +66,8 @@ local function note_key(token) return base .. 'claim:' .. token end
 local function pad(s) return string.rep('0', 15 - #s) .. s end
 local function ready_member(run_at, pos, id) return pad(run_at) .. ':' .. pad(pos) .. ':' .. id end
 
--- Appends the values after list to it (none nil); returns list.
+-- Appends the values after list to it; returns list. (No table for the values: this runs
+-- several times per job.)
 local function push(list, ...)
   for _, v in ipairs({...}) do list[#list + 1] = v end
   return list
@@ -130,9 +131,9 @@ local function next_seq(f) return tostring(tonumber(f.seq or 0) + 1) end
 -- appends the event; f then holds the fields after the change. Returns the sequence number.
 local function change_job(id, f, sets, dels, event_type)
   f.seq = next_seq(f)
-  sets[#sets + 1] = 'seq'
-  sets[#sets + 1] = f.seq
-  for i = 1, #sets, 2 do f[sets[i]] = tostring(sets[i + 1]) end
+  local n = #sets
+  sets[n + 1], sets[n + 2] = 'seq', f.seq
+  for i = 1, n + 2, 2 do f[sets[i]] = tostring(sets[i + 1]) end
   redis.call('HSET', jkey(id), unpack(sets))
   if dels[1] then
     for _, name in ipairs(dels) do f[name] = nil end
