@@ -89,6 +89,8 @@ describe.skipIf(!redisUrl)("redis backend specifics", () => {
     const serverSide = Object.entries(calls)
       .filter(([name]) => name !== "info" && name !== "config")
       .reduce((sum, [, n]) => sum + n, 0);
+    // A queue with no keys, limits or schedules pays nothing for them (issue 20).
+    expect(serverSide).toBe(49);
     console.log(
       `one job's life: ${endpoint.requests} HTTP requests, ${endpoint.commands} REST commands, ` +
         `${serverSide} server-side commands (${JSON.stringify(calls)})`,
@@ -672,10 +674,17 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
       return commandsPer(10, async () => expect((await claim(2)).jobs).toHaveLength(2));
     };
     const plain = await perClaim();
+    // The plain way throughout: stored settings cost only their read.
+    expect(plain).toBe(20);
     expect(await perClaim({ keyConcurrency: 2, keyRateLimit: { limit: 5, windowMs: 1000 } })).toBe(
-      plain,
+      plain + 1,
     );
     const typed = await perClaim({ typeRateLimits: [{ type: "x", limit: 1, windowMs: 1000 }] });
+    // An empty claim of a plain queue: the EVALSHA, the sweep's two reads, the probe, the lane.
+    name = uniqueName();
+    const empty = () => claim(2).then(({ jobs }) => expect(jobs).toEqual([]));
+    await empty();
+    expect(await commandsPer(5, empty)).toBe(5);
     console.log(`claim(2), plain queue: ${plain} commands; with a type limit: ${typed}`);
   });
 

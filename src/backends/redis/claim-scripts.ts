@@ -18,8 +18,8 @@ import { script } from "./scripts.js";
  */
 export const CLAIM = script(`${SCHEDULE_FN}${CLAIM_FN}
 sweep(ARGV[6], ARGV[7])
-local refill, quiet = prepare()
-local jobs, wake, again = take(tonumber(ARGV[3]), ARGV[4], ARGV[5], refill, quiet)
+local refill, probe = prepare(ARGV[4])
+local jobs, wake, again = take(tonumber(ARGV[3]), ARGV[4], ARGV[5], refill, probe)
 return reply({jobs, wake, schedule_records(again)})
 `);
 
@@ -34,8 +34,8 @@ export const COMPLETE_AND_CLAIM = script(`${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
 -- Expired leases first, as in a group: a completion whose lease ran out completes nothing.
 sweep(ARGV[10], ARGV[11])
 local completed = finish_job(ARGV[3], ARGV[4], 'completed', ARGV[5], ARGV[6])
-local refill, quiet = prepare()
-local jobs, wake, again = take(tonumber(ARGV[7]), ARGV[8], ARGV[9], refill, quiet)
+local refill, probe = prepare(ARGV[8])
+local jobs, wake, again = take(tonumber(ARGV[7]), ARGV[8], ARGV[9], refill, probe)
 return reply({completed, jobs, wake, schedule_records(again)})
 `);
 
@@ -51,12 +51,18 @@ export const COMPLETE_AND_CLAIM_MANY = script(`${FINISH_FN}${SCHEDULE_FN}${CLAIM
 local out = {}
 -- Expired leases are dealt with once, first: a member whose lease ran out completes nothing.
 sweep(ARGV[11], ARGV[12])
+-- A plain queue stays plain through the group (it has no keyed job to open a lane, and
+-- nothing here adds a schedule): its probe holds for every member.
+local plain
 for i = 0, tonumber(ARGV[3]) - 1 do
   local o = 4 + i * 9
   local completed = finish_job(ARGV[o], ARGV[o + 1], 'completed', ARGV[o + 2], ARGV[o + 3])
-  local refill, quiet = {}, false
-  if i == 0 then refill, quiet = prepare() end
-  local jobs, wake, again = take(tonumber(ARGV[o + 4]), ARGV[o + 5], ARGV[o + 6], refill, quiet)
+  local refill, probe = {}, plain
+  if i == 0 then
+    refill, probe = prepare(ARGV[o + 5])
+    if probe.plain then plain = probe end
+  end
+  local jobs, wake, again = take(tonumber(ARGV[o + 4]), ARGV[o + 5], ARGV[o + 6], refill, probe)
   out[#out + 1] = {completed, jobs, wake, schedule_records(again)}
 end
 return reply(out)

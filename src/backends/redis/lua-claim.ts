@@ -11,18 +11,27 @@ import { TYPE_SKIP_DEPTH } from "../../backend.js";
 
 /** Lua functions `take_jobs` (the claim after the re-send check) and its helpers. */
 export const TAKE_FN = `
--- Makes a ready job active under the claim; returns its fields.
+-- Makes a ready job active under the claim; returns its fields, read once (HGETALL: in a
+-- script cheaper than an HMGET of the record's fields), less pos, rk and watched. Its rk
+-- (ready member) is left behind: only a queued job's rk is read (unschedule), and every way
+-- back to queued deletes it.
 local function start_job(set, member, id, token, lease_until)
-  local pos = string.match(member, '^%d+:(%d+):')
   redis.call('ZREM', set, member)
-  redis.call('HDEL', jkey(id), 'rk')
-  move_state(id, 'queued', 'active', pos)
-  redis.call('HSET', jkey(id), 'state', 'active', 'token', token, 'leaseUntil', lease_until,
-    'updatedAt', ARGV[2])
-  redis.call('HINCRBY', jkey(id), 'attempts', 1)
+  local list = redis.call('HGETALL', jkey(id))
+  local f = {}
+  for i = 1, #list, 2 do f[list[i]] = list[i + 1] end
+  change_job(id, f, {'state', 'active', 'token', token, 'leaseUntil', lease_until,
+    'updatedAt', ARGV[2], 'attempts', tonumber(f.attempts) + 1}, {}, 'active')
+  move_state(id, 'queued', 'active', f.pos)
   redis.call('ZADD', base .. 'active', lease_until, id)
-  log_event(id, 'active')
-  return job_fields(id)
+  f.pos, f.rk, f.watched = nil, nil, nil
+  local n = 0
+  list = {}
+  for name, value in pairs(f) do
+    list[n + 1], list[n + 2] = name, value
+    n = n + 2
+  end
+  return list
 end
 
 -- Claim rule 6: lane k (nil: unkeyed) gets a turn above every earlier one; returns it.
@@ -61,13 +70,14 @@ end
 
 -- The plain path: the unkeyed lane's first limit jobs. The unkeyed lane's turn is recorded
 -- only once the queue has had a keyed job, and only when it is not the last served already
--- (another turn would change no order).
-local function take_plain(limit, token, lease_until, out, ids)
+-- (another turn would change no order). keyed: false when the caller knows the queue never
+-- had a keyed job (then turns is not read).
+local function take_plain(limit, token, lease_until, out, ids, keyed)
   for _, member in ipairs(redis.call('ZRANGE', base .. 'ready', 0, limit - 1)) do
     ids[#ids + 1] = id_of(member)
     out[#out + 1] = start_job(base .. 'ready', member, ids[#ids], token, lease_until)
   end
-  if #out == 0 then return end
+  if #out == 0 or keyed == false then return end
   local t = redis.call('HMGET', base .. 'turns', 'n', 'u', 'keyed')
   if t[3] and (not t[1] or t[1] ~= t[2]) then serve(nil) end
 end
@@ -116,16 +126,17 @@ local function unpark_due()
 end
 
 -- The claim proper, after the re-send check: returns the jobs, their ids and the wake-up time
--- (or nil). settings: the stored QueueLimits JSON (or false); quiet: the caller found no
--- keyed lane indexed or rate-parked.
-local function take_jobs(limit, token, lease_until, settings, quiet)
+-- (or nil). settings: the stored QueueLimits JSON (or false); probe: what prepare() found
+-- just before (nil: unknown, looked up here).
+local function take_jobs(limit, token, lease_until, settings, probe)
   local ctx = {limits = decode_settings(settings), limit = limit, keys = {}, scanned = 0,
     scan_budget = SCAN_PER_JOB * (limit + ${TYPE_SKIP_DEPTH})}
+  local quiet = probe and probe.quiet
   quiet = quiet or redis.call('EXISTS', base .. 'lanes', base .. 'rated') == 0
   if not quiet then unpark_due() end
   local out, ids = {}, {}
   if not ctx.limits.any_type and (quiet or redis.call('EXISTS', base .. 'lanes') == 0) then
-    take_plain(limit, token, lease_until, out, ids)
+    take_plain(limit, token, lease_until, out, ids, probe and probe.keyed)
     if #out >= limit or quiet then return out, ids, nil end
     -- No type limit: only rate-parked lanes can hold a job back.
     local first = redis.call('ZRANGE', base .. 'rated', 0, 0, 'WITHSCORES')

@@ -31,7 +31,7 @@ local function sweep(expired_error, failed_expires_at)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'active', '-inf', now, 'LIMIT', 0, 1000)) do
     local f = redis.call('HMGET', jkey(id), 'attempts', 'maxAttempts', 'pos', 'concurrencyKey')
     redis.call('ZREM', base .. 'active', id)
-    redis.call('HDEL', jkey(id), 'token', 'leaseUntil')
+    redis.call('HDEL', jkey(id), 'token', 'leaseUntil', 'rk')
     local k, spent = f[4] or nil, tonumber(f[1]) >= tonumber(f[2])
     if not spent then count_queued(k, 1) end
     leave_active(k)
@@ -49,23 +49,41 @@ local function sweep(expired_error, failed_expires_at)
   end
 end
 
--- Claim rule 0 (schedules), with the one probe a plain queue pays: materialises due
+-- The one probe a plain queue pays, for what it does not have. EXISTS counts a key once per
+-- mention, so keys named several times pick its answer n apart: the keys of due schedules,
+-- indexed lanes and rate-parked lanes once each (n % 4 counts them), turns four times (the
+-- queue has had a keyed job), the claim's re-send note and the queue's settings eight times
+-- each. Returns {quiet = none of the first three, keyed = turns exists, plain = neither,
+-- token, stored = the note or the settings exist (so a take by token must read them)}.
+local function probe_queue(token)
+  local keys = {base .. 'sched-due', base .. 'lanes', base .. 'rated'}
+  for _ = 1, 4 do push(keys, base .. 'turns') end
+  for _ = 1, 8 do push(keys, note_key(token), base .. 'settings') end
+  local n = redis.call('EXISTS', unpack(keys))
+  return {quiet = n % 4 == 0, keyed = n % 8 >= 4, plain = n % 8 == 0, token = token,
+    stored = n >= 8}
+end
+
+-- Claim rule 0 (schedules): probes the queue for the claim by token and materialises due
 -- schedules, if any schedule, keyed lane or rate-parked lane exists. Returns the ids of
--- schedules to refill and whether the queue is quiet (none of those exist) for the take.
-local function prepare()
-  if redis.call('EXISTS', base .. 'sched-due', base .. 'lanes', base .. 'rated') == 0 then
-    return {}, true
-  end
-  return materialise(), false
+-- schedules to refill and the probe for the take (what materialising may have changed is left
+-- unknown).
+local function prepare(token)
+  local probe = probe_queue(token)
+  if probe.quiet then return {}, probe end
+  return materialise(), {quiet = false, token = token, stored = probe.stored}
 end
 
 -- A claim: returns the jobs, the wake-up time (or false) and the ids of schedules to refill
--- (the given ones, plus the first run's when re-sent). quiet: as prepare() found just before.
-local function take(limit, token, lease_until, refill, quiet)
-  local note_key = base .. 'claim:' .. token
-  -- One read for the re-send note and the queue's settings (claim rules 1-2).
-  local got = redis.call('MGET', note_key, base .. 'settings')
-  local note, settings = got[1], got[2]
+-- (the given ones, plus the first run's when re-sent). probe: as prepare() found just before
+-- (nil: unknown; another claim's: its note says nothing of this one).
+local function take(limit, token, lease_until, refill, probe)
+  local note, settings = false, false
+  if not (probe and probe.token == token and not probe.stored) then
+    -- One read for the re-send note and the queue's settings (claim rules 1-2).
+    local got = redis.call('MGET', note_key(token), base .. 'settings')
+    note, settings = got[1], got[2]
+  end
   if note then
     local first = cjson.decode(note)
     local again = {}
@@ -75,11 +93,12 @@ local function take(limit, token, lease_until, refill, quiet)
     for _, id in ipairs(first.refill) do refill[#refill + 1] = id end
     return again, first.wake, refill
   end
-  local out, ids, wake = take_jobs(limit, token, lease_until, settings, quiet)
+  local out, ids, wake = take_jobs(limit, token, lease_until, settings, probe)
   if #out > 0 or #refill > 0 then
     -- (An empty list encodes as {}, which decodes to an empty table again: fine for ipairs.)
     local note_value = cjson.encode({ids = ids, wake = wake or false, refill = refill})
-    redis.call('SET', note_key, note_value, 'PX', math.max(1, tonumber(lease_until) - now))
+    local ttl = math.max(1, tonumber(lease_until) - now)
+    redis.call('SET', note_key(token), note_value, 'PX', ttl)
   end
   return out, wake or false, refill
 end
@@ -93,49 +112,44 @@ end
  * Any later change (a new claim, a cancel) moves the sequence on, and a stale call is fenced.
  */
 export const FINISH_FN = `
+-- What a completion reads: the fence and every event field it does not set.
+local COMPLETE_FIELDS = {'state', 'token', 'pos', 'concurrencyKey', 'idempotencyKey', 'seq',
+  'message', 'data', 'attempts', 'runAt', 'watched'}
+
 local function finish_job(id, token, outcome, value, at)
-  local key = jkey(id)
-  local pos, k = holds(id, token)
-  if not pos then
-    local f = redis.call('HMGET', key, 'done', 'updatedAt', 'seq')
-    if f[1] == token .. ':' .. tostring(f[3]) .. ':' .. outcome and f[2] == ARGV[2] then
+  local f = read_job(id, outcome == 'completed' and COMPLETE_FIELDS or HELD_FIELDS)
+  if f.state ~= 'active' or f.token ~= token then
+    local d = redis.call('HMGET', jkey(id), 'done', 'updatedAt', 'seq')
+    if d[1] == token .. ':' .. tostring(d[3]) .. ':' .. outcome and d[2] == ARGV[2] then
       return 1
     end
     return 0
   end
-  redis.call('DEL', base .. 'claim:' .. token)
+  local k = f.concurrencyKey
+  redis.call('DEL', note_key(token))
   redis.call('ZREM', base .. 'active', id)
   if outcome == 'retry' or outcome == 'released' then count_queued(k, 1) end
   leave_active(k)
-  local seq
-  if outcome == 'completed' then
-    redis.call('HSET', key, 'state', 'completed', 'result', value, 'progress', 1,
-      'updatedAt', ARGV[2])
-    redis.call('HDEL', key, 'token', 'leaseUntil', 'error')
-    move_state(id, 'active', 'completed', pos)
-    retain(id, at)
-    seq = log_event(id, 'completed')
-  elseif outcome == 'failed' then
-    redis.call('HSET', key, 'state', 'failed', 'error', value, 'updatedAt', ARGV[2])
-    redis.call('HDEL', key, 'token', 'leaseUntil')
-    move_state(id, 'active', 'failed', pos)
-    retain(id, at)
-    seq = log_event(id, 'failed')
-  elseif outcome == 'retry' then
-    redis.call('HSET', key, 'state', 'queued', 'error', value, 'runAt', at, 'updatedAt', ARGV[2])
-    redis.call('HDEL', key, 'token', 'leaseUntil')
-    move_state(id, 'active', 'queued', pos)
-    redis.call('ZADD', base .. 'delayed', at, id)
-    seq = log_event(id, 'retry-scheduled')
-  else
-    redis.call('HSET', key, 'state', 'queued', 'updatedAt', ARGV[2])
-    redis.call('HDEL', key, 'token', 'leaseUntil')
-    redis.call('HINCRBY', key, 'attempts', -1)
-    move_state(id, 'active', 'queued', pos)
-    schedule(id)
-    seq = log_event(id, 'released')
+  -- The job leaves active for state to, remembering who finished it (see above).
+  local function change(to, sets, dels, event_type)
+    local done = token .. ':' .. next_seq(f) .. ':' .. outcome
+    push(sets, 'state', to, 'updatedAt', ARGV[2], 'done', done)
+    change_job(id, f, sets, push(dels, 'token', 'leaseUntil', 'rk'), event_type)
+    move_state(id, 'active', to, f.pos)
   end
-  redis.call('HSET', key, 'done', token .. ':' .. seq .. ':' .. outcome)
+  if outcome == 'completed' then
+    change('completed', {'result', value, 'progress', 1, 'expiresAt', at}, {'error'}, 'completed')
+    expire_job(id, at, f.idempotencyKey)
+  elseif outcome == 'failed' then
+    change('failed', {'error', value, 'expiresAt', at}, {}, 'failed')
+    expire_job(id, at, f.idempotencyKey)
+  elseif outcome == 'retry' then
+    change('queued', {'error', value, 'runAt', at}, {}, 'retry-scheduled')
+    redis.call('ZADD', base .. 'delayed', at, id)
+  else
+    change('queued', {'attempts', tonumber(f.attempts) - 1}, {}, 'released')
+    schedule(id)
+  end
   return 1
 end
 `;

@@ -126,12 +126,13 @@ local function schedule(id)
   if member then redis.call('HSET', jkey(id), 'rk', member) end
 end
 
--- Takes a job out of every claim index (an active one frees its key's slot).
+-- Takes a job out of every claim index (an active one frees its key's slot). A job's rk counts
+-- only while it is queued (a claim leaves it behind).
 local function unschedule(id)
   local f = redis.call('HMGET', jkey(id), 'rk', 'concurrencyKey', 'state')
   local k = f[2] or nil
   if f[3] == 'queued' then count_queued(k, -1) end
-  if f[1] then
+  if f[1] and f[3] == 'queued' then
     redis.call('ZREM', lane_set(k), f[1])
     redis.call('HDEL', jkey(id), 'rk')
     if k then refresh_lane(k) end

@@ -14,8 +14,11 @@ local RATE_SLACK_MS = 3600000
 
 -- The queue's settings (QueueLimits JSON, or false: none stored) as Lua tables; a rate is
 -- {limit, ms}. JSON nulls decode to cjson.null, hence the type checks.
+local NO_SETTINGS = {types = {}, any_type = false}
 local function decode_settings(json)
-  local l = json and cjson.decode(json) or {}
+  -- A queue without settings (most of them) shares one read-only answer: no table per claim.
+  if not json then return NO_SETTINGS end
+  local l = cjson.decode(json)
   local function rate(r)
     if type(r) == 'table' then return {limit = r.limit, ms = r.windowMs} end
     return nil

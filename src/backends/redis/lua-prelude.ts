@@ -4,8 +4,10 @@
  * Key layout under one queue's namespace `base` = `<prefix>:{<queue>}:` (the braces are a hash
  * tag: every key of a queue lives in one cluster slot):
  *
- *   job:<id>        HASH   the job's fields (absent field = null); `watched`: until when
- *                          its events are announced on `notices` (see WATCH)
+ *   job:<id>        HASH   the job's fields (absent field = null); seq: its last event's
+ *                          sequence number; rk: its ready member, read only while the job is
+ *                          queued (a claim leaves it behind, every way back to queued drops it);
+ *                          watched: until when its events are announced on `notices` (WATCH)
  *   notices         CHANNEL `<seq>:<id>` per event of a watched job (feature push)
  *   ev:<id>         LIST   the job's events, JSON, index n-1 holds sequence n
  *   idem:<key>      STRING id of the job holding an idempotency key
@@ -29,7 +31,8 @@
  *   rate:t:<type>   STRING the same per job type
  *   delayed         ZSET   queued jobs not yet due, score runAt, member id
  *   active          ZSET   active jobs, score leaseUntil, member id
- *   claim:<token>   STRING a claim's note for re-sends: {ids, wake, refill} (see take)
+ *   claim:<token>   STRING a claim's note for re-sends: {ids, wake, refill} (see take); a
+ *                          claim probes for it with one EXISTS (see probe_queue)
  *   state:<state>   ZSET   every job in that state, score pos (listing and counts)
  *   all             ZSET   every job, score pos
  *   expiry          ZSET   finished jobs, score expiresAt (the core's clock)
@@ -59,9 +62,18 @@ local EVENT_FIELDS = {'updatedAt', 'state', 'progress', 'message', 'data', 'atte
 
 local function jkey(id) return base .. 'job:' .. id end
 local function ekey(id) return base .. 'ev:' .. id end
+-- A claim's re-send note (see CLAIM_FN).
+local function note_key(token) return base .. 'claim:' .. token end
 
 local function pad(s) return string.rep('0', 15 - #s) .. s end
 local function ready_member(run_at, pos, id) return pad(run_at) .. ':' .. pad(pos) .. ':' .. id end
+
+-- Appends the values after list to it; returns list. (No table for the values: this runs
+-- several times per job.)
+local function push(list, ...)
+  for _, v in ipairs({...}) do list[#list + 1] = v end
+  return list
+end
 
 local function reply(value) return '~' .. cjson.encode(value) end
 
@@ -80,35 +92,80 @@ local function move_state(id, from, to, pos)
   redis.call('ZADD', base .. 'state:' .. to, pos, id)
 end
 
--- Bumps the sequence number and appends the job's public fields as one event; returns the
--- event's sequence number. A watched job (see WATCH) also gets a notice on the queue's channel.
+-- Appends an event of the given type to job id's log: f holds the job's fields after the
+-- change, by name (seq, already stored, and whichever of EVENT_FIELDS are set, as strings).
+local function append_event(id, f, event_type)
+  local event = {seq = f.seq, type = event_type}
+  for _, name in ipairs(EVENT_FIELDS) do event[name] = f[name] end
+  redis.call('RPUSH', ekey(id), cjson.encode(event))
+  -- Feature push: a watched job's events are announced (f must hold 'watched' if it is set).
+  if f.watched and tonumber(f.watched) > now then
+    redis.call('PUBLISH', base .. 'notices', f.seq .. ':' .. id)
+  end
+end
+
+-- Bumps the sequence number and appends the job's public fields (read back) as one event;
+-- returns the event's sequence number. For changes whose fields the script has not read.
 local function log_event(id, event_type)
   local key = jkey(id)
   local seq = redis.call('HINCRBY', key, 'seq', 1)
-  local f = redis.call('HMGET', key, 'watched', unpack(EVENT_FIELDS))
-  local event = {seq = tostring(seq), type = event_type}
-  for i, name in ipairs(EVENT_FIELDS) do
-    if f[i + 1] then event[name] = f[i + 1] end
-  end
-  redis.call('RPUSH', ekey(id), cjson.encode(event))
-  if f[1] and tonumber(f[1]) > now then
-    redis.call('PUBLISH', base .. 'notices', seq .. ':' .. id)
-  end
+  local got = redis.call('HMGET', key, 'watched', unpack(EVENT_FIELDS))
+  local f = {seq = tostring(seq), watched = got[1] or nil}
+  for i, name in ipairs(EVENT_FIELDS) do f[name] = got[i + 1] or nil end
+  append_event(id, f, event_type)
   return seq
+end
+
+-- The named fields of job id, by name (one HMGET; absent fields are nil).
+local function read_job(id, names)
+  local got = redis.call('HMGET', jkey(id), unpack(names))
+  local f = {}
+  for i, name in ipairs(names) do f[name] = got[i] or nil end
+  return f
+end
+
+-- What a fenced write reads of its job, in one HMGET: the fence, what it updates and every
+-- event field, so the write needs no second read.
+local HELD_FIELDS = {'token', 'leaseUntil', 'pos', 'concurrencyKey', 'idempotencyKey', 'seq',
+  'watched', unpack(EVENT_FIELDS)}
+
+-- The sequence number of job fields f's next event.
+local function next_seq(f) return tostring(tonumber(f.seq or 0) + 1) end
+
+-- Writes a change to job id whose fields f (by name: seq and every event field) the script has
+-- read: sets (a list name, value, …) and dels (names), with the next sequence number, and
+-- appends the event; f then holds the fields after the change. Returns the sequence number.
+local function change_job(id, f, sets, dels, event_type)
+  f.seq = next_seq(f)
+  local n = #sets
+  sets[n + 1], sets[n + 2] = 'seq', f.seq
+  for i = 1, n + 2, 2 do f[sets[i]] = tostring(sets[i + 1]) end
+  redis.call('HSET', jkey(id), unpack(sets))
+  if dels[1] then
+    for _, name in ipairs(dels) do f[name] = nil end
+    redis.call('HDEL', jkey(id), unpack(dels))
+  end
+  append_event(id, f, event_type)
+  return f.seq
 end
 
 `;
 
 const JOBS = `
--- Retention: the job stays visible until expiresAt (core clock); Redis drops it after ttl.
-local function retain(id, expires_at)
+-- Retention: the job stays visible until expiresAt (core clock); Redis drops it, its events
+-- and its idempotency key ikey (nil: none) after ttl. The caller stores expiresAt.
+local function expire_job(id, expires_at, ikey)
   local ttl = math.max(1, tonumber(expires_at) - now)
-  redis.call('HSET', jkey(id), 'expiresAt', expires_at)
   redis.call('ZADD', base .. 'expiry', expires_at, id)
   redis.call('PEXPIRE', jkey(id), ttl)
   redis.call('PEXPIRE', ekey(id), ttl)
-  local ikey = redis.call('HGET', jkey(id), 'idempotencyKey')
   if ikey then redis.call('PEXPIRE', base .. 'idem:' .. ikey, ttl) end
+end
+
+-- Retention of a job whose fields the script has not read (see expire_job).
+local function retain(id, expires_at)
+  redis.call('HSET', jkey(id), 'expiresAt', expires_at)
+  expire_job(id, expires_at, redis.call('HGET', jkey(id), 'idempotencyKey') or nil)
 end
 
 local function unretain(id)
@@ -158,7 +215,7 @@ local function insert_job(j)
   local member = place(j.id, j.runAt, tostring(pos), j.priority, j.concurrencyKey)
   local fields = {'id', j.id, 'type', j.type, 'payload', j.payload, 'state', 'queued',
     'priority', j.priority, 'attempts', 0, 'maxAttempts', j.maxAttempts, 'runAt', j.runAt,
-    'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'progress', 0, 'seq', 0, 'pos', pos}
+    'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'progress', 0, 'seq', 1, 'pos', pos}
   for _, name in ipairs({'backoff', 'idempotencyKey', 'concurrencyKey'}) do
     if j[name] then
       fields[#fields + 1] = name
@@ -178,7 +235,8 @@ local function insert_job(j)
   end
   redis.call('ZADD', base .. 'all', pos, j.id)
   redis.call('ZADD', base .. 'state:queued', pos, j.id)
-  log_event(j.id, 'enqueued')
+  append_event(j.id, {seq = '1', updatedAt = ARGV[2], state = 'queued', progress = '0',
+    attempts = '0', runAt = j.runAt}, 'enqueued')
 end
 `;
 

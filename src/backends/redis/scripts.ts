@@ -77,34 +77,26 @@ return reply(out)
  */
 export const UPDATE = script(`
 local id, token = ARGV[3], ARGV[4]
-if not holds(id, token) then return 0 end
-local current = redis.call('HMGET', jkey(id), 'leaseUntil', 'progress', 'message', 'data')
-local same = current[1] == ARGV[5]
-for i = 1, 3 do
-  local present, value = ARGV[4 + i * 2], ARGV[5 + i * 2]
-  if present == '1' and current[i + 1] ~= value then same = false end
-  if present == '0' and current[i + 1] then same = false end
-end
-if same then return 1 end
-local sets, nulls = {'leaseUntil', ARGV[5]}, {}
+local f = read_job(id, HELD_FIELDS)
+if f.state ~= 'active' or f.token ~= token then return 0 end
+local sets, nulls, same = {}, {}, f.leaseUntil == ARGV[5]
 for i, name in ipairs({'progress', 'message', 'data'}) do
   local present, value = ARGV[4 + i * 2], ARGV[5 + i * 2]
   if present == '1' then
-    sets[#sets + 1] = name
-    sets[#sets + 1] = value
+    same = same and f[name] == value
+    push(sets, name, value)
   elseif present == '0' then
+    same = same and not f[name]
     nulls[#nulls + 1] = name
   end
 end
-local changed = #sets > 2 or #nulls > 0
-if changed then
-  sets[#sets + 1] = 'updatedAt'
-  sets[#sets + 1] = ARGV[2]
-end
-redis.call('HSET', jkey(id), unpack(sets))
-if #nulls > 0 then redis.call('HDEL', jkey(id), unpack(nulls)) end
+if same then return 1 end
 redis.call('ZADD', base .. 'active', ARGV[5], id)
-if changed then log_event(id, 'progress') end
+if not sets[1] and not nulls[1] then
+  redis.call('HSET', jkey(id), 'leaseUntil', ARGV[5])
+  return 1
+end
+change_job(id, f, push(sets, 'leaseUntil', ARGV[5], 'updatedAt', ARGV[2]), nulls, 'progress')
 return 1
 `);
 
@@ -134,7 +126,7 @@ if state == 'cancelled' and redis.call('HGET', jkey(id), 'done') == ARGV[5] then
 end
 if state ~= 'queued' and state ~= 'active' then return reply('already-finished') end
 unschedule(id)
-redis.call('HDEL', jkey(id), 'token', 'leaseUntil')
+redis.call('HDEL', jkey(id), 'token', 'leaseUntil', 'rk')
 redis.call('HSET', jkey(id), 'state', 'cancelled', 'updatedAt', ARGV[2], 'done', ARGV[5])
 move_state(id, state, 'cancelled')
 retain(id, ARGV[4])
