@@ -2,8 +2,9 @@
  * Guards the claim's query plans against an engine upgrade. SQLite 3.51 plans the old plain
  * claim's text with bloom filters, about 5× slower per claim; a libsql release that bundles a
  * newer SQLite must not slip such a plan in silently. Every statement of a claim batch (plain
- * and full) is planned on the engine the tests run: no bloom filter, no scan of the jobs table,
- * and the plain claim reads through the lane's ready index and the lease index.
+ * and full) is planned on the engine the tests run: no bloom filter, no scan of the jobs table
+ * nor walk of a whole queue, the plain claim reads through the lane's ready index and the
+ * lease index, and a group's completion finds each job by its id.
  */
 import { createClient } from "@libsql/client";
 import { describe, expect, it } from "vitest";
@@ -88,13 +89,15 @@ describe("claim query plans", () => {
         for (const line of await plan(statement)) {
           expect(line, statement.sql).not.toMatch(/BLOOM/i);
           expect(line, statement.sql).not.toMatch(/^SCAN (jdobb_jobs|j|a)\b(?! USING)/);
+          // The queue index finds every job of the queue: a claim batch never walks it.
+          expect(line, statement.sql).not.toMatch(/USING INDEX jdobb_jobs_queue\b/);
         }
       }
       close();
     });
   }
 
-  it("the plain group claim reads the ready and lease indexes", async () => {
+  it("the plain group claim reads the ready and lease indexes; its completion, each job by id", async () => {
     const { claimed, plan, close } = await claimBatches(false);
     const claims = claimed.flat().filter((s) => s.sql.includes("json_each(?1)"));
     expect(claims.length).toBe(2);
@@ -107,6 +110,11 @@ describe("claim query plans", () => {
         /SEARCH j USING INDEX jdobb_jobs_lease \(queue=\? AND lease_until=\?\)/,
       );
     }
+    const [group] = claimed.flat().filter((s) => s.sql.includes("json_each(?2)"));
+    expect(group?.sql).toMatch(/^UPDATE jdobb_jobs SET state = 'completed'/);
+    expect((await plan(group as SqlStatement)).join("\n")).toMatch(
+      /SCAN json_each.*\n.*SEARCH jdobb_jobs USING INDEX sqlite_autoindex_jdobb_jobs_1 \(id=\?\)/,
+    );
     close();
   });
 });

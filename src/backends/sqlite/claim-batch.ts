@@ -7,8 +7,8 @@
  * 2. the claims. The full claim, per claim in order: its completion (for completeAndClaim and
  *    each member of a group), the claim statement, its wake-up time as the rate windows stand
  *    right after it, stored on the jobs the claim started, then read (a re-sent claim reads
- *    the stored one: it answers as its first run did). The plain claim: every completion,
- *    then one statement that claims for the whole group;
+ *    the stored one: it answers as its first run did). The plain claim: one statement that
+ *    completes for the whole group, then one that claims for it;
  * 3. the closing read, once: the schedules to refill, as they are now (in a full batch, on
  *    the last claim's wake-up read; in a plain one, with whether the queue needs the full
  *    claim).
@@ -19,7 +19,7 @@
  * result says `again`, and the queue is claimed the full way from then on: running the same
  * batch again is safe, as every statement in it is safe to re-send.
  */
-import type { ClaimInput, JobRecord, ScheduleRecord } from "../../backend.js";
+import type { ClaimInput, CompleteInput, JobRecord, ScheduleRecord } from "../../backend.js";
 import type { SqlResult, SqlRow, SqlStatement } from "./client.js";
 import {
   byClaimOrder,
@@ -56,6 +56,9 @@ export interface BatchResult {
   /** The plain claim met a queue that needs the full one and took nothing: run it again. */
   again: boolean;
 }
+
+/** A completed job as a group's completion names it: its id and the token that completed it. */
+const doneKey = (id: unknown, token: unknown) => `${id}\n${token}`;
 
 /** Whether a fenced write applied (it returns a row when it did). */
 const applied = (result: SqlResult | undefined) => (result?.rows.length ?? 0) > 0;
@@ -98,10 +101,10 @@ export class ClaimBatches {
 
   /**
    * The statements for `claims` (at least one, all of one queue at one time; the first one's
-   * scope drives the sweep and the closing read), each after its completion (the completion
-   * statement at the same index, if any: a fenced write returning a row if it applied).
+   * scope drives the sweep and the closing read), each after its completion (the one at the
+   * same index, if any; of the same queue and time).
    */
-  plan(claims: readonly ClaimInput[], completions: readonly SqlStatement[] = []): ClaimBatch {
+  plan(claims: readonly ClaimInput[], completions: readonly CompleteInput[] = []): ClaimBatch {
     const first = claims[0] as ClaimInput;
     const sweep = [this.#writes.expireLeases(first), this.#schedules.materialise(first)];
     const plan = this.#full.has(first.queue)
@@ -126,12 +129,12 @@ export class ClaimBatches {
    * The full claim's part of a batch: per claim, its completion, the claim, its wake-up time
    * stored, then read (the last read carries the closing columns).
    */
-  #planFull(claims: readonly ClaimInput[], completions: readonly SqlStatement[]): PartPlan {
+  #planFull(claims: readonly ClaimInput[], completions: readonly CompleteInput[]): PartPlan {
     const last = claims.length - 1;
     const statements = claims.flatMap((claim, i) => {
       const completion = completions[i];
       return [
-        ...(completion ? [completion] : []),
+        ...(completion ? [this.#writes.complete(completion)] : []),
         this.#claims.claim(claim),
         this.#wake.store(claim),
         this.#wake.wakeAt(claim, i === last ? this.#closing : {}),
@@ -155,29 +158,35 @@ export class ClaimBatches {
   }
 
   /**
-   * The plain claim's part of a batch: the completions, then one claim statement for the
-   * whole group (statements-plain.ts) and the closing read. The claims may follow all the
-   * completions: without lanes or type limits, no completion changes what a claim may take.
+   * The plain claim's part of a batch: one statement for the group's completions, then one
+   * that claims for the whole group (statements-plain.ts), then the closing read. The claims
+   * may follow all the completions: without lanes or type limits, no completion changes what
+   * a claim may take.
    */
-  #planPlain(claims: readonly ClaimInput[], completions: readonly SqlStatement[]): PartPlan {
+  #planPlain(claims: readonly ClaimInput[], completions: readonly CompleteInput[]): PartPlan {
     const first = claims[0] as ClaimInput;
-    const fenced = claims.map((_, i) => completions[i]).filter((c) => c !== undefined);
+    const completing = completions.length > 0;
     const statements = [
-      ...fenced,
+      ...(completing ? [this.#writes.completeGroup(completions)] : []),
       this.#plain.claimGroup(claims),
       this.#plain.closing(first, this.#closing),
     ];
     const read = (results: SqlResult[]): PartResult => {
       const again = Number(results.at(-1)?.rows[0]?.full ?? 0) === 1;
+      const done = new Set<string>();
+      for (const row of Array.from(completing ? (results[0]?.rows ?? []) : [])) {
+        done.add(doneKey(row.id, row.token));
+      }
       const taken = new Map<unknown, SqlRow[]>();
-      for (const row of Array.from(results[fenced.length]?.rows ?? [])) {
+      for (const row of Array.from(results[completing ? 1 : 0]?.rows ?? [])) {
         const list = taken.get(row.token);
         if (list) list.push(row);
         else taken.set(row.token, [row]);
       }
-      let offset = 0;
       const outcomes = claims.map(({ queue, now, token, leaseUntil }, i) => {
-        const completed = completions[i] !== undefined && applied(results[offset++]);
+        const completion = completions[i];
+        const completed =
+          completion !== undefined && done.has(doneKey(completion.id, completion.token));
         const claimed: ClaimedFields = {
           queue,
           state: "active",
