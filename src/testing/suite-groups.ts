@@ -57,6 +57,30 @@ export function groupSuite(h: () => Harness): void {
     expect(await backend.stats(scope())).toMatchObject({ queued: 0, active: 5, completed: 1 });
   });
 
+  it("a stale member and the job's holder in one group: only the holder completes, re-sent too", async () => {
+    const { backend, clock, scope, claimInput, member, types, queue } = setup();
+    if (!backend.completeAndClaimMany) return;
+    const id = await queue.enqueue("t", 0);
+    for (let i = 1; i < 4; i++) await queue.enqueue("t", i);
+    const stale = claimInput(1, 1_000);
+    await backend.claim(stale);
+    await clock.advance(5_000); // the lease ran out: the next claim takes the job again
+    const holder = claimInput(1);
+    expect((await backend.claim(holder)).jobs.map((job) => job.id)).toEqual([id]);
+    const input = {
+      ...scope(),
+      items: [member(id, stale.token, 1), member(id, holder.token, 2)],
+    };
+    const first = await backend.completeAndClaimMany(input);
+    const again = await backend.completeAndClaimMany(input); // re-sent: the same answers
+    for (const outcomes of [first, again]) {
+      expect(outcomes.map((o) => o.completed)).toEqual([false, true]);
+      expect(outcomes.map((o) => o.claimed.length)).toEqual([1, 2]);
+    }
+    expect(again.map((o) => o.claimed)).toEqual(first.map((o) => o.claimed));
+    expect(await types(id)).toEqual(["enqueued", "active", "lease-expired", "active", "completed"]);
+  });
+
   it("gives concurrent completions of several queue objects each its own outcome", async () => {
     const { backend, queue } = setup();
     const { open } = h();

@@ -11,8 +11,11 @@ import type { SqliteClient, SqlResult, SqlRow, SqlStatement } from "../sqlite/cl
 /** The parts of the `libsql` package's (better-sqlite3-compatible) API used here. */
 interface EngineStatement {
   readonly reader: boolean;
-  all(args: unknown[]): SqlRow[];
+  all(args: unknown[]): unknown[][];
   run(args: unknown[]): unknown;
+  /** Rows as arrays of values (in `columns()` order) from now on. */
+  raw(on: boolean): EngineStatement;
+  columns(): Array<{ name: string }>;
 }
 /** A `libsql` engine database (the better-sqlite3-compatible API). */
 export interface Engine {
@@ -24,26 +27,61 @@ export interface Engine {
 
 const NONE: unknown[] = [];
 
+/**
+ * A prepared statement and, for one that returns rows, its column names. Its rows cross the
+ * binding as arrays (raw mode) and become objects here: the engine builds each row object
+ * property by property through N-API, which costs more than the query for a wide row.
+ */
+interface Prepared {
+  statement: EngineStatement;
+  columns: string[] | null;
+}
+
+const names = (statement: EngineStatement) => statement.columns().map((column) => column.name);
+
+/** Row objects from raw rows, keyed by `columns`. */
+function toObjects(raw: unknown[][], columns: readonly string[]): SqlRow[] {
+  const rows = new Array<SqlRow>(raw.length);
+  for (let r = 0; r < raw.length; r++) {
+    const values = raw[r] as unknown[];
+    const row: SqlRow = {};
+    for (let c = 0; c < columns.length; c++) row[columns[c] as string] = values[c];
+    rows[r] = row;
+  }
+  return rows;
+}
+
 /** A {@link SqliteClient} over an embedded `libsql` engine database. */
 export class EmbeddedClient implements SqliteClient {
-  readonly #statements = new Map<string, EngineStatement>();
+  readonly #statements = new Map<string, Prepared>();
 
   constructor(private readonly db: Engine) {}
 
-  #prepare(sql: string): EngineStatement {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.#statements.set(sql, statement);
+  #prepare(sql: string): Prepared {
+    let prepared = this.#statements.get(sql);
+    if (!prepared) {
+      const statement = this.db.prepare(sql);
+      const columns = statement.reader ? names(statement) : null;
+      if (columns) statement.raw(true);
+      prepared = { statement, columns };
+      this.#statements.set(sql, prepared);
     }
-    return statement;
+    return prepared;
   }
 
-  #run(statement: SqlStatement): SqlResult {
-    const prepared = this.#prepare(statement.sql);
-    if (prepared.reader) return { rows: prepared.all(statement.args) };
-    prepared.run(statement.args);
-    return { rows: [] };
+  #run({ sql, args }: SqlStatement): SqlResult {
+    const prepared = this.#prepare(sql);
+    const { statement, columns } = prepared;
+    if (!columns) {
+      statement.run(args);
+      return { rows: [] };
+    }
+    const raw = statement.all(args);
+    // SQLite re-prepares a statement after a schema change: `*` may then name more columns.
+    if (raw.length > 0 && (raw[0] as unknown[]).length !== columns.length) {
+      prepared.columns = names(statement);
+    }
+    return { rows: toObjects(raw, prepared.columns as string[]) };
   }
 
   async execute(statement: SqlStatement): Promise<SqlResult> {
@@ -51,13 +89,13 @@ export class EmbeddedClient implements SqliteClient {
   }
 
   async batch(statements: SqlStatement[]): Promise<SqlResult[]> {
-    this.#prepare("BEGIN IMMEDIATE").run(NONE);
+    this.#prepare("BEGIN IMMEDIATE").statement.run(NONE);
     try {
       const results = statements.map((statement) => this.#run(statement));
-      this.#prepare("COMMIT").run(NONE);
+      this.#prepare("COMMIT").statement.run(NONE);
       return results;
     } catch (error) {
-      if (this.db.inTransaction) this.#prepare("ROLLBACK").run(NONE);
+      if (this.db.inTransaction) this.#prepare("ROLLBACK").statement.run(NONE);
       throw error;
     }
   }

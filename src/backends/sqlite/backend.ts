@@ -89,7 +89,7 @@ export class SqliteBackend
    * Runs a claim batch (see claim-batch.ts): once, or twice when a plain claim met a queue
    * that needs the full one (the repeat is safe: every statement in it is).
    */
-  async #claimBatch(claims: contract.ClaimInput[], completions: SqlStatement[] = []) {
+  async #claimBatch(claims: contract.ClaimInput[], completions: contract.CompleteInput[] = []) {
     const first = this.#batches.plan(claims, completions);
     const result = first.read(await this.#store.write(first.statements));
     if (!result.again) return result;
@@ -136,7 +136,7 @@ export class SqliteBackend
     const { queue, now, items } = input;
     if (items.length === 0) return [];
     const claims = items.map((item) => ({ ...item.next, queue, now }));
-    const completions = items.map((item) => this.#writes.complete({ ...item, queue, now }));
+    const completions = items.map((item) => ({ ...item, queue, now }));
     const result = await this.#claimBatch(claims, completions);
     return result.claims.map((claim, i) => ({
       completed: claim.completed,

@@ -4,11 +4,12 @@
  *
  * 1. the sweep, once: expired leases (requeued or dead-lettered), then due schedules (their
  *    jobs are claimable by this very batch);
- * 2. per claim, in order: its completion (for completeAndClaim and each member of a group),
- *    the claim statement, and in a full batch its wake-up time as the rate windows stand
+ * 2. the claims. The full claim, per claim in order: its completion (for completeAndClaim and
+ *    each member of a group), the claim statement, its wake-up time as the rate windows stand
  *    right after it, stored on the jobs the claim started, then read (a re-sent claim reads
- *    the stored one: it answers as its first run did);
- * 4. the closing read, once: the schedules to refill, as they are now (in a full batch, on
+ *    the stored one: it answers as its first run did). The plain claim: one statement that
+ *    completes for the whole group, then one that claims for it;
+ * 3. the closing read, once: the schedules to refill, as they are now (in a full batch, on
  *    the last claim's wake-up read; in a plain one, with whether the queue needs the full
  *    claim).
  *
@@ -18,9 +19,15 @@
  * result says `again`, and the queue is claimed the full way from then on: running the same
  * batch again is safe, as every statement in it is safe to re-send.
  */
-import type { ClaimInput, JobRecord, ScheduleRecord } from "../../backend.js";
+import type { ClaimInput, CompleteInput, JobRecord, ScheduleRecord } from "../../backend.js";
 import type { SqlResult, SqlRow, SqlStatement } from "./client.js";
-import { byClaimOrder, toJobRecord, toScheduleRecord } from "./rows.js";
+import {
+  byClaimOrder,
+  byLaneOrder,
+  type ClaimedFields,
+  toJobRecord,
+  toScheduleRecord,
+} from "./rows.js";
 import type { Tables } from "./schema.js";
 import { ClaimStatements } from "./statements-claim.js";
 import { PlainStatements } from "./statements-plain.js";
@@ -49,6 +56,21 @@ export interface BatchResult {
   /** The plain claim met a queue that needs the full one and took nothing: run it again. */
   again: boolean;
 }
+
+/** A completed job as a group's completion names it: its id and the token that completed it. */
+const doneKey = (id: unknown, token: unknown) => `${id}\n${token}`;
+
+/** Whether a fenced write applied (it returns a row when it did). */
+const applied = (result: SqlResult | undefined) => (result?.rows.length ?? 0) > 0;
+
+/** The claims' part of a batch (after the sweep), and how to read its results. */
+interface PartPlan {
+  statements: SqlStatement[];
+  read(results: SqlResult[]): PartResult;
+}
+
+/** What the claims' part of a batch answers. */
+type PartResult = Omit<BatchResult, "refill">;
 
 /** A planned batch: its statements, and how to read their results. */
 export interface ClaimBatch {
@@ -79,56 +101,103 @@ export class ClaimBatches {
 
   /**
    * The statements for `claims` (at least one, all of one queue at one time; the first one's
-   * scope drives the sweep and the closing read), each right after its completion (the
-   * completion statement at the same index, if any: a fenced write returning a row if it
-   * applied).
+   * scope drives the sweep and the closing read), each after its completion (the one at the
+   * same index, if any; of the same queue and time).
    */
-  plan(claims: readonly ClaimInput[], completions: readonly SqlStatement[] = []): ClaimBatch {
+  plan(claims: readonly ClaimInput[], completions: readonly CompleteInput[] = []): ClaimBatch {
     const first = claims[0] as ClaimInput;
-    const plain = !this.#full.has(first.queue);
+    const sweep = [this.#writes.expireLeases(first), this.#schedules.materialise(first)];
+    const plan = this.#full.has(first.queue)
+      ? this.#planFull(claims, completions)
+      : this.#planPlain(claims, completions);
+    const read = (results: SqlResult[]): BatchResult => {
+      const own = plan.read(results.slice(sweep.length));
+      if (own.again) this.#full.add(first.queue);
+      const refill = results.at(-1)?.rows[0]?.refill;
+      return {
+        ...own,
+        refill:
+          typeof refill === "string"
+            ? (JSON.parse(refill) as SqlRow[]).map(toScheduleRecord).sort(byId)
+            : [],
+      };
+    };
+    return { statements: [...sweep, ...plan.statements], read };
+  }
+
+  /**
+   * The full claim's part of a batch: per claim, its completion, the claim, its wake-up time
+   * stored, then read (the last read carries the closing columns).
+   */
+  #planFull(claims: readonly ClaimInput[], completions: readonly CompleteInput[]): PartPlan {
     const last = claims.length - 1;
-    const perClaim = claims.map((claim, i) => {
+    const statements = claims.flatMap((claim, i) => {
       const completion = completions[i];
       return [
-        ...(completion ? [completion] : []),
-        ...(plain
-          ? [this.#plain.claim(claim)]
-          : [
-              this.#claims.claim(claim),
-              this.#wake.store(claim),
-              this.#wake.wakeAt(claim, i === last ? this.#closing : {}),
-            ]),
+        ...(completion ? [this.#writes.complete(completion)] : []),
+        this.#claims.claim(claim),
+        this.#wake.store(claim),
+        this.#wake.wakeAt(claim, i === last ? this.#closing : {}),
       ];
     });
+    const read = (results: SqlResult[]): PartResult => {
+      let offset = 0;
+      const outcomes = claims.map((claim, i) => {
+        const completed = completions[i] !== undefined && applied(results[offset++]);
+        const jobs = Array.from(results[offset]?.rows ?? [])
+          .sort(byClaimOrder)
+          .map((row) => toJobRecord(row));
+        const wake = results[offset + 2]?.rows[0]?.wake;
+        offset += 3;
+        const held = jobs.length < claim.limit && wake !== null && wake !== undefined;
+        return { completed, jobs, wakeAt: held ? Number(wake) : null };
+      });
+      return { claims: outcomes, again: false };
+    };
+    return { statements, read };
+  }
+
+  /**
+   * The plain claim's part of a batch: one statement for the group's completions, then one
+   * that claims for the whole group (statements-plain.ts), then the closing read. The claims
+   * may follow all the completions: without lanes or type limits, no completion changes what
+   * a claim may take.
+   */
+  #planPlain(claims: readonly ClaimInput[], completions: readonly CompleteInput[]): PartPlan {
+    const first = claims[0] as ClaimInput;
+    const completing = completions.length > 0;
     const statements = [
-      this.#writes.expireLeases(first),
-      this.#schedules.materialise(first),
-      ...perClaim.flat(),
-      ...(plain ? [this.#plain.closing(first, this.#closing)] : []),
+      ...(completing ? [this.#writes.completeGroup(completions)] : []),
+      this.#plain.claimGroup(claims),
+      this.#plain.closing(first, this.#closing),
     ];
-    const read = (results: SqlResult[]): BatchResult => {
-      const closing = results.at(-1)?.rows[0];
-      const again = plain && Number(closing?.full ?? 0) === 1;
-      if (again) this.#full.add(first.queue);
-      let offset = 2;
-      return {
-        claims: claims.map((claim, i) => {
-          const completed =
-            completions[i] !== undefined && (results[offset++]?.rows.length ?? 0) > 0;
-          const jobs = Array.from(results[offset]?.rows ?? [])
-            .sort(byClaimOrder)
-            .map(toJobRecord);
-          const wake = plain ? null : results[offset + 2]?.rows[0]?.wake;
-          offset += plain ? 1 : 3;
-          const held = jobs.length < claim.limit && wake !== null && wake !== undefined;
-          return { completed, jobs, wakeAt: held ? Number(wake) : null };
-        }),
-        refill:
-          typeof closing?.refill === "string"
-            ? (JSON.parse(closing.refill) as SqlRow[]).map(toScheduleRecord).sort(byId)
-            : [],
-        again,
-      };
+    const read = (results: SqlResult[]): PartResult => {
+      const again = Number(results.at(-1)?.rows[0]?.full ?? 0) === 1;
+      const done = new Set<string>();
+      for (const row of Array.from(completing ? (results[0]?.rows ?? []) : [])) {
+        done.add(doneKey(row.id, row.token));
+      }
+      const taken = new Map<unknown, SqlRow[]>();
+      for (const row of Array.from(results[completing ? 1 : 0]?.rows ?? [])) {
+        const list = taken.get(row.token);
+        if (list) list.push(row);
+        else taken.set(row.token, [row]);
+      }
+      const outcomes = claims.map(({ queue, now, token, leaseUntil }, i) => {
+        const completion = completions[i];
+        const completed =
+          completion !== undefined && done.has(doneKey(completion.id, completion.token));
+        const claimed: ClaimedFields = {
+          queue,
+          state: "active",
+          updated_at: now,
+          lease_until: leaseUntil,
+          concurrency_key: null,
+        };
+        const rows = (taken.get(token) ?? []).sort(byLaneOrder);
+        return { completed, jobs: rows.map((row) => toJobRecord(row, claimed)), wakeAt: null };
+      });
+      return { claims: outcomes, again };
     };
     return { statements, read };
   }

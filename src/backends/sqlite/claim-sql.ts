@@ -93,10 +93,13 @@ export class ClaimSql {
       ${tail}`;
   }
 
-  /** The jobs this claim holds (its token and lease end), through the lease index. */
-  mine(alias = ""): string {
+  /**
+   * The jobs this claim holds (its token and lease end), through the lease index; a claim
+   * group names each member's by `token` and `leaseUntil` expressions.
+   */
+  mine(alias = "", token = ":token", leaseUntil = ":leaseUntil"): string {
     const a = alias ? `${alias}.` : "";
-    return `${a}queue = :queue AND ${a}state = 'active' AND ${a}lease_until = :leaseUntil
-      AND ${a}token = :token`;
+    return `${a}queue = :queue AND ${a}state = 'active' AND ${a}lease_until = ${leaseUntil}
+      AND ${a}token = ${token}`;
   }
 }

@@ -19,29 +19,49 @@ const numOrNull = (value: unknown): number | null => (value === null ? null : Nu
 const str = (value: unknown): string => String(value);
 const strOrNull = (value: unknown): string | null => (value === null ? null : String(value));
 
-/** A jobs row as a {@link JobRecord}. */
-export function toJobRecord(row: SqlRow): JobRecord {
+/**
+ * The columns a plain claim reads back (statements-plain.ts): the rest of a {@link JobRecord}
+ * is the same for every job a claim starts ({@link ClaimedFields}), and each column read costs
+ * a local client more than its share of the claim. `token` tells which member took the job.
+ */
+export const CLAIMED_COLUMNS =
+  "pos, token, id, type, payload, priority, attempts, max_attempts, run_at, created_at, " +
+  "progress, message, data, result, error, backoff, idempotency_key, seq";
+
+/** The columns every job a claim starts shares: they are the claim's (a row's names). */
+export interface ClaimedFields extends SqlRow {
+  queue: string;
+  state: "active";
+  updated_at: number;
+  lease_until: number;
+  /** A plain claim takes unkeyed jobs only. */
+  concurrency_key: null;
+}
+
+/** A jobs row as a {@link JobRecord}; `claimed` supplies the columns a claim did not read. */
+export function toJobRecord(row: SqlRow, claimed?: ClaimedFields): JobRecord {
+  const shared: SqlRow = claimed ?? row;
   return {
     id: str(row.id),
-    queue: str(row.queue),
+    queue: str(shared.queue),
     type: str(row.type),
     payload: str(row.payload),
-    state: str(row.state) as JobState,
+    state: str(shared.state) as JobState,
     priority: num(row.priority),
     attempts: num(row.attempts),
     maxAttempts: num(row.max_attempts),
     runAt: num(row.run_at),
     createdAt: num(row.created_at),
-    updatedAt: num(row.updated_at),
+    updatedAt: num(shared.updated_at),
     progress: num(row.progress),
     message: strOrNull(row.message),
     data: strOrNull(row.data),
     result: strOrNull(row.result),
     error: strOrNull(row.error),
     backoff: strOrNull(row.backoff),
-    leaseUntil: numOrNull(row.lease_until),
+    leaseUntil: numOrNull(shared.lease_until),
     idempotencyKey: strOrNull(row.idempotency_key),
-    concurrencyKey: strOrNull(row.concurrency_key ?? null),
+    concurrencyKey: strOrNull(shared.concurrency_key ?? null),
     seq: num(row.seq),
   };
 }
@@ -63,18 +83,20 @@ export function toEventRecord(row: SqlRow): EventRecord {
   };
 }
 
+/** Rows in lane order: priority desc, run time, insertion. */
+export function byLaneOrder(a: SqlRow, b: SqlRow): number {
+  return (
+    num(b.priority) - num(a.priority) || num(a.run_at) - num(b.run_at) || num(a.pos) - num(b.pos)
+  );
+}
+
 /**
- * A claim's rows in the order the claim took them: `claim_order`, set by the claim. A queue
- * that never used a key claims without ranking (one order for all its rows): then its one
- * lane's order applies, priority desc, run time, insertion.
+ * A full claim's rows in the order the claim took them: `claim_order`, set by the claim. A
+ * queue that never used a key claims without ranking (one order for all its rows): then its
+ * one lane's order applies.
  */
 export function byClaimOrder(a: SqlRow, b: SqlRow): number {
-  return (
-    num(a.claim_order) - num(b.claim_order) ||
-    num(b.priority) - num(a.priority) ||
-    num(a.run_at) - num(b.run_at) ||
-    num(a.pos) - num(b.pos)
-  );
+  return num(a.claim_order) - num(b.claim_order) || byLaneOrder(a, b);
 }
 
 /** A schedules row (or its JSON object) as a {@link ScheduleRecord}. */
@@ -147,5 +169,5 @@ export function toListOutcome(rows: ArrayLike<SqlRow>, limit: number): ListOutco
   const page = all.slice(0, limit);
   const last = page.at(-1);
   const more = all.length > limit && last;
-  return { jobs: page.map(toJobRecord), cursor: more ? str(last.pos) : null };
+  return { jobs: page.map((row) => toJobRecord(row)), cursor: more ? str(last.pos) : null };
 }

@@ -16,18 +16,38 @@ import type {
 } from "../../backend.js";
 import type { SqlStatement, SqlValue } from "./client.js";
 import type { Tables } from "./schema.js";
-import { SqlTexts } from "./sql-text.js";
+import { jsonList, SqlTexts } from "./sql-text.js";
 import { LIVE } from "./statements-jobs.js";
+
+/** Where a fenced final write reads a value: a named argument, or a column of a group's rows. */
+type Source = (name: string) => string;
+const argument: Source = (name) => `:${name}`;
 
 /** The SET clause of each fenced final write, by the event it logs. */
 const FINAL_SETS = {
-  completed: `state = 'completed', result = :result, error = NULL, progress = 1,
-    lease_until = NULL, expires_at = :expiresAt`,
-  failed: "state = 'failed', error = :error, lease_until = NULL, expires_at = :expiresAt",
-  "retry-scheduled": "state = 'queued', error = :error, run_at = :retryAt, lease_until = NULL",
+  completed: (v: Source) => `state = 'completed', result = ${v("result")}, error = NULL,
+    progress = 1, lease_until = NULL, expires_at = ${v("expiresAt")}`,
+  failed: (v: Source) =>
+    `state = 'failed', error = ${v("error")}, lease_until = NULL, expires_at = ${v("expiresAt")}`,
+  "retry-scheduled": (v: Source) =>
+    `state = 'queued', error = ${v("error")}, run_at = ${v("retryAt")}, lease_until = NULL`,
   // The attempt is given back once: a re-sent release finds the job no longer active.
-  released: "state = 'queued', attempts = attempts - (state = 'active'), lease_until = NULL",
+  released: () => "state = 'queued', attempts = attempts - (state = 'active'), lease_until = NULL",
 } as const;
+
+type FinalEvent = keyof typeof FINAL_SETS;
+
+/**
+ * A fenced final write's text (see {@link WriteStatements}): `v` names the job's id, the
+ * caller's token and the event's values; `from` joins a group's rows. The job is found by
+ * its id (`+queue` keeps the planner off the queue index, which a group's join would
+ * otherwise walk whole).
+ */
+const finishText = (t: Tables, event: FinalEvent, v: Source, from = "") =>
+  `UPDATE ${t.jobs} SET ${FINAL_SETS[event](v)}, updated_at = :now,
+     seq = seq + (state = 'active'), event = '${event}' ${from}
+   WHERE ${t.jobs}.id = ${v("id")} AND +queue = :queue AND ${t.jobs}.token = ${v("token")}
+     AND (state = 'active' OR (event = '${event}' AND updated_at = :now))`;
 
 /** Statements that change claimed or requested jobs, for one set of tables. */
 export class WriteStatements {
@@ -102,18 +122,35 @@ export class WriteStatements {
    * token, same `now`) finds the change it already made — same event, same time — and
    * returns the row again without logging twice (`seq` moves only for an active job).
    */
-  #finish(
-    input: FencedInput,
-    event: keyof typeof FINAL_SETS,
-    args: Record<string, SqlValue>,
-  ): SqlStatement {
-    const text = () => `UPDATE ${this.t.jobs} SET ${FINAL_SETS[event]}, updated_at = :now,
-         seq = seq + (state = 'active'), event = '${event}'
-       WHERE id = :id AND queue = :queue AND token = :token
-         AND (state = 'active' OR (event = '${event}' AND updated_at = :now))
-       RETURNING pos`;
+  #finish(input: FencedInput, event: FinalEvent, args: Record<string, SqlValue>): SqlStatement {
+    const text = () => `${finishText(this.t, event, argument)} RETURNING pos`;
     const { id, queue, token, now } = input;
     return this.#texts.statement(`finish:${event}`, text, { ...args, id, queue, token, now });
+  }
+
+  /**
+   * Completes a group's jobs (`inputs`: at least one, all of one queue at one time) in one
+   * statement, each fenced by its own token as {@link WriteStatements.complete} is. Returns
+   * `id` and `token` of each job it completed (or, re-sent, had completed).
+   */
+  completeGroup(inputs: readonly CompleteInput[]): SqlStatement {
+    const text = () => {
+      const rows = `(SELECT value ->> 'id' AS id, value ->> 'token' AS token,
+          value ->> 'result' AS result, value ->> 'expiresAt' AS expiresAt
+        FROM json_each(:items)) AS d`;
+      const from = `FROM ${rows}`;
+      return `${finishText(this.t, "completed", (name) => `d.${name}`, from)}
+        RETURNING id, token`;
+    };
+    const first = inputs[0] as CompleteInput;
+    const items = jsonList(
+      inputs.map(({ id, token, result, expiresAt }) => ({ id, token, result, expiresAt })),
+    );
+    return this.#texts.statement("complete-group", text, {
+      items,
+      queue: first.queue,
+      now: first.now,
+    });
   }
 
   /** Cancels a queued or active job; `token` takes the call's id, so a re-send knows its own. */
