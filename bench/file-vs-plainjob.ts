@@ -59,7 +59,7 @@ function spawn(tree: string, concurrency: Concurrency, jobs: number): Promise<Ch
 
 const fmt = (runs: Run[]) => {
   const tp = median(runs.map((r) => r.jobsPerSecond));
-  const cpu = median(runs.map((r) => r.cpuMicrosPerJob));
+  const cpu = median(runs.map((r) => r.clientCpuMicrosPerJob));
   const text = `${tp.toFixed(0).padStart(6)} jobs/s ${cpu.toFixed(1).padStart(6)} µs/job`;
   return { tp, cpu, text };
 };
