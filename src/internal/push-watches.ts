@@ -87,8 +87,7 @@ export class PushWatches {
     if (this.#warned) return;
     this.#warned = true;
     this.warn(
-      `jdobb-async-queue: PUSH_UNAVAILABLE: ${errorCode(error)} from ${this.#backend?.name}; ` +
-        "progress streams of this queue poll the store instead",
+      `jdobb-async-queue: PUSH_UNAVAILABLE (${errorCode(error)}): streams of ${this.queue} poll`,
     );
   }
 }

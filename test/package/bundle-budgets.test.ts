@@ -24,7 +24,8 @@ const LIBSQL = /node_modules\/@libsql\/|src\/backends\/(libsql|sqlite)\//;
 const REDIS = /node_modules\/@upstash\/|src\/backends\/redis\//;
 
 const SHAPES: Record<string, Shape> = {
-  // Measured 41.6 KiB (2026-12-07; 89.6 before issue 20); the issue's budget.
+  // Measured 41.6 KiB (2026-12-07; 89.6 before issue 20), 45.0 with pushed progress; the
+  // issue's budget.
   "Redis only, routes (upstashRest)": {
     entry: "bench/bundle/redis-only.ts",
     budget: 45 * KiB,
@@ -36,16 +37,17 @@ const SHAPES: Record<string, Shape> = {
     budget: 60 * KiB,
     absent: [CRON, DASHBOARD, REDIS],
   },
-  // Measured 72.9 KiB (2026-12-07); the issue's budget.
+  // Measured 72.9 KiB (2026-12-07), 77.5 KiB with pushed progress; the issue's budget.
   "both stores, routes (example, no dashboard)": {
     entry: "bench/bundle/both-stores.ts",
     budget: 80 * KiB,
     absent: [CRON, DASHBOARD, /node_modules\/@upstash\//],
   },
-  // Measured 85.7 KiB (2026-12-07; 122.6 before): the page is 12.8 KiB of it.
+  // Measured 85.7 KiB (2026-12-07; 122.6 before): the page is 12.8 KiB of it; 90.1 KiB with
+  // pushed progress (its subscriptions over REST and TCP, about 3.5 KiB).
   "both stores, routes + dashboard (example)": {
     entry: undefined,
-    budget: 88 * KiB,
+    budget: 92 * KiB,
     absent: [CRON],
   },
 };

@@ -14,6 +14,12 @@
  * A lane that is full (its key's active jobs at the limit) or out of starts in its key's rate
  * window is *parked*: out of the index, so no claim looks at it again until a job of the key
  * leaves `active` (full) or the window ends (rate, timed in `rated`).
+ *
+ * Claim rule 6 lets a keyed lane with no queued and no active job keep no turn (the next job
+ * enqueued into it finds it never served), so an idle key leaves nothing behind:
+ * `forget_if_idle` drops its turn when one of its two counts (`key-queued`: queued jobs, ready
+ * or delayed; `key-active`) reaches 0 while the other is 0 too. A job going back from active
+ * to queued counts in before it leaves active, so it keeps the turn.
  */
 export const LUA_LANES = `
 -- The lane's field in turns: 'u' (unkeyed) or 'k:<key>'; 'n' holds the turn counter.
@@ -76,17 +82,12 @@ local function unpark(k)
   refresh_lane(k)
 end
 
--- Claim rule 6: a keyed lane with no queued and no active job keeps no turn (the next job
--- enqueued into it finds it never served), so an idle key leaves nothing behind. Called when
--- one of the two counts reaches 0; other: the hash of the other count.
 local function forget_if_idle(k, other)
   if redis.call('HEXISTS', base .. other, k) == 0 then
     redis.call('HDEL', base .. 'turns', 'k:' .. k)
   end
 end
 
--- Counts a job of key k (nil: unkeyed, not counted) into (1) or out of (-1) its key's queued
--- jobs, ready or delayed. A job going back from active counts in before it leaves active.
 local function count_queued(k, delta)
   if not k then return end
   if redis.call('HINCRBY', base .. 'key-queued', k, delta) <= 0 then

@@ -98,7 +98,6 @@ local function append_event(id, f, event_type)
   local event = {seq = f.seq, type = event_type}
   for _, name in ipairs(EVENT_FIELDS) do event[name] = f[name] end
   redis.call('RPUSH', ekey(id), cjson.encode(event))
-  -- Feature push: a watched job's events are announced (f must hold 'watched' if it is set).
   if f.watched and tonumber(f.watched) > now then
     redis.call('PUBLISH', base .. 'notices', f.seq .. ':' .. id)
   end

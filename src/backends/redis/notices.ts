@@ -103,7 +103,7 @@ export class NoticeHub {
 function withTimeout(promise: Promise<() => void>, ms: number, channel: string) {
   return new Promise<() => void>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`subscribing to ${channel} took over ${ms} ms`));
+      reject(new Error(`subscribe timed out: ${channel}`));
       promise.then((close) => close()).catch(() => {});
     }, ms);
     promise.then(
