@@ -109,16 +109,18 @@ export async function sseLatency(
           if (sent !== undefined) latencies.push(performance.now() - sent);
         },
       });
-      return (async () => {
+      // Wrapped: an async function returning the read itself would wait for the stream's end.
+      const read = async () => {
         const decoder = new TextDecoder();
         for await (const chunk of stream.body ?? [])
           parser.feed(decoder.decode(chunk, { stream: true }));
-      })();
+      };
+      return { done: read() };
     }),
   );
   const before = calls();
   await worker.drain({ budgetMs: 600_000 });
-  await Promise.all(readers); // each stream ends after the completed event
+  await Promise.all(readers.map((reader) => reader.done)); // each ends after the completed event
   const storeCalls = calls() - before;
   await running.close();
   await served.close();

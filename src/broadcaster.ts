@@ -107,23 +107,25 @@ export class Broadcaster<J extends JobDefinitions = UntypedJobs> {
         if (events.length > 0) {
           waitMs = this.#min;
           quietPolls = 0;
-          continue;
+          // Polling, read on at once; pushed, the next event brings its own notice.
+          if (!pushed) continue;
+        } else {
+          // Now and then while quiet (and after each safety poll when pushed), check the job
+          // still exists (purged or past retention: the log would stay silent for ever).
+          quietPolls += 1;
+          if (quietPolls % RECHECK_EVERY === 0) terminalChecked = false;
+          if (!terminalChecked) {
+            // Resuming at or past the end: the log may hold nothing more for us.
+            const more = spend();
+            const job = await this.queue.get(jobId);
+            if (!job) throw new JobNotFoundError(jobId);
+            if ((isTerminal(job.state) && job.seq <= cursor) || !more) return;
+            terminalChecked = true;
+            continue;
+          }
         }
-        // Now and then while quiet (and at each safety poll when pushed), check the job still
-        // exists (purged or past retention: the log would stay silent for ever).
-        quietPolls += 1;
-        if (quietPolls % RECHECK_EVERY === 0) terminalChecked = false;
-        if (!terminalChecked) {
-          // Resuming at or past the end: the log may hold nothing more for us.
-          const more = spend();
-          const job = await this.queue.get(jobId);
-          if (!job) throw new JobNotFoundError(jobId);
-          if ((isTerminal(job.state) && job.seq <= cursor) || !more) return;
-          terminalChecked = true;
-          continue;
-        }
-        await changes.wait(pushed ? SAFETY_POLL_MS : waitMs, signal);
-        if (pushed) terminalChecked = false; // each safety poll also checks the job is there
+        const noticed = await changes.wait(pushed ? SAFETY_POLL_MS : waitMs, signal);
+        if (pushed && !noticed) terminalChecked = false; // a safety poll checks the job is there
         waitMs = Math.min(Math.ceil(waitMs * 1.5), this.#max);
       }
     } finally {

@@ -9,8 +9,11 @@ import type { Clock } from "./clock.js";
 export interface ChangeListener {
   /** Forget earlier changes; call right before reading the store. */
   arm(): void;
-  /** Resolves after `ms`, or at once / as soon as a change arrives, or when `signal` aborts. */
-  wait(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves after `ms`, or at once / as soon as a change arrives, or when `signal` aborts;
+   * with whether a change arrived.
+   */
+  wait(ms: number, signal?: AbortSignal): Promise<boolean>;
   /** Stops listening. */
   dispose(): void;
 }
@@ -52,7 +55,7 @@ export class ChangeFeed {
         changed = false;
       },
       wait: async (ms, signal) => {
-        if (changed || signal?.aborted) return;
+        if (changed || signal?.aborted) return changed;
         const stop = new AbortController();
         const abort = () => stop.abort();
         wakeCurrent = abort;
@@ -63,6 +66,7 @@ export class ChangeFeed {
           wakeCurrent = null;
           signal?.removeEventListener("abort", abort);
         }
+        return changed;
       },
       dispose: () => {
         set.delete(onChange);
