@@ -84,7 +84,7 @@ export async function sseLatency(
   const name = `sse-${mode}-${Date.now()}`;
   const served = new JobQueue({ backend, name });
   const working = mode === "wake" ? served : new JobQueue({ backend: writing, name });
-  const app = new Hono().route("/q", queueRoutes(served, { auth: false }));
+  const app = new Hono().route("/q", queueRoutes(served, { auth: false, streamSecret: false }));
   const running = await serve({ fetch: app.fetch, queue: served, port: 0, signals: false });
 
   const sentAt = new Map<number, number>();
