@@ -14,8 +14,8 @@ import { createParser } from "eventsource-parser";
 import { Hono } from "hono";
 import { queueRoutes } from "../adapters/hono.js";
 import { serve } from "../adapters/node.js";
-import type { Backend } from "../src/backend.js";
 import { JobQueue, Worker } from "../src/index.js";
+import { countingBackend } from "../test/support/counting-backend.js";
 import { tempDir } from "../test/support/temp-dir.js";
 import { backendFor, type Endpoints } from "./lib/servers.js";
 import { percentile } from "./lib/stats.js";
@@ -30,22 +30,6 @@ export interface Latency {
   /** Store calls of the serving queue object while the job ran (all its streams together). */
   storeCalls: number;
   streams: number;
-}
-
-/** Counts calls to a backend's methods. */
-function counted(backend: Backend): { backend: Backend; calls: () => number } {
-  let calls = 0;
-  const wrapped = new Proxy(backend, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        calls += 1;
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { backend: wrapped, calls: () => calls };
 }
 
 /** The serving and writing backends of a mode, and what releases them. */
@@ -80,7 +64,7 @@ export async function sseLatency(
     writing,
     close,
   } = stores(mode, servers, `file:${join(dir.path, "sse.db")}`);
-  const { backend, calls } = counted(store);
+  const { backend, total: calls } = countingBackend(store);
   const name = `sse-${mode}-${Date.now()}`;
   const served = new JobQueue({ backend, name });
   const working = mode === "wake" ? served : new JobQueue({ backend: writing, name });

@@ -1,4 +1,4 @@
-import { BACKEND_FEATURES, type Backend, type FullBackend } from "../../src/backend.js";
+import { BACKEND_FEATURES, type FullBackend } from "../../src/backend.js";
 import { libsqlBackend } from "../../src/backends/libsql/node.js";
 import { cron } from "../../src/cron.js";
 import {
@@ -8,24 +8,9 @@ import {
   ManualClock,
 } from "../../src/index.js";
 import { memoryBackend } from "../../src/testing/index.js";
+import { countingBackend } from "./counting-backend.js";
 
-/** Counts calls per backend method, passing them through. */
-export function countingBackend<B extends Backend>(
-  inner: B,
-): { backend: B; calls: Map<string, number> } {
-  const calls = new Map<string, number>();
-  const backend = new Proxy(inner, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { backend, calls };
-}
+export { countingBackend } from "./counting-backend.js";
 
 /**
  * A queue on a fresh `memoryBackend()` (the contract's reference implementation: fast, every
