@@ -1,0 +1,29 @@
+/**
+ * Classifies errors of the Cloudflare SQLite hosts (D1 and Durable Object SQL). Neither sets a
+ * `code`: the SQLite result code ends the message (`D1_ERROR: no such table: x: SQLITE_ERROR`,
+ * `string or blob too big: SQLITE_TOOBIG`). An error with no such code never reached SQLite
+ * (the binding's transport failed, the object was reset): retryable.
+ */
+import { briefly, describe } from "../../internal/store-errors.js";
+import type { ClassifiedError } from "./client.js";
+
+/** A missing table or column (SQLite words it only in the text). */
+const MISSING_SCHEMA = /no such (table|column)|has no column named/i;
+/** The result code at the end of the message. */
+const SQLITE_CODE = /\b(SQLITE_[A-Z_]+)\s*$/;
+/** Codes that mean busy or gone for now, not a refused statement. */
+const UNAVAILABLE = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL"]);
+
+/** The `SQLITE_<CODE>` a D1 or Durable Object SQL error ends with, if any. */
+export function sqliteCodeOf(error: unknown): string | null {
+  return SQLITE_CODE.exec(briefly(error))?.[1] ?? null;
+}
+
+/** A {@link ClassifiedError} for a D1 or Durable Object SQL error (see the module comment). */
+export function classifySqliteCodeError(error: unknown): ClassifiedError {
+  const code = sqliteCodeOf(error);
+  const text = briefly(error).replace(/^D1_ERROR:\s*/, "");
+  if (MISSING_SCHEMA.test(text)) return { kind: "missing-schema", detail: text };
+  if (code === null || UNAVAILABLE.has(code)) return { kind: "unavailable", detail: describe(error) };
+  return { kind: "refused", detail: text };
+}
