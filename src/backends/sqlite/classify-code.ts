@@ -16,7 +16,8 @@ const UNAVAILABLE = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQ
 
 /** The `SQLITE_<CODE>` a D1 or Durable Object SQL error ends with, if any. */
 export function sqliteCodeOf(error: unknown): string | null {
-  return SQLITE_CODE.exec(briefly(error))?.[1] ?? null;
+  const line = String((error as { message?: unknown })?.message ?? error).split("\n")[0] ?? "";
+  return SQLITE_CODE.exec(line)?.[1] ?? null;
 }
 
 /** A {@link ClassifiedError} for a D1 or Durable Object SQL error (see the module comment). */
@@ -24,6 +25,7 @@ export function classifySqliteCodeError(error: unknown): ClassifiedError {
   const code = sqliteCodeOf(error);
   const text = briefly(error).replace(/^D1_ERROR:\s*/, "");
   if (MISSING_SCHEMA.test(text)) return { kind: "missing-schema", detail: text };
-  if (code === null || UNAVAILABLE.has(code)) return { kind: "unavailable", detail: describe(error) };
+  if (code === null || UNAVAILABLE.has(code))
+    return { kind: "unavailable", detail: describe(error) };
   return { kind: "refused", detail: text };
 }
