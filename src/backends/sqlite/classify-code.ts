@@ -1,7 +1,7 @@
 /**
  * Classifies errors of the Cloudflare SQLite hosts (D1 and Durable Object SQL). Neither sets a
  * `code`: the SQLite result code ends the message (`D1_ERROR: no such table: x: SQLITE_ERROR`,
- * `string or blob too big: SQLITE_TOOBIG`). An error with no such code never reached SQLite
+ * `string or blob too big: SQLITE_TOOBIG`, `…: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_NOTNULL)`). An error with no such code never reached SQLite
  * (the binding's transport failed, the object was reset): retryable.
  */
 import { briefly, describe } from "../../internal/store-errors.js";
@@ -9,8 +9,8 @@ import type { ClassifiedError } from "./client.js";
 
 /** A missing table or column (SQLite words it only in the text). */
 const MISSING_SCHEMA = /no such (table|column)|has no column named/i;
-/** The result code at the end of the message. */
-const SQLITE_CODE = /\b(SQLITE_[A-Z_]+)\s*$/;
+/** The result code at the end of the message, with the extended one after it at times. */
+const SQLITE_CODE = /\b(SQLITE_[A-Z_]+)(?:\s*\(extended: SQLITE_[A-Z_]+\))?\s*$/;
 /** Codes that mean busy or gone for now, not a refused statement. */
 const UNAVAILABLE = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL"]);
 
