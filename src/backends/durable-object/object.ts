@@ -5,9 +5,13 @@
  * imports `cloudflare:workers`.
  */
 import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
-import type { WorkerContext, WorkerScheduledEvent } from "../../../adapters/cloudflare.js";
 import { QueueHost, type QueueObjectEnv } from "./host.js";
-import type { DrainBinding, DurableObjectStateLike } from "./platform.js";
+import type {
+  DrainBinding,
+  DurableObjectStateLike,
+  WorkerContext,
+  WorkerScheduledEvent,
+} from "./platform.js";
 
 /**
  * A queue's Durable Object. Export it from the Worker and bind it (SQLite-backed):

@@ -45,3 +45,14 @@ export interface QueueObjectNamespace {
 export interface DrainBinding {
   drain(): Promise<void>;
 }
+
+/** The parts of a Worker's `ExecutionContext` a drain uses (as the Cloudflare adapter's). */
+export interface WorkerContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** A cron trigger's event, as the Cloudflare adapter's `scheduled` reads it. */
+export interface WorkerScheduledEvent {
+  cron: string;
+  scheduledTime: number;
+}
