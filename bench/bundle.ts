@@ -2,8 +2,8 @@
  * Bundle sizes of the Cloudflare example Worker as `wrangler deploy --dry-run` builds it (per
  * `examples/cloudflare/wrangler.toml`): unminified, minified (as deployed) and minified + gzip,
  * for each shape in {@link WORKERS}: `bench/bundle/*.ts` are the example's Worker
- * (`examples/cloudflare/queue-worker.ts`) around one store or both, without the dashboard; the
- * example as shipped adds it. `test/package/bundle-budgets.test.ts` holds them to their budgets.
+ * (`examples/cloudflare/queue-worker.ts`) around one store or two, without the dashboard; the
+ * example as shipped has every store and the dashboard. `test/package/bundle-budgets.test.ts` holds them to their budgets.
  */
 import { buildWorker } from "../test/support/build-worker.js";
 
@@ -23,8 +23,9 @@ export const WORKERS: Array<[worker: string, entry: string | undefined]> = [
   ["Redis only, routes (@upstash/redis)", "bench/bundle/redis-upstash-sdk.ts"],
   ["Redis only, routes + cron (schedules)", "bench/bundle/redis-cron.ts"],
   ["libSQL only, routes (HTTP)", "bench/bundle/libsql-only.ts"],
-  ["both stores, routes (example, no dashboard)", "bench/bundle/both-stores.ts"],
-  ["both stores, routes + dashboard (example)", undefined],
+  ["Durable Object only, routes", "bench/bundle/durable-object-only.ts"],
+  ["Upstash + Turso, routes (no dashboard)", "bench/bundle/both-stores.ts"],
+  ["every store, routes + dashboard (example)", undefined],
 ];
 
 /** Builds each Worker in turn, minified and not, and measures it. */

@@ -1,4 +1,7 @@
-/** The example Worker (both backends, picked from the bindings) without the dashboard. */
-import { backendFrom, exampleWorker } from "../../examples/cloudflare/queue-worker";
+/** The example Worker with both outside stores (Upstash or Turso, by `STORE`), no dashboard. */
+import { exampleWorker } from "../../examples/cloudflare/queue-worker";
+import { tursoStore, upstashStore } from "../../examples/cloudflare/stores";
 
-export default exampleWorker(backendFrom);
+export default exampleWorker((env) =>
+  env.STORE === "turso" ? tursoStore(env) : upstashStore(env),
+);

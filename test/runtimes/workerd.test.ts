@@ -1,6 +1,6 @@
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
-import { Log, LogLevel, Miniflare } from "miniflare";
+import { kCurrentWorker, Log, LogLevel, Miniflare, type WorkerOptions } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUpstashRestServer } from "../../devtools/upstash-rest-server.js";
 import { type BuiltWorker, buildWorker } from "../support/build-worker.js";
@@ -34,18 +34,36 @@ async function cronTick(mf: Miniflare): Promise<string> {
 
 interface Store {
   bindings: Record<string, string>;
-  /** Requests the store endpoint has served so far. */
-  requests(): number;
+  /** Miniflare options the store needs (the Durable Object store's bindings). */
+  options?: Partial<WorkerOptions>;
+  /** Requests the store endpoint has served so far (null: the store is inside workerd). */
+  requests(): number | null;
   close(): Promise<void>;
 }
 
+/** The Durable Object store's bindings, as the example's wrangler.toml declares them. */
+export const DURABLE_OBJECT_OPTIONS: Partial<WorkerOptions> = {
+  durableObjects: { QUEUES: { className: "QueueObject", useSQLite: true } },
+  serviceBindings: { QUEUE_DRAIN: { name: kCurrentWorker, entrypoint: "QueueDrain" } },
+};
+
 const stores: Array<[string, () => Promise<Store>]> = [
+  [
+    "a Durable Object (the default store)",
+    async () => ({
+      bindings: {},
+      options: DURABLE_OBJECT_OPTIONS,
+      requests: () => null,
+      close: async () => {},
+    }),
+  ],
   [
     "Upstash REST → redis-server",
     async () => {
       const endpoint = await startUpstashRestServer({ redisUrl, token: "workerd-redis-token" });
       return {
         bindings: {
+          STORE: "upstash",
           UPSTASH_REDIS_REST_URL: endpoint.url,
           UPSTASH_REDIS_REST_TOKEN: endpoint.token,
         },
@@ -63,7 +81,7 @@ const stores: Array<[string, () => Promise<Store>]> = [
         authToken: "workerd-libsql",
       });
       return {
-        bindings: { LIBSQL_URL: server.url, LIBSQL_AUTH_TOKEN: "workerd-libsql" },
+        bindings: { STORE: "turso", LIBSQL_URL: server.url, LIBSQL_AUTH_TOKEN: "workerd-libsql" },
         requests: () => server.requests,
         close: async () => {
           await server.close();
@@ -85,6 +103,7 @@ describe.skipIf(!redisUrl).each(stores)("the Worker in workerd, on %s", (_, open
       compatibilityDate: "2026-04-20",
       log: process.env.WORKERD_LOG ? new Log(LogLevel.DEBUG) : undefined,
       bindings: { API_TOKEN, STREAM_SECRET, ...store.bindings, ...extra },
+      ...store.options,
     });
   beforeAll(async () => {
     store = await openStore();
@@ -152,7 +171,7 @@ describe.skipIf(!redisUrl).each(stores)("the Worker in workerd, on %s", (_, open
     await sleep(500);
     const before = store.requests();
     await sleep(1_000);
-    const idle = store.requests() - before;
+    const after = store.requests();
     expect(await cronTick(mf)).toBe("ok");
     const rest: string[] = [];
     for (let next = await reader.next(); !next.done; next = await reader.next()) {
@@ -160,14 +179,16 @@ describe.skipIf(!redisUrl).each(stores)("the Worker in workerd, on %s", (_, open
     }
     expect(rest[0]).toBe("active");
     expect(rest.at(-1)).toBe("completed");
-    if (_.startsWith("Upstash")) expect(idle).toBe(0);
-    else expect(idle).toBeGreaterThan(0); // libSQL polls
+    if (before === null || after === null) return; // inside workerd: bench section 7 counts
+    if (_.startsWith("Upstash")) expect(after - before).toBe(0);
+    else expect(after - before).toBeGreaterThan(0); // libSQL polls
   });
 
-  it("makes exactly one store call for a cron tick on an empty queue", async () => {
+  it("makes exactly one store call for a cron tick on an empty queue", async (ctx) => {
     const before = store.requests();
+    if (before === null) return ctx.skip(); // a Durable Object's calls are not HTTP requests
     expect(await cronTick(mf)).toBe("ok");
-    expect(store.requests() - before).toBe(1);
+    expect((store.requests() ?? 0) - before).toBe(1);
   });
 
   it("kicks a drain after an enqueue, so the job runs before the next tick", async () => {

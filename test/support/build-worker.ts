@@ -1,7 +1,7 @@
 /** Builds a Worker exactly as `wrangler deploy` would ship it, and measures the bundle. */
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { tempDir } from "./temp-dir.js";
@@ -28,7 +28,8 @@ export interface BuildOptions {
 
 /**
  * `wrangler deploy --dry-run` with the Cloudflare example's `wrangler.toml` (minified, as
- * deployed): the example, or `entry` (a path from the project root) in its place. `project`
+ * deployed): the example, or `entry` (a path from the project root) in its place, with the
+ * `wrangler.toml` of the entry's folder if it has one. `project`
  * builds another Worker project instead: `wrangler.toml` in that folder, its own node_modules.
  */
 export async function buildWorker(
@@ -39,7 +40,7 @@ export async function buildWorker(
     typeof projectOrOptions === "string" ? { project: projectOrOptions } : (projectOrOptions ?? {});
   const { project } = options;
   const out = tempDir("jdobb-worker-");
-  const config = project ? "wrangler.toml" : "examples/cloudflare/wrangler.toml";
+  const config = project ? "wrangler.toml" : configFor(entry);
   const metafile = join(out.path, "meta.json");
   await promisify(execFile)(
     join(root, "node_modules/.bin/wrangler"),
@@ -70,6 +71,15 @@ export async function buildWorker(
     inputs: options.inputs ? inputsOf(metafile, project ?? root) : [],
     remove: out.remove,
   };
+}
+
+/**
+ * The `wrangler.toml` next to `entry` if its folder has one (the bench's shapes: no Durable
+ * Object binding, which a Worker that does not export the class cannot have), else the example's.
+ */
+function configFor(entry: string | undefined): string {
+  const beside = entry ? join(dirname(entry), "wrangler.toml") : null;
+  return beside && existsSync(join(root, beside)) ? beside : "examples/cloudflare/wrangler.toml";
 }
 
 /** The input files with code in the bundle (esbuild's metafile), relative to `dir`. */

@@ -12,7 +12,10 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Per outage, the store settings (env / bindings) of each backend pointing at it. */
+/**
+ * Per outage, the store settings (env / bindings) of each backend pointing at it (`STORE`: the
+ * Cloudflare example's store choice).
+ */
 export async function unreachableStores(): Promise<Array<[string, Record<string, string>]>> {
   const port = await closedPort();
   const urls = {
@@ -20,7 +23,14 @@ export async function unreachableStores(): Promise<Array<[string, Record<string,
     "an unresolvable host": "http://store.invalid",
   };
   return Object.entries(urls).flatMap(([outage, url]) => [
-    [`Upstash REST at ${outage}`, { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: "t" }],
-    [`libSQL over HTTP at ${outage}`, { LIBSQL_URL: url }],
+    [
+      `Upstash REST at ${outage}`,
+      {
+        STORE: "upstash",
+        UPSTASH_REDIS_REST_URL: url,
+        UPSTASH_REDIS_REST_TOKEN: "t",
+      },
+    ],
+    [`libSQL over HTTP at ${outage}`, { STORE: "turso", LIBSQL_URL: url }],
   ]);
 }

@@ -22,18 +22,21 @@ class DurableObjectBackend implements contract.FullBackend {
     maxPayloadBytes: DURABLE_OBJECT_MAX_PAYLOAD_BYTES,
     features: contract.BACKEND_FEATURES,
   };
-  readonly #stubs = new Map<string, QueueObjectStub>();
+  readonly #ids = new Map<string, unknown>();
 
   constructor(private readonly namespace: QueueObjectNamespace) {}
 
-  /** The queue's object (a stub is cheap, and kept until a call through it fails). */
+  /**
+   * The queue's object. A stub is made per call: on Workers a stub is bound to the request that
+   * made it, and the backend outlives requests. The id (a hash of the name) is kept.
+   */
   #stub(queue: string): QueueObjectStub {
-    let stub = this.#stubs.get(queue);
-    if (!stub) {
-      stub = this.namespace.get(this.namespace.idFromName(queue) as never) as QueueObjectStub;
-      this.#stubs.set(queue, stub);
+    let id = this.#ids.get(queue);
+    if (id === undefined) {
+      id = this.namespace.idFromName(queue);
+      this.#ids.set(queue, id);
     }
-    return stub;
+    return this.namespace.get(id as never) as QueueObjectStub;
   }
 
   /** One RPC. A call that got no reply is retryable; the object's errors keep their code. */
@@ -42,8 +45,6 @@ class DurableObjectBackend implements contract.FullBackend {
     try {
       reply = await this.#stub(input.queue).call(JSON.stringify({ method, input }));
     } catch (error) {
-      // A stub that threw may be broken for good (the platform's advice): the next call makes a new one.
-      this.#stubs.delete(input.queue);
       throw unavailable(NAME, describe(error));
     }
     return answerOf<T>(reply);
@@ -128,7 +129,6 @@ class DurableObjectBackend implements contract.FullBackend {
       try {
         return await this.#stub(queue).watch(JSON.stringify({ id }));
       } catch (error) {
-        this.#stubs.delete(queue);
         throw unavailable(NAME, describe(error));
       }
     };
