@@ -17,13 +17,16 @@ export interface BundleSize {
   gzipBytes: number;
 }
 
+/** The shape with the Durable Object store alone (section 7 cites it). */
+export const DURABLE_OBJECT_ONLY = "Durable Object only, routes";
+
 /** The shapes measured: a label and the entry (undefined: the example as shipped). */
 export const WORKERS: Array<[worker: string, entry: string | undefined]> = [
   ["Redis only, routes (upstashRest)", "bench/bundle/redis-only.ts"],
   ["Redis only, routes (@upstash/redis)", "bench/bundle/redis-upstash-sdk.ts"],
   ["Redis only, routes + cron (schedules)", "bench/bundle/redis-cron.ts"],
   ["libSQL only, routes (HTTP)", "bench/bundle/libsql-only.ts"],
-  ["Durable Object only, routes", "bench/bundle/durable-object-only.ts"],
+  [DURABLE_OBJECT_ONLY, "bench/bundle/durable-object-only.ts"],
   ["Upstash + Turso, routes (no dashboard)", "bench/bundle/both-stores.ts"],
   ["every store, routes + dashboard (example)", undefined],
 ];

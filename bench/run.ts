@@ -5,8 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
-import { bundleRows, bundleSizes } from "./bundle.js";
+import { type BundleSize, bundleRows, bundleSizes } from "./bundle.js";
 import { claimFeatures, fairness } from "./claim-features.js";
+import { cloudflareTables } from "./cloudflare/summary.js";
+import { CLOUDFLARE_SIZES, measureCloudflareStores } from "./cloudflare-stores.js";
 import { idleCost } from "./idle.js";
 import { parseOptions, type Section } from "./lib/options.js";
 import { CONFIGS, startServers } from "./lib/servers.js";
@@ -250,12 +252,22 @@ try {
   }
 
   // 6. Bundle size
+  let bundles: BundleSize[] | undefined;
   if (runs("bundle")) {
-    const bundles = await bundleSizes();
+    bundles = await bundleSizes();
     log(heading("6. Cloudflare example Worker (wrangler deploy --dry-run)"));
     log(table(["Worker", "raw KiB", "min KiB", "min+gzip KiB"], bundleRows(bundles)));
     log();
     results.bundles = bundles;
+  }
+
+  // 7. Cloudflare-native stores, called from a Worker in workerd (Miniflare)
+  if (runs("cloudflare")) {
+    const rest = { url: servers.restUrl, token: servers.restToken };
+    const cloudflare = await measureCloudflareStores(rest, CLOUDFLARE_SIZES[mode]);
+    for (const line of cloudflareTables(cloudflare, heading, bundles)) log(line);
+    log();
+    results.cloudflare = cloudflare;
   }
 
   const seconds = round((performance.now() - started) / 1000);

@@ -20,6 +20,7 @@ export const SECTIONS = [
   "memory",
   "sse",
   "bundle",
+  "cloudflare",
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 

@@ -1,9 +1,8 @@
-import { dirname } from "node:path";
 import { Miniflare } from "miniflare";
 import { durableObjectBackend } from "../../src/backends/durable-object/backend.js";
 import type { QueueObjectNamespace } from "../../src/backends/durable-object/platform.js";
 import { testBackend } from "../../src/testing/index.js";
-import { bundleWorkerModule } from "../support/build-queue-object.js";
+import { bundleWorkerModule, moduleOptions, QUEUE_OBJECTS } from "../support/build-queue-object.js";
 
 let stop: () => Promise<void> = async () => {};
 
@@ -11,13 +10,7 @@ testBackend({
   name: "durable-object (QueueObject in workerd, called through miniflare)",
   create: async () => {
     const script = await bundleWorkerModule();
-    const mf = new Miniflare({
-      modules: true,
-      scriptPath: script.scriptPath,
-      modulesRoot: dirname(script.scriptPath),
-      compatibilityDate: "2026-04-20",
-      durableObjects: { QUEUES: { className: "QueueObject", useSQLite: true } },
-    });
+    const mf = new Miniflare({ ...moduleOptions(script), durableObjects: QUEUE_OBJECTS });
     stop = async () => {
       await mf.dispose();
       script.remove();

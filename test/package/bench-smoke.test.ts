@@ -28,6 +28,7 @@ describe.skipIf(!redisUrl)("npm run bench (smoke)", () => {
       "4. Memory",
       "5. SSE latency",
       "6. Cloudflare",
+      "7. Cloudflare stores, local (miniflare)",
     ]) {
       expect(stdout).toContain(section);
     }

@@ -1,9 +1,11 @@
 /**
  * Bundles a Worker module for workerd with esbuild (as wrangler would, without its checks):
- * resolved with the Workers conditions, `cloudflare:*` left to the runtime.
+ * resolved with the Workers conditions, `cloudflare:*` left to the runtime. Also the Miniflare
+ * options that run such a module with its queue objects (tests and bench/cloudflare-stores.ts).
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { build } from "esbuild";
+import type { WorkerOptions } from "miniflare";
 import { tempDir } from "./temp-dir.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -31,4 +33,19 @@ export async function bundleWorkerModule(
     logLevel: "error",
   });
   return { scriptPath, remove: dir.remove };
+}
+
+/** `QueueObject` bound as `QUEUES`, SQLite-backed (the example's wrangler.toml binding). */
+export const QUEUE_OBJECTS: NonNullable<WorkerOptions["durableObjects"]> = {
+  QUEUES: { className: "QueueObject", useSQLite: true },
+};
+
+/** Miniflare options that run a bundled module with the project's compatibility date. */
+export function moduleOptions(script: BundledScript) {
+  return {
+    modules: true,
+    scriptPath: script.scriptPath,
+    modulesRoot: dirname(script.scriptPath),
+    compatibilityDate: "2026-04-20",
+  } as const;
 }

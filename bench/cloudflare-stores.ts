@@ -1,0 +1,200 @@
+/**
+ * Section 7: the Cloudflare-native stores, measured locally in one run. A bench Worker
+ * (bench/cloudflare/worker.ts, bundled for workerd, run by Miniflare) calls each store from
+ * inside workerd: the Durable Object store (`QueueObject`, SQLite-backed) and Upstash over
+ * loopback (`upstashRest` → devtools' REST endpoint → redis-server). It measures a drain's
+ * jobs/s and store calls per job, update → reader latency through the library's follow path,
+ * and the calls per second one queue serves. Labelled "local (miniflare)": not production.
+ *
+ *   node --import tsx bench/cloudflare-stores.ts [--quick | --smoke] [--jobs n] [--runs n]
+ *
+ * Alone it saves bench/results/<date>-cloudflare[-quick].json (not with --smoke).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import { Miniflare, type WorkerOptions } from "miniflare";
+import {
+  bundleWorkerModule,
+  moduleOptions,
+  QUEUE_OBJECTS,
+} from "../test/support/build-queue-object.js";
+import type { CeilingRun, LatencyRun, ThroughputRun } from "./cloudflare/protocol.js";
+import {
+  type CloudflareResults,
+  cloudflareTables,
+  ratio,
+  type StoreResults,
+  summarise,
+} from "./cloudflare/summary.js";
+import type { Mode } from "./lib/options.js";
+
+/** The sizes of one run of the section. */
+export interface CloudflareSizes {
+  /** Jobs per throughput run, enqueued in batches of `batch`. */
+  jobs: number;
+  batch: number;
+  /** Measured runs per store (a smaller warm-up run comes first, discarded). */
+  runs: number;
+  /** `ctx.update()` calls per followed job, `gapMs` apart. */
+  updates: number;
+  gapMs: number;
+  /** Parallel `stats()` loops on one queue, each run for `ceilingMs`. */
+  parallel: number[];
+  ceilingMs: number;
+}
+
+/** Each mode's sizes. */
+export const CLOUDFLARE_SIZES: Record<Mode, CloudflareSizes> = {
+  full: {
+    jobs: 2_000,
+    batch: 100,
+    runs: 5,
+    updates: 50,
+    gapMs: 20,
+    parallel: [1, 8, 32],
+    ceilingMs: 3_000,
+  },
+  quick: {
+    jobs: 500,
+    batch: 100,
+    runs: 3,
+    updates: 50,
+    gapMs: 20,
+    parallel: [1, 8, 32],
+    ceilingMs: 2_000,
+  },
+  smoke: { jobs: 30, batch: 10, runs: 1, updates: 3, gapMs: 20, parallel: [1, 4], ceilingMs: 200 },
+};
+
+/** The local Upstash-compatible REST endpoint (in front of redis-server). */
+export interface RestEndpoint {
+  url: string;
+  token: string;
+}
+
+/** A store of the section: its Worker-side name (bench/cloudflare/stores.ts) and bindings. */
+interface CloudflareStore {
+  id: string;
+  label: string;
+  options(rest: RestEndpoint): Partial<WorkerOptions>;
+}
+
+/** The stores measured, in the order their runs interleave. */
+export const CLOUDFLARE_STORES: CloudflareStore[] = [
+  {
+    id: "durable-object",
+    label: "Durable Object (SQLite), RPC",
+    options: () => ({ durableObjects: QUEUE_OBJECTS }),
+  },
+  {
+    id: "upstash",
+    label: "Upstash REST over loopback → redis-server",
+    options: (rest) => ({ bindings: { UPSTASH_URL: rest.url, UPSTASH_TOKEN: rest.token } }),
+  },
+];
+
+/** One Miniflare with every store's bindings and options merged. */
+function workerOptions(endpoint: RestEndpoint): Partial<WorkerOptions> {
+  const bindings: Record<string, unknown> = {};
+  const merged: Partial<WorkerOptions> = { bindings };
+  for (const store of CLOUDFLARE_STORES) {
+    const { bindings: own, ...options } = store.options(endpoint);
+    Object.assign(merged, options);
+    Object.assign(bindings, own);
+  }
+  return merged;
+}
+
+/** Runs every measurement of the section on every store; prints nothing. */
+export async function measureCloudflareStores(
+  rest: RestEndpoint,
+  sizes: CloudflareSizes,
+): Promise<CloudflareResults> {
+  const script = await bundleWorkerModule(
+    new URL("./cloudflare/worker.ts", import.meta.url).pathname,
+  );
+  const mf = new Miniflare({ ...moduleOptions(script), ...workerOptions(rest) } as WorkerOptions);
+  const ask = async <T>(route: string, store: string, params: Record<string, number>) => {
+    const query = new URLSearchParams({ store, ...params } as unknown as Record<string, string>);
+    const response = await mf.dispatchFetch(`http://bench${route}?${query}`);
+    if (!response.ok) throw new Error(`${route} on ${store}: ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  try {
+    const throughputs = new Map<string, ThroughputRun[]>();
+    const latencies = new Map<string, LatencyRun[]>();
+    const { jobs, batch, updates, gapMs } = sizes;
+    for (const { id } of CLOUDFLARE_STORES) {
+      await ask("/throughput", id, { jobs: Math.max(10, jobs / 5), batch }); // warm-up
+      throughputs.set(id, []);
+      latencies.set(id, []);
+    }
+    // Stores interleave run by run, so a slow minute of the machine hits each alike.
+    for (let run = 0; run < sizes.runs; run++) {
+      for (const { id } of CLOUDFLARE_STORES) {
+        throughputs.get(id)?.push(await ask<ThroughputRun>("/throughput", id, { jobs, batch }));
+        latencies.get(id)?.push(await ask<LatencyRun>("/latency", id, { updates, gapMs }));
+      }
+    }
+    const stores: Record<string, StoreResults> = {};
+    for (const { id, label } of CLOUDFLARE_STORES) {
+      const ceiling: CeilingRun[] = [];
+      for (const parallel of sizes.parallel) {
+        ceiling.push(await ask<CeilingRun>("/ceiling", id, { parallel, ms: sizes.ceilingMs }));
+      }
+      stores[id] = summarise(label, throughputs.get(id) ?? [], latencies.get(id) ?? [], ceiling);
+    }
+    return {
+      environment: "local (miniflare)",
+      sizes: { ...sizes },
+      stores,
+      durableObjectOverUpstash: ratio(stores, "durable-object", "upstash"),
+    };
+  } finally {
+    await mf.dispose();
+    script.remove();
+  }
+}
+
+// `node --import tsx bench/cloudflare-stores.ts`: this section alone, on its own servers.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { startServers } = await import("./lib/servers.js");
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean" },
+      smoke: { type: "boolean" },
+      jobs: { type: "string" },
+      runs: { type: "string" },
+    },
+  });
+  const mode: Mode = values.smoke ? "smoke" : values.quick ? "quick" : "full";
+  const sizes = { ...CLOUDFLARE_SIZES[mode] };
+  if (values.jobs) sizes.jobs = Number(values.jobs);
+  if (values.runs) sizes.runs = Number(values.runs);
+  const machine = `${cpus()[0]?.model ?? "?"} × ${cpus().length}`;
+  const servers = await startServers();
+  try {
+    const started = performance.now();
+    const results = await measureCloudflareStores(
+      { url: servers.restUrl, token: servers.restToken },
+      sizes,
+    );
+    for (const line of cloudflareTables(results, (title) => `${title} [${machine}]`)) {
+      console.log(line);
+    }
+    const seconds = Math.round((performance.now() - started) / 1000);
+    console.log(`(${seconds} s)`);
+    if (mode !== "smoke") {
+      const date = new Date().toISOString().slice(0, 10);
+      const file = `${date}-cloudflare${mode === "quick" ? "-quick" : ""}.json`;
+      const dir = new URL("./results/", import.meta.url).pathname;
+      mkdirSync(dir, { recursive: true });
+      const saved = { date, mode, seconds, machine, ...results };
+      writeFileSync(`${dir}${file}`, `${JSON.stringify(saved, null, 2)}\n`);
+      console.log(`saved bench/results/${file}`);
+    }
+  } finally {
+    await servers.stop();
+  }
+}

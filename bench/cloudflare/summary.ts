@@ -1,0 +1,133 @@
+/**
+ * Section 7's figures from the bench Worker's runs (protocol.ts): medians, percentiles, the
+ * Durable Object ÷ Upstash ratio, and the printed tables.
+ */
+import { type BundleSize, DURABLE_OBJECT_ONLY } from "../bundle.js";
+import { median, percentile, round, table } from "../lib/stats.js";
+import type { CeilingRun, LatencyRun, ThroughputRun } from "./protocol.js";
+
+/** Every figure of one store. */
+export interface StoreResults {
+  label: string;
+  throughput: {
+    /** Median of the runs (nearest rank), each metric on its own. */
+    jobsPerSecond: number;
+    drainMs: number;
+    enqueueMs: number;
+    storeCallsPerJob: number;
+    runs: ThroughputRun[];
+  };
+  latency: {
+    /** Over every update of every run, ms. */
+    p50: number;
+    p90: number;
+    samples: number;
+    /** Median over runs of the reader's calls for one followed job: in all, and reads of the log. */
+    readerCalls: number;
+    readerReads: number;
+    /** Events delivered per followed job (snapshot, active, updates, completed). */
+    delivered: number;
+    runs: LatencyRun[];
+  };
+  /** One run per parallelism. */
+  ceiling: CeilingRun[];
+}
+
+/** Section 7 as saved (`cloudflare` in the run's JSON, or bench/results/<date>-cloudflare.json). */
+export interface CloudflareResults {
+  /** Where it ran: every store called from a Worker in workerd (Miniflare), on loopback. */
+  environment: "local (miniflare)";
+  sizes: Record<string, unknown>;
+  stores: Record<string, StoreResults>;
+  /** Median jobs/s of the Durable Object store ÷ Upstash's (null if one was not measured). */
+  durableObjectOverUpstash: number | null;
+}
+
+const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
+
+/** One store's figures from its runs. */
+export function summarise(
+  label: string,
+  throughputRuns: ThroughputRun[],
+  latencyRuns: LatencyRun[],
+  ceiling: CeilingRun[],
+): StoreResults {
+  const mid = <T>(runs: T[], metric: (run: T) => number) => median(runs.map(metric));
+  const latencies = latencyRuns.flatMap((run) => run.latenciesMs);
+  return {
+    label,
+    throughput: {
+      jobsPerSecond: round(mid(throughputRuns, (r) => r.jobsPerSecond)),
+      drainMs: mid(throughputRuns, (r) => r.drainMs),
+      enqueueMs: mid(throughputRuns, (r) => r.enqueueMs),
+      storeCallsPerJob: round(
+        mid(throughputRuns, (r) => r.storeCallsPerJob),
+        2,
+      ),
+      runs: throughputRuns,
+    },
+    latency: {
+      p50: percentile(latencies, 50),
+      p90: percentile(latencies, 90),
+      samples: latencies.length,
+      readerCalls: mid(latencyRuns, (r) => total(r.readerCalls)),
+      readerReads: mid(latencyRuns, (r) => r.readerCalls.readEvents ?? 0),
+      delivered: mid(latencyRuns, (r) => r.delivered),
+      runs: latencyRuns,
+    },
+    ceiling: ceiling.map((run) => ({ ...run, opsPerSecond: round(run.opsPerSecond) })),
+  };
+}
+
+/** The ratio of two stores' median jobs/s, or null. */
+export function ratio(stores: Record<string, StoreResults>, over: string, under: string) {
+  const top = stores[over]?.throughput.jobsPerSecond;
+  const bottom = stores[under]?.throughput.jobsPerSecond;
+  return top === undefined || !bottom ? null : round(top / bottom, 2);
+}
+
+/** The section's printed lines; `heading` adds the machine to a title. */
+export function cloudflareTables(
+  results: CloudflareResults,
+  heading: (title: string) => string,
+  bundles?: BundleSize[],
+): string[] {
+  const stores = Object.values(results.stores);
+  const sizes = results.sizes as { jobs: number; runs: number; updates: number; gapMs: number };
+  const parallels = stores[0]?.ceiling.map((run) => run.parallel) ?? [];
+  const bundle = bundles?.find((b) => b.worker === DURABLE_OBJECT_ONLY);
+  return [
+    heading(
+      `7. Cloudflare stores, ${results.environment}: each called from a Worker in workerd; ${sizes.jobs} noop jobs enqueued in batches then drained (Worker, concurrency 10), median of ${sizes.runs}; ${sizes.updates} ctx.update() ${sizes.gapMs} ms apart followed by another queue object (Broadcaster)`,
+    ),
+    table(
+      [
+        "store",
+        "jobs/s",
+        "store calls/job",
+        "update→reader p50 ms",
+        "p90 ms",
+        "reader calls (reads) per job",
+      ],
+      stores.map((s) => [
+        s.label,
+        s.throughput.jobsPerSecond,
+        s.throughput.storeCallsPerJob,
+        s.latency.p50,
+        s.latency.p90,
+        `${s.latency.readerCalls} (${s.latency.readerReads}) for ${s.latency.delivered} updates`,
+      ]),
+    ),
+    `Durable Object ÷ Upstash, jobs/s: ${results.durableObjectOverUpstash ?? "-"}`,
+    heading(
+      "\n7b. One queue's ceiling: stats() calls per second on one queue, P loops in parallel",
+    ),
+    table(
+      ["store", ...parallels.map((p) => `P = ${p}`)],
+      stores.map((s) => [s.label, ...s.ceiling.map((run) => run.opsPerSecond)]),
+    ),
+    bundle
+      ? `Worker bundle with the Durable Object store alone (section 6, "${DURABLE_OBJECT_ONLY}"): ${round(bundle.gzipBytes / 1024, 1)} KiB min+gzip`
+      : `Worker bundle with the Durable Object store alone: section 6 (bench/bundle.ts, "${DURABLE_OBJECT_ONLY}")`,
+  ];
+}

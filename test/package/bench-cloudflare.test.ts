@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cloudflareTables } from "../../bench/cloudflare/summary.js";
+import {
+  CLOUDFLARE_SIZES,
+  CLOUDFLARE_STORES,
+  measureCloudflareStores,
+} from "../../bench/cloudflare-stores.js";
+import {
+  startUpstashRestServer,
+  type UpstashRestServer,
+} from "../../devtools/upstash-rest-server.js";
+import { redisUrl } from "../support/redis-clients.js";
+
+describe.skipIf(!redisUrl)("bench section 7: Cloudflare stores in workerd (smoke sizes)", () => {
+  let rest: UpstashRestServer;
+  beforeAll(async () => {
+    rest = await startUpstashRestServer({ redisUrl, token: "bench-cloudflare-token" });
+  });
+  afterAll(() => rest?.close());
+
+  it("measures every store and saves the figures the tables print (never asserted on)", async () => {
+    const sizes = CLOUDFLARE_SIZES.smoke;
+    const results = await measureCloudflareStores({ url: rest.url, token: rest.token }, sizes);
+    expect(results.environment).toBe("local (miniflare)");
+    expect(Object.keys(results.stores)).toEqual(CLOUDFLARE_STORES.map((store) => store.id));
+    for (const store of Object.values(results.stores)) {
+      expect(store.throughput.runs).toHaveLength(sizes.runs);
+      expect(store.throughput.jobsPerSecond).toBeGreaterThan(0);
+      expect(store.throughput.storeCallsPerJob).toBeGreaterThan(0);
+      expect(store.throughput.runs[0]?.callsByMethod).toHaveProperty("enqueue");
+      // every update arrives once; the reader read the log (pushed or polled)
+      expect(store.latency.samples).toBe(sizes.updates * sizes.runs);
+      expect(store.latency.readerReads).toBeGreaterThan(0);
+      expect(store.ceiling.map((run) => run.parallel)).toEqual(sizes.parallel);
+      expect(store.ceiling.every((run) => run.ops > 0)).toBe(true);
+    }
+    expect(results.durableObjectOverUpstash).toBeGreaterThan(0);
+    const printed = cloudflareTables(results, (title) => title).join("\n");
+    expect(printed).toContain("7. Cloudflare stores, local (miniflare)");
+    expect(printed).toContain("7b. One queue's ceiling");
+    expect(printed).toContain("Durable Object only, routes");
+  }, 120_000);
+});
