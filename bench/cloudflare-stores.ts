@@ -11,7 +11,7 @@
  * Alone it saves bench/results/<date>-cloudflare[-quick].json (not with --smoke).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { Miniflare, type WorkerOptions } from "miniflare";
 import {
@@ -34,8 +34,9 @@ export interface CloudflareSizes {
   /** Jobs per throughput run, enqueued in batches of `batch`. */
   jobs: number;
   batch: number;
-  /** Measured runs per store (a smaller warm-up run comes first, discarded). */
+  /** Measured runs per store, after `warmups` discarded throughput runs of the same size. */
   runs: number;
+  warmups: number;
   /** `ctx.update()` calls per followed job, `gapMs` apart. */
   updates: number;
   gapMs: number;
@@ -50,6 +51,7 @@ export const CLOUDFLARE_SIZES: Record<Mode, CloudflareSizes> = {
     jobs: 2_000,
     batch: 100,
     runs: 5,
+    warmups: 3,
     updates: 50,
     gapMs: 20,
     parallel: [1, 8, 32],
@@ -59,12 +61,22 @@ export const CLOUDFLARE_SIZES: Record<Mode, CloudflareSizes> = {
     jobs: 500,
     batch: 100,
     runs: 3,
+    warmups: 1,
     updates: 50,
     gapMs: 20,
     parallel: [1, 8, 32],
     ceilingMs: 2_000,
   },
-  smoke: { jobs: 30, batch: 10, runs: 1, updates: 3, gapMs: 20, parallel: [1, 4], ceilingMs: 200 },
+  smoke: {
+    jobs: 30,
+    batch: 10,
+    runs: 1,
+    warmups: 1,
+    updates: 3,
+    gapMs: 20,
+    parallel: [1, 4],
+    ceilingMs: 200,
+  },
 };
 
 /** The local Upstash-compatible REST endpoint (in front of redis-server). */
@@ -126,7 +138,10 @@ export async function measureCloudflareStores(
     const latencies = new Map<string, LatencyRun[]>();
     const { jobs, batch, updates, gapMs } = sizes;
     for (const { id } of CLOUDFLARE_STORES) {
-      await ask("/throughput", id, { jobs: Math.max(10, jobs / 5), batch }); // warm-up
+      // workerd's JIT warms over the first few thousand jobs: those drains are not counted.
+      for (let warmup = 0; warmup < sizes.warmups; warmup++) {
+        await ask("/throughput", id, { jobs, batch });
+      }
       throughputs.set(id, []);
       latencies.set(id, []);
     }
@@ -173,6 +188,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (values.jobs) sizes.jobs = Number(values.jobs);
   if (values.runs) sizes.runs = Number(values.runs);
   const machine = `${cpus()[0]?.model ?? "?"} × ${cpus().length}`;
+  const loadAverage = () => loadavg().map((load) => Math.round(load * 100) / 100);
+  const loadAtStart = loadAverage();
+  console.log(`load average ${loadAtStart.join(" ")} (${cpus().length} cores)`);
   const servers = await startServers();
   try {
     const started = performance.now();
@@ -190,7 +208,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       const file = `${date}-cloudflare${mode === "quick" ? "-quick" : ""}.json`;
       const dir = new URL("./results/", import.meta.url).pathname;
       mkdirSync(dir, { recursive: true });
-      const saved = { date, mode, seconds, machine, ...results };
+      const load = { start: loadAtStart, end: loadAverage() };
+      const saved = { date, mode, seconds, machine, loadAverage: load, ...results };
       writeFileSync(`${dir}${file}`, `${JSON.stringify(saved, null, 2)}\n`);
       console.log(`saved bench/results/${file}`);
     }

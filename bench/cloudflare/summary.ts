@@ -43,6 +43,9 @@ export interface CloudflareResults {
   durableObjectOverUpstash: number | null;
 }
 
+/** The lowest and highest of some values, rounded: `min–max`. */
+const spread = (values: number[]) => `${round(Math.min(...values))}–${round(Math.max(...values))}`;
+
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
 
 /** One store's figures from its runs. */
@@ -103,7 +106,7 @@ export function cloudflareTables(
     table(
       [
         "store",
-        "jobs/s",
+        "jobs/s (runs' min–max)",
         "store calls/job",
         "update→reader p50 ms",
         "p90 ms",
@@ -111,7 +114,7 @@ export function cloudflareTables(
       ],
       stores.map((s) => [
         s.label,
-        s.throughput.jobsPerSecond,
+        `${s.throughput.jobsPerSecond} (${spread(s.throughput.runs.map((r) => r.jobsPerSecond))})`,
         s.throughput.storeCallsPerJob,
         s.latency.p50,
         s.latency.p90,
