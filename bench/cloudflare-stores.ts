@@ -14,11 +14,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { Miniflare, type WorkerOptions } from "miniflare";
-import {
-  bundleWorkerModule,
-  moduleOptions,
-  QUEUE_OBJECTS,
-} from "../test/support/build-queue-object.js";
+import { bundleWorkerModule, moduleOptions } from "../test/support/build-queue-object.js";
+import { QUEUE_OBJECTS } from "../test/support/durable-object-options.js";
 import type { CeilingRun, LatencyRun, ThroughputRun } from "./cloudflare/protocol.js";
 import {
   type CloudflareResults,

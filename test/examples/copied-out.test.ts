@@ -11,6 +11,7 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEdgeRoute } from "../support/build-edge.js";
 import { buildWorker } from "../support/build-worker.js";
+import { DURABLE_OBJECT_OPTIONS } from "../support/durable-object-options.js";
 import { type PackedProject, packedProject } from "../support/packed-project.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -54,7 +55,7 @@ const EXAMPLES: Example[] = [
   },
   {
     name: "cloudflare",
-    files: ["worker.ts", "queue-worker.ts", "jobs.ts", "wrangler.toml"],
+    files: ["worker.ts", "queue-worker.ts", "stores.ts", "jobs.ts", "wrangler.toml"],
     // `npm create cloudflare`'s, with the WebWorker lib for @cloudflare/workers-types.
     tsconfig: {
       compilerOptions: {
@@ -192,7 +193,9 @@ describe("the copied-out Worker, built by wrangler", () => {
       scriptPath: bundle.scriptPath,
       modulesRoot: dirname(bundle.scriptPath),
       compatibilityDate: "2026-04-20",
-      bindings: { API_TOKEN, STREAM_SECRET, LIBSQL_URL, KICK: "false" },
+      // The default store: a Durable Object per queue, inside workerd.
+      bindings: { API_TOKEN, STREAM_SECRET },
+      ...DURABLE_OBJECT_OPTIONS,
     });
   }, 120_000);
   afterAll(async () => {
@@ -216,5 +219,20 @@ describe("the copied-out Worker, built by wrangler", () => {
     });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("INVALID_PAYLOAD");
+  });
+
+  it("runs a job on its default store, a Durable Object, with no service outside workerd", async () => {
+    const headers = { authorization: `Bearer ${API_TOKEN}`, "content-type": "application/json" };
+    const created = await mf.dispatchFetch("http://worker/queue/jobs", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ type: "count", payload: { words: ["a", "b", "a"] } }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const done = await mf.dispatchFetch(`http://worker/queue/jobs/${id}/result?waitMs=10000`, {
+      headers,
+    });
+    expect(await done.json()).toMatchObject({ state: "completed", result: { a: 2, b: 1 } });
   });
 });

@@ -1,9 +1,10 @@
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
-import { kCurrentWorker, Log, LogLevel, Miniflare, type WorkerOptions } from "miniflare";
+import { Log, LogLevel, Miniflare, type WorkerOptions } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUpstashRestServer } from "../../devtools/upstash-rest-server.js";
 import { type BuiltWorker, buildWorker } from "../support/build-worker.js";
+import { DURABLE_OBJECT_OPTIONS } from "../support/durable-object-options.js";
 import { startHranaServer } from "../support/hrana-server.js";
 import { redisUrl } from "../support/redis-clients.js";
 import { collectEvents, readSse } from "../support/sse-client.js";
@@ -40,12 +41,6 @@ interface Store {
   requests(): number | null;
   close(): Promise<void>;
 }
-
-/** The Durable Object store's bindings, as the example's wrangler.toml declares them. */
-export const DURABLE_OBJECT_OPTIONS: Partial<WorkerOptions> = {
-  durableObjects: { QUEUES: { className: "QueueObject", useSQLite: true } },
-  serviceBindings: { QUEUE_DRAIN: { name: kCurrentWorker, entrypoint: "QueueDrain" } },
-};
 
 const stores: Array<[string, () => Promise<Store>]> = [
   [

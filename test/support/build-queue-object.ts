@@ -1,11 +1,10 @@
 /**
  * Bundles a Worker module for workerd with esbuild (as wrangler would, without its checks):
  * resolved with the Workers conditions, `cloudflare:*` left to the runtime. Also the Miniflare
- * options that run such a module with its queue objects (tests and bench/cloudflare-stores.ts).
+ * options that run such a module (tests and bench/cloudflare-stores.ts).
  */
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
-import type { WorkerOptions } from "miniflare";
 import { tempDir } from "./temp-dir.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -34,11 +33,6 @@ export async function bundleWorkerModule(
   });
   return { scriptPath, remove: dir.remove };
 }
-
-/** `QueueObject` bound as `QUEUES`, SQLite-backed (the example's wrangler.toml binding). */
-export const QUEUE_OBJECTS: NonNullable<WorkerOptions["durableObjects"]> = {
-  QUEUES: { className: "QueueObject", useSQLite: true },
-};
 
 /** Miniflare options that run a bundled module with the project's compatibility date. */
 export function moduleOptions(script: BundledScript) {

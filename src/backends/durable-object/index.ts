@@ -19,5 +19,18 @@
 export { durableObjectBackend } from "./backend.js";
 export type { QueueObjectEnv } from "./host.js";
 export { DURABLE_OBJECT_MAX_PAYLOAD_BYTES } from "./limits.js";
-export { QueueObject, queueDrain, type ScheduledHandler } from "./object.js";
-export type { DrainBinding, QueueObjectNamespace } from "./platform.js";
+export {
+  type QueueDrainClass,
+  QueueObject,
+  type QueueObjectClass,
+  type QueueObjectInstance,
+  queueDrain,
+  type ScheduledHandler,
+} from "./object.js";
+export type {
+  DrainBinding,
+  DurableObjectStateLike,
+  QueueObjectNamespace,
+  WorkerContext,
+  WorkerScheduledEvent,
+} from "./platform.js";

@@ -1,5 +1,6 @@
 /**
- * Largest payload or result the Durable Object store keeps: a job row holds both, and a
- * Durable Object's SQLite (like D1) refuses a row over 2 MB (`SQLITE_TOOBIG`).
+ * Largest payload, result or progress `data` the Durable Object store keeps, each: a job's row
+ * holds all three, and SQLite on Cloudflare (Durable Objects, D1) refuses a row over 2 MB
+ * (`SQLITE_TOOBIG`). Three times this, plus the row's other columns, stays under it.
  */
-export const DURABLE_OBJECT_MAX_PAYLOAD_BYTES = 900_000;
+export const DURABLE_OBJECT_MAX_PAYLOAD_BYTES = 600_000;

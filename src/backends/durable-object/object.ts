@@ -13,6 +13,25 @@ import type {
   WorkerScheduledEvent,
 } from "./platform.js";
 
+/** A queue object as the runtime and the Worker side see it: its RPC methods and alarm. */
+export interface QueueObjectInstance {
+  /** RPC: one contract call (JSON envelopes; see `durableObjectBackend`). */
+  call(request: string): Promise<string>;
+  /** RPC: a stream of notices for one job. */
+  watch(request: string): Promise<ReadableStream<Uint8Array>>;
+  /** The object's alarm: starts a drain when something fell due. */
+  alarm(): Promise<void>;
+}
+
+/**
+ * The class of {@link QueueObject}, typed without the runtime's own types (its declaration
+ * needs no `@cloudflare/workers-types`).
+ */
+export type QueueObjectClass = new (
+  ctx: DurableObjectStateLike,
+  env: QueueObjectEnv,
+) => QueueObjectInstance;
+
 /**
  * A queue's Durable Object. Export it from the Worker and bind it (SQLite-backed):
  *
@@ -27,7 +46,10 @@ import type {
  * // tag = "v1"
  * // new_sqlite_classes = ["QueueObject"]
  */
-export class QueueObject extends DurableObject<QueueObjectEnv> {
+export const QueueObject: QueueObjectClass = class QueueObject
+  extends DurableObject<QueueObjectEnv>
+  implements QueueObjectInstance
+{
   readonly #host: QueueHost;
 
   constructor(ctx: DurableObjectStateLike, env: QueueObjectEnv) {
@@ -35,21 +57,18 @@ export class QueueObject extends DurableObject<QueueObjectEnv> {
     this.#host = new QueueHost(ctx, env);
   }
 
-  /** RPC: one contract call (JSON envelopes; see `durableObjectBackend`). */
   call(request: string): Promise<string> {
     return this.#host.call(request);
   }
 
-  /** RPC: a stream of notices for one job. */
   watch(request: string): Promise<ReadableStream<Uint8Array>> {
     return this.#host.watch(request);
   }
 
-  /** The object's alarm: starts a drain when something fell due. */
   alarm(): Promise<void> {
     return this.#host.alarm();
   }
-}
+};
 
 /** The part of a `cloudflareWorker` the drain entrypoint runs: its cron handler. */
 export interface ScheduledHandler<Env> {
