@@ -37,10 +37,18 @@ export interface CloudflareSizes {
   /** `ctx.update()` calls per followed job, `gapMs` apart. */
   updates: number;
   gapMs: number;
-  /** Parallel `stats()` loops on one queue, each run for `ceilingMs`. */
-  parallel: number[];
+  /** Parallel `stats()` loops over some queues, each shape run for `ceilingMs`. */
+  ceiling: Array<{ parallel: number; queues: number }>;
   ceilingMs: number;
 }
+
+/** P = 1, 8, 32 loops on one queue (one object), then 32 spread over 4 queues. */
+const ONE_QUEUE_THEN_FOUR = [
+  { parallel: 1, queues: 1 },
+  { parallel: 8, queues: 1 },
+  { parallel: 32, queues: 1 },
+  { parallel: 32, queues: 4 },
+];
 
 /** Each mode's sizes. */
 export const CLOUDFLARE_SIZES: Record<Mode, CloudflareSizes> = {
@@ -51,7 +59,7 @@ export const CLOUDFLARE_SIZES: Record<Mode, CloudflareSizes> = {
     warmups: 3,
     updates: 50,
     gapMs: 20,
-    parallel: [1, 8, 32],
+    ceiling: ONE_QUEUE_THEN_FOUR,
     ceilingMs: 3_000,
   },
   quick: {
@@ -61,7 +69,7 @@ export const CLOUDFLARE_SIZES: Record<Mode, CloudflareSizes> = {
     warmups: 1,
     updates: 50,
     gapMs: 20,
-    parallel: [1, 8, 32],
+    ceiling: ONE_QUEUE_THEN_FOUR,
     ceilingMs: 2_000,
   },
   smoke: {
@@ -71,7 +79,10 @@ export const CLOUDFLARE_SIZES: Record<Mode, CloudflareSizes> = {
     warmups: 1,
     updates: 3,
     gapMs: 20,
-    parallel: [1, 4],
+    ceiling: [
+      { parallel: 1, queues: 1 },
+      { parallel: 4, queues: 2 },
+    ],
     ceilingMs: 200,
   },
 };
@@ -152,8 +163,8 @@ export async function measureCloudflareStores(
     const stores: Record<string, StoreResults> = {};
     for (const { id, label } of CLOUDFLARE_STORES) {
       const ceiling: CeilingRun[] = [];
-      for (const parallel of sizes.parallel) {
-        ceiling.push(await ask<CeilingRun>("/ceiling", id, { parallel, ms: sizes.ceilingMs }));
+      for (const shape of sizes.ceiling) {
+        ceiling.push(await ask<CeilingRun>("/ceiling", id, { ...shape, ms: sizes.ceilingMs }));
       }
       stores[id] = summarise(label, throughputs.get(id) ?? [], latencies.get(id) ?? [], ceiling);
     }

@@ -92,15 +92,29 @@ export async function latency(
   return { updates, gapMs, latenciesMs, readerCalls, delivered };
 }
 
-/** `parallel` loops, each calling `stats()` on one (empty) queue back to back for `ms`. */
-export async function ceiling(open: NewBackend, parallel: number, ms: number): Promise<CeilingRun> {
-  const queue = new JobQueue({ backend: open(), name: freshName("ceiling") });
-  await queue.stats(); // the queue's object and schema exist before the clock starts
+/**
+ * `parallel` loops, each calling `stats()` back to back for `ms` on one of `queues` empty
+ * queues (loop i on queue i mod `queues`): one queue shows one Durable Object's ceiling.
+ */
+export async function ceiling(
+  open: NewBackend,
+  parallel: number,
+  queues: number,
+  ms: number,
+): Promise<CeilingRun> {
+  const backend = open();
+  const spread = Array.from(
+    { length: queues },
+    () => new JobQueue({ backend, name: freshName("ceiling") }),
+  );
+  // Each queue's object and schema exist before the clock starts.
+  await Promise.all(spread.map((queue) => queue.stats()));
   let ops = 0;
   const started = Date.now();
   const until = started + ms;
   await Promise.all(
-    Array.from({ length: parallel }, async () => {
+    Array.from({ length: parallel }, async (_, loop) => {
+      const queue = spread[loop % queues] as JobQueue;
       while (Date.now() < until) {
         await queue.stats();
         ops += 1;
@@ -108,6 +122,6 @@ export async function ceiling(open: NewBackend, parallel: number, ms: number): P
     }),
   );
   const elapsedMs = Date.now() - started;
-  await queue.close();
-  return { parallel, ops, elapsedMs, opsPerSecond: ops / (elapsedMs / 1000) };
+  await Promise.all(spread.map((queue) => queue.close()));
+  return { parallel, queues, ops, elapsedMs, opsPerSecond: ops / (elapsedMs / 1000) };
 }

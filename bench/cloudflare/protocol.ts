@@ -31,9 +31,13 @@ export interface LatencyRun {
   delivered: number;
 }
 
-/** `GET /ceiling?store=…&parallel=…&ms=…`: `parallel` loops of `stats()` on one queue. */
+/**
+ * `GET /ceiling?store=…&parallel=…&queues=…&ms=…`: `parallel` loops of `stats()`, loop i on
+ * queue i mod `queues` (one queue: one Durable Object).
+ */
 export interface CeilingRun {
   parallel: number;
+  queues: number;
   ops: number;
   elapsedMs: number;
   opsPerSecond: number;

@@ -29,7 +29,7 @@ export interface StoreResults {
     delivered: number;
     runs: LatencyRun[];
   };
-  /** One run per parallelism. */
+  /** One run per shape (loops × queues). */
   ceiling: CeilingRun[];
 }
 
@@ -45,6 +45,8 @@ export interface CloudflareResults {
 
 /** The lowest and highest of some values, rounded: `min–max`. */
 const spread = (values: number[]) => `${round(Math.min(...values))}–${round(Math.max(...values))}`;
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
 
@@ -97,7 +99,7 @@ export function cloudflareTables(
 ): string[] {
   const stores = Object.values(results.stores);
   const sizes = results.sizes as { jobs: number; runs: number; updates: number; gapMs: number };
-  const parallels = stores[0]?.ceiling.map((run) => run.parallel) ?? [];
+  const shapes = stores[0]?.ceiling ?? [];
   const bundle = bundles?.find((b) => b.worker === DURABLE_OBJECT_ONLY);
   return [
     heading(
@@ -123,10 +125,10 @@ export function cloudflareTables(
     ),
     `Durable Object ÷ Upstash, jobs/s: ${results.durableObjectOverUpstash ?? "-"}`,
     heading(
-      "\n7b. One queue's ceiling: stats() calls per second on one queue, P loops in parallel",
+      "\n7b. One queue's ceiling: stats() calls per second, P loops in parallel on one queue (one object) or spread over several",
     ),
     table(
-      ["store", ...parallels.map((p) => `P = ${p}`)],
+      ["store", ...shapes.map((run) => `P = ${run.parallel}, ${plural(run.queues, "queue")}`)],
       stores.map((s) => [s.label, ...s.ceiling.map((run) => run.opsPerSecond)]),
     ),
     bundle

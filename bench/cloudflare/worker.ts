@@ -4,7 +4,7 @@
  *
  * - `GET /throughput?store=…&jobs=2000&batch=100`
  * - `GET /latency?store=…&updates=50&gapMs=20`
- * - `GET /ceiling?store=…&parallel=8&ms=2000`
+ * - `GET /ceiling?store=…&parallel=8&queues=1&ms=2000`
  *
  * Each answers JSON (bench/cloudflare/protocol.ts), or 500 with the error's text.
  */
@@ -29,7 +29,7 @@ function measure(url: URL, open: NewBackend): Promise<unknown> {
     case "/latency":
       return latency(open, count(params, "updates"), count(params, "gapMs"));
     case "/ceiling":
-      return ceiling(open, count(params, "parallel"), count(params, "ms"));
+      return ceiling(open, count(params, "parallel"), count(params, "queues"), count(params, "ms"));
     default:
       throw new Error(`no route ${url.pathname}`);
   }
