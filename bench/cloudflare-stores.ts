@@ -126,7 +126,24 @@ function workerOptions(endpoint: RestEndpoint): Partial<WorkerOptions> {
   return merged;
 }
 
-/** Runs every measurement of the section on every store; prints nothing. */
+/** Asks the bench Worker for one measurement on one store. */
+type Ask = <T>(route: string, store: string, params: Record<string, number>) => Promise<T>;
+
+/** `rounds` requests per store, the stores interleaved (a slow minute hits each alike). */
+async function interleaved<T>(
+  ask: Ask,
+  rounds: number,
+  route: string,
+  params: Record<string, number>,
+): Promise<Map<string, T[]>> {
+  const runs = new Map<string, T[]>(CLOUDFLARE_STORES.map(({ id }) => [id, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const { id } of CLOUDFLARE_STORES) runs.get(id)?.push(await ask<T>(route, id, params));
+  }
+  return runs;
+}
+
+/** Every measurement of the section on every store, in one Miniflare; prints nothing. */
 export async function measureCloudflareStores(
   rest: RestEndpoint,
   sizes: CloudflareSizes,
@@ -135,38 +152,30 @@ export async function measureCloudflareStores(
     new URL("./cloudflare/worker.ts", import.meta.url).pathname,
   );
   const mf = new Miniflare({ ...moduleOptions(script), ...workerOptions(rest) } as WorkerOptions);
-  const ask = async <T>(route: string, store: string, params: Record<string, number>) => {
+  const ask: Ask = async (route, store, params) => {
     const query = new URLSearchParams({ store, ...params } as unknown as Record<string, string>);
     const response = await mf.dispatchFetch(`http://bench${route}?${query}`);
     if (!response.ok) throw new Error(`${route} on ${store}: ${await response.text()}`);
-    return (await response.json()) as T;
+    return response.json() as never;
   };
   try {
-    const throughputs = new Map<string, ThroughputRun[]>();
-    const latencies = new Map<string, LatencyRun[]>();
-    const { jobs, batch, updates, gapMs } = sizes;
-    for (const { id } of CLOUDFLARE_STORES) {
-      // workerd's JIT warms over the first few thousand jobs: those drains are not counted.
-      for (let warmup = 0; warmup < sizes.warmups; warmup++) {
-        await ask("/throughput", id, { jobs, batch });
-      }
-      throughputs.set(id, []);
-      latencies.set(id, []);
-    }
-    // Stores interleave run by run, so a slow minute of the machine hits each alike.
-    for (let run = 0; run < sizes.runs; run++) {
-      for (const { id } of CLOUDFLARE_STORES) {
-        throughputs.get(id)?.push(await ask<ThroughputRun>("/throughput", id, { jobs, batch }));
-        latencies.get(id)?.push(await ask<LatencyRun>("/latency", id, { updates, gapMs }));
-      }
+    const { jobs, batch, updates, gapMs, ceilingMs: ms } = sizes;
+    // workerd's JIT warms over the first few thousand jobs: those drains are not counted.
+    await interleaved(ask, sizes.warmups, "/throughput", { jobs, batch });
+    const drains = await interleaved<ThroughputRun>(ask, sizes.runs, "/throughput", {
+      jobs,
+      batch,
+    });
+    const follows = await interleaved<LatencyRun>(ask, sizes.runs, "/latency", { updates, gapMs });
+    const ceilings = new Map<string, CeilingRun[]>(CLOUDFLARE_STORES.map(({ id }) => [id, []]));
+    for (const shape of sizes.ceiling) {
+      const runs = await interleaved<CeilingRun>(ask, 1, "/ceiling", { ...shape, ms });
+      for (const [id, [run]] of runs) if (run) ceilings.get(id)?.push(run);
     }
     const stores: Record<string, StoreResults> = {};
     for (const { id, label } of CLOUDFLARE_STORES) {
-      const ceiling: CeilingRun[] = [];
-      for (const shape of sizes.ceiling) {
-        ceiling.push(await ask<CeilingRun>("/ceiling", id, { ...shape, ms: sizes.ceilingMs }));
-      }
-      stores[id] = summarise(label, throughputs.get(id) ?? [], latencies.get(id) ?? [], ceiling);
+      const runsOf = <T>(map: Map<string, T[]>) => map.get(id) ?? [];
+      stores[id] = summarise(label, runsOf(drains), runsOf(follows), runsOf(ceilings));
     }
     return {
       environment: "local (miniflare)",
