@@ -114,18 +114,6 @@ export const CLOUDFLARE_STORES: CloudflareStore[] = [
   },
 ];
 
-/** One Miniflare with every store's bindings and options merged. */
-function workerOptions(endpoint: RestEndpoint): Partial<WorkerOptions> {
-  const bindings: Record<string, unknown> = {};
-  const merged: Partial<WorkerOptions> = { bindings };
-  for (const store of CLOUDFLARE_STORES) {
-    const { bindings: own, ...options } = store.options(endpoint);
-    Object.assign(merged, options);
-    Object.assign(bindings, own);
-  }
-  return merged;
-}
-
 /** Asks the bench Worker for one measurement on one store. */
 type Ask = <T>(route: string, store: string, params: Record<string, number>) => Promise<T>;
 
@@ -143,7 +131,10 @@ async function interleaved<T>(
   return runs;
 }
 
-/** Every measurement of the section on every store, in one Miniflare; prints nothing. */
+/**
+ * Every measurement of the section on every store; prints nothing. Each store gets its own
+ * Miniflare (its own workerd), so no store's code paths shape the JIT's view of another's.
+ */
 export async function measureCloudflareStores(
   rest: RestEndpoint,
   sizes: CloudflareSizes,
@@ -151,11 +142,16 @@ export async function measureCloudflareStores(
   const script = await bundleWorkerModule(
     new URL("./cloudflare/worker.ts", import.meta.url).pathname,
   );
-  const mf = new Miniflare({ ...moduleOptions(script), ...workerOptions(rest) } as WorkerOptions);
+  const workers = new Map(
+    CLOUDFLARE_STORES.map((store) => [
+      store.id,
+      new Miniflare({ ...moduleOptions(script), ...store.options(rest) } as WorkerOptions),
+    ]),
+  );
   const ask: Ask = async (route, store, params) => {
     const query = new URLSearchParams({ store, ...params } as unknown as Record<string, string>);
-    const response = await mf.dispatchFetch(`http://bench${route}?${query}`);
-    if (!response.ok) throw new Error(`${route} on ${store}: ${await response.text()}`);
+    const response = await workers.get(store)?.dispatchFetch(`http://bench${route}?${query}`);
+    if (!response?.ok) throw new Error(`${route} on ${store}: ${await response?.text()}`);
     return response.json() as never;
   };
   try {
@@ -184,7 +180,7 @@ export async function measureCloudflareStores(
       durableObjectOverUpstash: ratio(stores, "durable-object", "upstash"),
     };
   } finally {
-    await mf.dispose();
+    await Promise.all([...workers.values()].map((mf) => mf.dispose()));
     script.remove();
   }
 }
