@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DURABLE_OBJECT_ONLY } from "../../bench/bundle.js";
 import { cloudflareTables } from "../../bench/cloudflare/summary.js";
 import {
   CLOUDFLARE_SIZES,
@@ -41,5 +42,10 @@ describe.skipIf(!redisUrl)("bench section 7: Cloudflare stores in workerd (smoke
     expect(printed).toContain("7. Cloudflare stores, local (miniflare)");
     expect(printed).toContain("7b. One queue's ceiling");
     expect(printed).toContain("Durable Object only, routes");
+    // With section 6 in the same run, its Durable Object only bundle is cited by size.
+    const bundle = { worker: DURABLE_OBJECT_ONLY, rawBytes: 0, minBytes: 0, gzipBytes: 43_008 };
+    expect(cloudflareTables(results, (title) => title, [bundle]).join("\n")).toContain(
+      `"${DURABLE_OBJECT_ONLY}"): 42 KiB min+gzip`,
+    );
   }, 120_000);
 });
