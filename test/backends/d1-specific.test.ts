@@ -7,9 +7,12 @@ import type { ClaimInput, FullBackend, NewJobRecord } from "../../src/backend.js
 import {
   D1_MAX_PAYLOAD_BYTES,
   type D1DatabaseLike,
+  type D1PreparedStatementLike,
   d1Backend,
 } from "../../src/backends/d1/index.js";
 import { classifySqliteCodeError } from "../../src/backends/sqlite/classify-code.js";
+import { MIGRATIONS } from "../../src/backends/sqlite/migrations.js";
+import { tablesFor } from "../../src/backends/sqlite/schema.js";
 import { cron } from "../../src/cron.js";
 import { ManualClock } from "../../src/internal/clock.js";
 import { newJobId, newToken } from "../../src/internal/ids.js";
@@ -77,6 +80,25 @@ describe("d1Backend", () => {
     );
   });
 
+  it("upgrades a version-1 schema holding jobs, on its first call", async () => {
+    const prefix = `v${newToken().slice(0, 8)}_`;
+    const t = tablesFor(prefix);
+    const statements = [
+      `CREATE TABLE ${t.meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+      ...(MIGRATIONS[0]?.(t) ?? []),
+      `INSERT INTO ${t.meta} VALUES ('migration:1', ''), ('version', '1')`,
+      `INSERT INTO ${t.jobs} (id, queue, type, payload, state, priority, max_attempts, run_at,
+        created_at, updated_at) VALUES ('old-0', 'q', 't', '0', 'queued', 0, 3, 0, 0, 0)`,
+    ];
+    await d1.db.batch(statements.map((sql) => d1.db.prepare(sql)));
+    const queue = new JobQueue({ backend: d1Backend(d1.db, { prefix }), clock, name: "q" });
+    expect((await queue.claim())?.id).toBe("old-0");
+    const version = await d1.db
+      .prepare(`SELECT value FROM ${t.meta} WHERE key = 'version'`)
+      .first<string>("value");
+    expect(version).toBe(String(MIGRATIONS.length));
+  });
+
   it("migrates a fresh prefix lazily, on its first call", async () => {
     const fresh = d1Backend(d1.db, { prefix: `p${newToken().slice(0, 8)}_` });
     const scope = { queue: "q", now: clock.now() };
@@ -111,24 +133,13 @@ describe("errors", () => {
     expect((error as Error).message).not.toMatch(/s3cr3t|INSERT/);
   });
 
-  it("a binding that gets no reply is BackendUnavailableError", async () => {
-    const lost: D1DatabaseLike = {
-      prepare: (sql) => {
-        const statement = d1.db.prepare(sql);
-        return {
-          bind: (...values) => ({
-            ...statement.bind(...values),
-            all: () => Promise.reject(new Error("Network connection lost.")),
-          }),
-          all: () => Promise.reject(new Error("Network connection lost.")),
-        };
-      },
-      batch: () => Promise.reject(new Error("Network connection lost.")),
-    };
-    const unreachable = d1Backend(lost);
-    await expect(unreachable.stats({ queue: "q", now: 0 })).rejects.toMatchObject({
-      code: "BACKEND_UNAVAILABLE",
-    });
+  it("a call that gets no reply (no SQLite code) is BackendUnavailableError", async () => {
+    const lost = () => Promise.reject(new Error("Network connection lost."));
+    const statement: D1PreparedStatementLike = { bind: () => statement, all: lost };
+    const unreachable = d1Backend({ prepare: () => statement, batch: lost });
+    const error = await unreachable.stats({ queue: "q", now: 0 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "BACKEND_UNAVAILABLE", name: "BackendUnavailableError" });
+    expect((error as Error).message).toMatch(/^d1: .*Network connection lost/);
   });
 });
 
