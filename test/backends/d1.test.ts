@@ -10,8 +10,8 @@ testBackend({
     return d1Backend(d1.db);
   },
   teardown: () => d1?.dispose(),
-  // Every call crosses miniflare's proxy to workerd: ~5 ms a differential call here (100 calls
-  // ran in 0.3-0.8 s per configuration on 2 shared cores, 2026-12-07), so 300 keep the 20
-  // configurations near 30 s, and the whole file well under 60 s.
+  // Every call crosses miniflare's proxy to workerd, ~5 ms each here: 150 calls took 0.5-1.2 s
+  // per configuration (24 of them), the whole file 30-41 s on 2 shared cores (2026-12-07);
+  // the default 2,000 would add over 4 minutes.
   differentialOps: 150,
 });
