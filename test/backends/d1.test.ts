@@ -12,6 +12,6 @@ testBackend({
   teardown: () => d1?.dispose(),
   // Every call crosses miniflare's proxy to workerd, ~5 ms each here: 150 calls took 0.5-1.2 s
   // per configuration (24 of them), the whole file 30-41 s on 2 shared cores (2026-12-07);
-  // the default 2,000 would add over 4 minutes.
+  // the default 2,000 would add 2.5-6 minutes.
   differentialOps: 150,
 });
