@@ -64,8 +64,11 @@ describe("D1 limits", () => {
 
     const id = await queue.enqueue("t", 1);
     const job = (await queue.claim()) as Job;
+    await expect(queue.update(job, { data: huge })).rejects.toMatchObject({
+      code: "BACKEND_ERROR",
+    });
     await expect(queue.complete(job, huge)).rejects.toMatchObject({ code: "BACKEND_ERROR" });
-    expect((await queue.get(id))?.state).toBe("active");
+    expect(await queue.get(id)).toMatchObject({ state: "active", data: null });
     expect((await queue.readEvents(id)).map((e) => e.type)).toEqual(["enqueued", "active"]);
   });
 
