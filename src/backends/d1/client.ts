@@ -24,8 +24,8 @@ export interface D1DatabaseLike {
 }
 
 /**
- * A row as a plain object: results that cross miniflare's proxy (and D1's RPC) may come back
- * as objects without `Object.prototype`, which some readers (and `toEqual`) treat apart.
+ * The rows as plain objects: through miniflare's proxy (`getD1Database`) they arrive without
+ * `Object.prototype`; copied, nothing downstream meets the difference.
  */
 const plainRows = (result: D1ResultLike): SqlResult => ({
   rows: (result.results ?? []).map((row) => ({ ...row })),

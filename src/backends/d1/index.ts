@@ -32,7 +32,12 @@ export interface D1BackendOptions {
  * Creates a backend on a D1 database binding (`env.DB`). Does no I/O: the schema is migrated
  * on first use. Payloads, results and progress data are limited to
  * {@link D1_MAX_PAYLOAD_BYTES} each, so a job's row (which may hold all three) fits D1's row
- * limit; `close()` leaves the binding alone.
+ * limit; `close()` leaves the binding alone. Throws a `ValidationError` for a bad `prefix` or
+ * something that is no binding.
+ *
+ * @example
+ * // in a Worker whose wrangler.toml binds a D1 database as `DB`
+ * const queue = new JobQueue({ backend: d1Backend(env.DB, { prefix: "jobs_" }) });
  */
 export function d1Backend(db: D1DatabaseLike, options: D1BackendOptions = {}): Backend {
   if (typeof db?.prepare !== "function" || typeof db.batch !== "function") {
