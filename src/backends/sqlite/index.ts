@@ -24,4 +24,4 @@ export {
   type SqlStatement,
   type SqlValue,
 } from "./client.js";
-export { DEFAULT_PREFIX, tablePrefix } from "./prefix.js";
+export { tablePrefix } from "./prefix.js";

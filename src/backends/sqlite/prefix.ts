@@ -5,7 +5,7 @@
 import { ValidationError } from "../../errors.js";
 
 /** The prefix when the caller gives none. */
-export const DEFAULT_PREFIX = "jdobb_";
+const DEFAULT_PREFIX = "jdobb_";
 
 /** A SQL identifier short enough that every table and index name built from it stays valid. */
 const PREFIX = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
