@@ -26,6 +26,12 @@ export interface SubscribeOptions {
    * store call counts (Workers' subrequest limit); the caller resumes with `after`.
    */
   maxStoreCalls?: number | undefined;
+  /**
+   * Share the store's push watch of this job with the process's other subscribers of it
+   * (default true). On Workers an I/O stream belongs to the request that opened it, so a watch
+   * opened for one request cannot serve another's: the routes pass false there.
+   */
+  sharedWatch?: boolean | undefined;
 }
 
 const TERMINAL_EVENTS = new Set(["completed", "failed", "cancelled"]);
@@ -89,7 +95,7 @@ export class Broadcaster<J extends JobDefinitions = UntypedJobs> {
         cursor = Math.max(0, Math.floor(options.after));
       }
       // Pushed notices (when the store can) wake the wait below; the poll becomes a safety net.
-      const pushed = await internals.push.follow(jobId, unwatch.signal);
+      const pushed = await internals.push.follow(jobId, unwatch.signal, options.sharedWatch);
       let waitMs = this.#min;
       let quietPolls = 0;
       while (!signal?.aborted) {

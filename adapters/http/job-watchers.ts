@@ -15,7 +15,10 @@ export interface WatcherSettings {
   max: number;
   /** Open streams plus long-polls of one job. */
   maxPerJob: number;
-  /** One watcher per job shared by all its followers (off on Workers: see `queueRoutes`). */
+  /**
+   * One watcher (and one store push watch) per job shared by all its followers (off on
+   * Workers: see `queueRoutes`).
+   */
   share: boolean;
   /** Store calls a watcher makes before its followers end (they resume); default unlimited. */
   maxStoreCalls?: number | undefined;
@@ -78,7 +81,7 @@ class Watcher {
   constructor(
     private readonly broadcaster: Broadcaster<JobDefinitions>,
     private readonly jobId: string,
-    private readonly maxStoreCalls: number | undefined,
+    private readonly settings: Pick<WatcherSettings, "maxStoreCalls" | "share">,
     private readonly onIdle: () => void,
   ) {}
 
@@ -104,7 +107,8 @@ class Watcher {
         const updates = this.broadcaster.subscribe(this.jobId, {
           after: this.#position,
           signal: restart.signal,
-          maxStoreCalls: this.maxStoreCalls,
+          maxStoreCalls: this.settings.maxStoreCalls,
+          sharedWatch: this.settings.share,
         });
         for await (const update of updates) {
           this.#position = update.seq;
@@ -193,11 +197,11 @@ export class JobWatchers {
 
   #watcher(jobId: string): Watcher {
     if (!this.settings.share) {
-      return new Watcher(this.broadcaster, jobId, this.settings.maxStoreCalls, () => {});
+      return new Watcher(this.broadcaster, jobId, this.settings, () => {});
     }
     const existing = this.#shared.get(jobId);
     if (existing) return existing;
-    const watcher = new Watcher(this.broadcaster, jobId, this.settings.maxStoreCalls, () => {
+    const watcher = new Watcher(this.broadcaster, jobId, this.settings, () => {
       if (this.#shared.get(jobId) === watcher && watcher.followers.size === 0) {
         this.#shared.delete(jobId);
       }

@@ -39,11 +39,12 @@ export class PushWatches {
 
   /**
    * Follows `jobId` until `signal` aborts: resolves true once the store's notices for it wake
-   * the change feed, false when they cannot (poll as before).
+   * the change feed, false when they cannot (poll as before). `shared` (default): one watch per
+   * job serves every follower; otherwise this follower gets a watch of its own.
    */
-  async follow(jobId: string, signal: AbortSignal): Promise<boolean> {
+  async follow(jobId: string, signal: AbortSignal, shared = true): Promise<boolean> {
     if (!this.#backend || signal.aborted || this.clock.now() < this.#retryAt) return false;
-    const watch = this.#watches.get(jobId) ?? this.#start(jobId);
+    const watch = (shared ? this.#watches.get(jobId) : undefined) ?? this.#start(jobId, shared);
     watch.followers += 1;
     signal.addEventListener(
       "abort",
@@ -58,7 +59,7 @@ export class PushWatches {
     return watch.pushed;
   }
 
-  #start(jobId: string): Watch {
+  #start(jobId: string, shared: boolean): Watch {
     const stop = new AbortController();
     const backend = this.#backend as Backend & PushMethods;
     const pushed = backend
@@ -79,7 +80,7 @@ export class PushWatches {
         },
       );
     const watch: Watch = { followers: 0, stop, pushed };
-    this.#watches.set(jobId, watch);
+    if (shared) this.#watches.set(jobId, watch);
     return watch;
   }
 

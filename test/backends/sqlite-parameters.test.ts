@@ -12,6 +12,24 @@ const placeholders = (sql: string) => {
   return Math.max(0, ...Array.from(numbers, (m) => Number(m[1] || Number.NaN)));
 };
 
+/** The most arguments any function call in `sql` passes (string literals aside). */
+const widestCall = (sql: string) => {
+  const text = sql.replace(/'(?:[^']|'')*'/g, "''");
+  let widest = 0;
+  for (const call of text.matchAll(/\b[A-Za-z_]\w*\(/g)) {
+    let depth = 0;
+    let args = 1;
+    for (let i = (call.index ?? 0) + call[0].length - 1; i < text.length; i++) {
+      const c = text[i];
+      if (c === "(") depth++;
+      else if (c === ")" && --depth === 0) break;
+      else if (c === "," && depth === 1) args++;
+    }
+    widest = Math.max(widest, args);
+  }
+  return widest;
+};
+
 /** A `@libsql/client` client that records every statement it is sent. */
 function countingClient() {
   const inner = createClient({ url: ":memory:" });
@@ -54,6 +72,7 @@ const claimOf = (queue: string, limit: number): ClaimInput => ({
 
 describe("SQLite statements bind a fixed, small number of numbered parameters", () => {
   it("binds at most 100 per statement for 1,000 idempotency keys and a group of 50", async () => {
+    // …and stays inside D1's other limits: 100 KB a statement, 32 arguments a function call.
     const { client, seen, close } = countingClient();
     const backend = libsqlBackend({ client }) as FullBackend;
     const queue = "params";
@@ -90,7 +109,11 @@ describe("SQLite statements bind a fixed, small number of numbered parameters", 
     for (const statement of seen) {
       expect(statement.args.length).toBeLessThanOrEqual(100);
       expect(placeholders(statement.sql)).toBe(statement.args.length);
+      // D1's other documented limits (miniflare checks the length, but allows 127 arguments).
+      expect(statement.sql.length).toBeLessThanOrEqual(100_000);
+      expect(widestCall(statement.sql)).toBeLessThanOrEqual(32);
     }
+    expect(Math.max(...seen.map((statement) => widestCall(statement.sql)))).toBeGreaterThan(20);
     close();
   });
 });

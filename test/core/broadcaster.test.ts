@@ -42,6 +42,22 @@ describe("Broadcaster", () => {
     expect(calls.get("watch")).toBe(1);
   });
 
+  it("gives each subscriber its own watch when asked not to share (Workers' requests)", async () => {
+    const { queue, clock, peer, calls } = memoryQueue({ push: true, progressIntervalMs: 0 });
+    const id = await queue.enqueue("t", null);
+    const broadcaster = new Broadcaster(queue, { pollMs: { min: 100, max: 100 } });
+    const own = { sharedWatch: false };
+    const streams = [broadcaster.subscribe(id, own), broadcaster.subscribe(id, own)].map(collect);
+    await clock.untilSleeping(2);
+    const other = peer();
+    const job = (await other.claim()) as Job;
+    await other.complete(job, null);
+    for (const updates of await Promise.all(streams)) {
+      expect(updates.map((u) => u.type)).toEqual(["snapshot", "active", "completed"]);
+    }
+    expect(calls.get("watch")).toBe(2);
+  });
+
   it("polls with one warning when the store fails to push", async () => {
     const { queue, clock, peer, backend } = memoryQueue({ push: true });
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});

@@ -85,6 +85,7 @@ describe("the package as npm pack builds it", () => {
       `const main = await import("jdobb-async-queue");
       const backend = await import("jdobb-async-queue/backend");
       const libsql = await import("jdobb-async-queue/libsql");
+      const d1 = await import("jdobb-async-queue/d1");
       const redis = await import("jdobb-async-queue/redis");
       const hono = await import("jdobb-async-queue/hono");
       const node = await import("jdobb-async-queue/node");
@@ -99,6 +100,7 @@ describe("the package as npm pack builds it", () => {
         contractOnMain: ["NO_LIMITS", "SCHEDULES_PER_CLAIM", "hasFeature", "scheduledJobId"].filter((k) => k in main),
         backend: [typeof backend.SCHEDULES_PER_CLAIM, typeof backend.SCHEDULE_REFILL_BELOW, typeof backend.TYPE_SKIP_DEPTH, typeof backend.NO_LIMITS, typeof backend.BACKEND_FEATURES, typeof backend.scheduledJobId, typeof backend.hasFeature, typeof backend.BackendError, typeof backend.BackendUnavailableError],
         libsql: typeof libsql.libsqlBackend,
+        d1: [typeof d1.d1Backend, typeof d1.D1_MAX_PAYLOAD_BYTES],
         redis: [typeof redis.redisBackend, typeof redis.fromIoredis, typeof redis.upstashRest],
         adapters: [typeof hono.queueRoutes, typeof node.serve, typeof cloudflare.cloudflareWorker, typeof vercel.vercelHandlers],
         testing: typeof testing.testBackend,
@@ -123,6 +125,7 @@ describe("the package as npm pack builds it", () => {
         "function",
       ],
       libsql: "function",
+      d1: ["function", "number"],
       redis: ["function", "function", "function"],
       adapters: ["function", "function", "function", "function"],
       testing: "function",

@@ -179,6 +179,35 @@ describe.skipIf(!redisUrl).each(stores)("the Worker in workerd, on %s", (_, open
     else expect(after - before).toBeGreaterThan(0); // libSQL polls
   });
 
+  it("keeps a second viewer's stream pushed after the first viewer leaves", async () => {
+    const created = await mf.dispatchFetch("http://worker/queue/jobs", {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ type: "count", payload: { words: ["y"] } }),
+    });
+    const { streamUrl } = (await created.json()) as { streamUrl: string };
+    const open = async () =>
+      readSse((await mf.dispatchFetch(`http://worker${streamUrl}`)) as unknown as Response)[
+        Symbol.asyncIterator
+      ]();
+    const first = await open();
+    const second = await open();
+    for (const viewer of [first, second]) {
+      let next = await viewer.next();
+      while (!next.done && next.value.kind !== "event") next = await viewer.next();
+    }
+    await first.return?.(undefined); // its request ends: a watch it opened would end with it
+    const ticked = Date.now();
+    expect(await cronTick(mf)).toBe("ok");
+    const seen: string[] = [];
+    for (let next = await second.next(); !next.done; next = await second.next()) {
+      if (next.value.kind === "event") seen.push(next.value.event ?? "");
+    }
+    expect(seen.at(-1)).toBe("completed");
+    // Well before the 20 s safety poll, which alone would bring them on a dead watch.
+    expect(Date.now() - ticked).toBeLessThan(10_000);
+  });
+
   it("makes exactly one store call for a cron tick on an empty queue", async (ctx) => {
     const before = store.requests();
     if (before === null) return ctx.skip(); // a Durable Object's calls are not HTTP requests

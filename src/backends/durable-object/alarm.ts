@@ -77,7 +77,8 @@ export class QueueAlarm {
     if (!this.drain) return;
     const now = Date.now();
     const due = await readDue(client, tables, now);
-    if (due.now) await this.drain.drain();
+    // A drain that could not start is tried again below, like one that left jobs due.
+    if (due.now) await this.drain.drain().catch(() => {});
     const again = due.now ? now + REDRAIN_MS : null;
     const next = [due.next, again].filter((t): t is number => t !== null);
     if (next.length > 0) this.#set(Math.min(...next));

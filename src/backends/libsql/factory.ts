@@ -6,7 +6,7 @@
 import type { Backend } from "../../backend.js";
 import { ValidationError } from "../../errors.js";
 import { missingPeer } from "../../internal/missing-peer.js";
-import { SqliteBackend, type SqliteClient } from "../sqlite/index.js";
+import { SqliteBackend, type SqliteClient, tablePrefix } from "../sqlite/index.js";
 import { classifyLibsqlError } from "./classify.js";
 import { fromLibsqlClient, type LibsqlClientLike } from "./client.js";
 
@@ -77,10 +77,7 @@ export function createLibsqlBackend(
   options: LibsqlBackendOptions,
   openLocal: LocalOpener,
 ): Backend {
-  const prefix = options.prefix ?? "jdobb_";
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(prefix)) {
-    throw new ValidationError("prefix must be a SQL identifier of at most 41 characters", "prefix");
-  }
+  const prefix = tablePrefix(options.prefix);
   const { client, url } = options;
   if (!client && (typeof url !== "string" || url.length === 0)) {
     throw new ValidationError("libsqlBackend needs a client or a url", "url");

@@ -60,6 +60,26 @@ export interface BatchResult {
 /** A completed job as a group's completion names it: its id and the token that completed it. */
 const doneKey = (id: unknown, token: unknown) => `${id}\n${token}`;
 
+/**
+ * Characters of results a group's completion statement carries in its one JSON parameter; the
+ * members past it complete by a statement each. Escaped (at most 2×) and as UTF-8 (at most 3
+ * bytes a character) the list stays under 1 MB, inside D1's 2 MB limit on a bound string.
+ */
+const GROUPED_RESULT_CHARS = 150_000;
+
+/** Splits completions into those one group statement carries and those sent on their own. */
+function byResultSize(completions: readonly CompleteInput[]) {
+  const grouped: CompleteInput[] = [];
+  const single: CompleteInput[] = [];
+  let chars = 0;
+  for (const completion of completions) {
+    const fits = chars + completion.result.length <= GROUPED_RESULT_CHARS;
+    if (fits) chars += completion.result.length;
+    (fits ? grouped : single).push(completion);
+  }
+  return { grouped, single };
+}
+
 /** Whether a fenced write applied (it returns a row when it did). */
 const applied = (result: SqlResult | undefined) => (result?.rows.length ?? 0) > 0;
 
@@ -158,27 +178,32 @@ export class ClaimBatches {
   }
 
   /**
-   * The plain claim's part of a batch: one statement for the group's completions, then one
-   * that claims for the whole group (statements-plain.ts), then the closing read. The claims
-   * may follow all the completions: without lanes or type limits, no completion changes what
-   * a claim may take.
+   * The plain claim's part of a batch: one statement for the group's completions (and one for
+   * each whose result would make that statement's list too large), then one that claims for
+   * the whole group (statements-plain.ts), then the closing read. The claims may follow all
+   * the completions: without lanes or type limits, no completion changes what a claim may take.
    */
   #planPlain(claims: readonly ClaimInput[], completions: readonly CompleteInput[]): PartPlan {
     const first = claims[0] as ClaimInput;
-    const completing = completions.length > 0;
+    const { grouped, single } = byResultSize(completions);
+    const groupCount = grouped.length > 0 ? 1 : 0;
     const statements = [
-      ...(completing ? [this.#writes.completeGroup(completions)] : []),
+      ...(groupCount > 0 ? [this.#writes.completeGroup(grouped)] : []),
+      ...single.map((completion) => this.#writes.complete(completion)),
       this.#plain.claimGroup(claims),
       this.#plain.closing(first, this.#closing),
     ];
     const read = (results: SqlResult[]): PartResult => {
       const again = Number(results.at(-1)?.rows[0]?.full ?? 0) === 1;
       const done = new Set<string>();
-      for (const row of Array.from(completing ? (results[0]?.rows ?? []) : [])) {
+      for (const row of Array.from(groupCount > 0 ? (results[0]?.rows ?? []) : [])) {
         done.add(doneKey(row.id, row.token));
       }
+      single.forEach(({ id, token }, i) => {
+        if (applied(results[groupCount + i])) done.add(doneKey(id, token));
+      });
       const taken = new Map<unknown, SqlRow[]>();
-      for (const row of Array.from(results[completing ? 1 : 0]?.rows ?? [])) {
+      for (const row of Array.from(results[groupCount + single.length]?.rows ?? [])) {
         const list = taken.get(row.token);
         if (list) list.push(row);
         else taken.set(row.token, [row]);

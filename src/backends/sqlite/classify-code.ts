@@ -1,15 +1,19 @@
 /**
  * Classifies errors of the Cloudflare SQLite hosts (D1 and Durable Object SQL). Neither sets a
  * `code`: the SQLite result code ends the message (`D1_ERROR: no such table: x: SQLITE_ERROR`,
- * `string or blob too big: SQLITE_TOOBIG`, `…: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_NOTNULL)`). An error with no such code never reached SQLite
- * (the binding's transport failed, the object was reset): retryable.
+ * `string or blob too big: SQLITE_TOOBIG`; D1 follows a constraint's code with its extended
+ * one). An error with no such code never reached SQLite (the binding's transport failed, the
+ * object was reset): retryable.
  */
 import { briefly, describe } from "../../internal/store-errors.js";
 import type { ClassifiedError } from "./client.js";
 
 /** A missing table or column (SQLite words it only in the text). */
 const MISSING_SCHEMA = /no such (table|column)|has no column named/i;
-/** The result code at the end of the message, with the extended one after it at times. */
+/**
+ * The result code at the end of the message; D1 may follow it with the extended code
+ * (`UNIQUE constraint failed: t.id: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)`).
+ */
 const SQLITE_CODE = /\b(SQLITE_[A-Z_]+)(?:\s*\(extended: SQLITE_[A-Z_]+\))?\s*$/;
 /** Codes that mean busy or gone for now, not a refused statement. */
 const UNAVAILABLE = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL"]);

@@ -24,3 +24,4 @@ export {
   type SqlStatement,
   type SqlValue,
 } from "./client.js";
+export { tablePrefix } from "./prefix.js";
