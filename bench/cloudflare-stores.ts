@@ -1,7 +1,7 @@
 /**
  * Section 7: the Cloudflare-native stores, measured locally in one run. A bench Worker
  * (bench/cloudflare/worker.ts, bundled for workerd, run by Miniflare) calls each store from
- * inside workerd: the Durable Object store (`QueueObject`, SQLite-backed) and Upstash over
+ * inside workerd: the Durable Object store (`QueueObject`, SQLite-backed), D1 and Upstash over
  * loopback (`upstashRest` → devtools' REST endpoint → redis-server). It measures a drain's
  * jobs/s and store calls per job, update → reader latency through the library's follow path,
  * and the calls per second one queue serves. Labelled "local (miniflare)": not production.
@@ -20,7 +20,7 @@ import type { CeilingRun, LatencyRun, ThroughputRun } from "./cloudflare/protoco
 import {
   type CloudflareResults,
   cloudflareTables,
-  ratio,
+  durableObjectOver,
   type StoreResults,
   summarise,
 } from "./cloudflare/summary.js";
@@ -112,6 +112,7 @@ export const CLOUDFLARE_STORES: CloudflareStore[] = [
     label: "Upstash REST over loopback → redis-server",
     options: (rest) => ({ bindings: { UPSTASH_URL: rest.url, UPSTASH_TOKEN: rest.token } }),
   },
+  { id: "d1", label: "D1 (SQLite), polled progress", options: () => ({ d1Databases: ["DB"] }) },
 ];
 
 /** Asks the bench Worker for one measurement on one store. */
@@ -177,7 +178,7 @@ export async function measureCloudflareStores(
       environment: "local (miniflare)",
       sizes: { ...sizes },
       stores,
-      durableObjectOverUpstash: ratio(stores, "durable-object", "upstash"),
+      durableObjectOver: durableObjectOver(stores),
     };
   } finally {
     await Promise.all([...workers.values()].map((mf) => mf.dispose()));

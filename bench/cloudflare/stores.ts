@@ -4,6 +4,7 @@
  * and Miniflare options).
  */
 import type { Backend } from "../../src/backend.js";
+import { type D1DatabaseLike, d1Backend } from "../../src/backends/d1/index.js";
 import { durableObjectBackend } from "../../src/backends/durable-object/backend.js";
 import type { QueueObjectNamespace } from "../../src/backends/durable-object/platform.js";
 import { redisBackend, upstashRest } from "../../src/backends/redis/index.js";
@@ -15,6 +16,8 @@ export interface BenchEnv {
   /** The local Upstash-compatible REST endpoint (devtools/upstash-rest-server.ts). */
   UPSTASH_URL: string;
   UPSTASH_TOKEN: string;
+  /** A D1 database (Miniflare's local SQLite). */
+  DB: D1DatabaseLike;
 }
 
 /** Opens a new backend on a store (each queue object of a measurement gets its own). */
@@ -28,4 +31,5 @@ export const WORKER_STORES: Record<string, OpenBackend> = {
       redis: upstashRest({ url: env.UPSTASH_URL, token: env.UPSTASH_TOKEN }),
       prefix: "cf-bench",
     }),
+  d1: (env) => d1Backend(env.DB),
 };

@@ -1,6 +1,6 @@
 /**
  * Section 7's figures from the bench Worker's runs (protocol.ts): medians, percentiles, the
- * Durable Object ÷ Upstash ratio, and the printed tables.
+ * Durable Object store's jobs/s over each other store's, and the printed tables.
  */
 import { type BundleSize, DURABLE_OBJECT_ONLY } from "../bundle.js";
 import { median, percentile, round, table } from "../lib/stats.js";
@@ -39,8 +39,8 @@ export interface CloudflareResults {
   environment: "local (miniflare)";
   sizes: Record<string, unknown>;
   stores: Record<string, StoreResults>;
-  /** Median jobs/s of the Durable Object store ÷ Upstash's (null if one was not measured). */
-  durableObjectOverUpstash: number | null;
+  /** Median jobs/s of the Durable Object store ÷ each other store's, by store (`upstash`, `d1`). */
+  durableObjectOver: Record<string, number | null>;
 }
 
 /** The lowest and highest of some values, rounded: `min–max`. */
@@ -84,11 +84,16 @@ export function summarise(
   };
 }
 
-/** The ratio of two stores' median jobs/s, or null. */
-export function ratio(stores: Record<string, StoreResults>, over: string, under: string) {
-  const top = stores[over]?.throughput.jobsPerSecond;
-  const bottom = stores[under]?.throughput.jobsPerSecond;
-  return top === undefined || !bottom ? null : round(top / bottom, 2);
+/** The Durable Object store's median jobs/s ÷ each other store's (null where one is missing). */
+export function durableObjectOver(stores: Record<string, StoreResults>) {
+  const top = stores["durable-object"]?.throughput.jobsPerSecond;
+  const ratios: Record<string, number | null> = {};
+  for (const [id, store] of Object.entries(stores)) {
+    if (id === "durable-object") continue;
+    const bottom = store.throughput.jobsPerSecond;
+    ratios[id] = top === undefined || !bottom ? null : round(top / bottom, 2);
+  }
+  return ratios;
 }
 
 /** The section's printed lines; `heading` adds the machine to a title. */
@@ -123,7 +128,9 @@ export function cloudflareTables(
         `${s.latency.readerCalls} (${s.latency.readerReads}) for ${s.latency.delivered} updates`,
       ]),
     ),
-    `Durable Object ÷ Upstash, jobs/s: ${results.durableObjectOverUpstash ?? "-"}`,
+    `Durable Object ÷ each other store, jobs/s: ${Object.entries(results.durableObjectOver)
+      .map(([id, ratio]) => `÷ ${results.stores[id]?.label ?? id} ${ratio ?? "-"}`)
+      .join("; ")}`,
     heading(
       "\n7b. One queue's ceiling: stats() calls per second, P loops in parallel on one queue (one object) or spread over several",
     ),

@@ -37,7 +37,8 @@ describe.skipIf(!redisUrl)("bench section 7: Cloudflare stores in workerd (smoke
       );
       expect(store.ceiling.every((run) => run.ops > 0)).toBe(true);
     }
-    expect(results.durableObjectOverUpstash).toBeGreaterThan(0);
+    expect(Object.keys(results.durableObjectOver)).toEqual(["upstash", "d1"]);
+    expect(results.durableObjectOver.upstash).toBeGreaterThan(0);
     const printed = cloudflareTables(results, (title) => title).join("\n");
     expect(printed).toContain("7. Cloudflare stores, local (miniflare)");
     expect(printed).toContain("7b. One queue's ceiling");
