@@ -17,6 +17,7 @@ import { Miniflare, type WorkerOptions } from "miniflare";
 import { bundleWorkerModule, moduleOptions } from "../test/support/build-queue-object.js";
 import { QUEUE_OBJECTS } from "../test/support/durable-object-options.js";
 import type { CeilingRun, LatencyRun, ThroughputRun } from "./cloudflare/protocol.js";
+import { CLOUDFLARE_SIZES, type CloudflareSizes } from "./cloudflare/sizes.js";
 import {
   type CloudflareResults,
   cloudflareTables,
@@ -25,67 +26,6 @@ import {
   summarise,
 } from "./cloudflare/summary.js";
 import type { Mode } from "./lib/options.js";
-
-/** The sizes of one run of the section. */
-export interface CloudflareSizes {
-  /** Jobs per throughput run, enqueued in batches of `batch`. */
-  jobs: number;
-  batch: number;
-  /** Measured runs per store, after `warmups` discarded throughput runs of the same size. */
-  runs: number;
-  warmups: number;
-  /** `ctx.update()` calls per followed job, `gapMs` apart. */
-  updates: number;
-  gapMs: number;
-  /** Parallel `stats()` loops over some queues, each shape run for `ceilingMs`. */
-  ceiling: Array<{ parallel: number; queues: number }>;
-  ceilingMs: number;
-}
-
-/** P = 1, 8, 32 loops on one queue (one object), then 32 spread over 4 queues. */
-const ONE_QUEUE_THEN_FOUR = [
-  { parallel: 1, queues: 1 },
-  { parallel: 8, queues: 1 },
-  { parallel: 32, queues: 1 },
-  { parallel: 32, queues: 4 },
-];
-
-/** Each mode's sizes. */
-export const CLOUDFLARE_SIZES: Record<Mode, CloudflareSizes> = {
-  full: {
-    jobs: 2_000,
-    batch: 100,
-    runs: 5,
-    warmups: 3,
-    updates: 50,
-    gapMs: 20,
-    ceiling: ONE_QUEUE_THEN_FOUR,
-    ceilingMs: 3_000,
-  },
-  quick: {
-    jobs: 500,
-    batch: 100,
-    runs: 3,
-    warmups: 1,
-    updates: 50,
-    gapMs: 20,
-    ceiling: ONE_QUEUE_THEN_FOUR,
-    ceilingMs: 2_000,
-  },
-  smoke: {
-    jobs: 30,
-    batch: 10,
-    runs: 1,
-    warmups: 1,
-    updates: 3,
-    gapMs: 20,
-    ceiling: [
-      { parallel: 1, queues: 1 },
-      { parallel: 4, queues: 2 },
-    ],
-    ceilingMs: 200,
-  },
-};
 
 /** The local Upstash-compatible REST endpoint (in front of redis-server). */
 export interface RestEndpoint {
@@ -198,9 +138,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     },
   });
   const mode: Mode = values.smoke ? "smoke" : values.quick ? "quick" : "full";
+  const count = (flag: string, value: string) => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 1) throw new Error(`--${flag} ${value}: not a count`);
+    return number;
+  };
   const sizes = { ...CLOUDFLARE_SIZES[mode] };
-  if (values.jobs) sizes.jobs = Number(values.jobs);
-  if (values.runs) sizes.runs = Number(values.runs);
+  if (values.jobs) sizes.jobs = count("jobs", values.jobs);
+  if (values.runs) sizes.runs = count("runs", values.runs);
   const machine = `${cpus()[0]?.model ?? "?"} × ${cpus().length}`;
   const loadAverage = () => loadavg().map((load) => Math.round(load * 100) / 100);
   const loadAtStart = loadAverage();

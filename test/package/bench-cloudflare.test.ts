@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DURABLE_OBJECT_ONLY } from "../../bench/bundle.js";
+import { CLOUDFLARE_SIZES } from "../../bench/cloudflare/sizes.js";
 import { cloudflareTables } from "../../bench/cloudflare/summary.js";
-import {
-  CLOUDFLARE_SIZES,
-  CLOUDFLARE_STORES,
-  measureCloudflareStores,
-} from "../../bench/cloudflare-stores.js";
+import { CLOUDFLARE_STORES, measureCloudflareStores } from "../../bench/cloudflare-stores.js";
 import {
   startUpstashRestServer,
   type UpstashRestServer,
