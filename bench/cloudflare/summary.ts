@@ -5,6 +5,7 @@
 import { type BundleSize, DURABLE_OBJECT_ONLY } from "../bundle.js";
 import { median, percentile, round, table } from "../lib/stats.js";
 import type { CeilingRun, LatencyRun, ThroughputRun } from "./protocol.js";
+import type { CloudflareSizes } from "./sizes.js";
 
 /** Every figure of one store. */
 export interface StoreResults {
@@ -37,7 +38,7 @@ export interface StoreResults {
 export interface CloudflareResults {
   /** Where it ran: every store called from a Worker in workerd (Miniflare), on loopback. */
   environment: "local (miniflare)";
-  sizes: Record<string, unknown>;
+  sizes: CloudflareSizes;
   stores: Record<string, StoreResults>;
   /** Median jobs/s of the Durable Object store ÷ each other store's, by store (`upstash`, `d1`). */
   durableObjectOver: Record<string, number | null>;
@@ -103,12 +104,12 @@ export function cloudflareTables(
   bundles?: BundleSize[],
 ): string[] {
   const stores = Object.values(results.stores);
-  const sizes = results.sizes as { jobs: number; runs: number; updates: number; gapMs: number };
+  const { sizes } = results;
   const shapes = stores[0]?.ceiling ?? [];
   const bundle = bundles?.find((b) => b.worker === DURABLE_OBJECT_ONLY);
   return [
     heading(
-      `7. Cloudflare stores, ${results.environment}: each called from a Worker in workerd; ${sizes.jobs} noop jobs enqueued in batches then drained (Worker, concurrency 10), median of ${sizes.runs}; ${sizes.updates} ctx.update() ${sizes.gapMs} ms apart followed by another queue object (Broadcaster)`,
+      `7. Cloudflare stores, ${results.environment}: each called from a Worker in workerd (one per store); ${sizes.jobs} noop jobs enqueued in batches then drained (Worker, concurrency 10), median of ${sizes.runs} after ${sizes.warmups} discarded; ${sizes.updates} ctx.update() ${sizes.gapMs} ms apart followed by another queue object (Broadcaster)`,
     ),
     table(
       [
