@@ -27,6 +27,7 @@ export const WORKERS: Array<[worker: string, entry: string | undefined]> = [
   ["Redis only, routes + cron (schedules)", "bench/bundle/redis-cron.ts"],
   ["libSQL only, routes (HTTP)", "bench/bundle/libsql-only.ts"],
   [DURABLE_OBJECT_ONLY, "bench/bundle/durable-object-only.ts"],
+  ["D1 only, routes", "bench/bundle/d1-only.ts"],
   ["Upstash + Turso, routes (no dashboard)", "bench/bundle/both-stores.ts"],
   ["every store, routes + dashboard (example)", undefined],
 ];

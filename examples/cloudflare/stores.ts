@@ -4,16 +4,19 @@
  * imports: a Worker carries only the stores it imports.
  */
 import type { Backend } from "jdobb-async-queue";
+import { type D1DatabaseLike, d1Backend } from "jdobb-async-queue/d1";
 import { durableObjectBackend, type QueueObjectNamespace } from "jdobb-async-queue/durable-object";
 import { libsqlBackend } from "jdobb-async-queue/libsql";
 import { redisBackend, upstashRest } from "jdobb-async-queue/redis";
 
 /** The bindings the stores read (see `wrangler.toml`). */
 export interface StoreEnv {
-  /** `durable-object` (default), `upstash` or `turso`. */
+  /** `durable-object` (default), `d1`, `upstash` or `turso`. */
   STORE?: string;
   /** The Durable Object namespace of `QueueObject` (the default store). */
   QUEUES?: QueueObjectNamespace;
+  /** A D1 database (`STORE = "d1"`). */
+  DB?: D1DatabaseLike;
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
   LIBSQL_URL?: string;
@@ -31,6 +34,10 @@ function needed<T>(value: T | undefined, name: string, store: string): T {
 /** Jobs in a SQLite-backed Durable Object per queue: nothing outside Cloudflare. */
 export const durableObjectStore = (env: StoreEnv): Backend =>
   durableObjectBackend(needed(env.QUEUES, "the QUEUES Durable Object binding", "durable-object"));
+
+/** Jobs in a D1 database: Cloudflare's too; progress streams poll it. */
+export const d1Store = (env: StoreEnv): Backend =>
+  d1Backend(needed(env.DB, "the DB D1 binding", "d1"));
 
 /** Jobs in Upstash Redis, over REST. */
 export function upstashStore(env: StoreEnv): Backend {
@@ -52,6 +59,7 @@ export const tursoStore = (env: StoreEnv): Backend =>
 
 const STORES: Record<string, (env: StoreEnv) => Backend> = {
   "durable-object": durableObjectStore,
+  d1: d1Store,
   upstash: upstashStore,
   turso: tursoStore,
 };

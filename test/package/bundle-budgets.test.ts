@@ -45,6 +45,18 @@ const SHAPES: Record<string, Shape> = {
     budget: 45 * KiB,
     absent: [CRON, DASHBOARD, REDIS, /node_modules\/@libsql\/|src\/backends\/libsql\//],
   },
+  // Measured 40.1 KiB (2026-12-07): the SQLite core over the binding.
+  "D1 only, routes": {
+    entry: "bench/bundle/d1-only.ts",
+    budget: 43 * KiB,
+    absent: [
+      CRON,
+      DASHBOARD,
+      REDIS,
+      DURABLE_OBJECT,
+      /node_modules\/@libsql\/|src\/backends\/libsql\//,
+    ],
+  },
   // Measured 72.9 KiB (2026-12-07), 77.3 KiB with pushed progress; the budget.
   "Upstash + Turso, routes (no dashboard)": {
     entry: "bench/bundle/both-stores.ts",
@@ -52,8 +64,8 @@ const SHAPES: Record<string, Shape> = {
     absent: [CRON, DASHBOARD, DURABLE_OBJECT, /node_modules\/@upstash\//],
   },
   // Measured 85.7 KiB (2026-12-07; 122.6 before): the page is 12.8 KiB of it; 90.1 KiB with
-  // pushed progress (its subscriptions over REST and TCP, about 3.5 KiB); 93.2 KiB with the
-  // Durable Object store.
+  // pushed progress (its subscriptions over REST and TCP, about 3.5 KiB); 93.6 KiB with the
+  // Durable Object and D1 stores.
   "every store, routes + dashboard (example)": {
     entry: undefined,
     budget: 95 * KiB,

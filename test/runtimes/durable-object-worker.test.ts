@@ -6,7 +6,7 @@
 import { dirname } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClaimInput } from "../../src/backend.js";
+import { type ClaimInput, scheduledJobId } from "../../src/backend.js";
 import { durableObjectBackend } from "../../src/backends/durable-object/backend.js";
 import type { QueueObjectNamespace } from "../../src/backends/durable-object/platform.js";
 import { type BuiltWorker, buildWorker } from "../support/build-worker.js";
@@ -84,6 +84,45 @@ describe("the example Worker on its Durable Object store", () => {
     expect(done).toMatchObject({
       status: 200,
       body: { state: "completed", attempts: 2, result: { text: "AGAIN" } },
+    });
+  }, 30_000);
+
+  it("an alarm fires a schedule's tick on time: the claim it starts makes and runs the job", async () => {
+    const namespace = await mf.getDurableObjectNamespace("QUEUES");
+    const store = durableObjectBackend(namespace as unknown as QueueObjectNamespace);
+    const now = Date.now();
+    const tick = now + 1_500;
+    await store.putSchedule?.({
+      queue: "edge",
+      now,
+      // The tick this test waits for, and one a day later (a schedule fires a tick once it has
+      // one after it; the Worker has no cron to add more).
+      upcoming: [tick, tick + 86_400_000],
+      schedule: {
+        id: "nightly",
+        cron: "0 3 * * *",
+        timezone: null,
+        type: "uppercase",
+        payload: JSON.stringify({ text: "tick" }),
+        priority: 0,
+        maxAttempts: 1,
+        backoff: null,
+        concurrencyKey: null,
+        catchUp: "latest",
+      },
+    });
+    const id = scheduledJobId("edge", "nightly", tick);
+    // The job exists once the alarm's drain claimed the tick: ask until then (bounded).
+    for (let tries = 0; tries < 100; tries++) {
+      const found = await mf.dispatchFetch(`http://worker/queue/jobs/${id}`, { headers });
+      await found.arrayBuffer();
+      if (found.status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const done = await result(id);
+    expect(done).toMatchObject({
+      status: 200,
+      body: { state: "completed", result: { text: "TICK" } },
     });
   }, 30_000);
 
