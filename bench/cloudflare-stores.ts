@@ -13,24 +13,45 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { Miniflare, type WorkerOptions } from "miniflare";
-import { bundleWorkerModule, moduleOptions } from "../test/support/build-queue-object.js";
+import type { WorkerOptions } from "miniflare";
+import { bundleWorkerModule } from "../test/support/build-queue-object.js";
 import { QUEUE_OBJECTS } from "../test/support/durable-object-options.js";
 import type { CeilingRun, LatencyRun, ThroughputRun } from "./cloudflare/protocol.js";
 import { CLOUDFLARE_SIZES, type CloudflareSizes } from "./cloudflare/sizes.js";
+import { startStoreWorkers } from "./cloudflare/store-workers.js";
 import {
   type CloudflareResults,
   cloudflareTables,
   durableObjectOver,
+  type MeasuredDrain,
   type StoreResults,
   summarise,
 } from "./cloudflare/summary.js";
 import type { Mode } from "./lib/options.js";
+import { type Servers, startServers } from "./lib/servers.js";
+import { round } from "./lib/stats.js";
 
 /** The local Upstash-compatible REST endpoint (in front of redis-server). */
 export interface RestEndpoint {
   url: string;
   token: string;
+  /**
+   * CPU used so far by the processes serving it (redis-server and the endpoint), µs: the
+   * Upstash store's share of a drain's cost, which workerd's CPU does not include.
+   */
+  serverCpuMicros?: (() => Promise<number>) | undefined;
+}
+
+/** The bench's servers' REST endpoint, with the CPU of redis-server and the endpoint process. */
+export function restOf(servers: Servers): RestEndpoint {
+  return {
+    url: servers.restUrl,
+    token: servers.restToken,
+    serverCpuMicros: async () => {
+      const counts = await servers.counts();
+      return counts.redisCpuMicros + counts.endpointCpuMicros;
+    },
+  };
 }
 
 /** A store of the section: its Worker-side name (bench/cloudflare/stores.ts) and bindings. */
@@ -55,19 +76,14 @@ export const CLOUDFLARE_STORES: CloudflareStore[] = [
   { id: "d1", label: "D1 (SQLite), polled progress", options: () => ({ d1Databases: ["DB"] }) },
 ];
 
-/** Asks the bench Worker for one measurement on one store. */
-type Ask = <T>(route: string, store: string, params: Record<string, number>) => Promise<T>;
-
-/** `rounds` requests per store, the stores interleaved (a slow minute hits each alike). */
+/** `rounds` measurements per store, the stores interleaved (a slow minute hits each alike). */
 async function interleaved<T>(
-  ask: Ask,
   rounds: number,
-  route: string,
-  params: Record<string, number>,
+  measure: (store: string) => Promise<T>,
 ): Promise<Map<string, T[]>> {
   const runs = new Map<string, T[]>(CLOUDFLARE_STORES.map(({ id }) => [id, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const { id } of CLOUDFLARE_STORES) runs.get(id)?.push(await ask<T>(route, id, params));
+    for (const { id } of CLOUDFLARE_STORES) runs.get(id)?.push(await measure(id));
   }
   return runs;
 }
@@ -83,30 +99,38 @@ export async function measureCloudflareStores(
   const script = await bundleWorkerModule(
     new URL("./cloudflare/worker.ts", import.meta.url).pathname,
   );
-  const workers = new Map(
-    CLOUDFLARE_STORES.map((store) => [
-      store.id,
-      new Miniflare({ ...moduleOptions(script), ...store.options(rest) } as WorkerOptions),
-    ]),
-  );
-  const ask: Ask = async (route, store, params) => {
-    const query = new URLSearchParams({ store, ...params } as unknown as Record<string, string>);
-    const response = await workers.get(store)?.dispatchFetch(`http://bench${route}?${query}`);
-    if (!response?.ok) throw new Error(`${route} on ${store}: ${await response?.text()}`);
-    return response.json() as never;
+  const workers = await startStoreWorkers(
+    script,
+    CLOUDFLARE_STORES.map((store) => ({ id: store.id, options: store.options(rest) })),
+  ).catch((error) => {
+    script.remove();
+    throw error;
+  });
+  const { jobs, batch, updates, gapMs, ceilingMs: ms } = sizes;
+  /** One drain, and the CPU it cost workerd and the store's servers per job. */
+  const drain = async (store: string): Promise<MeasuredDrain> => {
+    const cpu = async () => [workers.cpuMicros(store), (await rest.serverCpuMicros?.()) ?? null];
+    const before = await cpu();
+    const run = await workers.ask<ThroughputRun>(store, "/throughput", { jobs, batch });
+    const after = await cpu();
+    const perJob = (i: number) => {
+      const [start, end] = [before[i], after[i]];
+      return start == null || end == null ? null : round((end - start) / jobs, 1);
+    };
+    return { ...run, workerdCpuMicrosPerJob: perJob(0), serverCpuMicrosPerJob: perJob(1) };
   };
   try {
-    const { jobs, batch, updates, gapMs, ceilingMs: ms } = sizes;
     // workerd's JIT warms over the first few thousand jobs: those drains are not counted.
-    await interleaved(ask, sizes.warmups, "/throughput", { jobs, batch });
-    const drains = await interleaved<ThroughputRun>(ask, sizes.runs, "/throughput", {
-      jobs,
-      batch,
-    });
-    const follows = await interleaved<LatencyRun>(ask, sizes.runs, "/latency", { updates, gapMs });
+    await interleaved(sizes.warmups, drain);
+    const drains = await interleaved(sizes.runs, drain);
+    const follows = await interleaved(sizes.runs, (store) =>
+      workers.ask<LatencyRun>(store, "/latency", { updates, gapMs }),
+    );
     const ceilings = new Map<string, CeilingRun[]>(CLOUDFLARE_STORES.map(({ id }) => [id, []]));
     for (const shape of sizes.ceiling) {
-      const runs = await interleaved<CeilingRun>(ask, 1, "/ceiling", { ...shape, ms });
+      const runs = await interleaved(1, (store) =>
+        workers.ask<CeilingRun>(store, "/ceiling", { ...shape, ms }),
+      );
       for (const [id, [run]] of runs) if (run) ceilings.get(id)?.push(run);
     }
     const stores: Record<string, StoreResults> = {};
@@ -121,14 +145,13 @@ export async function measureCloudflareStores(
       durableObjectOver: durableObjectOver(stores),
     };
   } finally {
-    await Promise.all([...workers.values()].map((mf) => mf.dispose()));
+    await workers.dispose();
     script.remove();
   }
 }
 
 // `node --import tsx bench/cloudflare-stores.ts`: this section alone, on its own servers.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { startServers } = await import("./lib/servers.js");
   const { values } = parseArgs({
     options: {
       quick: { type: "boolean" },
@@ -153,10 +176,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const servers = await startServers();
   try {
     const started = performance.now();
-    const results = await measureCloudflareStores(
-      { url: servers.restUrl, token: servers.restToken },
-      sizes,
-    );
+    const results = await measureCloudflareStores(restOf(servers), sizes);
     for (const line of cloudflareTables(results, (title) => `${title} [${machine}]`)) {
       console.log(line);
     }

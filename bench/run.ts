@@ -9,7 +9,7 @@ import { type BundleSize, bundleRows, bundleSizes } from "./bundle.js";
 import { claimFeatures, fairness } from "./claim-features.js";
 import { CLOUDFLARE_SIZES } from "./cloudflare/sizes.js";
 import { cloudflareTables } from "./cloudflare/summary.js";
-import { measureCloudflareStores } from "./cloudflare-stores.js";
+import { measureCloudflareStores, restOf } from "./cloudflare-stores.js";
 import { idleCost } from "./idle.js";
 import { parseOptions, type Section } from "./lib/options.js";
 import { CONFIGS, startServers } from "./lib/servers.js";
@@ -264,8 +264,7 @@ try {
 
   // 7. Cloudflare-native stores, called from a Worker in workerd (Miniflare)
   if (runs("cloudflare")) {
-    const rest = { url: servers.restUrl, token: servers.restToken };
-    const cloudflare = await measureCloudflareStores(rest, CLOUDFLARE_SIZES[mode]);
+    const cloudflare = await measureCloudflareStores(restOf(servers), CLOUDFLARE_SIZES[mode]);
     for (const line of cloudflareTables(cloudflare, heading, bundles)) log(line);
     log();
     results.cloudflare = cloudflare;

@@ -7,6 +7,14 @@ import { median, percentile, round, table } from "../lib/stats.js";
 import type { CeilingRun, LatencyRun, ThroughputRun } from "./protocol.js";
 import type { CloudflareSizes } from "./sizes.js";
 
+/** A drain as the Node side saw it: the Worker's answer and the CPU it cost per job, µs. */
+export interface MeasuredDrain extends ThroughputRun {
+  /** The store's workerd process (the Worker; for the Durable Object and D1, the store too). */
+  workerdCpuMicrosPerJob: number | null;
+  /** redis-server and the REST endpoint (the Upstash store's side; idle for the others). */
+  serverCpuMicrosPerJob: number | null;
+}
+
 /** Every figure of one store. */
 export interface StoreResults {
   label: string;
@@ -16,7 +24,9 @@ export interface StoreResults {
     drainMs: number;
     enqueueMs: number;
     storeCallsPerJob: number;
-    runs: ThroughputRun[];
+    workerdCpuMicrosPerJob: number | null;
+    serverCpuMicrosPerJob: number | null;
+    runs: MeasuredDrain[];
   };
   latency: {
     /** Over every update of every run, ms. */
@@ -49,12 +59,16 @@ const spread = (values: number[]) => `${round(Math.min(...values))}–${round(Ma
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
+/** The median, or null if any value is missing (CPU where /proc is not there). */
+const midOrNull = (values: Array<number | null>) =>
+  values.some((value) => value === null) ? null : median(values as number[]);
+
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
 
 /** One store's figures from its runs. */
 export function summarise(
   label: string,
-  throughputRuns: ThroughputRun[],
+  throughputRuns: MeasuredDrain[],
   latencyRuns: LatencyRun[],
   ceiling: CeilingRun[],
 ): StoreResults {
@@ -70,6 +84,8 @@ export function summarise(
         mid(throughputRuns, (r) => r.storeCallsPerJob),
         2,
       ),
+      workerdCpuMicrosPerJob: midOrNull(throughputRuns.map((r) => r.workerdCpuMicrosPerJob)),
+      serverCpuMicrosPerJob: midOrNull(throughputRuns.map((r) => r.serverCpuMicrosPerJob)),
       runs: throughputRuns,
     },
     latency: {
@@ -107,31 +123,36 @@ export function cloudflareTables(
   const { sizes } = results;
   const shapes = stores[0]?.ceiling ?? [];
   const bundle = bundles?.find((b) => b.worker === DURABLE_OBJECT_ONLY);
+  const cpu = (micros: number | null) => micros ?? "-";
   return [
     heading(
-      `7. Cloudflare stores, ${results.environment}: each called from a Worker in workerd (one per store); ${sizes.jobs} noop jobs enqueued in batches then drained (Worker, concurrency 10), median of ${sizes.runs} after ${sizes.warmups} discarded; ${sizes.updates} ctx.update() ${sizes.gapMs} ms apart followed by another queue object (Broadcaster)`,
+      `7. Cloudflare stores, ${results.environment}: each called from a Worker in workerd (one per store); ${sizes.jobs} noop jobs enqueued in batches then drained (Worker, concurrency 10), median of ${sizes.runs} after ${sizes.warmups} discarded; CPU per job of the store's workerd and of redis-server + the REST endpoint`,
     ),
     table(
-      [
-        "store",
-        "jobs/s (runs' min–max)",
-        "store calls/job",
-        "update→reader p50 ms",
-        "p90 ms",
-        "reader calls (reads) per job",
-      ],
+      ["store", "jobs/s (runs' min–max)", "store calls/job", "workerd µs/job", "servers µs/job"],
       stores.map((s) => [
         s.label,
         `${s.throughput.jobsPerSecond} (${spread(s.throughput.runs.map((r) => r.jobsPerSecond))})`,
         s.throughput.storeCallsPerJob,
-        s.latency.p50,
-        s.latency.p90,
-        `${s.latency.readerCalls} (${s.latency.readerReads}) for ${s.latency.delivered} updates`,
+        cpu(s.throughput.workerdCpuMicrosPerJob),
+        cpu(s.throughput.serverCpuMicrosPerJob),
       ]),
     ),
     `Durable Object ÷ each other store, jobs/s: ${Object.entries(results.durableObjectOver)
       .map(([id, ratio]) => `÷ ${results.stores[id]?.label ?? id} ${ratio ?? "-"}`)
       .join("; ")}`,
+    heading(
+      `\n7a. Update → reader: ${sizes.updates} ctx.update() ${sizes.gapMs} ms apart, followed by another queue object (Broadcaster), ms over ${sizes.runs} jobs`,
+    ),
+    table(
+      ["store", "p50 ms", "p90 ms", "the reader's calls (reads of the log) per job"],
+      stores.map((s) => [
+        s.label,
+        s.latency.p50,
+        s.latency.p90,
+        `${s.latency.readerCalls} (${s.latency.readerReads}) for ${s.latency.delivered} updates`,
+      ]),
+    ),
     heading(
       "\n7b. One queue's ceiling: stats() calls per second, P loops in parallel on one queue (one object) or spread over several",
     ),

@@ -26,6 +26,9 @@ describe.skipIf(!redisUrl)("bench section 7: Cloudflare stores in workerd (smoke
       expect(store.throughput.jobsPerSecond).toBeGreaterThan(0);
       expect(store.throughput.storeCallsPerJob).toBeGreaterThan(0);
       expect(store.throughput.runs[0]?.callsByMethod).toHaveProperty("enqueue");
+      // workerd's CPU from /proc (Linux); the servers' only when the caller can read them
+      expect(store.throughput.workerdCpuMicrosPerJob).toBeGreaterThanOrEqual(0);
+      expect(store.throughput.serverCpuMicrosPerJob).toBeNull();
       // every update arrives once; the reader read the log (pushed or polled)
       expect(store.latency.samples).toBe(sizes.updates * sizes.runs);
       expect(store.latency.readerReads).toBeGreaterThan(0);
@@ -38,6 +41,7 @@ describe.skipIf(!redisUrl)("bench section 7: Cloudflare stores in workerd (smoke
     expect(results.durableObjectOver.upstash).toBeGreaterThan(0);
     const printed = cloudflareTables(results, (title) => title).join("\n");
     expect(printed).toContain("7. Cloudflare stores, local (miniflare)");
+    expect(printed).toContain("7a. Update → reader");
     expect(printed).toContain("7b. One queue's ceiling");
     expect(printed).toContain("Durable Object only, routes");
     // With section 6 in the same run, its Durable Object only bundle is cited by size.
