@@ -30,14 +30,17 @@ return reply({jobs, wake, schedule_records(again)})
  * (fenced; a lease that ran out completes nothing), materialises due schedules, then claims.
  * Returns ~[completed (0|1), [jobs as for CLAIM], wakeAt|false, [schedules to refill]].
  */
-export const COMPLETE_AND_CLAIM = script(`${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
--- Expired leases first, as in a group: a completion whose lease ran out completes nothing.
-sweep(ARGV[10], ARGV[11])
+export const COMPLETE_AND_CLAIM = script(
+  `${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
+` +
+    // Expired leases first, as in a group: a completion whose lease ran out completes nothing.
+    `sweep(ARGV[10], ARGV[11])
 local completed = finish_job(ARGV[3], ARGV[4], 'completed', ARGV[5], ARGV[6])
 local refill, probe = prepare(ARGV[8])
 local jobs, wake, again = take(tonumber(ARGV[7]), ARGV[8], ARGV[9], refill, probe)
 return reply({completed, jobs, wake, schedule_records(again)})
-`);
+`,
+);
 
 /**
  * COMPLETE_AND_CLAIM_MANY — ARGV: base, now, count, then per item 9 values:
@@ -47,13 +50,16 @@ return reply({completed, jobs, wake, schedule_records(again)})
  * completion and its claim; due schedules are materialised once, before the first claim. Returns ~[[completed (0|1), [jobs], wakeAt|
  * false, [schedules to refill]] per item]; schedules to refill are reported on the first item.
  */
-export const COMPLETE_AND_CLAIM_MANY = script(`${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
+export const COMPLETE_AND_CLAIM_MANY = script(
+  `${FINISH_FN}${SCHEDULE_FN}${CLAIM_FN}
 local out = {}
--- Expired leases are dealt with once, first: a member whose lease ran out completes nothing.
-sweep(ARGV[11], ARGV[12])
--- A plain queue stays plain through the group (it has no keyed job to open a lane, and
--- nothing here adds a schedule): its probe holds for every member.
-local plain
+` +
+    // Expired leases are dealt with once, first: a member whose lease ran out completes nothing.
+    `sweep(ARGV[11], ARGV[12])
+` +
+    // A plain queue stays plain through the group (it has no keyed job to open a lane, and
+    // nothing here adds a schedule): its probe holds for every member.
+    `local plain
 for i = 0, tonumber(ARGV[3]) - 1 do
   local o = 4 + i * 9
   local completed = finish_job(ARGV[o], ARGV[o + 1], 'completed', ARGV[o + 2], ARGV[o + 3])
@@ -66,4 +72,5 @@ for i = 0, tonumber(ARGV[3]) - 1 do
   out[#out + 1] = {completed, jobs, wake, schedule_records(again)}
 end
 return reply(out)
-`);
+`,
+);

@@ -12,7 +12,8 @@ import { script } from "./scripts.js";
  * already due is still fired); `version` moves on. A call that would store what is stored
  * already (a re-sent call) changes nothing. Returns ~[the record's fields, as stored].
  */
-export const PUT_SCHEDULE = script(`${SCHEDULE_FN}
+export const PUT_SCHEDULE = script(
+  `${SCHEDULE_FN}
 local id = ARGV[3]
 local key = skey(id)
 local upcoming = ticks_of(ARGV[4])
@@ -25,8 +26,9 @@ if old.upcoming and old.cron == new.cron and old.timezone == new.timezone then
 end
 local META = {lastTickAt = true, version = true, createdAt = true, updatedAt = true,
   created = true}
--- Unchanged: the same upcoming list and exactly the same spec fields (id, upcoming, pairs).
-local same, old_fields = old.upcoming == ticks_json(upcoming), 0
+` +
+    // Unchanged: the same upcoming list and exactly the same spec fields (id, upcoming, pairs).
+    `local same, old_fields = old.upcoming == ticks_json(upcoming), 0
 for name in pairs(old) do
   if not META[name] then old_fields = old_fields + 1 end
 end
@@ -34,8 +36,9 @@ for i = 5, #ARGV, 2 do
   if old[ARGV[i]] ~= ARGV[i + 1] then same = false end
 end
 if same and old_fields == 2 + (#ARGV - 4) / 2 then return reply(schedule_records({id})) end
--- created: the schedule's place in creation order (claims materialise due ones in it).
-local created = old.created or redis.call('INCR', base .. 'sched-seq')
+` +
+    // created: the schedule's place in creation order (claims materialise due ones in it).
+    `local created = old.created or redis.call('INCR', base .. 'sched-seq')
 redis.call('DEL', key)
 redis.call('HSET', key, 'id', id, 'upcoming', ticks_json(upcoming),
   'version', tonumber(old.version or 0) + 1, 'createdAt', old.createdAt or ARGV[2],
@@ -44,7 +47,8 @@ if old.lastTickAt then redis.call('HSET', key, 'lastTickAt', old.lastTickAt) end
 redis.call('ZADD', base .. 'schedules', 0, id)
 index_due(id, upcoming)
 return reply(schedule_records({id}))
-`);
+`,
+);
 
 /** DELETE_SCHEDULE — ARGV: base, now, id. Its jobs stay. Returns 1 if it existed, else 0. */
 export const DELETE_SCHEDULE = script(`
@@ -105,15 +109,18 @@ return reply(redis.call('HMGET', base .. 'key-limits', 'c:' .. ARGV[3], 'r:' .. 
  * none are stored. Lanes parked under the old settings are reopened, so the next claim applies
  * the new ones. A re-sent call stores the same thing again. Returns ~(the settings as stored).
  */
-export const SET_QUEUE_LIMITS = script(`
+export const SET_QUEUE_LIMITS = script(
+  `
 local key = base .. 'settings'
 local stored = redis.call('GET', key)
 if stored and (ARGV[4] == '1' or stored == ARGV[3]) then return '~' .. stored end
 redis.call('SET', key, ARGV[3])
--- A rare admin call: reopening every parked lane is what keeps claims from seeing stale caps.
-for _, k in ipairs(redis.call('HKEYS', base .. 'parked')) do unpark(k) end
+` +
+    // A rare admin call: reopening every parked lane is what keeps claims from seeing stale caps.
+    `for _, k in ipairs(redis.call('HKEYS', base .. 'parked')) do unpark(k) end
 return '~' .. ARGV[3]
-`);
+`,
+);
 
 /** GET_QUEUE_LIMITS — ARGV: base, now. Returns ~(the stored settings) or ~false. */
 export const GET_QUEUE_LIMITS = script(`

@@ -14,24 +14,27 @@
 import { TYPE_SKIP_DEPTH } from "../../backend.js";
 
 /** Lua functions `read_candidates`, `read_keyed_lanes` and `rank` (see the module comment). */
-export const ORDER_FN = `
--- Jobs whose type a claim looks up, at most, per job it may take: a claim of many lanes whose
--- first jobs are all of spent types stops reading there (the rules' order is kept for what it
--- read; only a queue with over this many such jobs in front can see a shorter claim).
+export const ORDER_FN =
+  // Jobs whose type a claim looks up, at most, per job it may take: a claim of many lanes whose
+  // first jobs are all of spent types stops reading there (the rules' order is kept for what it
+  // read; only a queue with over this many such jobs in front can see a shorter claim).
+  `
 local SCAN_PER_JOB = 10
 
 local function id_of(member) return string.match(member, '^%d+:%d+:(.+)$') end
 
--- Whether rank key (score s1, string e1) comes before (s2, e2): -priority, then
--- '<turn>:<member>' (zero-padded, so string order is numeric order).
-local function before(s1, e1, s2, e2)
+` +
+  // Whether rank key (score s1, string e1) comes before (s2, e2): -priority, then
+  // '<turn>:<member>' (zero-padded, so string order is numeric order).
+  `local function before(s1, e1, s2, e2)
   if s1 ~= s2 then return s1 < s2 end
   return e1 < e2
 end
 
--- Claim rule 3: lane.cands = the first n eligible jobs of lane.set (in lane order), among its
--- first limit + ${TYPE_SKIP_DEPTH} runnable jobs; each {member, id, priority, type, lane}.
-local function read_candidates(ctx, lane, n)
+` +
+  // Claim rule 3: lane.cands = the first n eligible jobs of lane.set (in lane order), among its
+  // first limit + TYPE_SKIP_DEPTH runnable jobs; each {member, id, priority, type, lane}.
+  `local function read_candidates(ctx, lane, n)
   local out = {}
   lane.cands = out
   if not ctx.limits.any_type then
@@ -61,21 +64,24 @@ local function read_candidates(ctx, lane, n)
   end
 end
 
--- A lane with candidates: its rank key (its first candidate's -priority, '<turn>:<member>').
-local function keyed_lane(lane)
+` +
+  // A lane with candidates: its rank key (its first candidate's -priority, '<turn>:<member>').
+  `local function keyed_lane(lane)
   local first = lane.cands[1]
   lane.score, lane.rank = -first.priority, lane.turn_text .. ':' .. first.member
   return lane
 end
 
--- Claim rules 2-3 for keyed lanes. Returns the lanes that may place a job among the claim's
--- first limit (by rank key), every open lane read (by key), and the lanes found closed
--- ({k, reopen_at|nil}: the caller parks them; the index is not changed while it is read).
-local function read_keyed_lanes(ctx)
+` +
+  // Claim rules 2-3 for keyed lanes. Returns the lanes that may place a job among the claim's
+  // first limit (by rank key), every open lane read (by key), and the lanes found closed
+  // ({k, reopen_at|nil}: the caller parks them; the index is not changed while it is read).
+  `local function read_keyed_lanes(ctx)
   local limit, best, read, closed = ctx.limit, {}, {}, {}
   local offset = 0
-  -- Without type limits an entry is its lane's rank key: limit lanes found are the ones.
-  local exact = not ctx.limits.any_type
+` +
+  // Without type limits an entry is its lane's rank key: limit lanes found are the ones.
+  `  local exact = not ctx.limits.any_type
   while ctx.scanned < ctx.scan_budget and not (exact and best[limit]) do
     local entries = redis.call('ZRANGE', base .. 'lanes', offset, offset + limit - 1,
       'WITHSCORES')
@@ -90,8 +96,9 @@ local function read_keyed_lanes(ctx)
       end
       local k = redis.call('HGET', jkey(entry_job(entry)), 'concurrencyKey')
       if not k then
-        -- Never expected (queued jobs have no TTL): a stale entry must not wedge every claim.
-        closed[#closed + 1] = {stale = entry}
+` +
+  // Never expected (queued jobs have no TTL): a stale entry must not wedge every claim.
+  `        closed[#closed + 1] = {stale = entry}
       else
         local room, left, wend = lane_room(ctx, k)
         if room <= 0 or left <= 0 then
@@ -103,8 +110,9 @@ local function read_keyed_lanes(ctx)
           read[k] = lane
           read_candidates(ctx, lane, math.min(room, left, limit))
           if lane.cands[1] then
-            -- Insert by rank key, keeping the first limit lanes.
-            keyed_lane(lane)
+` +
+  // Insert by rank key, keeping the first limit lanes.
+  `            keyed_lane(lane)
             local at = #best + 1
             while at > 1 and before(lane.score, lane.rank, best[at - 1].score, best[at - 1].rank) do
               at = at - 1
@@ -118,14 +126,16 @@ local function read_keyed_lanes(ctx)
       end
     end
   end
-  -- Out of budget with lanes left unread: they are looked at again for wakeAt.
-  ctx.stopped = ctx.scanned >= ctx.scan_budget
+` +
+  // Out of budget with lanes left unread: they are looked at again for wakeAt.
+  `  ctx.stopped = ctx.scanned >= ctx.scan_budget
   return best, read, closed
 end
 
--- Claim rule 4: every candidate of these lanes in claim order: priority desc, round, the
--- lane's turn before the claim, its first candidate's run time and insertion.
-local function rank(lanes)
+` +
+  // Claim rule 4: every candidate of these lanes in claim order: priority desc, round, the
+  // lane's turn before the claim, its first candidate's run time and insertion.
+  `local function rank(lanes)
   local all = {}
   for _, lane in ipairs(lanes) do
     local round, prev = 0, nil

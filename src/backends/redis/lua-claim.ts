@@ -10,11 +10,12 @@
 import { TYPE_SKIP_DEPTH } from "../../backend.js";
 
 /** Lua functions `take_jobs` (the claim after the re-send check) and its helpers. */
-export const TAKE_FN = `
--- Makes a ready job active under the claim; returns its fields, read once (HGETALL: in a
--- script cheaper than an HMGET of the record's fields), less pos, rk and watched. Its rk
--- (ready member) is left behind: only a queued job's rk is read (unschedule), and every way
--- back to queued deletes it.
+export const TAKE_FN =
+  // Makes a ready job active under the claim; returns its fields, read once (HGETALL: in a
+  // script cheaper than an HMGET of the record's fields), less pos, rk and watched. Its rk
+  // (ready member) is left behind: only a queued job's rk is read (unschedule), and every way
+  // back to queued deletes it.
+  `
 local function start_job(set, member, id, token, lease_until)
   redis.call('ZREM', set, member)
   local list = redis.call('HGETALL', jkey(id))
@@ -34,17 +35,19 @@ local function start_job(set, member, id, token, lease_until)
   return list
 end
 
--- Claim rule 6: lane k (nil: unkeyed) gets a turn above every earlier one; returns it.
-local function serve(k)
+` +
+  // Claim rule 6: lane k (nil: unkeyed) gets a turn above every earlier one; returns it.
+  `local function serve(k)
   local turn = redis.call('HINCRBY', base .. 'turns', 'n', 1)
   redis.call('HSET', base .. 'turns', turn_field(k), turn)
   return turn
 end
 
--- Claim rule 6 for the served lanes, in the order of their last job in the claim: their
--- turns (once the queue has had a keyed job), then each keyed lane re-indexed under its new
--- head and turn, or parked when the claim closed it (it keeps its turn in turns).
-local function settle(ctx, lanes)
+` +
+  // Claim rule 6 for the served lanes, in the order of their last job in the claim: their
+  // turns (once the queue has had a keyed job), then each keyed lane re-indexed under its new
+  // head and turn, or parked when the claim closed it (it keeps its turn in turns).
+  `local function settle(ctx, lanes)
   local served = {}
   for _, lane in ipairs(lanes) do
     if lane.last then served[#served + 1] = lane end
@@ -52,8 +55,9 @@ local function settle(ctx, lanes)
   table.sort(served, function(a, b) return a.last < b.last end)
   local keyed = false
   for _, lane in ipairs(served) do keyed = keyed or lane.k ~= nil end
-  -- A queue with keyed lanes has the flag already; setting it here too heals older data.
-  if keyed and not ctx.keeps_turns then redis.call('HSET', base .. 'turns', 'keyed', 1) end
+` +
+  // A queue with keyed lanes has the flag already; setting it here too heals older data.
+  `  if keyed and not ctx.keeps_turns then redis.call('HSET', base .. 'turns', 'keyed', 1) end
   for _, lane in ipairs(served) do
     local turn = (keyed or ctx.keeps_turns) and serve(lane.k)
     if lane.k then
@@ -68,11 +72,12 @@ local function settle(ctx, lanes)
   end
 end
 
--- The plain path: the unkeyed lane's first limit jobs. The unkeyed lane's turn is recorded
--- only once the queue has had a keyed job, and only when it is not the last served already
--- (another turn would change no order). keyed: false when the caller knows the queue never
--- had a keyed job (then turns is not read).
-local function take_plain(limit, token, lease_until, out, ids, keyed)
+` +
+  // The plain path: the unkeyed lane's first limit jobs. The unkeyed lane's turn is recorded
+  // only once the queue has had a keyed job, and only when it is not the last served already
+  // (another turn would change no order). keyed: false when the caller knows the queue never
+  // had a keyed job (then turns is not read).
+  `local function take_plain(limit, token, lease_until, out, ids, keyed)
   for _, member in ipairs(redis.call('ZRANGE', base .. 'ready', 0, limit - 1)) do
     ids[#ids + 1] = id_of(member)
     out[#out + 1] = start_job(base .. 'ready', member, ids[#ids], token, lease_until)
@@ -82,8 +87,9 @@ local function take_plain(limit, token, lease_until, out, ids, keyed)
   if t[3] and (not t[1] or t[1] ~= t[2]) then serve(nil) end
 end
 
--- The full path (claim rules 1-6); returns the keyed lanes it read and left open, by key.
-local function take_ranked(ctx, token, lease_until, out, ids)
+` +
+  // The full path (claim rules 1-6); returns the keyed lanes it read and left open, by key.
+  `local function take_ranked(ctx, token, lease_until, out, ids)
   ctx.left, ctx.type_end = {}, {}
   if ctx.limits.any_type then type_starts(ctx) end
   local t = redis.call('HMGET', base .. 'turns', 'u', 'keyed')
@@ -98,8 +104,9 @@ local function take_ranked(ctx, token, lease_until, out, ids)
   local lanes = {unkeyed}
   for _, lane in ipairs(best) do lanes[#lanes + 1] = lane end
   local ranked = rank(lanes)
-  -- Rule 5: the first limit candidates, less those whose type ran out of starts before them.
-  for i = 1, math.min(ctx.limit, #ranked) do
+` +
+  // Rule 5: the first limit candidates, less those whose type ran out of starts before them.
+  `  for i = 1, math.min(ctx.limit, #ranked) do
     local c = ranked[i]
     local left = c.type and ctx.left[c.type]
     if not left or left > 0 then
@@ -118,17 +125,19 @@ local function take_ranked(ctx, token, lease_until, out, ids)
   return read
 end
 
--- Lanes whose rate window has ended are open again.
-local function unpark_due()
+` +
+  // Lanes whose rate window has ended are open again.
+  `local function unpark_due()
   for _, k in ipairs(redis.call('ZRANGEBYSCORE', base .. 'rated', '-inf', now, 'LIMIT', 0, 1000)) do
     unpark(k)
   end
 end
 
--- The claim proper, after the re-send check: returns the jobs, their ids and the wake-up time
--- (or nil). settings: the stored QueueLimits JSON (or false); probe: what prepare() found
--- just before (nil: unknown, looked up here).
-local function take_jobs(limit, token, lease_until, settings, probe)
+` +
+  // The claim proper, after the re-send check: returns the jobs, their ids and the wake-up time
+  // (or nil). settings: the stored QueueLimits JSON (or false); probe: what prepare() found
+  // just before (nil: unknown, looked up here).
+  `local function take_jobs(limit, token, lease_until, settings, probe)
   local ctx = {limits = decode_settings(settings), limit = limit, keys = {}, scanned = 0,
     scan_budget = SCAN_PER_JOB * (limit + ${TYPE_SKIP_DEPTH})}
   local quiet = probe and probe.quiet
@@ -138,8 +147,9 @@ local function take_jobs(limit, token, lease_until, settings, probe)
   if not ctx.limits.any_type and (quiet or redis.call('EXISTS', base .. 'lanes') == 0) then
     take_plain(limit, token, lease_until, out, ids, probe and probe.keyed)
     if #out >= limit or quiet then return out, ids, nil end
-    -- No type limit: only rate-parked lanes can hold a job back.
-    local first = redis.call('ZRANGE', base .. 'rated', 0, 0, 'WITHSCORES')
+` +
+  // No type limit: only rate-parked lanes can hold a job back.
+  `    local first = redis.call('ZRANGE', base .. 'rated', 0, 0, 'WITHSCORES')
     return out, ids, first[2] and tonumber(first[2])
   end
   local open = take_ranked(ctx, token, lease_until, out, ids)

@@ -22,7 +22,8 @@ import { WAKE_FN } from "./lua-wake.js";
  * re-sent claim finds the note and answers with the same jobs, those still held under the
  * token, instead of taking more: no start, turn or window is counted twice.
  */
-export const CLAIM_FN = `${LIMITS_FN}${ORDER_FN}${WAKE_FN}${TAKE_FN}
+export const CLAIM_FN =
+  `${LIMITS_FN}${ORDER_FN}${WAKE_FN}${TAKE_FN}
 local function sweep(expired_error, failed_expires_at)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'delayed', '-inf', now, 'LIMIT', 0, 1000)) do
     redis.call('ZREM', base .. 'delayed', id)
@@ -49,13 +50,14 @@ local function sweep(expired_error, failed_expires_at)
   end
 end
 
--- The one probe a plain queue pays, for what it does not have. EXISTS counts a key once per
--- mention, so keys named several times pick its answer n apart: the keys of due schedules,
--- indexed lanes and rate-parked lanes once each (n % 4 counts them), turns four times (the
--- queue has had a keyed job), the claim's re-send note and the queue's settings eight times
--- each. Returns {quiet = none of the first three, keyed = turns exists, plain = neither,
--- token, stored = the note or the settings exist (so a take by token must read them)}.
-local function probe_queue(token)
+` +
+  // The one probe a plain queue pays, for what it does not have. EXISTS counts a key once per
+  // mention, so keys named several times pick its answer n apart: the keys of due schedules,
+  // indexed lanes and rate-parked lanes once each (n % 4 counts them), turns four times (the
+  // queue has had a keyed job), the claim's re-send note and the queue's settings eight times
+  // each. Returns {quiet = none of the first three, keyed = turns exists, plain = neither,
+  // token, stored = the note or the settings exist (so a take by token must read them)}.
+  `local function probe_queue(token)
   local keys = {base .. 'sched-due', base .. 'lanes', base .. 'rated'}
   for _ = 1, 4 do push(keys, base .. 'turns') end
   for _ = 1, 8 do push(keys, note_key(token), base .. 'settings') end
@@ -64,24 +66,27 @@ local function probe_queue(token)
     stored = n >= 8}
 end
 
--- Claim rule 0 (schedules): probes the queue for the claim by token and materialises due
--- schedules, if any schedule, keyed lane or rate-parked lane exists. Returns the ids of
--- schedules to refill and the probe for the take (what materialising may have changed is left
--- unknown).
-local function prepare(token)
+` +
+  // Claim rule 0 (schedules): probes the queue for the claim by token and materialises due
+  // schedules, if any schedule, keyed lane or rate-parked lane exists. Returns the ids of
+  // schedules to refill and the probe for the take (what materialising may have changed is left
+  // unknown).
+  `local function prepare(token)
   local probe = probe_queue(token)
   if probe.quiet then return {}, probe end
   return materialise(), {quiet = false, token = token, stored = probe.stored}
 end
 
--- A claim: returns the jobs, the wake-up time (or false) and the ids of schedules to refill
--- (the given ones, plus the first run's when re-sent). probe: as prepare() found just before
--- (nil: unknown; another claim's: its note says nothing of this one).
-local function take(limit, token, lease_until, refill, probe)
+` +
+  // A claim: returns the jobs, the wake-up time (or false) and the ids of schedules to refill
+  // (the given ones, plus the first run's when re-sent). probe: as prepare() found just before
+  // (nil: unknown; another claim's: its note says nothing of this one).
+  `local function take(limit, token, lease_until, refill, probe)
   local note, settings = false, false
   if not (probe and probe.token == token and not probe.stored) then
-    -- One read for the re-send note and the queue's settings (claim rules 1-2).
-    local got = redis.call('MGET', note_key(token), base .. 'settings')
+` +
+  // One read for the re-send note and the queue's settings (claim rules 1-2).
+  `    local got = redis.call('MGET', note_key(token), base .. 'settings')
     note, settings = got[1], got[2]
   end
   if note then
@@ -95,8 +100,9 @@ local function take(limit, token, lease_until, refill, probe)
   end
   local out, ids, wake = take_jobs(limit, token, lease_until, settings, probe)
   if #out > 0 or #refill > 0 then
-    -- (An empty list encodes as {}, which decodes to an empty table again: fine for ipairs.)
-    local note_value = cjson.encode({ids = ids, wake = wake or false, refill = refill})
+` +
+  // (An empty list encodes as {}, which decodes to an empty table again: fine for ipairs.)
+  `    local note_value = cjson.encode({ids = ids, wake = wake or false, refill = refill})
     local ttl = math.max(1, tonumber(lease_until) - now)
     redis.call('SET', note_key(token), note_value, 'PX', ttl)
   end
@@ -111,8 +117,9 @@ end
  * same `now`, while that event is still the job's latest — answers 1 again and writes nothing.
  * Any later change (a new claim, a cancel) moves the sequence on, and a stale call is fenced.
  */
-export const FINISH_FN = `
--- What a completion reads: the fence and every event field it does not set.
+export const FINISH_FN =
+  // What a completion reads: the fence and every event field it does not set.
+  `
 local COMPLETE_FIELDS = {'state', 'token', 'pos', 'concurrencyKey', 'idempotencyKey', 'seq',
   'message', 'data', 'attempts', 'runAt', 'watched'}
 
@@ -130,8 +137,9 @@ local function finish_job(id, token, outcome, value, at)
   redis.call('ZREM', base .. 'active', id)
   if outcome == 'retry' or outcome == 'released' then count_queued(k, 1) end
   leave_active(k)
-  -- The job leaves active for state to, remembering who finished it (see above).
-  local function change(to, sets, dels, event_type)
+` +
+  // The job leaves active for state to, remembering who finished it (see above).
+  `  local function change(to, sets, dels, event_type)
     local done = token .. ':' .. next_seq(f) .. ':' .. outcome
     push(sets, 'state', to, 'updatedAt', ARGV[2], 'done', done)
     change_job(id, f, sets, push(dels, 'token', 'leaseUntil', 'rk'), event_type)

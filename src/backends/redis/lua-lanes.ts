@@ -21,20 +21,23 @@
  * or delayed; `key-active`) reaches 0 while the other is 0 too. A job going back from active
  * to queued counts in before it leaves active, so it keeps the turn.
  */
-export const LUA_LANES = `
--- The lane's field in turns: 'u' (unkeyed) or 'k:<key>'; 'n' holds the turn counter.
+export const LUA_LANES =
+  // The lane's field in turns: 'u' (unkeyed) or 'k:<key>'; 'n' holds the turn counter.
+  `
 local function turn_field(k)
   if k then return 'k:' .. k end
   return 'u'
 end
 
--- A lane's entry in the index: its turn, then its head (see above).
-local function lane_entry(turn, head)
+` +
+  // A lane's entry in the index: its turn, then its head (see above).
+  `local function lane_entry(turn, head)
   return pad(string.format('%.0f', tonumber(turn))) .. ':' .. head
 end
 
--- The head member of an index entry, and the id of its job.
-local function entry_head(entry) return string.match(entry, '^%d+:(.+)$') end
+` +
+  // The head member of an index entry, and the id of its job.
+  `local function entry_head(entry) return string.match(entry, '^%d+:(.+)$') end
 local function entry_job(entry) return string.match(entry, '^%d+:%d+:%d+:(.+)$') end
 
 local function lane_set(k)
@@ -42,8 +45,9 @@ local function lane_set(k)
   return base .. 'ready'
 end
 
--- Sets lane k's entry in the lane index (member nil: takes it out); score: -priority.
-local function index_lane(k, member, score)
+` +
+  // Sets lane k's entry in the lane index (member nil: takes it out); score: -priority.
+  `local function index_lane(k, member, score)
   local old = redis.call('HGET', base .. 'lane-head', k)
   if old and old ~= member then redis.call('ZREM', base .. 'lanes', old) end
   if member then
@@ -54,10 +58,11 @@ local function index_lane(k, member, score)
   end
 end
 
--- Re-reads lane k's head after a change: an empty lane leaves the index and its parking, a
--- parked one stays out, any other is (re)indexed under its head. served_turn: the lane was
--- just served (so is not parked) at that turn.
-local function refresh_lane(k, served_turn)
+` +
+  // Re-reads lane k's head after a change: an empty lane leaves the index and its parking, a
+  // parked one stays out, any other is (re)indexed under its head. served_turn: the lane was
+  // just served (so is not parked) at that turn.
+  `local function refresh_lane(k, served_turn)
   local head = redis.call('ZRANGE', lane_set(k), 0, 0, 'WITHSCORES')
   if not head[1] then
     redis.call('HDEL', base .. 'parked', k)
@@ -69,8 +74,9 @@ local function refresh_lane(k, served_turn)
   index_lane(k, lane_entry(turn, head[1]), head[2])
 end
 
--- Parks lane k: until a job of k leaves active (reopen_at nil), or until its rate window ends.
-local function park(k, reopen_at)
+` +
+  // Parks lane k: until a job of k leaves active (reopen_at nil), or until its rate window ends.
+  `local function park(k, reopen_at)
   redis.call('HSET', base .. 'parked', k, reopen_at and 'rate' or 'full')
   if reopen_at then redis.call('ZADD', base .. 'rated', reopen_at, k) end
   index_lane(k, nil)
@@ -96,8 +102,9 @@ local function count_queued(k, delta)
   end
 end
 
--- A job of key k (nil: unkeyed) left active: frees its slot and reopens the lane if full.
-local function leave_active(k)
+` +
+  // A job of key k (nil: unkeyed) left active: frees its slot and reopens the lane if full.
+  `local function leave_active(k)
   if not k then return end
   if redis.call('HINCRBY', base .. 'key-active', k, -1) <= 0 then
     redis.call('HDEL', base .. 'key-active', k)
@@ -106,9 +113,10 @@ local function leave_active(k)
   if redis.call('HGET', base .. 'parked', k) == 'full' then unpark(k) end
 end
 
--- Puts a queued job where claims find it: its lane if due (returns its ready member), else
--- delayed (returns nil). The lane is re-indexed only if the job became its head.
-local function place(id, run_at, pos, priority, k)
+` +
+  // Puts a queued job where claims find it: its lane if due (returns its ready member), else
+  // delayed (returns nil). The lane is re-indexed only if the job became its head.
+  `local function place(id, run_at, pos, priority, k)
   if tonumber(run_at) > now then
     redis.call('ZADD', base .. 'delayed', run_at, id)
     return nil
@@ -120,16 +128,18 @@ local function place(id, run_at, pos, priority, k)
   return member
 end
 
--- Places a queued job from its stored fields.
-local function schedule(id)
+` +
+  // Places a queued job from its stored fields.
+  `local function schedule(id)
   local f = redis.call('HMGET', jkey(id), 'runAt', 'pos', 'priority', 'concurrencyKey')
   local member = place(id, f[1], f[2], f[3], f[4] or nil)
   if member then redis.call('HSET', jkey(id), 'rk', member) end
 end
 
--- Takes a job out of every claim index (an active one frees its key's slot). A job's rk counts
--- only while it is queued (a claim leaves it behind).
-local function unschedule(id)
+` +
+  // Takes a job out of every claim index (an active one frees its key's slot). A job's rk counts
+  // only while it is queued (a claim leaves it behind).
+  `local function unschedule(id)
   local f = redis.call('HMGET', jkey(id), 'rk', 'concurrencyKey', 'state')
   local k = f[2] or nil
   if f[3] == 'queued' then count_queued(k, -1) end

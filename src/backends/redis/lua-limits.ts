@@ -8,16 +8,19 @@
  * counter of an older window reads as 0, so one small key per key or type is all there is.
  */
 /** Lua functions of the claim's limits (see the module comment). */
-export const LIMITS_FN = `
--- Rate counters outlive their window by this much (the core's clock may run behind Redis').
+export const LIMITS_FN =
+  // Rate counters outlive their window by this much (the core's clock may run behind Redis').
+  `
 local RATE_SLACK_MS = 3600000
 
--- The queue's settings (QueueLimits JSON, or false: none stored) as Lua tables; a rate is
--- {limit, ms}. JSON nulls decode to cjson.null, hence the type checks.
-local NO_SETTINGS = {types = {}, any_type = false}
+` +
+  // The queue's settings (QueueLimits JSON, or false: none stored) as Lua tables; a rate is
+  // {limit, ms}. JSON nulls decode to cjson.null, hence the type checks.
+  `local NO_SETTINGS = {types = {}, any_type = false}
 local function decode_settings(json)
-  -- A queue without settings (most of them) shares one read-only answer: no table per claim.
-  if not json then return NO_SETTINGS end
+` +
+  // A queue without settings (most of them) shares one read-only answer: no table per claim.
+  `  if not json then return NO_SETTINGS end
   local l = cjson.decode(json)
   local function rate(r)
     if type(r) == 'table' then return {limit = r.limit, ms = r.windowMs} end
@@ -33,8 +36,9 @@ local function decode_settings(json)
     types = types, any_type = any_type}
 end
 
--- A fixed window (floor(now / ms)) of counter name: its end and the starts counted in it.
-local function window(name, r)
+` +
+  // A fixed window (floor(now / ms)) of counter name: its end and the starts counted in it.
+  `local function window(name, r)
   local wend = now - now % r.ms + r.ms
   local e, c = string.match(redis.call('GET', base .. 'rate:' .. name) or '', '^(%d+):(%d+)$')
   return wend, tonumber(e) == wend and tonumber(c) or 0
@@ -46,8 +50,9 @@ local function count_start(name, r)
     string.format('%.0f', wend - now + RATE_SLACK_MS))
 end
 
--- Key k's limits for this claim: its stored overrides, else the queue's settings.
-local function key_limits(ctx, k)
+` +
+  // Key k's limits for this claim: its stored overrides, else the queue's settings.
+  `local function key_limits(ctx, k)
   local c = ctx.keys[k]
   if c then return c end
   local o = redis.call('HMGET', base .. 'key-limits', 'c:' .. k, 'r:' .. k)
@@ -61,9 +66,10 @@ local function key_limits(ctx, k)
   return c
 end
 
--- Claim rule 2: keyed lane k's room and starts left in its key window (math.huge: no such
--- limit), and that window's end. Its cap is the smaller of the two.
-local function lane_room(ctx, k)
+` +
+  // Claim rule 2: keyed lane k's room and starts left in its key window (math.huge: no such
+  // limit), and that window's end. Its cap is the smaller of the two.
+  `local function lane_room(ctx, k)
   local lim = key_limits(ctx, k)
   local room, left, wend = math.huge, math.huge, nil
   if lim.conc then room = lim.conc - tonumber(redis.call('HGET', base .. 'key-active', k) or 0) end
@@ -75,9 +81,10 @@ local function lane_room(ctx, k)
   return room, left, wend
 end
 
--- Claim rule 1: the starts left per rate-limited type as the claim begins (a type at 0 is
--- spent), and its window's end. Rule 5 counts the claim's starts down in the same table.
-local function type_starts(ctx)
+` +
+  // Claim rule 1: the starts left per rate-limited type as the claim begins (a type at 0 is
+  // spent), and its window's end. Rule 5 counts the claim's starts down in the same table.
+  `local function type_starts(ctx)
   ctx.left, ctx.type_end = {}, {}
   for name, r in pairs(ctx.limits.types) do
     local wend, used = window('t:' .. name, r)
@@ -85,8 +92,9 @@ local function type_starts(ctx)
   end
 end
 
--- Claim rule 6: counts a start against its type's and key's windows and the key's slots.
-local function count(ctx, k, job_type)
+` +
+  // Claim rule 6: counts a start against its type's and key's windows and the key's slots.
+  `local function count(ctx, k, job_type)
   local r = job_type and ctx.limits.types[job_type]
   if r then count_start('t:' .. job_type, r) end
   if not k then return end

@@ -53,7 +53,8 @@
  */
 import { LUA_LANES } from "./lua-lanes.js";
 
-const BASICS = `
+const BASICS =
+  `
 local base = ARGV[1]
 local now = tonumber(ARGV[2])
 local STATES = {'queued', 'active', 'completed', 'failed', 'cancelled'}
@@ -62,39 +63,44 @@ local EVENT_FIELDS = {'updatedAt', 'state', 'progress', 'message', 'data', 'atte
 
 local function jkey(id) return base .. 'job:' .. id end
 local function ekey(id) return base .. 'ev:' .. id end
--- A claim's re-send note (see CLAIM_FN).
-local function note_key(token) return base .. 'claim:' .. token end
+` +
+  // A claim's re-send note (see CLAIM_FN).
+  `local function note_key(token) return base .. 'claim:' .. token end
 
 local function pad(s) return string.rep('0', 15 - #s) .. s end
 local function ready_member(run_at, pos, id) return pad(run_at) .. ':' .. pad(pos) .. ':' .. id end
 
--- Appends the values after list to it; returns list. (No table for the values: this runs
--- several times per job.)
-local function push(list, ...)
+` +
+  // Appends the values after list to it; returns list. (No table for the values: this runs
+  // several times per job.)
+  `local function push(list, ...)
   for _, v in ipairs({...}) do list[#list + 1] = v end
   return list
 end
 
 local function reply(value) return '~' .. cjson.encode(value) end
 
--- State of a job that exists and has not passed its retention, else nil.
-local function live_state(id)
+` +
+  // State of a job that exists and has not passed its retention, else nil.
+  `local function live_state(id)
   local f = redis.call('HMGET', jkey(id), 'state', 'expiresAt')
   if not f[1] then return nil end
   if f[2] and tonumber(f[2]) <= now then return nil end
   return f[1]
 end
 
--- Moves a job between the per-state listing indexes (pos: its insertion position, if known).
-local function move_state(id, from, to, pos)
+` +
+  // Moves a job between the per-state listing indexes (pos: its insertion position, if known).
+  `local function move_state(id, from, to, pos)
   pos = pos or redis.call('HGET', jkey(id), 'pos')
   if from then redis.call('ZREM', base .. 'state:' .. from, id) end
   redis.call('ZADD', base .. 'state:' .. to, pos, id)
 end
 
--- Appends an event of the given type to job id's log: f holds the job's fields after the
--- change, by name (seq, already stored, and whichever of EVENT_FIELDS are set, as strings).
-local function append_event(id, f, event_type)
+` +
+  // Appends an event of the given type to job id's log: f holds the job's fields after the
+  // change, by name (seq, already stored, and whichever of EVENT_FIELDS are set, as strings).
+  `local function append_event(id, f, event_type)
   local event = {seq = f.seq, type = event_type}
   for _, name in ipairs(EVENT_FIELDS) do event[name] = f[name] end
   redis.call('RPUSH', ekey(id), cjson.encode(event))
@@ -103,9 +109,10 @@ local function append_event(id, f, event_type)
   end
 end
 
--- Bumps the sequence number and appends the job's public fields (read back) as one event;
--- returns the event's sequence number. For changes whose fields the script has not read.
-local function log_event(id, event_type)
+` +
+  // Bumps the sequence number and appends the job's public fields (read back) as one event;
+  // returns the event's sequence number. For changes whose fields the script has not read.
+  `local function log_event(id, event_type)
   local key = jkey(id)
   local seq = redis.call('HINCRBY', key, 'seq', 1)
   local got = redis.call('HMGET', key, 'watched', unpack(EVENT_FIELDS))
@@ -115,26 +122,30 @@ local function log_event(id, event_type)
   return seq
 end
 
--- The named fields of job id, by name (one HMGET; absent fields are nil).
-local function read_job(id, names)
+` +
+  // The named fields of job id, by name (one HMGET; absent fields are nil).
+  `local function read_job(id, names)
   local got = redis.call('HMGET', jkey(id), unpack(names))
   local f = {}
   for i, name in ipairs(names) do f[name] = got[i] or nil end
   return f
 end
 
--- What a fenced write reads of its job, in one HMGET: the fence, what it updates and every
--- event field, so the write needs no second read.
-local HELD_FIELDS = {'token', 'leaseUntil', 'pos', 'concurrencyKey', 'idempotencyKey', 'seq',
+` +
+  // What a fenced write reads of its job, in one HMGET: the fence, what it updates and every
+  // event field, so the write needs no second read.
+  `local HELD_FIELDS = {'token', 'leaseUntil', 'pos', 'concurrencyKey', 'idempotencyKey', 'seq',
   'watched', unpack(EVENT_FIELDS)}
 
--- The sequence number of job fields f's next event.
-local function next_seq(f) return tostring(tonumber(f.seq or 0) + 1) end
+` +
+  // The sequence number of job fields f's next event.
+  `local function next_seq(f) return tostring(tonumber(f.seq or 0) + 1) end
 
--- Writes a change to job id whose fields f (by name: seq and every event field) the script has
--- read: sets (a list name, value, …) and dels (names), with the next sequence number, and
--- appends the event; f then holds the fields after the change. Returns the sequence number.
-local function change_job(id, f, sets, dels, event_type)
+` +
+  // Writes a change to job id whose fields f (by name: seq and every event field) the script has
+  // read: sets (a list name, value, …) and dels (names), with the next sequence number, and
+  // appends the event; f then holds the fields after the change. Returns the sequence number.
+  `local function change_job(id, f, sets, dels, event_type)
   f.seq = next_seq(f)
   local n = #sets
   sets[n + 1], sets[n + 2] = 'seq', f.seq
@@ -150,9 +161,10 @@ end
 
 `;
 
-const JOBS = `
--- Retention: the job stays visible until expiresAt (core clock); Redis drops it, its events
--- and its idempotency key ikey (nil: none) after ttl. The caller stores expiresAt.
+const JOBS =
+  // Retention: the job stays visible until expiresAt (core clock); Redis drops it, its events
+  // and its idempotency key ikey (nil: none) after ttl. The caller stores expiresAt.
+  `
 local function expire_job(id, expires_at, ikey)
   local ttl = math.max(1, tonumber(expires_at) - now)
   redis.call('ZADD', base .. 'expiry', expires_at, id)
@@ -161,8 +173,9 @@ local function expire_job(id, expires_at, ikey)
   if ikey then redis.call('PEXPIRE', base .. 'idem:' .. ikey, ttl) end
 end
 
--- Retention of a job whose fields the script has not read (see expire_job).
-local function retain(id, expires_at)
+` +
+  // Retention of a job whose fields the script has not read (see expire_job).
+  `local function retain(id, expires_at)
   redis.call('HSET', jkey(id), 'expiresAt', expires_at)
   expire_job(id, expires_at, redis.call('HGET', jkey(id), 'idempotencyKey') or nil)
 end
@@ -176,8 +189,9 @@ local function unretain(id)
   if ikey then redis.call('PERSIST', base .. 'idem:' .. ikey) end
 end
 
--- Deletes a job, its events and every index entry (works even if its hash already expired).
-local function remove_job(id)
+` +
+  // Deletes a job, its events and every index entry (works even if its hash already expired).
+  `local function remove_job(id)
   local key = jkey(id)
   local ikey = redis.call('HGET', key, 'idempotencyKey')
   if ikey and redis.call('GET', base .. 'idem:' .. ikey) == id then
@@ -190,15 +204,17 @@ local function remove_job(id)
   redis.call('DEL', key, ekey(id))
 end
 
--- Drops up to max jobs whose retention has passed.
-local function cleanup(max)
+` +
+  // Drops up to max jobs whose retention has passed.
+  `local function cleanup(max)
   local ids = redis.call('ZRANGEBYSCORE', base .. 'expiry', '-inf', now, 'LIMIT', 0, max)
   for _, id in ipairs(ids) do remove_job(id) end
 end
 
--- The job's insertion position (and concurrency key) if it is active under this claim token,
--- else nil: the fence of every worker write.
-local function holds(id, token)
+` +
+  // The job's insertion position (and concurrency key) if it is active under this claim token,
+  // else nil: the fence of every worker write.
+  `local function holds(id, token)
   local f = redis.call('HMGET', jkey(id), 'state', 'token', 'pos', 'concurrencyKey')
   if f[1] == 'active' and f[2] == token then return f[3], f[4] or nil end
   return nil
@@ -206,9 +222,10 @@ end
 
 local function job_fields(id) return redis.call('HGETALL', jkey(id)) end
 
--- Inserts a new queued job (event enqueued). j: id, type, payload, priority, runAt,
--- maxAttempts, and optional backoff, idempotencyKey, concurrencyKey (nil: none).
-local function insert_job(j)
+` +
+  // Inserts a new queued job (event enqueued). j: id, type, payload, priority, runAt,
+  // maxAttempts, and optional backoff, idempotencyKey, concurrencyKey (nil: none).
+  `local function insert_job(j)
   local pos = redis.call('INCR', base .. 'pos')
   local key = jkey(j.id)
   local member = place(j.id, j.runAt, tostring(pos), j.priority, j.concurrencyKey)
@@ -227,8 +244,9 @@ local function insert_job(j)
   end
   redis.call('HSET', key, unpack(fields))
   if j.idempotencyKey then redis.call('SET', base .. 'idem:' .. j.idempotencyKey, j.id) end
-  -- Claim rule 6: from the first keyed job on, claims keep the lanes' turns.
-  if j.concurrencyKey then
+` +
+  // Claim rule 6: from the first keyed job on, claims keep the lanes' turns.
+  `  if j.concurrencyKey then
     redis.call('HSET', base .. 'turns', 'keyed', 1)
     count_queued(j.concurrencyKey, 1)
   end

@@ -9,11 +9,13 @@ import { SCHEDULE_REFILL_BELOW, SCHEDULES_PER_CLAIM } from "../../backend.js";
  * Lua functions of schedules: `materialise` (claim rule 1, run by every claim script),
  * `fire` and `advance` (also REFILL_SCHEDULE), the due index and reading records back.
  */
-export const SCHEDULE_FN = `
+export const SCHEDULE_FN =
+  `
 local function skey(id) return base .. 'sched:' .. id end
 
--- A JSON list of integer ticks as a list of digit strings.
-local function ticks_of(json)
+` +
+  // A JSON list of integer ticks as a list of digit strings.
+  `local function ticks_of(json)
   local out = {}
   for t in string.gmatch(json or '', '%-?%d+') do out[#out + 1] = t end
   return out
@@ -21,8 +23,9 @@ end
 
 local function ticks_json(list) return '[' .. table.concat(list, ',') .. ']' end
 
--- Keeps the due index right: a schedule is due from its first upcoming tick on.
-local function index_due(id, upcoming)
+` +
+  // Keeps the due index right: a schedule is due from its first upcoming tick on.
+  `local function index_due(id, upcoming)
   if upcoming[1] then
     redis.call('ZADD', base .. 'sched-due', upcoming[1], id)
   else
@@ -30,11 +33,13 @@ local function index_due(id, upcoming)
   end
 end
 
--- The queue's name, from its namespace <prefix>:{<queue>}: (for scheduled job ids).
-local queue_name = string.match(base, '{([^{}]*)}:$')
+` +
+  // The queue's name, from its namespace <prefix>:{<queue>}: (for scheduled job ids).
+  `local queue_name = string.match(base, '{([^{}]*)}:$')
 
--- Turns ticks of schedule id into jobs (queue@id@tick, runAt = tick), skipping ids that exist.
-local function fire(id, ticks)
+` +
+  // Turns ticks of schedule id into jobs (queue@id@tick, runAt = tick), skipping ids that exist.
+  `local function fire(id, ticks)
   if #ticks == 0 then return end
   local f = redis.call('HMGET', skey(id), 'type', 'payload', 'priority', 'maxAttempts',
     'backoff', 'concurrencyKey')
@@ -47,8 +52,9 @@ local function fire(id, ticks)
   end
 end
 
--- Stores a schedule's new tick state; version moves on.
-local function advance(id, upcoming, last_tick)
+` +
+  // Stores a schedule's new tick state; version moves on.
+  `local function advance(id, upcoming, last_tick)
   local key = skey(id)
   redis.call('HSET', key, 'upcoming', ticks_json(upcoming), 'updatedAt', ARGV[2])
   if last_tick then
@@ -60,12 +66,13 @@ local function advance(id, upcoming, last_tick)
   index_due(id, upcoming)
 end
 
--- Claim rule 0: materialises up to ${SCHEDULES_PER_CLAIM} due schedules, in the order they were
--- created (as libSQL does: it orders their jobs' insertion). Returns the ids to refill (see
--- ClaimOutcome.refill): those still due (their list ran out: nothing fired) and those any
--- claim fired at this very now (so a re-sent or second claim at now answers the same), with
--- fewer than ${SCHEDULE_REFILL_BELOW} ticks ahead.
-local function materialise()
+` +
+  // Claim rule 0: materialises up to SCHEDULES_PER_CLAIM due schedules, in the order they were
+  // created (as libSQL does: it orders their jobs' insertion). Returns the ids to refill (see
+  // ClaimOutcome.refill): those still due (their list ran out: nothing fired) and those any
+  // claim fired at this very now (so a re-sent or second claim at now answers the same), with
+  // fewer than SCHEDULE_REFILL_BELOW ticks ahead.
+  `local function materialise()
   local due = {}
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. 'sched-due', '-inf', now, 'LIMIT', 0,
     ${SCHEDULES_PER_CLAIM})) do
@@ -101,8 +108,9 @@ local function materialise()
   return refill
 end
 
--- Schedule records (HGETALL lists) of these ids, skipping deleted ones.
-local function schedule_records(ids)
+` +
+  // Schedule records (HGETALL lists) of these ids, skipping deleted ones.
+  `local function schedule_records(ids)
   local out, seen = {}, {}
   for _, id in ipairs(ids) do
     if not seen[id] then

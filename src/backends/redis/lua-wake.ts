@@ -13,18 +13,20 @@
 import { TYPE_SKIP_DEPTH } from "../../backend.js";
 
 /** Lua function `wake_at(ctx, open)` (see the module comment). */
-export const WAKE_FN = `
--- wakeAt after a claim (by the full path) that took fewer than its limit. open: the keyed
--- lanes the claim read and left open, by key. Lanes the claim did not read (it stopped
--- early: ctx.stopped) are looked up here: an indexed lane may be closed (a change of settings
--- reopened it, or its first job came after the key ran out), so unread lanes are walked for
--- the key windows too.
+export const WAKE_FN =
+  // wakeAt after a claim (by the full path) that took fewer than its limit. open: the keyed
+  // lanes the claim read and left open, by key. Lanes the claim did not read (it stopped
+  // early: ctx.stopped) are looked up here: an indexed lane may be closed (a change of settings
+  // reopened it, or its first job came after the key ran out), so unread lanes are walked for
+  // the key windows too.
+  `
 local function wake_at(ctx, open)
   local first = redis.call('ZRANGE', base .. 'rated', 0, 0, 'WITHSCORES')
   local wake = first[2] and tonumber(first[2])
   local pending, any = {}, false
-  -- Keeps the types whose window could still make wake earlier; false when none is left.
-  local function prune()
+` +
+  // Keeps the types whose window could still make wake earlier; false when none is left.
+  `  local function prune()
     any = false
     for job_type, wend in pairs(pending) do
       if wake and wend >= wake then pending[job_type] = nil else any = true end
@@ -40,8 +42,9 @@ local function wake_at(ctx, open)
   end
   prune()
   local depth, budget = ctx.limit + ${TYPE_SKIP_DEPTH}, 2 * ctx.scan_budget
-  -- Looks through a lane's front for pending types.
-  local function scan(set)
+` +
+  // Looks through a lane's front for pending types.
+  `  local function scan(set)
     for _, member in ipairs(redis.call('ZRANGE', set, 0, depth - 1)) do
       if not any or ctx.scanned >= budget then return end
       local wend = pending[redis.call('HGET', jkey(id_of(member)), 'type')]

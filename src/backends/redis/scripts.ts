@@ -23,10 +23,12 @@ export const script = (body: string) => LUA_PRELUDE + body;
  * whole call; an idempotency key already held (so too by an earlier job of the call) answers
  * its holder and stores nothing. A job past its retention no longer holds its id or key.
  */
-export const ENQUEUE = script(`
+export const ENQUEUE = script(
+  `
 local function opt(value) return value ~= '' and value or nil end
--- staged: the jobs to insert, by id, and their idempotency keys; stale: expired ids to free.
-local staged, staged_keys, order, stale, out = {}, {}, {}, {}, {}
+` +
+    // staged: the jobs to insert, by id, and their idempotency keys; stale: expired ids to free.
+    `local staged, staged_keys, order, stale, out = {}, {}, {}, {}, {}
 for i = 0, tonumber(ARGV[3]) - 1 do
   local o = 4 + i * 9
   local id, ikey = ARGV[o], opt(ARGV[o + 7])
@@ -66,7 +68,8 @@ for id in pairs(stale) do remove_job(id) end
 cleanup(500)
 for _, id in ipairs(order) do insert_job(staged[id]) end
 return reply(out)
-`);
+`,
+);
 
 /**
  * UPDATE — ARGV: base, now, id, token, leaseUntil, then three (present, value) pairs for

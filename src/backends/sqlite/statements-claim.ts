@@ -73,10 +73,12 @@ export class ClaimStatements {
     const jobsOf = (lane: string) => `(SELECT pos FROM (${q.eligible(lane, ":limit")}))`;
     const candidate = `j.pos, j.priority, j.run_at, j.type, c.key, c.win, c.cap, c.turn,
       c.run_at AS head_run_at, c.pos AS head_pos`;
-    return `WITH ${q.typeCtes()},
+    return (
+      `WITH ${q.typeCtes()},
         mine AS (SELECT pos FROM ${jobs} WHERE ${q.mine()}),
-        -- Above every turn so far, so this claim's orders are the newest.
-        base AS (SELECT COALESCE(MAX(turn), 0) AS turn FROM ${lanes}
+` +
+      // Above every turn so far, so this claim's orders are the newest.
+      `        base AS (SELECT COALESCE(MAX(turn), 0) AS turn FROM ${lanes}
           WHERE queue = :queue AND turn IS NOT NULL),
         ${chosenLanes(this.t)},
         cand AS (
@@ -91,16 +93,18 @@ export class ClaimStatements {
           FROM cand),
         taken AS (SELECT *, ROW_NUMBER() OVER (ORDER BY ${CLAIM_ORDER}) AS n FROM ranked
           WHERE r <= cap AND NOT EXISTS (SELECT 1 FROM mine) ORDER BY n LIMIT :limit),
-        -- Rule 5: a type's candidates past its starts left are dropped.
-        typed AS (SELECT t.pos, t.n, t.win, b.budget, b.cur_end AS tw,
+` +
+      // Rule 5: a type's candidates past its starts left are dropped.
+      `        typed AS (SELECT t.pos, t.n, t.win, b.budget, b.cur_end AS tw,
             ROW_NUMBER() OVER (PARTITION BY t.type ORDER BY t.n) AS k
           FROM taken t LEFT JOIN budgets b ON b.type = t.type),
         p AS (SELECT pos, n, win, tw FROM typed WHERE budget IS NULL OR k <= budget
           UNION ALL SELECT pos, NULL, NULL, NULL FROM mine)
-      -- Joined once (a text that names p in each SET subquery costs every request that
-      -- prepares it about three times as much); +p.pos keeps p the outer loop, so each
-      -- picked row is found by its primary key, never by a scan of the jobs.
-      UPDATE ${jobs} SET state = 'active', token = :token, lease_until = :leaseUntil,
+` +
+      // Joined once (a text that names p in each SET subquery costs every request that
+      // prepares it about three times as much); +p.pos keeps p the outer loop, so each
+      // picked row is found by its primary key, never by a scan of the jobs.
+      `      UPDATE ${jobs} SET state = 'active', token = :token, lease_until = :leaseUntil,
         attempts = attempts + (state = 'queued'),
         claim_order = IIF(state = 'queued', (SELECT turn FROM base) + p.n, claim_order),
         key_window_end = IIF(state = 'queued', p.win, key_window_end),
@@ -108,6 +112,7 @@ export class ClaimStatements {
         claim_wake = IIF(state = 'queued', NULL, claim_wake),
         updated_at = :now, seq = seq + (state = 'queued'), event = 'active'
       FROM p WHERE ${jobs}.pos = +p.pos
-      RETURNING *`;
+      RETURNING *`
+    );
   }
 }

@@ -67,9 +67,11 @@ export class WakeStatements {
     const has = (lane: string, depth: string, where = "true") =>
       `EXISTS (SELECT 1 FROM (${q.runnable(lane, depth)}) WHERE ${where})`;
     const hasType = (lane: string) => has(lane, ":scan", "type = b.type");
-    return `(WITH ${q.typeCtes()},
-        -- Lanes with a current window (index), no starts left, room and a runnable job.
-        spent_lanes AS (SELECT l.win_end AS wake FROM ${this.t.lanes} l ${q.settings}
+    return (
+      `(WITH ${q.typeCtes()},
+` +
+      // Lanes with a current window (index), no starts left, room and a runnable job.
+      `        spent_lanes AS (SELECT l.win_end AS wake FROM ${this.t.lanes} l ${q.settings}
           WHERE l.queue = :queue AND l.win_end > :now AND l.head IS NOT NULL
             AND ${q.budget("l")} <= 0 AND ${q.room("l")} > 0
             AND ${has("concurrency_key = l.key", "1")}),
@@ -77,6 +79,7 @@ export class WakeStatements {
           ${hasType("concurrency_key IS NULL")}
           OR EXISTS (SELECT 1 FROM (${q.laneState(true)}) o
             WHERE ${hasType("concurrency_key = o.key")})))
-       SELECT MIN(wake) FROM (SELECT wake FROM spent_lanes UNION ALL SELECT wake FROM spent_types))`;
+       SELECT MIN(wake) FROM (SELECT wake FROM spent_lanes UNION ALL SELECT wake FROM spent_types))`
+    );
   }
 }
