@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import type { WorkerOptions } from "miniflare";
-import { bundleWorkerModule } from "../test/support/build-queue-object.js";
+import { bundleWorkerModule } from "../test/support/build-worker-module.js";
 import { QUEUE_OBJECTS } from "../test/support/durable-object-options.js";
 import type { CeilingRun, LatencyRun, ThroughputRun } from "./cloudflare/protocol.js";
 import { CLOUDFLARE_SIZES, type CloudflareSizes } from "./cloudflare/sizes.js";

@@ -4,8 +4,8 @@
  * has used (Linux /proc; null elsewhere).
  */
 import { Miniflare, type WorkerOptions } from "miniflare";
-import type { BundledScript } from "../../test/support/build-queue-object.js";
-import { moduleOptions } from "../../test/support/build-queue-object.js";
+import type { BundledScript } from "../../test/support/build-worker-module.js";
+import { moduleOptions } from "../../test/support/build-worker-module.js";
 import { childPids, processCpuMicros } from "../lib/process-cpu.js";
 
 /** The running Workers, by store id. */

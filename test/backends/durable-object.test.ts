@@ -12,7 +12,7 @@ import {
   type BundledScript,
   bundleWorkerModule,
   moduleOptions,
-} from "../support/build-queue-object.js";
+} from "../support/build-worker-module.js";
 import { QUEUE_OBJECTS } from "../support/durable-object-options.js";
 
 let stop: () => Promise<void> = async () => {};

@@ -4,31 +4,26 @@
  * where it will run, where rows and errors come straight from the binding.
  */
 import { join } from "node:path";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import {
+  type BundledScript,
+  bundleWorkerModule,
+  moduleOptions,
+} from "../support/build-worker-module.js";
 import type { D1WorkerReport } from "./fixtures/d1-worker.js";
 
 const fixtures = new URL("./fixtures/", import.meta.url).pathname;
 let mf: Miniflare;
+let script: BundledScript;
 beforeAll(async () => {
-  const bundled = await build({
-    entryPoints: [join(fixtures, "d1-worker.ts")],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    conditions: ["workerd", "worker", "browser"],
-    logLevel: "silent",
-  });
-  mf = new Miniflare({
-    modules: true,
-    script: bundled.outputFiles[0]?.text ?? "",
-    compatibilityDate: "2026-04-20",
-    d1Databases: ["DB"],
-  });
+  script = await bundleWorkerModule(join(fixtures, "d1-worker.ts"));
+  mf = new Miniflare({ ...moduleOptions(script), d1Databases: ["DB"] });
 }, 60_000);
-afterAll(() => mf?.dispose());
+afterAll(async () => {
+  await mf?.dispose();
+  script?.remove();
+});
 
 it("runs a job's life on D1 and refuses a row over D1's limit with BACKEND_ERROR", async () => {
   const response = await mf.dispatchFetch("http://worker/");

@@ -7,10 +7,14 @@
  */
 import { join } from "node:path";
 import { EdgeRuntime } from "edge-runtime";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEdgeRoute } from "../support/build-edge.js";
+import {
+  type BundledScript,
+  bundleWorkerModule,
+  moduleOptions,
+} from "../support/build-worker-module.js";
 import { API_TOKEN } from "./fixtures/counted-queue.js";
 
 const fixtures = new URL("./fixtures/", import.meta.url).pathname;
@@ -68,23 +72,15 @@ function streamsEnd(fetchAt: () => { api: Fetch; root: Fetch }, noticeMs: number
 
 describe("in workerd (the Cloudflare adapter)", () => {
   let mf: Miniflare;
+  let script: BundledScript;
   beforeAll(async () => {
-    const bundled = await build({
-      entryPoints: [join(fixtures, "counted-worker.ts")],
-      bundle: true,
-      write: false,
-      format: "esm",
-      platform: "browser",
-      conditions: ["workerd", "worker", "browser"],
-      logLevel: "silent",
-    });
-    mf = new Miniflare({
-      modules: true,
-      script: bundled.outputFiles[0]?.text ?? "",
-      compatibilityDate: "2026-04-20",
-    });
+    script = await bundleWorkerModule(join(fixtures, "counted-worker.ts"));
+    mf = new Miniflare(moduleOptions(script));
   }, 60_000);
-  afterAll(async () => mf?.dispose());
+  afterAll(async () => {
+    await mf?.dispose();
+    script?.remove();
+  });
   const fetchIn =
     (prefix: string): Fetch =>
     async (path, init) =>
