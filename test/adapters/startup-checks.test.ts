@@ -9,6 +9,10 @@ import { ADMIN } from "../support/routes-app.js";
 
 const unset = process.env.JDOBB_SURELY_UNSET_VARIABLE;
 
+// The example's stores import the Durable Object entry, whose class extends the Workers
+// runtime's: a stand-in here (workerd runs the real one in test/runtimes).
+vi.mock("cloudflare:workers", () => ({ DurableObject: class {}, WorkerEntrypoint: class {} }));
+
 describe("startup checks", () => {
   it("queueRoutes refuses undefined or empty tokens and empty secrets, naming the option", () => {
     const { queue } = memoryQueue();
@@ -59,19 +63,30 @@ describe("the examples", () => {
     vi.resetModules();
   });
 
-  it("name the missing environment variable (Workers)", async () => {
-    // Not a literal: the examples are type-checked with their own tsconfig, not this one.
-    const path = "../../examples/cloudflare/worker.js";
-    const { default: handlers } = (await import(path)) as { default: CloudflareWorker<object> };
-    const env = { LIBSQL_URL: "http://127.0.0.1:9" }; // never reached: no I/O at startup
+  it("name the missing environment variable or binding (Workers)", async () => {
+    // Not literals: the examples are type-checked with their own tsconfig, not this one.
+    // (worker.ts itself imports `cloudflare:workers`, which only workerd has: see test/runtimes.)
+    const worker = "../../examples/cloudflare/queue-worker.js";
+    const stores = "../../examples/cloudflare/stores.js";
+    const { exampleWorker } = (await import(worker)) as {
+      exampleWorker: (pick: (env: object) => unknown) => CloudflareWorker<object>;
+    };
+    const { backendFrom } = (await import(stores)) as { backendFrom: (env: object) => unknown };
+    const handlers = exampleWorker(backendFrom);
     const ctx = { waitUntil: () => {} };
-    await expect(handlers.fetch(new Request("http://w/queue/stats"), env, ctx)).rejects.toThrow(
-      "set the API_TOKEN environment variable",
+    const stats = (env: object) => handlers.fetch(new Request("http://w/queue/stats"), env, ctx);
+    const turso = { STORE: "turso", LIBSQL_URL: "http://127.0.0.1:9" }; // never reached: no I/O
+    await expect(stats(turso)).rejects.toThrow("set the API_TOKEN environment variable");
+    await expect(stats({ ...turso, API_TOKEN: ADMIN, STREAM_SECRET: "short" })).rejects.toThrow(
+      "set the STREAM_SECRET environment variable",
     );
-    const withToken = { ...env, API_TOKEN: ADMIN };
-    await expect(
-      handlers.fetch(new Request("http://w/queue/stats"), withToken, ctx),
-    ).rejects.toThrow("set the STREAM_SECRET environment variable");
+    // The default store is a Durable Object: without its binding, the error names it.
+    await expect(stats({ API_TOKEN: ADMIN })).rejects.toThrow(
+      'STORE = "durable-object" needs the QUEUES Durable Object binding',
+    );
+    await expect(stats({ API_TOKEN: ADMIN, STORE: "mongo" })).rejects.toThrow(
+      "STORE must be one of durable-object, d1, upstash, turso",
+    );
   });
 
   it("name the missing environment variable (Vercel)", async () => {
