@@ -77,17 +77,30 @@ export function decodeJson<T = unknown>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
 
+/**
+ * Longest error message kept, in characters (a longer one is cut, ending in `…`): an error is
+ * stored on the job's row and its event, and some stores cap a row (2 MB on Durable Objects and
+ * D1).
+ */
+export const MAX_ERROR_MESSAGE = 4_000;
+/** Longest error code or class name kept, in characters. */
+const MAX_ERROR_NAME = 100;
+
+const cut = (text: string, max: number) =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text;
+
 /** The stored form of an error: code, message and class name, never a stack. */
 export function describeError(error: unknown): JobError {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return {
-      code: typeof code === "string" && code ? code : "HANDLER_ERROR",
-      message: error.message,
-      name: error.name,
+      code: typeof code === "string" && code ? cut(code, MAX_ERROR_NAME) : "HANDLER_ERROR",
+      message: cut(String(error.message), MAX_ERROR_MESSAGE),
+      name: cut(String(error.name), MAX_ERROR_NAME),
     };
   }
-  return { code: "HANDLER_ERROR", message: typeof error === "string" ? error : String(error) };
+  const message = typeof error === "string" ? error : String(error);
+  return { code: "HANDLER_ERROR", message: cut(message, MAX_ERROR_MESSAGE) };
 }
 
 /** A stored job as callers see it. */

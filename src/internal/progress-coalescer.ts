@@ -14,6 +14,12 @@ export interface ProgressPatch {
   data?: string | null;
 }
 
+/**
+ * Longest progress message, in characters: a status line, stored on the job's row and each
+ * progress event (larger details go in `data`, which `maxPayloadBytes` bounds).
+ */
+export const MAX_PROGRESS_MESSAGE = 4_000;
+
 /** Validates a caller's progress report and encodes it for the store. */
 export function toProgressPatch(
   update: { progress?: number; message?: string | null; data?: unknown },
@@ -27,7 +33,14 @@ export function toProgressPatch(
     patch.progress = update.progress;
   }
   if (update.message !== undefined) {
-    patch.message = update.message === null ? null : String(update.message);
+    const message = update.message === null ? null : String(update.message);
+    if (message !== null && message.length > MAX_PROGRESS_MESSAGE) {
+      throw new ValidationError(
+        `message is longer than ${MAX_PROGRESS_MESSAGE} characters (put details in data)`,
+        "message",
+      );
+    }
+    patch.message = message;
   }
   if (update.data !== undefined) patch.data = encodeJson(update.data, "data", maxDataBytes);
   return patch;

@@ -45,4 +45,30 @@ describe("progress coalescing", () => {
     await expect(queue.update(job, { progress: 1.5 })).rejects.toMatchObject({ field: "progress" });
     await expect(queue.update(job, { data: { n: 1n } })).rejects.toMatchObject({ field: "data" });
   });
+
+  it("refuses a progress message over 4,000 characters, storing nothing", async () => {
+    const { queue, calls } = memoryQueue({ progressIntervalMs: 0 });
+    const id = await queue.enqueue("t", null);
+    const job = (await queue.claim()) as Job;
+    expect(await queue.update(job, { message: "m".repeat(4_000) })).toBe(true);
+    const writes = calls.get("update");
+    await expect(queue.update(job, { message: "m".repeat(4_001) })).rejects.toMatchObject({
+      code: "VALIDATION",
+      field: "message",
+    });
+    expect(calls.get("update")).toBe(writes);
+    expect((await queue.get(id))?.message).toHaveLength(4_000);
+  });
+
+  it("keeps the first 4,000 characters of a handler's error message", async () => {
+    const { queue } = memoryQueue();
+    const id = await queue.enqueue("t", null, { maxAttempts: 1 });
+    const worker = new Worker(queue).handler("t", async () => {
+      throw new Error("e".repeat(10_000));
+    });
+    await worker.drain({ budgetMs: 10_000 });
+    const { error } = (await queue.get(id)) as Job;
+    expect(error?.message).toHaveLength(4_000);
+    expect(error?.message.endsWith("…")).toBe(true);
+  });
 });
