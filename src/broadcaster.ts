@@ -28,8 +28,8 @@ export interface SubscribeOptions {
   maxStoreCalls?: number | undefined;
   /**
    * Share the store's push watch of this job with the process's other subscribers of it
-   * (default true). On Workers an I/O stream belongs to the request that opened it, so a watch
-   * opened for one request cannot serve another's: the routes pass false there.
+   * (default true, but false on Workers: there an I/O stream belongs to the request that
+   * opened it, so a watch opened for one request cannot serve another's).
    */
   sharedWatch?: boolean | undefined;
 }

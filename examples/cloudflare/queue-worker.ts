@@ -15,7 +15,7 @@ import type { StoreEnv } from "./stores";
 export interface Env extends StoreEnv {
   /** Bearer token for enqueue and admin routes (a secret: `wrangler secret put API_TOKEN`). */
   API_TOKEN?: string;
-  /** Signs per-job stream tokens for browsers (a secret, 16+ characters; default: from API_TOKEN). */
+  /** Signs per-job stream tokens for browsers (a secret, 16+ characters; unset: no tokens). */
   STREAM_SECRET?: string;
   /** Drain budget of a cron tick, ms (a var). Default 25000. */
   BUDGET_MS?: string;
@@ -36,14 +36,12 @@ function secret(value: string | undefined, name: string): string {
 }
 
 /**
- * The key that signs browser stream tokens: STREAM_SECRET, or one derived from API_TOKEN when
- * it is unset (whoever holds API_TOKEN may read every job anyway; rotating it then ends every
- * stream token).
+ * The key that signs browser stream tokens: STREAM_SECRET. Unset (a first `wrangler dev`, say),
+ * enqueue answers carry no stream token and only API_TOKEN holders follow jobs. A key derived
+ * from API_TOKEN would let anyone with a stream token test guesses of API_TOKEN offline.
  */
-const streamKey = (env: Env, apiToken: string) =>
-  env.STREAM_SECRET === undefined
-    ? `stream-tokens:${apiToken}`
-    : secret(env.STREAM_SECRET, "STREAM_SECRET");
+const streamKey = (env: Env) =>
+  env.STREAM_SECRET === undefined ? false : secret(env.STREAM_SECRET, "STREAM_SECRET");
 
 /** What the Worker adds, each from its own entry (a Worker without one carries none of it). */
 export interface Extras {
@@ -76,7 +74,7 @@ export function exampleWorker(
         kick: env.KICK === "false" ? false : { budgetMs: 20_000 },
         routes: {
           auth: { tokens: [apiToken] },
-          streamSecret: streamKey(env, apiToken),
+          streamSecret: streamKey(env),
           cors: { origin: env.CORS_ORIGIN ?? "*" },
           dashboard,
         },

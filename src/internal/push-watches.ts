@@ -9,6 +9,12 @@ import type { ChangeFeed } from "./change-feed.js";
 import type { Clock } from "./clock.js";
 import { errorCode } from "./error-log.js";
 
+/**
+ * Whether followers share one watch per job unless told: not on Workers, where a watch's
+ * stream belongs to the request that opened it (`navigator.userAgent` names the runtime).
+ */
+const SHARE_BY_DEFAULT = globalThis.navigator?.userAgent !== "Cloudflare-Workers";
+
 /** How long followers poll after the store failed to push, before it is tried again. */
 const RETRY_AFTER_MS = 60_000;
 
@@ -39,10 +45,10 @@ export class PushWatches {
 
   /**
    * Follows `jobId` until `signal` aborts: resolves true once the store's notices for it wake
-   * the change feed, false when they cannot (poll as before). `shared` (default): one watch per
-   * job serves every follower; otherwise this follower gets a watch of its own.
+   * the change feed, false when they cannot (poll as before). `shared` (the default but on
+   * Workers): one watch per job serves every follower; otherwise this follower gets its own.
    */
-  async follow(jobId: string, signal: AbortSignal, shared = true): Promise<boolean> {
+  async follow(jobId: string, signal: AbortSignal, shared = SHARE_BY_DEFAULT): Promise<boolean> {
     if (!this.#backend || signal.aborted || this.clock.now() < this.#retryAt) return false;
     const watch = (shared ? this.#watches.get(jobId) : undefined) ?? this.#start(jobId, shared);
     watch.followers += 1;

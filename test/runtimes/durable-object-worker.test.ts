@@ -26,7 +26,7 @@ beforeAll(async () => {
     modulesRoot: dirname(bundle.scriptPath),
     compatibilityDate: "2026-04-20",
     // No kick: only an alarm (or a cron tick, which these tests never fire) starts a drain.
-    bindings: { API_TOKEN, KICK: "false" },
+    bindings: { API_TOKEN, STREAM_SECRET: "durable-object-stream-secret-0123", KICK: "false" },
     ...DURABLE_OBJECT_OPTIONS,
   });
 }, 120_000);

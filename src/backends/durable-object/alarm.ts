@@ -6,20 +6,32 @@
  * when its lease ends, not at the next cron minute. Without the binding there is no alarm (the
  * cron drains, as on every other store).
  */
+import { errorCode } from "../../internal/error-log.js";
 import type { SqliteClient } from "../sqlite/client.js";
 import type { Tables } from "../sqlite/schema.js";
 import type { DrainBinding, DurableObjectStorageLike } from "./platform.js";
 
-/** While jobs stay due after a drain (a backlog, a busy Worker), drain again this often. */
+/** While jobs stay due after a drain (a backlog, a busy Worker), drain again after this… */
 export const REDRAIN_MS = 30_000;
+/** …doubling while the same job stays the earliest due (held by a limit, say), up to this. */
+export const MAX_REDRAIN_MS = 5 * 60_000;
 
-/** What is due, read at the alarm: anything due now, and the earliest time after now. */
+/** What is due, read at the alarm. */
 interface Due {
-  now: boolean;
+  /** The earliest due time of all (null: nothing at all). */
+  first: number | null;
+  /** The earliest due time after now (null: none). */
   next: number | null;
 }
 
-/** The earliest due time after `now`, and whether anything is due at `now`. */
+/**
+ * The index the alarm reads queued jobs' run times by (this store's alone: only it has an
+ * alarm), so each read is an index probe, not a scan of the backlog.
+ */
+const dueIndex = (t: Tables) =>
+  `CREATE INDEX IF NOT EXISTS ${t.jobs}_due ON ${t.jobs} (run_at) WHERE state = 'queued'`;
+
+/** The earliest due time of all and the earliest after `now`, in one batch. */
 async function readDue(client: SqliteClient, t: Tables, now: number): Promise<Due> {
   const earliest = (later: boolean) => {
     const after = (column: string) => (later ? `AND ${column} > ?1` : "");
@@ -30,7 +42,8 @@ async function readDue(client: SqliteClient, t: Tables, now: number): Promise<Du
       UNION ALL SELECT MIN(next_due) FROM ${t.schedules}
         WHERE next_due IS NOT NULL ${after("next_due")})`;
   };
-  const [due, next] = await client.batch([
+  const [, first, next] = await client.batch([
+    { sql: dueIndex(t), args: [] },
     { sql: earliest(false), args: [] },
     { sql: earliest(true), args: [now] },
   ]);
@@ -38,18 +51,21 @@ async function readDue(client: SqliteClient, t: Tables, now: number): Promise<Du
     const value = rows?.[0]?.at;
     return value === null || value === undefined ? null : Number(value);
   };
-  const first = at(due?.rows);
-  return { now: first !== null && first <= now, next: at(next?.rows) };
+  return { first: at(first?.rows), next: at(next?.rows) };
 }
 
 /** The alarm of one queue object. */
 export class QueueAlarm {
   /** When the alarm is set for (null: none); read from storage once, when the object starts. */
   #at: number | null = null;
+  /** The earliest due time the last drain was started for, and how often in a row. */
+  #stuck = { at: Number.NaN, times: 0 };
+  #warned = false;
 
   constructor(
     private readonly storage: DurableObjectStorageLike,
     private readonly drain: DrainBinding | undefined,
+    private readonly warn: (line: string) => void = (line) => console.warn(line),
   ) {}
 
   /** Reads the alarm storage holds (call once, before the object serves). */
@@ -60,27 +76,53 @@ export class QueueAlarm {
   /** Moves the alarm earlier if `time` is before it (no-op without a drain binding). */
   offer(time: number | null): void {
     if (!this.drain || time === null || (this.#at !== null && this.#at <= time)) return;
-    this.#set(time);
-  }
-
-  #set(time: number): void {
     this.#at = Math.max(time, Date.now());
     void this.storage.setAlarm(this.#at);
   }
 
   /**
    * The alarm fired: drain if anything is due, then set the alarm for what comes next (again
-   * in {@link REDRAIN_MS} while jobs stay due), or clear it.
+   * after {@link REDRAIN_MS}, backing off, while jobs stay due). A time offered while the drain
+   * was starting is kept if it is earlier.
    */
   async fire(client: SqliteClient, tables: Tables): Promise<void> {
     this.#at = null;
     if (!this.drain) return;
     const now = Date.now();
     const due = await readDue(client, tables, now);
-    // A drain that could not start is tried again below, like one that left jobs due.
-    if (due.now) await this.drain.drain().catch(() => {});
-    const again = due.now ? now + REDRAIN_MS : null;
-    const next = [due.next, again].filter((t): t is number => t !== null);
-    if (next.length > 0) this.#set(Math.min(...next));
+    const dueNow = due.first !== null && due.first <= now;
+    let again: number | null = null;
+    if (dueNow) {
+      await this.#startDrain(this.drain);
+      again = now + this.#redrainAfter(due.first as number);
+    }
+    this.offer(
+      [due.next, again].reduce<number | null>(
+        (a, b) => (b !== null && (a === null || b < a) ? b : a),
+        null,
+      ),
+    );
+  }
+
+  /** Starts a drain; a failure is said once (with its code) and tried again at the next alarm. */
+  async #startDrain(drain: DrainBinding): Promise<void> {
+    try {
+      await drain.drain();
+    } catch (error) {
+      if (this.#warned) return;
+      this.#warned = true;
+      this.warn(
+        `jdobb-async-queue: DRAIN_FAILED (${errorCode(error)}): a queue object's alarm could not start a drain through QUEUE_DRAIN (check its service and entrypoint); the cron trigger still drains`,
+      );
+    }
+  }
+
+  /** The wait before draining again: doubles while the same job stays the earliest due. */
+  #redrainAfter(first: number): number {
+    this.#stuck =
+      first === this.#stuck.at
+        ? { at: first, times: this.#stuck.times + 1 }
+        : { at: first, times: 0 };
+    return Math.min(REDRAIN_MS * 2 ** this.#stuck.times, MAX_REDRAIN_MS);
   }
 }

@@ -4,8 +4,8 @@
  * database (host.ts). Runs anywhere a namespace binding (or miniflare's proxy of one) does.
  */
 import * as contract from "../../backend.js";
-import { ValidationError } from "../../errors.js";
-import { describe, unavailable } from "../../internal/store-errors.js";
+import { type QueueError, ValidationError } from "../../errors.js";
+import { describe, refused, unavailable } from "../../internal/store-errors.js";
 import type { JobCounts } from "../../job.js";
 import { answerOf } from "./envelope.js";
 import { followNotices } from "./follow.js";
@@ -14,6 +14,16 @@ import type { RemoteMethod } from "./methods.js";
 import type { QueueObjectNamespace, QueueObjectStub } from "./platform.js";
 
 const NAME = "durable-object";
+
+/**
+ * A failed RPC: retryable (`BACKEND_UNAVAILABLE`) unless the runtime says retrying cannot help
+ * (its errors carry `retryable`, and `overloaded` when the object is: retry later).
+ */
+function rpcError(error: unknown): QueueError {
+  const { retryable, overloaded } = (error ?? {}) as { retryable?: unknown; overloaded?: unknown };
+  if (retryable === false && overloaded !== true) return refused(NAME, describe(error));
+  return unavailable(NAME, describe(error));
+}
 
 /** The Durable Object store: see {@link durableObjectBackend}. */
 class DurableObjectBackend implements contract.FullBackend {
@@ -39,13 +49,13 @@ class DurableObjectBackend implements contract.FullBackend {
     return this.namespace.get(id as never) as QueueObjectStub;
   }
 
-  /** One RPC. A call that got no reply is retryable; the object's errors keep their code. */
+  /** One RPC: the object's errors keep their code; see {@link rpcError} for the RPC's own. */
   async #call<T>(method: RemoteMethod, input: contract.QueueScope): Promise<T> {
     let reply: string;
     try {
       reply = await this.#stub(input.queue).call(JSON.stringify({ method, input }));
     } catch (error) {
-      throw unavailable(NAME, describe(error));
+      throw rpcError(error);
     }
     return answerOf<T>(reply);
   }
@@ -129,10 +139,14 @@ class DurableObjectBackend implements contract.FullBackend {
       try {
         return await this.#stub(queue).watch(JSON.stringify({ id }));
       } catch (error) {
-        throw unavailable(NAME, describe(error));
+        throw rpcError(error);
       }
     };
     const first = await open();
+    if (signal.aborted) {
+      void first.cancel().catch(() => {});
+      return;
+    }
     void followNotices(first, open, onNotice, signal);
   }
 }

@@ -46,7 +46,7 @@ export function dueTimeOf(method: RemoteMethod, input: unknown, answer: unknown)
     case "retry":
       return answer === "redriven" ? (input as contract.QueueScope).now : null;
     case "putSchedule":
-      return soonest((input as contract.PutScheduleInput).upcoming);
+      return soonest((answer as contract.ScheduleRecord).upcoming); // as stored
     case "refillSchedule":
       return answer === true ? soonest((input as contract.RefillScheduleInput).upcoming) : null;
     default:

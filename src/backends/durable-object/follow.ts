@@ -1,7 +1,7 @@
 /**
  * The Worker side of a watch: reads the object's notice stream and calls `onNotice` per
  * chunk. When the object ends the stream (its life is capped, its job finished) while the
- * caller still follows, it says notices may have been missed and watches again.
+ * caller still follows, it watches again and then says notices may have been missed.
  */
 
 /** A stream that ended sooner than this after it opened is watched again only after it. */
@@ -39,9 +39,14 @@ async function readNotices(
   }
 }
 
+/** Cancels a stream nobody will read (the object then ends its watch). */
+const drop = (stream: ReadableStream<Uint8Array> | null) => void stream?.cancel().catch(() => {});
+
 /**
  * Follows notices from `first` on, re-opening with `open` each time a stream ends, until
- * `signal` aborts. Runs in the background; never throws.
+ * `signal` aborts. After a stream ends it tells `onNotice` once the next one is open (or
+ * could not be): an event appended in between is then read, not lost. Runs in the
+ * background; never throws.
  */
 export async function followNotices(
   first: ReadableStream<Uint8Array>,
@@ -54,10 +59,12 @@ export async function followNotices(
     const openedAt = Date.now();
     if (stream) await readNotices(stream, onNotice, signal);
     if (signal.aborted) return;
-    onNotice();
     const early = REWATCH_AFTER_MS - (Date.now() - openedAt);
     if (early > 0) await pause(early, signal);
     if (signal.aborted) return;
     stream = await open().catch(() => null);
+    if (signal.aborted) return drop(stream);
+    onNotice();
   }
+  drop(stream);
 }

@@ -6,7 +6,7 @@
  */
 import { BackendError } from "../../errors.js";
 import { SqliteBackend } from "../sqlite/backend.js";
-import { classifySqliteCodeError } from "../sqlite/classify-code.js";
+import { classifyInProcessSqlError } from "../sqlite/classify-code.js";
 import type { SqliteClient } from "../sqlite/client.js";
 import { type Tables, tablesFor } from "../sqlite/schema.js";
 import { QueueAlarm } from "./alarm.js";
@@ -44,7 +44,7 @@ export class QueueHost {
       prefix: "jdobb_",
       client: async () => client,
       ownsClient: false,
-      classify: classifySqliteCodeError,
+      classify: classifyInProcessSqlError,
       maxPayloadBytes: DURABLE_OBJECT_MAX_PAYLOAD_BYTES,
     });
     this.#watchers = new Watchers(client, this.#tables);

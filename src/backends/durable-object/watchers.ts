@@ -3,9 +3,11 @@
  * each one it tells each watcher of a job whose log grew: one line, the job's latest `seq`,
  * on a stream the watcher reads over RPC. The object is not told when a reader goes away
  * (PLATFORM-FACTS §7), so a stream ends when its job reaches a terminal state, when its life
- * ({@link WATCH_LIFE_MS}) is over, or when its reader falls {@link MAX_UNREAD} notices behind;
- * the Worker side then watches again if it still follows the job.
+ * ({@link WATCH_LIFE_MS}) is over, when its reader falls {@link MAX_UNREAD} notices behind, or
+ * when its job has {@link MAX_WATCHES_PER_JOB} newer ones; the Worker side then watches again
+ * if it still follows the job. Past {@link MAX_WATCHES} in all, new watches are refused.
  */
+import { BackendUnavailableError } from "../../errors.js";
 import { isTerminal, type JobState } from "../../job.js";
 import type { SqliteClient } from "../sqlite/client.js";
 import type { Tables } from "../sqlite/schema.js";
@@ -14,6 +16,10 @@ import type { Tables } from "../sqlite/schema.js";
 export const WATCH_LIFE_MS = 5 * 60_000;
 /** Notices a reader may leave unread before its stream is dropped. */
 export const MAX_UNREAD = 16;
+/** Open watches of one job: a new one beyond this ends the job's oldest. */
+export const MAX_WATCHES_PER_JOB = 32;
+/** Open watches of one object: a new one beyond this is refused (its follower polls). */
+export const MAX_WATCHES = 2_000;
 
 const encoder = new TextEncoder();
 
@@ -28,6 +34,7 @@ interface Watch {
 /** The open watches of one queue object. */
 export class Watchers {
   readonly #byJob = new Map<string, Set<Watch>>();
+  #open = 0;
 
   constructor(
     private readonly client: SqliteClient,
@@ -44,6 +51,9 @@ export class Watchers {
    * stream that ends at once (the watcher reads the log and stops).
    */
   async open(id: string): Promise<ReadableStream<Uint8Array>> {
+    if (this.#open >= MAX_WATCHES) {
+      throw new BackendUnavailableError(`durable-object: ${MAX_WATCHES} watches open, poll`);
+    }
     const stream = new TransformStream<Uint8Array, Uint8Array>(
       undefined,
       new CountQueuingStrategy({ highWaterMark: MAX_UNREAD }),
@@ -60,8 +70,13 @@ export class Watchers {
       timer: setTimeout(() => this.#end(id, watch), WATCH_LIFE_MS),
     };
     const set = this.#byJob.get(id) ?? new Set<Watch>();
+    this.#byJob.set(id, set);
+    // Sets iterate in insertion order: the first is the oldest (a reader long gone, most likely).
+    const oldest = set.size >= MAX_WATCHES_PER_JOB ? set.values().next().value : undefined;
+    if (oldest) this.#end(id, oldest);
     set.add(watch);
     this.#byJob.set(id, set);
+    this.#open += 1;
     return stream.readable;
   }
 
@@ -91,6 +106,7 @@ export class Watchers {
     clearTimeout(watch.timer);
     const watches = this.#byJob.get(id);
     if (!watches?.delete(watch)) return;
+    this.#open -= 1;
     if (watches.size === 0) this.#byJob.delete(id);
     void watch.writer.close().catch(() => {});
   }

@@ -16,7 +16,7 @@ const MISSING_SCHEMA = /no such (table|column)|has no column named/i;
  */
 const SQLITE_CODE = /\b(SQLITE_[A-Z_]+)(?:\s*\(extended: SQLITE_[A-Z_]+\))?\s*$/;
 /** Codes that mean busy or gone for now, not a refused statement. */
-const UNAVAILABLE = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL"]);
+const UNAVAILABLE = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR"]);
 
 /** The `SQLITE_<CODE>` a D1 or Durable Object SQL error ends with, if any. */
 export function sqliteCodeOf(error: unknown): string | null {
@@ -24,12 +24,28 @@ export function sqliteCodeOf(error: unknown): string | null {
   return SQLITE_CODE.exec(line)?.[1] ?? null;
 }
 
-/** A {@link ClassifiedError} for a D1 or Durable Object SQL error (see the module comment). */
+/**
+ * A {@link ClassifiedError} for a D1 error (see the module comment): one without a SQLite code
+ * never reached the database, so it is worth retrying.
+ */
 export function classifySqliteCodeError(error: unknown): ClassifiedError {
+  return classify(error, "unavailable");
+}
+
+/**
+ * A {@link ClassifiedError} for an error inside a Durable Object, where SQL runs in-process:
+ * there is no transport to fail, so an error without a SQLite code (a bad argument, a bug) is
+ * refused, not retryable.
+ */
+export function classifyInProcessSqlError(error: unknown): ClassifiedError {
+  return classify(error, "refused");
+}
+
+function classify(error: unknown, noCode: ClassifiedError["kind"]): ClassifiedError {
   const code = sqliteCodeOf(error);
   const text = briefly(error).replace(/^D1_ERROR:\s*/, "");
   if (MISSING_SCHEMA.test(text)) return { kind: "missing-schema", detail: text };
-  if (code === null || UNAVAILABLE.has(code))
-    return { kind: "unavailable", detail: describe(error) };
+  if (code === null) return { kind: noCode, detail: describe(error) };
+  if (UNAVAILABLE.has(code)) return { kind: "unavailable", detail: describe(error) };
   return { kind: "refused", detail: text };
 }
