@@ -1,6 +1,7 @@
 /**
- * Largest payload, result or progress `data` the Durable Object store keeps, each: a job's row
- * holds all three, and SQLite on Cloudflare (Durable Objects, D1) refuses a row over 2 MB
- * (`SQLITE_TOOBIG`). Three times this, plus the row's other columns, stays under it.
+ * Largest payload, result or progress `data` the Durable Object store keeps, each: the
+ * object's SQLite caps a row at 2 MB (see the SQLite core's row-limit.ts).
  */
-export const DURABLE_OBJECT_MAX_PAYLOAD_BYTES = 600_000;
+import { TWO_MB_ROW_MAX_PAYLOAD_BYTES } from "../sqlite/row-limit.js";
+
+export const DURABLE_OBJECT_MAX_PAYLOAD_BYTES = TWO_MB_ROW_MAX_PAYLOAD_BYTES;

@@ -69,11 +69,11 @@ export class Watchers {
       seq: head.seq,
       timer: setTimeout(() => this.#end(id, watch), WATCH_LIFE_MS),
     };
-    const set = this.#byJob.get(id) ?? new Set<Watch>();
-    this.#byJob.set(id, set);
+    const full = this.#byJob.get(id);
     // Sets iterate in insertion order: the first is the oldest (a reader long gone, most likely).
-    const oldest = set.size >= MAX_WATCHES_PER_JOB ? set.values().next().value : undefined;
-    if (oldest) this.#end(id, oldest);
+    if (full && full.size >= MAX_WATCHES_PER_JOB)
+      this.#end(id, full.values().next().value as Watch);
+    const set = this.#byJob.get(id) ?? new Set<Watch>();
     set.add(watch);
     this.#byJob.set(id, set);
     this.#open += 1;
