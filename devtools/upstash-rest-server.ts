@@ -133,11 +133,18 @@ export async function startUpstashRestServer(options: {
     }
   };
 
-  /** Streams a channel's messages to the request until the client goes away. */
+  /**
+   * Streams a channel's messages to the request until the client goes away. The headers go out
+   * first; messages that arrive before Redis confirms the subscription wait behind its line.
+   */
   const subscribe = async (channel: string, req: IncomingMessage, res: ServerResponse) => {
     const conn = redis.duplicate(); // a subscriber needs a connection of its own
     conn.on("error", () => {});
     streams.add(res);
+    let early: string[] | null = [];
+    const send = (line: string) => {
+      if (!res.writableEnded) res.write(line);
+    };
     const close = () => {
       streams.delete(res);
       conn.disconnect();
@@ -145,11 +152,22 @@ export async function startUpstashRestServer(options: {
     req.on("close", close);
     res.on("close", close);
     conn.on("message", (from: string, message: string) => {
-      if (from === channel) res.write(`data: message,${channel},${message}\n\n`);
+      if (from !== channel) return;
+      const line = `data: message,${channel},${message}\n\n`;
+      if (early) early.push(line);
+      else send(line);
     });
-    const count = (await conn.subscribe(channel)) as number;
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-    res.write(`data: subscribe,${channel},${count}\n\n`);
+    let count: number;
+    try {
+      count = (await conn.subscribe(channel)) as number;
+    } catch {
+      res.destroy(); // Redis is down, or the client left first: the stream ends unconfirmed
+      return;
+    }
+    send(`data: subscribe,${channel},${count}\n\n`);
+    for (const line of early) send(line);
+    early = null;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -194,6 +212,10 @@ export async function startUpstashRestServer(options: {
   const server = createServer((req, res) => {
     counts.requests += 1;
     handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy(); // a stream that had begun cannot turn into an error answer
+        return;
+      }
       const status = error instanceof HttpError ? error.status : 500;
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: (error as Error).message }));

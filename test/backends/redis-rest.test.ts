@@ -82,5 +82,39 @@ if (!redisUrl) {
           .catch((error: unknown) => scriptError("redis(http)", error));
         expect(refused).toBeInstanceOf(BackendError);
       }));
+
+    it("streams a subscription's confirmation before its messages, however soon they come", () =>
+      withEndpoint(async (endpoint) => {
+        const channel = `ch-${uniqueName()}`;
+        const publisher = upstashRest(endpoint);
+        // Messages published while the stream opens can reach the endpoint in the same read as
+        // Redis's confirmation; 20 streams opened under a stream of publishes make that likely.
+        let publishing = true;
+        const published = (async () => {
+          for (let i = 0; publishing && i < 2_000; i++) {
+            await publisher.eval(
+              "return redis.call('PUBLISH', KEYS[1], ARGV[1])",
+              [channel],
+              [`${i}`],
+            );
+          }
+        })();
+        const firstLines = await Promise.all(
+          Array.from({ length: 20 }, async () => {
+            const response = await fetch(`${endpoint.url}/subscribe/${channel}`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${endpoint.token}` },
+              body: "[]",
+            });
+            const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+            const { value } = await reader.read();
+            await reader.cancel();
+            return new TextDecoder().decode(value).split("\n")[0];
+          }),
+        );
+        publishing = false;
+        await published;
+        for (const line of firstLines) expect(line).toMatch(/^data: subscribe,/);
+      }));
   });
 }
