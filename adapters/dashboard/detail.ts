@@ -179,7 +179,10 @@ export class JobDetail {
     try {
       announce(await action(id));
       this.changed();
-      this.resume(); // a redriven job has more to show; a cancelled one ends its stream
+      // A redriven job has more to show; a cancelled one ends its stream. The follow is started
+      // anew: one still running may be at its last check, answered before the action.
+      this.pause();
+      this.resume();
     } catch (error) {
       this.fail(error);
     }

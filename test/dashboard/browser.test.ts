@@ -140,12 +140,52 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
           (k) => k.textContent === "redriven",
         ),
       null,
-      { timeout: 15_000 },
+      { timeout: 10_000 },
     );
     const kinds = (await eventKinds(page)).reverse();
     expect(kinds.slice(-3)).toEqual(["redriven", "active", "failed"]);
     const events = await world().server.queue.readEvents(id);
     expect(events.map((e) => e.type)).toEqual(kinds);
+  });
+
+  it("follows a retried job when the pane's last check of it answers after the retry", async () => {
+    const id = await enqueue("fail", {}, { maxAttempts: 1 });
+    const page = await world().page();
+    // The pane asks for the job once on opening, then once more when its stream ends at the
+    // terminal event. That second answer is read before the retry and held until after it.
+    let gets = 0;
+    let held = () => {};
+    let retried = () => {};
+    const secondGetHeld = new Promise<void>((resolve) => {
+      held = resolve;
+    });
+    const afterRetry = new Promise<void>((resolve) => {
+      retried = resolve;
+    });
+    await page.route(`**/queue/jobs/${id}`, async (route) => {
+      if (route.request().method() !== "GET" || ++gets !== 2) return route.continue();
+      const stale = await route.fetch();
+      held();
+      await afterRetry;
+      await route.fulfill({ response: stale }).catch(() => {}); // the pane may have left it
+    });
+    await world().signIn(page, `#state=failed&job=${id}`);
+    await waitForDetailState(page, "failed");
+    await secondGetHeld;
+    await page.click("#retry");
+    await page.click("#confirm-ok");
+    await page.waitForSelector("#toast:text('Job queued again.')");
+    retried();
+    await page.waitForFunction(
+      () =>
+        document.querySelector("#events li .kind")?.textContent === "failed" &&
+        [...document.querySelectorAll("#events li .kind")].some(
+          (k) => k.textContent === "redriven",
+        ),
+      null,
+      { timeout: 10_000 },
+    );
+    expect(await page.$eval("#detail", (el) => (el as HTMLElement).dataset.breaks)).toBe("0");
   });
 
   it("cancels a running job after the confirm dialog", async () => {

@@ -27,6 +27,9 @@ export interface DashboardWorld {
 /** Console errors a browser prints for answers the page expects (a 401 at sign-in, a 404). */
 const EXPECTED = /^Failed to load resource: the server responded with a status of (401|404)/;
 
+/** How long a page action or wait may take before it fails, naming what it waited for. */
+const PAGE_WAIT_MS = 8_000;
+
 export async function dashboardWorld(browser: Browser): Promise<DashboardWorld> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const server = await startTestServer({
@@ -45,6 +48,8 @@ export async function dashboardWorld(browser: Browser): Promise<DashboardWorld> 
       });
       contexts.push(context);
       const page = await context.newPage();
+      // A wait that hangs fails by name, well inside the test's own 20 s.
+      page.setDefaultTimeout(PAGE_WAIT_MS);
       await page.addInitScript(() => {
         document.addEventListener("securitypolicyviolation", (event) => {
           console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
