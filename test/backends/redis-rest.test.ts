@@ -2,6 +2,8 @@
  * `upstashRest`, the backend's own Upstash REST client (EVAL / EVALSHA only): the conformance
  * suite through it against the local REST endpoint, and how it reports what went wrong.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import {
   startUpstashRestServer,
@@ -19,6 +21,31 @@ describe("upstashRest options", () => {
   it("refuses a URL that is not http(s) and an empty token at once", () => {
     expect(() => upstashRest({ url: "redis://x", token: "t" })).toThrow(/url/);
     expect(() => upstashRest({ url: "https://x.upstash.io", token: "" })).toThrow(/token/);
+  });
+
+  it("refuses a timeout that is not above 0; Infinity is no limit", () => {
+    const withTimeout = (timeoutMs: number) => () =>
+      upstashRest({ url: "https://x.upstash.io", token: "t", timeoutMs });
+    for (const timeoutMs of [0, -1, Number.NaN]) {
+      expect(withTimeout(timeoutMs)).toThrow(/timeoutMs/);
+    }
+    expect(withTimeout(Number.POSITIVE_INFINITY)).not.toThrow();
+  });
+
+  it("gives up on an endpoint that never answers after timeoutMs, as unavailable", async () => {
+    const silent = createServer(() => {}); // takes each request and never answers it
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const redis = upstashRest({ url: `http://127.0.0.1:${port}`, token: "x", timeoutMs: 50 });
+      const queue = new JobQueue({ backend: redisBackend({ redis }) });
+      const failed = await queue.enqueue("t", null).catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(BackendUnavailableError);
+      expect((failed as BackendUnavailableError).code).toBe("BACKEND_UNAVAILABLE");
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it("reports an unreachable endpoint as BackendUnavailableError", async () => {

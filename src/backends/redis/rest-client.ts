@@ -14,6 +14,19 @@ export interface UpstashRestOptions {
   url: string;
   /** `UPSTASH_REDIS_REST_TOKEN`. */
   token: string;
+  /**
+   * How long one call may wait for its answer before it fails as `BACKEND_UNAVAILABLE`, in ms
+   * (default 10,000; `Infinity`: no limit). The script may still have run: the queue's calls are
+   * safe to send again, which workers and the HTTP client do.
+   */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The request signal for a call: none without a limit. */
+function timeoutSignal(timeoutMs: number): AbortSignal | null {
+  return timeoutMs === Number.POSITIVE_INFINITY ? null : AbortSignal.timeout(timeoutMs);
 }
 
 /** The error of a reply the endpoint sent: `@upstash/redis`' name, which the backend knows. */
@@ -36,8 +49,8 @@ function decoded(value: unknown): unknown {
 /**
  * A client for `redisBackend({ redis })` over Upstash's REST API: what Workers and Edge functions
  * use in place of `@upstash/redis`, which also fits (and adds every other command). A call is
- * one `fetch`, never retried here: a lost one is the queue's `BACKEND_UNAVAILABLE` error, which
- * workers and the HTTP client retry.
+ * one `fetch`, never retried here: a lost one, or one unanswered after `timeoutMs`, is the
+ * queue's `BACKEND_UNAVAILABLE` error, which workers and the HTTP client retry.
  *
  * @example
  * const backend = redisBackend({
@@ -52,6 +65,10 @@ export function upstashRest(options: UpstashRestOptions): RedisScriptClient {
   if (typeof options.token !== "string" || options.token.length === 0) {
     throw new ValidationError("token must be the database's REST token", "token");
   }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeoutMs !== "number" || !(timeoutMs > 0)) {
+    throw new ValidationError("timeoutMs must be a number of milliseconds above 0", "timeoutMs");
+  }
   const endpoint = url.replace(/\/$/, "");
   let syncToken = "";
   const send = async (command: string[]): Promise<unknown> => {
@@ -64,6 +81,7 @@ export function upstashRest(options: UpstashRestOptions): RedisScriptClient {
         "upstash-sync-token": syncToken,
       },
       body: JSON.stringify(command),
+      signal: timeoutSignal(timeoutMs),
     });
     const body = JSON.parse(await response.text()) as { result?: unknown; error?: unknown };
     if (typeof body?.error === "string") throw new UpstashError(body.error);
