@@ -9,6 +9,7 @@ import { BackendUnavailableError, type Job, JobQueue } from "../../src/index.js"
 import { ManualClock } from "../../src/internal/clock.js";
 import { startHranaServer } from "../support/hrana-server.js";
 import { databaseAt } from "../support/old-schema.js";
+import { startSilentServer } from "../support/silent-server.js";
 import { tempDir } from "../support/temp-dir.js";
 
 describe("libsql backend specifics", () => {
@@ -85,8 +86,26 @@ describe("libsql backend specifics", () => {
     await expect(queue.enqueue("t", null)).rejects.toBeInstanceOf(BackendUnavailableError);
   });
 
-  it("needs a client or a url", () => {
+  it("gives up on a server that never answers after timeoutMs, as unavailable", async () => {
+    const silent = await startSilentServer();
+    try {
+      const queue = new JobQueue({ backend: libsqlBackend({ url: silent.url, timeoutMs: 50 }) });
+      const failed = await queue.enqueue("t", null).catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(BackendUnavailableError);
+      expect((failed as BackendUnavailableError).code).toBe("BACKEND_UNAVAILABLE");
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("needs a client or a url; a timeout above 0 (Infinity: none)", () => {
     expect(() => libsqlBackend({ url: "" })).toThrow(/client or a url/);
+    for (const timeoutMs of [0, -1, Number.NaN]) {
+      expect(() => libsqlBackend({ url: "http://127.0.0.1:9", timeoutMs })).toThrow(/timeoutMs/);
+    }
+    expect(() =>
+      libsqlBackend({ url: "http://127.0.0.1:9", timeoutMs: Number.POSITIVE_INFINITY }),
+    ).not.toThrow();
   });
 
   it("upgrades a version-1 database in place: its jobs stay, in order, and take keys after", async () => {

@@ -2,8 +2,6 @@
  * `upstashRest`, the backend's own Upstash REST client (EVAL / EVALSHA only): the conformance
  * suite through it against the local REST endpoint, and how it reports what went wrong.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import {
   startUpstashRestServer,
@@ -14,6 +12,7 @@ import { scriptError } from "../../src/backends/redis/script-runner.js";
 import { BackendError, BackendUnavailableError, type Job, JobQueue } from "../../src/index.js";
 import { testBackend } from "../../src/testing/index.js";
 import { redisUrl } from "../support/redis-clients.js";
+import { startSilentServer } from "../support/silent-server.js";
 
 const uniqueName = () => `rr-${crypto.randomUUID().slice(0, 8)}`;
 
@@ -33,18 +32,15 @@ describe("upstashRest options", () => {
   });
 
   it("gives up on an endpoint that never answers after timeoutMs, as unavailable", async () => {
-    const silent = createServer(() => {}); // takes each request and never answers it
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const { port } = silent.address() as AddressInfo;
+    const silent = await startSilentServer();
     try {
-      const redis = upstashRest({ url: `http://127.0.0.1:${port}`, token: "x", timeoutMs: 50 });
+      const redis = upstashRest({ url: silent.url, token: "x", timeoutMs: 50 });
       const queue = new JobQueue({ backend: redisBackend({ redis }) });
       const failed = await queue.enqueue("t", null).catch((error: unknown) => error);
       expect(failed).toBeInstanceOf(BackendUnavailableError);
       expect((failed as BackendUnavailableError).code).toBe("BACKEND_UNAVAILABLE");
     } finally {
-      silent.closeAllConnections();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await silent.close();
     }
   });
 

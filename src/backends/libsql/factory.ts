@@ -20,6 +20,13 @@ export type LibsqlBackendOptions = (
   /** Busy timeout for local files when the backend creates the client. Default 5000 ms. */
   busyTimeoutMs?: number | undefined;
   /**
+   * For remote URLs when the backend creates the client: how long one HTTP request to the
+   * server may wait for its answer before the call fails as `BACKEND_UNAVAILABLE`, in ms
+   * (default 10,000; `Infinity`: no limit). The write may still have happened: the queue's
+   * calls are safe to send again. (A WebSocket connection, `libsql:` on Node, is not limited.)
+   */
+  timeoutMs?: number | undefined;
+  /**
    * For `file:` URLs when the backend creates the client: `wal` (default) switches the file to
    * WAL with `synchronous = NORMAL` (crash-safe; a power cut may lose the last commits, as with
    * plainjob and most SQLite queues), several times faster per write. `full` keeps SQLite's
@@ -30,6 +37,17 @@ export type LibsqlBackendOptions = (
 
 /** Opens a local database: `path` is a file path or `:memory:`. */
 export type LocalOpener = (path: string, options: LibsqlBackendOptions) => Promise<SqliteClient>;
+
+/** Default wait for one HTTP request to a remote server. */
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** `fetch` for `@libsql/client` that gives up on a request after `timeoutMs`. */
+function fetchWithTimeout(
+  timeoutMs: number,
+): ((request: Request) => Promise<Response>) | undefined {
+  if (timeoutMs === Number.POSITIVE_INFINITY) return undefined;
+  return (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) });
+}
 
 /** Default payload/result limit: well under libSQL's and Turso's request limits. */
 const MAX_PAYLOAD_BYTES = 5_000_000;
@@ -82,6 +100,10 @@ export function createLibsqlBackend(
   if (!client && (typeof url !== "string" || url.length === 0)) {
     throw new ValidationError("libsqlBackend needs a client or a url", "url");
   }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeoutMs !== "number" || !(timeoutMs > 0)) {
+    throw new ValidationError("timeoutMs must be a number of milliseconds above 0", "timeoutMs");
+  }
   const name = nameOf(url);
   const connect = async (): Promise<SqliteClient> => {
     if (client) return fromLibsqlClient(client);
@@ -89,7 +111,11 @@ export function createLibsqlBackend(
     if (isLocal(target)) return openLocal(localPath(target), options);
     // Imported lazily so bundlers pick the client's web or node build by condition.
     const { createClient } = await import("@libsql/client");
-    const remote = createClient({ url: target, authToken: options.authToken });
+    const remote = createClient({
+      url: target,
+      authToken: options.authToken,
+      fetch: fetchWithTimeout(timeoutMs),
+    });
     return fromLibsqlClient(remote as unknown as LibsqlClientLike);
   };
   // A driver that is not installed fails the first call naming the package to install.
