@@ -4,6 +4,7 @@
  * purge through the confirm dialog, schedules. Every wait is on the page's DOM; every test ends
  * with no CSP violation, page error or unexpected console error.
  */
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "../support/chromium.js";
 import { ADMIN } from "../support/client-server.js";
@@ -17,6 +18,16 @@ import {
 } from "../support/dashboard-page.js";
 
 const hasChromium = chromiumAvailable();
+
+/** Waits until the pane's log shows a redrive and, last, the failure of the run after it. */
+const failedAgainAfterRedrive = (page: Page) =>
+  page.waitForFunction(
+    () =>
+      document.querySelector("#events li .kind")?.textContent === "failed" &&
+      [...document.querySelectorAll("#events li .kind")].some((k) => k.textContent === "redriven"),
+    null,
+    { timeout: 10_000 },
+  );
 
 describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
   const world = useDashboardWorld();
@@ -133,15 +144,7 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     await page.keyboard.press("Enter");
     await page.waitForSelector("#toast:text('Job queued again.')");
     // It runs again (and fails again: the handler always does), all in the pane's log.
-    await page.waitForFunction(
-      () =>
-        document.querySelector("#events li .kind")?.textContent === "failed" &&
-        [...document.querySelectorAll("#events li .kind")].some(
-          (k) => k.textContent === "redriven",
-        ),
-      null,
-      { timeout: 10_000 },
-    );
+    await failedAgainAfterRedrive(page);
     const kinds = (await eventKinds(page)).reverse();
     expect(kinds.slice(-3)).toEqual(["redriven", "active", "failed"]);
     const events = await world().server.queue.readEvents(id);
@@ -176,15 +179,7 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     await page.click("#confirm-ok");
     await page.waitForSelector("#toast:text('Job queued again.')");
     retried();
-    await page.waitForFunction(
-      () =>
-        document.querySelector("#events li .kind")?.textContent === "failed" &&
-        [...document.querySelectorAll("#events li .kind")].some(
-          (k) => k.textContent === "redriven",
-        ),
-      null,
-      { timeout: 10_000 },
-    );
+    await failedAgainAfterRedrive(page);
     expect(await page.$eval("#detail", (el) => (el as HTMLElement).dataset.breaks)).toBe("0");
   });
 
