@@ -1,7 +1,8 @@
 import { expect, it } from "vitest";
 import type { Backend, ClaimInput, JobRecord, NewJobRecord } from "../backend.js";
-import { newJobId, newToken } from "../internal/ids.js";
+import { newToken } from "../internal/ids.js";
 import { claimInputOf, type Harness } from "./harness.js";
+import { newJobRecord } from "./new-job.js";
 
 /**
  * Every mutating call is sent twice with the same input, as a client does when a reply is
@@ -19,18 +20,8 @@ export function resendSuite(h: () => Harness): void {
   const setup = () => {
     const { backend, clock, queue } = h();
     const scope = () => ({ queue: queue.name, now: clock.now() });
-    const newJob = (overrides: Partial<NewJobRecord> = {}): NewJobRecord => ({
-      id: newJobId(clock.now()),
-      type: "t",
-      payload: JSON.stringify({ n: 1 }),
-      priority: 0,
-      runAt: clock.now(),
-      maxAttempts: 3,
-      backoff: null,
-      idempotencyKey: null,
-      concurrencyKey: null,
-      ...overrides,
-    });
+    const newJob = (overrides: Partial<NewJobRecord> = {}): NewJobRecord =>
+      newJobRecord(clock.now(), { payload: JSON.stringify({ n: 1 }), ...overrides });
     const claimInput = (limit: number) => claimInputOf(h(), limit);
     const eventTypes = async (id: string) =>
       (await backend.readEvents({ ...scope(), id, after: 0, limit: 100 })).map((e) => e.type);

@@ -15,6 +15,7 @@ import { type RedisQueueBackend, redisBackend } from "../../src/backends/redis/i
 import { BackendUnavailableError, type Job, JobQueue, ManualClock } from "../../src/index.js";
 import { newToken } from "../../src/internal/ids.js";
 import { internalsOf } from "../../src/internal/queue-internals.js";
+import { newJobRecord } from "../../src/testing/new-job.js";
 import { redisUrl, tcpSetup, upstashSetup } from "../support/redis-clients.js";
 
 const uniqueName = () => `r-${crypto.randomUUID().slice(0, 8)}`;
@@ -191,18 +192,8 @@ describe.skipIf(!redisUrl)("redis backend: keys, limits and schedules (issue 13)
 
   const scope = (now = NOW) => ({ queue: name, now });
   let seq = 0;
-  const job = (overrides: Partial<NewJobRecord> = {}): NewJobRecord => ({
-    id: `j${String(++seq).padStart(6, "0")}`,
-    type: "t",
-    payload: "1",
-    priority: 0,
-    runAt: NOW,
-    maxAttempts: 3,
-    backoff: null,
-    idempotencyKey: null,
-    concurrencyKey: null,
-    ...overrides,
-  });
+  const job = (overrides: Partial<NewJobRecord> = {}): NewJobRecord =>
+    newJobRecord(NOW, { id: `j${String(++seq).padStart(6, "0")}`, payload: "1", ...overrides });
   const enqueue = (jobs: NewJobRecord[], now = NOW) => backend.enqueue({ ...scope(now), jobs });
   /** Stores the queue's settings: NO_LIMITS with these changes. */
   const setLimits = (limits: Partial<QueueLimits>, now = NOW) =>

@@ -5,8 +5,9 @@ import type { ClaimInput, FullBackend, NewJobRecord } from "../../src/backend.js
 import { d1Backend } from "../../src/backends/d1/index.js";
 import { cron } from "../../src/cron.js";
 import { ManualClock } from "../../src/internal/clock.js";
-import { newJobId, newToken } from "../../src/internal/ids.js";
+import { newToken } from "../../src/internal/ids.js";
 import { JobQueue } from "../../src/queue.js";
+import { newJobRecord } from "../../src/testing/new-job.js";
 
 /** A running miniflare with one D1 binding, `DB`. */
 export interface MiniflareD1 {
@@ -59,18 +60,8 @@ export function useD1Backend() {
         ...options,
       }),
     /** A job to pass to `backend.enqueue`, due now. */
-    newJob: (overrides: Partial<NewJobRecord> = {}): NewJobRecord => ({
-      id: newJobId(clock.now()),
-      type: "t",
-      payload: "{}",
-      priority: 0,
-      runAt: clock.now(),
-      maxAttempts: 3,
-      backoff: null,
-      idempotencyKey: null,
-      concurrencyKey: null,
-      ...overrides,
-    }),
+    newJob: (overrides: Partial<NewJobRecord> = {}): NewJobRecord =>
+      newJobRecord(clock.now(), overrides),
     /** A claim's fields but its scope: a fresh token and a 30 s lease. */
     claimOf: (limit: number): Omit<ClaimInput, "queue" | "now"> => ({
       limit,
