@@ -32,11 +32,12 @@ const SHAPES: Record<string, Shape> = {
     budget: 42 * KiB, // the issue's 45, tightened once the scripts lost their comments
     absent: [CRON, DASHBOARD, LIBSQL, /node_modules\/@upstash\//],
   },
-  // Measured 58.3 KiB (2026-12-07; 88.1 before), later 60.0, and 59.7 once the SQL texts'
-  // comments left their strings: @libsql/client (HTTP and WebSocket) is ~70 KiB min.
+  // Measured 58.3 KiB (2026-12-07; 88.1 before), later 60.0, 59.7 once the SQL texts' comments
+  // left their strings, and 60.0 (61,447 bytes) with the request timeout and the Durable Object
+  // review's fixes: @libsql/client (HTTP and WebSocket) is ~70 KiB min.
   "libSQL only, routes (HTTP)": {
     entry: "bench/bundle/libsql-only.ts",
-    budget: 60 * KiB,
+    budget: 61 * KiB,
     absent: [CRON, DASHBOARD, REDIS],
   },
   // Measured 42.0 KiB (2026-12-07), 41.9 without the SQL texts' comments, 42.4 with the review's

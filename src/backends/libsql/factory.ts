@@ -6,6 +6,7 @@
 import type { Backend } from "../../backend.js";
 import { ValidationError } from "../../errors.js";
 import { missingPeer } from "../../internal/missing-peer.js";
+import { requestTimeoutMs, timeoutSignal } from "../../internal/request-timeout.js";
 import { SqliteBackend, type SqliteClient, tablePrefix } from "../sqlite/index.js";
 import { classifyLibsqlError } from "./classify.js";
 import { fromLibsqlClient, type LibsqlClientLike } from "./client.js";
@@ -37,17 +38,6 @@ export type LibsqlBackendOptions = (
 
 /** Opens a local database: `path` is a file path or `:memory:`. */
 export type LocalOpener = (path: string, options: LibsqlBackendOptions) => Promise<SqliteClient>;
-
-/** Default wait for one HTTP request to a remote server. */
-const DEFAULT_TIMEOUT_MS = 10_000;
-
-/** `fetch` for `@libsql/client` that gives up on a request after `timeoutMs`. */
-function fetchWithTimeout(
-  timeoutMs: number,
-): ((request: Request) => Promise<Response>) | undefined {
-  if (timeoutMs === Number.POSITIVE_INFINITY) return undefined;
-  return (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) });
-}
 
 /** Default payload/result limit: well under libSQL's and Turso's request limits. */
 const MAX_PAYLOAD_BYTES = 5_000_000;
@@ -100,10 +90,7 @@ export function createLibsqlBackend(
   if (!client && (typeof url !== "string" || url.length === 0)) {
     throw new ValidationError("libsqlBackend needs a client or a url", "url");
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutMs !== "number" || !(timeoutMs > 0)) {
-    throw new ValidationError("timeoutMs must be a number of milliseconds above 0", "timeoutMs");
-  }
+  const timeoutMs = requestTimeoutMs(options.timeoutMs);
   const name = nameOf(url);
   const connect = async (): Promise<SqliteClient> => {
     if (client) return fromLibsqlClient(client);
@@ -114,7 +101,7 @@ export function createLibsqlBackend(
     const remote = createClient({
       url: target,
       authToken: options.authToken,
-      fetch: fetchWithTimeout(timeoutMs),
+      fetch: (request: Request) => fetch(request, { signal: timeoutSignal(timeoutMs) }),
     });
     return fromLibsqlClient(remote as unknown as LibsqlClientLike);
   };

@@ -4,6 +4,7 @@
  * It speaks as `@upstash/redis` does: base64-encoded replies, read-your-writes sync tokens.
  */
 import { ValidationError } from "../../errors.js";
+import { requestTimeoutMs, timeoutSignal } from "../../internal/request-timeout.js";
 import type { RedisScriptClient } from "./client.js";
 import { restSubscribe } from "./rest-subscribe.js";
 import type { UpstashSubscribable } from "./subscribers.js";
@@ -20,13 +21,6 @@ export interface UpstashRestOptions {
    * safe to send again, which workers and the HTTP client do.
    */
   timeoutMs?: number;
-}
-
-const DEFAULT_TIMEOUT_MS = 10_000;
-
-/** The request signal for a call: none without a limit. */
-function timeoutSignal(timeoutMs: number): AbortSignal | null {
-  return timeoutMs === Number.POSITIVE_INFINITY ? null : AbortSignal.timeout(timeoutMs);
 }
 
 /** The error of a reply the endpoint sent: `@upstash/redis`' name, which the backend knows. */
@@ -65,10 +59,7 @@ export function upstashRest(options: UpstashRestOptions): RedisScriptClient {
   if (typeof options.token !== "string" || options.token.length === 0) {
     throw new ValidationError("token must be the database's REST token", "token");
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutMs !== "number" || !(timeoutMs > 0)) {
-    throw new ValidationError("timeoutMs must be a number of milliseconds above 0", "timeoutMs");
-  }
+  const timeoutMs = requestTimeoutMs(options.timeoutMs);
   const endpoint = url.replace(/\/$/, "");
   let syncToken = "";
   const send = async (command: string[]): Promise<unknown> => {
